@@ -1,0 +1,59 @@
+/**
+ * Events: every committed change is published to one durable topic exchange as an envelope.
+ * Routing key: `<type>.<customer_id>.<chat_id>`, so a consumer can bind to one type
+ * (`chat_created.#`), one customer (`*.<customer_id>.*`) or one chat (`*.*.<chat_id>`).
+ */
+import type { FromSchema } from "json-schema-to-ts";
+import { timestamp, uuid } from "./schemas/common";
+import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
+
+export const EVENTS_EXCHANGE = "talk.events";
+export const EVENT_SCHEMA_VERSION = 1;
+
+export const eventPayloads = {
+  chat_created: chatSchema,
+  chat_updated: chatSchema,
+  chat_deleted: chatSchema,
+  chatparticipant_added: participantSchema,
+  chatparticipant_removed: participantSchema,
+  chatmessage_created: messageSchema,
+  chatmessage_deleted: messageSchema,
+  chatmessage_reaction_updated: messageSchema,
+} as const;
+
+export type EventType = keyof typeof eventPayloads;
+export const EVENT_TYPES = Object.keys(eventPayloads) as EventType[];
+export type EventPayload<T extends EventType> = FromSchema<(typeof eventPayloads)[T]>;
+
+export const envelopeSchema = {
+  $id: "EventEnvelope",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "type", "version", "publisher", "customer_id", "chat_id", "seq", "time", "data"],
+  properties: {
+    id: uuid,
+    type: { type: "string", enum: EVENT_TYPES },
+    version: { type: "integer", minimum: 1 },
+    publisher: { type: "string" },
+    customer_id: uuid,
+    chat_id: uuid,
+    /** Gapless, increasing per chat: consumers order by it and detect gaps. */
+    seq: { type: "integer", minimum: 1 },
+    time: timestamp,
+    request_id: { type: "string" },
+    data: { type: "object" },
+  },
+} as const;
+
+/** An envelope whose `data` is typed by its `type`. */
+export type EventEnvelope<T extends EventType = EventType> = {
+  [K in T]: Omit<FromSchema<typeof envelopeSchema>, "type" | "data"> & { type: K; data: EventPayload<K> };
+}[T];
+
+export function routingKey(event: Pick<EventEnvelope, "type" | "customer_id" | "chat_id">): string {
+  return `${event.type}.${event.customer_id}.${event.chat_id}`;
+}
+
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(eventPayloads, value);
+}

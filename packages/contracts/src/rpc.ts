@@ -1,0 +1,106 @@
+/**
+ * RPC operations: every request/reply exchanged between services, with the queue that serves it
+ * and the JSON Schemas of its request and response. The bus is typed by this table, so calling an
+ * operation with a wrong name or payload does not compile.
+ */
+import type { FromSchema } from "json-schema-to-ts";
+import { actor, pageOf, pageRequest, uuid } from "./schemas/common";
+import { addParticipantBody, createAgentBody, createChatBody, loginBody, updateChatBody } from "./schemas/api";
+import { agentSchema, chatSchema, customerSchema, participantSchema } from "./schemas/resources";
+
+export const RPC_QUEUES = {
+  agentManager: "talk.rpc.agent-manager",
+  chatManager: "talk.rpc.chat-manager",
+  messageManager: "talk.rpc.message-manager",
+} as const;
+
+const obj = <const P extends Record<string, object>, const R extends readonly (keyof P & string)[]>(
+  properties: P,
+  required: R,
+) => ({ type: "object", additionalProperties: false, properties, required }) as const;
+
+const withActor = <const P extends Record<string, object>, const R extends readonly (keyof P & string)[]>(
+  properties: P,
+  required: R,
+) => obj({ actor, ...properties }, ["actor", ...required]);
+
+const chatRef = withActor({ chat_id: uuid }, ["chat_id"]);
+const pageWithActor = withActor({ ...pageRequest }, []);
+const participantList = { type: "array", items: participantSchema } as const;
+
+export const rpcOperations = {
+  // agent-manager
+  "agent.verifyLogin": { queue: RPC_QUEUES.agentManager, request: loginBody, response: agentSchema },
+  "agent.get": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj({ customer_id: uuid, agent_id: uuid }, ["customer_id", "agent_id"]),
+    response: agentSchema,
+  },
+  "agent.list": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj({ customer_id: uuid, ...pageRequest }, ["customer_id"]),
+    response: pageOf(agentSchema),
+  },
+  "agent.findMany": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj({ customer_id: uuid, agent_ids: { type: "array", items: uuid, maxItems: 1000 } }, [
+      "customer_id",
+      "agent_ids",
+    ]),
+    response: obj({ agents: { type: "array", items: agentSchema } }, ["agents"]),
+  },
+  "agent.create": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj({ customer_id: uuid, agent: createAgentBody }, ["customer_id", "agent"]),
+    response: agentSchema,
+  },
+  "customer.create": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj({ name: { type: "string", minLength: 1, maxLength: 255 } }, ["name"]),
+    response: customerSchema,
+  },
+  // chat-manager
+  "chat.create": { queue: RPC_QUEUES.chatManager, request: withActor({ chat: createChatBody }, ["chat"]), response: chatSchema },
+  "chat.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
+  "chat.get": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
+  "chat.update": {
+    queue: RPC_QUEUES.chatManager,
+    request: withActor({ chat_id: uuid, changes: updateChatBody }, ["chat_id", "changes"]),
+    response: chatSchema,
+  },
+  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
+  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantSchema },
+  "channel.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
+  "participant.list": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantList },
+  "participant.add": {
+    queue: RPC_QUEUES.chatManager,
+    request: withActor({ chat_id: uuid, participant: addParticipantBody }, ["chat_id", "participant"]),
+    response: participantSchema,
+  },
+  "participant.remove": {
+    queue: RPC_QUEUES.chatManager,
+    request: withActor({ chat_id: uuid, participant_id: uuid }, ["chat_id", "participant_id"]),
+    response: participantSchema,
+  },
+  /** Authoritative membership check, for services that keep a replica and must confirm a miss. */
+  "chat.membership": {
+    queue: RPC_QUEUES.chatManager,
+    request: obj({ customer_id: uuid, chat_id: uuid, agent_id: uuid }, ["customer_id", "chat_id", "agent_id"]),
+    response: obj(
+      {
+        chat: { anyOf: [chatSchema, { type: "null" }] },
+        participant: { anyOf: [participantSchema, { type: "null" }] },
+      },
+      ["chat", "participant"],
+    ),
+  },
+} as const;
+
+type Ops = typeof rpcOperations;
+export type RpcOperation = keyof Ops;
+export type RpcRequest<Op extends RpcOperation> = FromSchema<Ops[Op]["request"]>;
+export type RpcResponse<Op extends RpcOperation> = FromSchema<Ops[Op]["response"]>;
+
+export function isRpcOperation(name: unknown): name is RpcOperation {
+  return typeof name === "string" && Object.prototype.hasOwnProperty.call(rpcOperations, name);
+}

@@ -1,0 +1,69 @@
+/** Request bodies of the public HTTP API, validated by the gateway before anything else runs. */
+import { LIMITS, uuid } from "./common";
+import { CHAT_TYPES, OWNER_TYPES, PERMISSIONS } from "./resources";
+
+export const loginBody = {
+  $id: "LoginRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["username", "password"],
+  properties: {
+    username: { type: "string", minLength: 1, maxLength: LIMITS.usernameLength },
+    password: { type: "string", minLength: 1, maxLength: LIMITS.passwordLength },
+  },
+} as const;
+
+export const loginResponse = {
+  $id: "LoginResponse",
+  type: "object",
+  additionalProperties: false,
+  required: ["username", "token"],
+  properties: { username: { type: "string" }, token: { type: "string" } },
+} as const;
+
+export const participantRef = {
+  type: "object",
+  additionalProperties: false,
+  required: ["owner_type", "owner_id"],
+  properties: { owner_type: { type: "string", enum: OWNER_TYPES }, owner_id: uuid },
+} as const;
+
+export const createChatBody = {
+  $id: "CreateChatRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: {
+    type: { type: "string", enum: CHAT_TYPES },
+    name: { type: "string", maxLength: LIMITS.nameLength },
+    detail: { type: "string", maxLength: LIMITS.detailLength },
+    participants: { type: "array", maxItems: LIMITS.participantsAtCreation, items: participantRef },
+  },
+} as const;
+
+export const updateChatBody = {
+  $id: "UpdateChatRequest",
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    name: { type: "string", maxLength: LIMITS.nameLength },
+    detail: { type: "string", maxLength: LIMITS.detailLength },
+  },
+} as const;
+
+export const addParticipantBody = { ...participantRef, $id: "AddParticipantRequest" } as const;
+
+export const createAgentBody = {
+  $id: "CreateAgentRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["username", "password"],
+  properties: {
+    username: { type: "string", minLength: 1, maxLength: LIMITS.usernameLength, pattern: "^\\S+$" },
+    password: { type: "string", minLength: 8, maxLength: LIMITS.passwordLength },
+    name: { type: "string", maxLength: LIMITS.nameLength },
+    detail: { type: "string", maxLength: LIMITS.detailLength },
+    permission: { type: "string", enum: PERMISSIONS },
+  },
+} as const;

@@ -1,0 +1,46 @@
+import { TIMESTAMP_PATTERN } from "../time";
+
+/** Lowercase UUIDs only: the API's IDs are canonical. */
+export const uuid = {
+  type: "string",
+  pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+} as const;
+
+export const timestamp = { type: "string", pattern: TIMESTAMP_PATTERN } as const;
+
+/** The caller of an operation, established by the gateway from a verified token. */
+export const actor = {
+  type: "object",
+  additionalProperties: false,
+  required: ["customer_id", "agent_id"],
+  properties: { customer_id: uuid, agent_id: uuid },
+} as const;
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Page request: the gateway clamps `page_size` to 1..100; `page_token` is a tm_create (exclusive). */
+export const pageRequest = {
+  page_size: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE },
+  page_token: { type: "string", anyOf: [{ const: "" }, timestamp] },
+} as const;
+
+export function pageOf<const S extends object>(item: S) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["result", "next_page_token"],
+    properties: { result: { type: "array", items: item }, next_page_token: { type: "string" } },
+  } as const;
+}
+
+export const LIMITS = {
+  nameLength: 255,
+  detailLength: 4096,
+  usernameLength: 255,
+  passwordLength: 1024,
+  textLength: 16384,
+  mediasPerMessage: 20,
+  participantsAtCreation: 500,
+  emojiLength: 64,
+  bodyBytes: 256 * 1024,
+} as const;

@@ -1,0 +1,176 @@
+import { LIMITS, timestamp, uuid } from "./common";
+
+export const CHAT_TYPES = ["direct", "group", "talk"] as const;
+export const OWNER_TYPES = ["agent"] as const;
+export const PERMISSIONS = ["agent", "admin"] as const;
+
+export const agentSchema = {
+  $id: "Agent",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "customer_id", "username", "name", "detail", "permission", "tm_create", "tm_update", "tm_delete"],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    username: { type: "string" },
+    name: { type: "string" },
+    detail: { type: "string" },
+    permission: { type: "string", enum: PERMISSIONS },
+    tm_create: timestamp,
+    tm_update: timestamp,
+    tm_delete: timestamp,
+  },
+} as const;
+
+export const customerSchema = {
+  $id: "Customer",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "name", "tm_create"],
+  properties: { id: uuid, name: { type: "string" }, tm_create: timestamp },
+} as const;
+
+export const chatSchema = {
+  $id: "Chat",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "customer_id", "type", "name", "detail", "member_count", "tm_create", "tm_update", "tm_delete"],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    type: { type: "string", enum: CHAT_TYPES },
+    name: { type: "string", maxLength: LIMITS.nameLength },
+    detail: { type: "string", maxLength: LIMITS.detailLength },
+    member_count: { type: "integer", minimum: 0 },
+    tm_create: timestamp,
+    tm_update: timestamp,
+    tm_delete: timestamp,
+  },
+} as const;
+
+export const participantSchema = {
+  $id: "Participant",
+  type: "object",
+  additionalProperties: false,
+  required: ["id", "customer_id", "owner_type", "owner_id", "chat_id", "tm_joined"],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    owner_type: { type: "string", enum: OWNER_TYPES },
+    owner_id: uuid,
+    chat_id: uuid,
+    tm_joined: timestamp,
+  },
+} as const;
+
+export const MEDIA_TYPES = ["file", "link", "address", "agent"] as const;
+
+/** A media attachment: its `type` names the one field that carries it. */
+export const mediaSchema = {
+  $id: "Media",
+  type: "object",
+  required: ["type"],
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "file_id"],
+      properties: { type: { const: "file" }, file_id: uuid, name: { type: "string", maxLength: 255 } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "link"],
+      properties: { type: { const: "link" }, link: { type: "string", minLength: 1, maxLength: 2048 } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "address"],
+      properties: {
+        type: { const: "address" },
+        address: {
+          type: "object",
+          additionalProperties: false,
+          required: ["type", "target"],
+          properties: {
+            type: { type: "string", minLength: 1, maxLength: 32 },
+            target: { type: "string", minLength: 1, maxLength: 255 },
+            target_name: { type: "string", maxLength: 255 },
+            name: { type: "string", maxLength: 255 },
+            detail: { type: "string", maxLength: 1024 },
+          },
+        },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "agent"],
+      properties: {
+        type: { const: "agent" },
+        agent: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id"],
+          properties: { id: uuid, name: { type: "string", maxLength: 255 } },
+        },
+      },
+    },
+  ],
+} as const;
+
+export const reactionSchema = {
+  $id: "Reaction",
+  type: "object",
+  additionalProperties: false,
+  required: ["emoji", "owner_type", "owner_id", "tm_create"],
+  properties: {
+    emoji: { type: "string", minLength: 1, maxLength: LIMITS.emojiLength },
+    owner_type: { type: "string", enum: OWNER_TYPES },
+    owner_id: uuid,
+    tm_create: timestamp,
+  },
+} as const;
+
+export const MESSAGE_TYPES = ["normal", "system"] as const;
+
+export const messageSchema = {
+  $id: "Message",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id",
+    "customer_id",
+    "owner_type",
+    "owner_id",
+    "chat_id",
+    "type",
+    "text",
+    "medias",
+    "metadata",
+    "tm_create",
+    "tm_update",
+    "tm_delete",
+  ],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    owner_type: { type: "string", enum: ["agent", "system"] },
+    owner_id: { type: "string" },
+    chat_id: uuid,
+    parent_id: uuid,
+    type: { type: "string", enum: MESSAGE_TYPES },
+    text: { type: "string" },
+    medias: { type: "array", items: mediaSchema },
+    metadata: {
+      type: "object",
+      additionalProperties: false,
+      required: ["reactions"],
+      properties: { reactions: { type: "array", items: reactionSchema } },
+    },
+    tm_create: timestamp,
+    tm_update: timestamp,
+    tm_delete: timestamp,
+  },
+} as const;

@@ -1,0 +1,23 @@
+/**
+ * Wire timestamps: UTC strings `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds).
+ * The databases store `timestamp(6)` in UTC and hand back their text form, which this normalises.
+ */
+export const NOT_DELETED = "9999-01-01 00:00:00.000000";
+export const TIMESTAMP_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}$";
+const timestampRe = new RegExp(TIMESTAMP_PATTERN);
+
+/** Normalises PostgreSQL's text form of a timestamp (fraction trimmed or absent) to six digits. */
+export function normalizeTimestamp(text: string): string {
+  const [date, time = "00:00:00"] = text.replace("T", " ").replace(/(Z|[+-]\d{2}(:?\d{2})?)$/, "").split(" ");
+  const [hms, fraction = ""] = time.split(".");
+  return `${date} ${hms}.${fraction.padEnd(6, "0").slice(0, 6)}`;
+}
+
+export function isTimestamp(value: string): boolean {
+  return timestampRe.test(value);
+}
+
+/** A JavaScript Date as a wire timestamp (millisecond precision). */
+export function formatDate(date: Date): string {
+  return normalizeTimestamp(date.toISOString());
+}

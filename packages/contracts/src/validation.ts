@@ -1,0 +1,68 @@
+/**
+ * One ajv instance for the whole system. Schemas are compiled once, on first use, and cached.
+ * Validation errors become one INVALID_ARGUMENT that names the field and says why.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { invalid } from "./errors";
+
+export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
+addFormats(ajv);
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export function compile(schema: object): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    const { $id: _ignored, ...anonymous } = schema as { $id?: string };
+    fn = ajv.compile(anonymous);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+function describe(error: ErrorObject, where: string): string {
+  const path = error.instancePath.replace(/^\//, "").replace(/\//g, ".");
+  const field = path ? `${where}.${path}` : where;
+  switch (error.keyword) {
+    case "required":
+      return `${where}${path ? "." + path : ""}.${String(error.params.missingProperty)} is required`;
+    case "additionalProperties":
+      return `${field} has an unknown field "${String(error.params.additionalProperty)}"`;
+    case "pattern":
+      if (String(error.params.pattern).startsWith("^[0-9a-f]{8}")) return `${field} must be a lowercase UUID`;
+      if (String(error.params.pattern).startsWith("^\\d{4}")) return `${field} must be a timestamp like 2024-01-17 10:30:00.000000`;
+      return `${field} has an invalid format`;
+    case "enum":
+      return `${field} must be one of: ${(error.params.allowedValues as unknown[]).join(", ")}`;
+    case "const":
+      return `${field} must be ${JSON.stringify(error.params.allowedValue)}`;
+    case "maxLength":
+      return `${field} must be at most ${String(error.params.limit)} characters`;
+    case "minLength":
+      return Number(error.params.limit) === 1 ? `${field} must not be empty` : `${field} must be at least ${String(error.params.limit)} characters`;
+    case "maxItems":
+      return `${field} must have at most ${String(error.params.limit)} items`;
+    case "minProperties":
+      return `${field} must have at least one field to change`;
+    case "oneOf":
+    case "anyOf":
+      return `${field} does not match any allowed shape`;
+    default:
+      return `${field} ${error.message ?? "is invalid"}`;
+  }
+}
+
+/** Validates `value` against `schema`; throws INVALID_ARGUMENT naming the offending field. */
+export function assertValid<T>(schema: object, value: unknown, where = "body"): asserts value is T {
+  const validate = compile(schema);
+  if (!validate(value)) {
+    const first = validate.errors?.[0];
+    throw invalid("INVALID_ARGUMENT", first ? describe(first, where) : `${where} is invalid`);
+  }
+}
+
+export function validate<T>(schema: object, value: unknown, where = "body"): T {
+  assertValid<T>(schema, value, where);
+  return value;
+}

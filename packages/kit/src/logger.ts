@@ -1,0 +1,17 @@
+/** Structured JSON logs (pino). One root logger per process, one child per component. */
+import pino, { type Logger } from "pino";
+
+export type { Logger };
+
+export function createLogger(options: { service: string; level?: string }): Logger {
+  return pino({
+    name: options.service,
+    level: options.level ?? "info",
+    base: { service: options.service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** A logger that drops everything, for tests and libraries used without one. */
+export const silentLogger: Logger = pino({ level: "silent" });
