@@ -1,2 +1,5 @@
 export * from "./logger";
 export * from "./metrics";
+export * from "./config";
+export * from "./ops";
+export * from "./lifecycle";

@@ -1,0 +1,173 @@
+/**
+ * Transactional outbox: a change and its events commit together; a relay publishes them after
+ * commit, in order, and deletes them only once the broker confirmed. One relay at a time drains a
+ * database (an advisory lock), so events of one chat leave in the order their transactions committed.
+ */
+import { randomUUID } from "node:crypto";
+import type { Bus } from "@talk/bus";
+import { EVENT_SCHEMA_VERSION, type EventEnvelope, type EventEnvelopeHeader, type EventPayload, type EventType } from "@talk/contracts";
+import type { Logger, Metrics } from "@talk/kit";
+import type { Knex } from "knex";
+import type { Migration } from "./migrate";
+
+export const OUTBOX_TABLE = "talk_outbox";
+const RELAY_LOCK_KEY = 7_346_221; // any constant: one relay per database drains at a time
+
+export const outboxMigration: Migration = {
+  name: "000_outbox",
+  async up(db) {
+    await db.schema.createTable(OUTBOX_TABLE, (t) => {
+      t.bigIncrements("id").primary();
+      t.jsonb("event").notNullable();
+      t.specificType("created_at", "timestamp(6)").notNullable().defaultTo(db.raw("(clock_timestamp() at time zone 'utc')"));
+    });
+  },
+};
+
+export interface EventDraft<T extends EventType> {
+  type: T;
+  customer_id: string;
+  chat_id: string;
+  seq: number;
+  data: EventPayload<T>;
+  time: string;
+  request_id?: string;
+}
+
+export type Emit = <T extends EventType>(draft: EventDraft<T>) => void;
+
+export class Outbox {
+  private readonly relay: OutboxRelay;
+
+  constructor(
+    private readonly db: Knex,
+    bus: Bus,
+    private readonly publisher: string,
+    logger: Logger,
+    metrics?: Metrics,
+  ) {
+    this.relay = new OutboxRelay(db, bus, logger.child({ component: "outbox-relay" }), metrics);
+  }
+
+  /** Runs `work` in a transaction; the events it emits are written in the same transaction. */
+  async transaction<T>(work: (trx: Knex.Transaction, emit: Emit) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(async (trx) => {
+      const events: EventEnvelope[] = [];
+      const emit: Emit = (draft) => {
+        const header: EventEnvelopeHeader = {
+          id: randomUUID(),
+          version: EVENT_SCHEMA_VERSION,
+          publisher: this.publisher,
+          customer_id: draft.customer_id,
+          chat_id: draft.chat_id,
+          seq: draft.seq,
+          time: draft.time,
+          ...(draft.request_id ? { request_id: draft.request_id } : {}),
+        };
+        events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
+      };
+      const value = await work(trx, emit);
+      if (events.length > 0) await trx(OUTBOX_TABLE).insert(events.map((event) => ({ event: JSON.stringify(event) })));
+      return value;
+    });
+    this.relay.nudge();
+    return result;
+  }
+
+  start(pollIntervalMs?: number): void {
+    this.relay.start(pollIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  /** Publishes everything pending now; resolves when the outbox was empty at some point. */
+  flush(): Promise<void> {
+    return this.relay.drain();
+  }
+}
+
+export class OutboxRelay {
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly bus: Bus,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+    private readonly batchSize = 200,
+  ) {}
+
+  start(pollIntervalMs = 1000): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.nudge(), pollIntervalMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  nudge(): void {
+    if (this.stopped) return;
+    void this.drain().catch(() => undefined);
+  }
+
+  /** One drain at a time per process; a nudge during a drain schedules one more pass. */
+  drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      try {
+        do {
+          this.again = false;
+          while ((await this.publishBatch()) === this.batchSize);
+        } while (this.again && !this.stopped);
+      } catch (error) {
+        this.logger.warn({ err: error }, "outbox relay pass failed; will retry");
+        throw error;
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
+  }
+
+  private async publishBatch(): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      await trx.raw("select pg_advisory_xact_lock(?)", [RELAY_LOCK_KEY]);
+      const rows: { id: number; event: EventEnvelope | string; created_at: string }[] = await trx(OUTBOX_TABLE)
+        .select("id", "event", "created_at")
+        .orderBy("id")
+        .limit(this.batchSize);
+      this.observeLag(rows.length, rows[0]?.created_at);
+      if (rows.length === 0) return 0;
+      const events = rows.map((row) => (typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event));
+      // Issued in order on one channel; each resolves on its broker confirm.
+      await Promise.all(events.map((event) => this.bus.publish(event)));
+      await trx(OUTBOX_TABLE)
+        .whereIn(
+          "id",
+          rows.map((row) => row.id),
+        )
+        .delete();
+      for (const event of events) this.metrics?.eventsPublished.inc({ type: event.type });
+      return rows.length;
+    });
+  }
+
+  private observeLag(pending: number, oldest?: string): void {
+    if (!this.metrics) return;
+    this.metrics.outboxPending.set(pending);
+    this.metrics.outboxLag.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest.replace(" ", "T") + "Z")) / 1000) : 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.draining?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,44 @@
+/** The operational surface of every service: /healthz (alive), /readyz (can serve), /metrics. */
+import type { Server } from "node:http";
+import express, { type Router } from "express";
+import type { Metrics } from "./metrics";
+
+/** A named readiness check: resolves true when the dependency can be used. */
+export type ReadinessCheck = { name: string; check: () => Promise<boolean> | boolean };
+
+export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router {
+  const router = express.Router();
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  router.get("/readyz", async (_req, res) => {
+    const results = await Promise.all(
+      checks.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
+    );
+    const ready = results.every(([, ok]) => ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
+  });
+  router.get("/metrics", async (_req, res) => {
+    const texts = await Promise.all(metrics.map((m) => m.registry.metrics()));
+    res.type(metrics[0]?.registry.contentType ?? "text/plain").send(texts.join("\n"));
+  });
+  return router;
+}
+
+/** Starts an express app on `port` (0 picks a free one) and resolves with the bound port. */
+export function listen(app: express.Express, port: number, host = "0.0.0.0"): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (error) return reject(error);
+      const address = server.address();
+      resolve({ server, port: typeof address === "object" && address ? address.port : port });
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

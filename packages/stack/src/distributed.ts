@@ -1,0 +1,74 @@
+/**
+ * The distributed stack: RabbitMQ and PostgreSQL (from the environment, Docker, or this machine's
+ * binaries; see @talk/testkit), one database per manager, and every service as its own process:
+ * two replicas of each manager and of the gateway. Used by the integration tests and deploy/local.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type PostgresHandle, type RabbitHandle, freePort, startPostgres, startRabbit } from "@talk/testkit";
+import { ServiceProcess } from "./service-process";
+
+export interface DistributedOptions {
+  replicas?: number;
+  logDir?: string;
+  logLevel?: string;
+}
+
+export interface DistributedStack {
+  /** Base URL of the first gateway replica. */
+  url: string;
+  rabbit: RabbitHandle;
+  postgres: PostgresHandle;
+  databases: Record<string, string>;
+  jwtSecret: string;
+  processes: ServiceProcess[];
+  logDir: string;
+  byService(service: string): ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+const MANAGERS = ["agent-manager", "chat-manager"] as const;
+
+export async function startDistributed(options: DistributedOptions = {}): Promise<DistributedStack> {
+  const replicas = options.replicas ?? 2;
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
+  const [rabbit, postgres] = await Promise.all([startRabbit(), startPostgres()]);
+  const processes: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all([rabbit.close(), postgres.close()]);
+  };
+  try {
+    const databases: Record<string, string> = {};
+    for (const service of MANAGERS) databases[service] = await postgres.createDatabase(service.replace("-", "_"));
+    const jwtSecret = randomBytes(32).toString("hex");
+    const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info" };
+    for (const service of MANAGERS)
+      for (let i = 1; i <= replicas; i++)
+        processes.push(
+          new ServiceProcess({ service, name: `${service}-${i}`, env: { ...common, DATABASE_URL: databases[service] }, httpPort: await freePort(), logDir }),
+        );
+    for (let i = 1; i <= replicas; i++)
+      processes.push(
+        new ServiceProcess({ service: "api-gateway", name: `api-gateway-${i}`, env: { ...common, JWT_SECRET: jwtSecret }, httpPort: await freePort(), logDir }),
+      );
+    await Promise.all(processes.map((p) => p.start()));
+    const gateways = processes.filter((p) => p.spec.service === "api-gateway");
+    return {
+      url: gateways[0].url,
+      rabbit,
+      postgres,
+      databases,
+      jwtSecret,
+      processes,
+      logDir,
+      byService: (service) => processes.filter((p) => p.spec.service === service),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}

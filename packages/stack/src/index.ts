@@ -1,0 +1,2 @@
+export * from "./distributed";
+export * from "./service-process";

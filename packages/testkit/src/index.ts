@@ -1,0 +1,4 @@
+/** Test infrastructure: real RabbitMQ and PostgreSQL servers, and polling helpers. */
+export { startRabbit, waitForAmqp, type RabbitHandle } from "./rabbit";
+export { startPostgres, createDatabase, databaseUrl, waitForPostgres, type PostgresHandle } from "./postgres";
+export { waitFor, freePort, sleep, type WaitForOptions } from "./wait";

@@ -1,0 +1,3 @@
+export { startAgentManager } from "./app";
+export { seedDemo, DEMO_AGENTS } from "./seed";
+export { AgentService } from "./agent-service";

@@ -1,0 +1,59 @@
+/**
+ * Composition root of the API gateway: request ids, RED metrics, body limits, authentication,
+ * the routes (each a thin translation to one RPC call), and the one error handler.
+ */
+import type { Bus } from "@talk/bus";
+import type { Logger, Metrics } from "@talk/kit";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { GatewaySettings } from "./config";
+import { authenticate } from "./http/authenticate";
+import { errorHandler, notFoundHandler } from "./http/errors";
+import { requestId } from "./http/request-context";
+import { openApiDocument } from "./openapi/document";
+import { agentRoutes } from "./routes/agents";
+import { authRoutes } from "./routes/auth";
+import { chatRoutes } from "./routes/chats";
+
+export interface GatewayDeps {
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  settings: GatewaySettings;
+}
+
+function observe(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on("finish", () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/** The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app). */
+export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
+  const api = express.Router();
+  api.use(requestId, observe(metrics));
+  api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
+  const document = openApiDocument();
+  api.get("/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  api.use(authRoutes(bus, settings));
+  api.use(authenticate(settings.jwtSecret));
+  api.use(agentRoutes(bus));
+  api.use(chatRoutes(bus));
+  api.use(notFoundHandler);
+  api.use(errorHandler(logger.child({ component: "http" })));
+  return api;
+}
+
+export function createGatewayApp(deps: GatewayDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use("/v1.0", createApiRouter(deps));
+  return app;
+}

@@ -1,0 +1,2 @@
+export { createApiRouter, createGatewayApp } from "./app";
+export type { GatewaySettings } from "./config";

@@ -1,0 +1,42 @@
+/** Composition root of chat-manager: store, outbox, service and RPC handlers. */
+import type { Bus } from "@talk/bus";
+import { Outbox, migrate } from "@talk/db";
+import type { Logger, Metrics } from "@talk/kit";
+import type { Knex } from "knex";
+import { type AgentDirectory, ChatService } from "./chat-service";
+import { ChatStore } from "./store/chat-store";
+import { migrations } from "./store/migrations";
+
+export interface ChatManagerDeps {
+  db: Knex;
+  bus: Bus;
+  logger: Logger;
+  metrics?: Metrics;
+  outboxPollMs?: number;
+}
+
+export async function startChatManager({ db, bus, logger, metrics, outboxPollMs }: ChatManagerDeps) {
+  await migrate(db, migrations);
+  const outbox = new Outbox(db, bus, "chat-manager", logger, metrics);
+  const agents: AgentDirectory = {
+    async existing(customerId, agentIds, requestId) {
+      const { agents } = await bus.call("agent.findMany", { customer_id: customerId, agent_ids: agentIds }, { requestId });
+      return new Set(agents.map((a) => a.id));
+    },
+  };
+  const chats = new ChatService(new ChatStore(db), outbox, agents);
+  await bus.handle("chat.create", (req, ctx) => chats.create(req.actor, req.chat, ctx.requestId));
+  await bus.handle("chat.list", (req) => chats.list(req.actor, req));
+  await bus.handle("chat.get", (req) => chats.get(req.actor, req.chat_id));
+  await bus.handle("chat.update", (req, ctx) => chats.update(req.actor, req.chat_id, req.changes, ctx.requestId));
+  await bus.handle("chat.delete", (req, ctx) => chats.delete(req.actor, req.chat_id, ctx.requestId));
+  await bus.handle("chat.join", (req, ctx) => chats.join(req.actor, req.chat_id, ctx.requestId));
+  await bus.handle("channel.list", (req) => chats.listChannels(req.actor, req));
+  await bus.handle("participant.list", (req) => chats.listParticipants(req.actor, req.chat_id));
+  await bus.handle("participant.add", (req, ctx) => chats.addParticipant(req.actor, req.chat_id, req.participant, ctx.requestId));
+  await bus.handle("participant.remove", (req, ctx) => chats.removeParticipant(req.actor, req.chat_id, req.participant_id, ctx.requestId));
+  await bus.handle("chat.membership", (req) => chats.membership(req.customer_id, req.chat_id, req.agent_id));
+  outbox.start(outboxPollMs);
+  logger.info("chat-manager serving");
+  return { chats, outbox, stop: () => outbox.stop() };
+}

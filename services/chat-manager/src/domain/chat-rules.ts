@@ -1,0 +1,80 @@
+/**
+ * Chat and participant rules (SPEC §2), without I/O: every decision chat-manager makes about who
+ * may do what to which chat is made here, from plain values, and tested on its own.
+ */
+import { type Actor, type Chat, type ChatType, forbidden, invalid, notFound } from "@talk/contracts";
+
+export interface ParticipantRef {
+  owner_type: "agent";
+  owner_id: string;
+}
+
+/**
+ * The agents a new chat starts with: the creator first, then the others in the order given,
+ * without repeats. A direct chat is the creator plus exactly one other agent.
+ */
+export function initialMembers(type: ChatType, creatorId: string, participants: ParticipantRef[] = []): string[] {
+  const others = [...new Set(participants.map((p) => p.owner_id))].filter((id) => id !== creatorId);
+  if (type === "direct" && others.length !== 1)
+    throw invalid(
+      "DIRECT_CHAT_NEEDS_ONE_OTHER",
+      `A direct chat is between you and exactly one other agent; participants named ${others.length} other agent(s).`,
+    );
+  return [creatorId, ...others];
+}
+
+/** The key that makes a direct chat between two agents unique within a customer. */
+export function directKey(customerId: string, agentIds: readonly string[]): string {
+  const [a, b] = [...agentIds].sort();
+  return `${customerId}:${a}:${b}`;
+}
+
+export const isDeleted = (chat: Pick<Chat, "tm_delete">) => chat.tm_delete < "9999-01-01";
+
+export interface ChatAccess {
+  chat: Chat;
+  /** Whether the caller is a participant of the chat. */
+  member: boolean;
+}
+
+const chatNotFound = (id: string) => notFound("CHAT_NOT_FOUND", `No chat ${id} exists.`);
+
+/** A chat of another customer does not exist, as far as the caller can tell. */
+export function assertSameCustomer(actor: Actor, chat: Chat | undefined, chatId: string): Chat {
+  if (!chat || chat.customer_id !== actor.customer_id) throw chatNotFound(chatId);
+  return chat;
+}
+
+/** Reading a chat: participants see it (deleted or not); anyone of the customer sees a live public channel. */
+export function assertCanRead({ chat, member }: ChatAccess): void {
+  if (member) return;
+  if (chat.type === "talk" && !isDeleted(chat)) return;
+  if (isDeleted(chat)) throw chatNotFound(chat.id);
+  throw forbidden("NOT_A_PARTICIPANT", `You are not a participant of chat ${chat.id}.`);
+}
+
+/** Changing a chat or its participants: only participants, and never a deleted chat. */
+export function assertCanWrite({ chat, member }: ChatAccess): void {
+  if (isDeleted(chat)) throw chatNotFound(chat.id);
+  if (!member) throw forbidden("NOT_A_PARTICIPANT", `You are not a participant of chat ${chat.id}.`);
+}
+
+/** Adding an agent who is not yet a participant. */
+export function assertCanAddMember(chat: Chat): void {
+  if (chat.type === "direct")
+    throw invalid("DIRECT_CHAT_FULL", "A direct chat is between exactly two agents; create a group chat to add more.");
+}
+
+/** Joining on one's own: only public channels, only while they exist. */
+export function assertCanJoin(chat: Chat): void {
+  if (isDeleted(chat)) throw chatNotFound(chat.id);
+  if (chat.type !== "talk")
+    throw invalid("NOT_A_CHANNEL", `Only public channels (type "talk") can be joined; chat ${chat.id} is a ${chat.type} chat.`);
+}
+
+/** Removing a participant: anyone may leave; in a direct chat nobody removes the other. */
+export function assertCanRemove(access: ChatAccess, actor: Actor, ownerId: string): void {
+  assertCanWrite(access);
+  if (ownerId !== actor.agent_id && access.chat.type === "direct")
+    throw forbidden("DIRECT_CHAT_MEMBERS_FIXED", "In a direct chat you can remove only yourself.");
+}

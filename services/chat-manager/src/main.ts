@@ -1,0 +1,4 @@
+import { hostManager } from "@talk/host";
+import { startChatManager } from "./app";
+
+hostManager("chat-manager", startChatManager);

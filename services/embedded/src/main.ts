@@ -1,0 +1,39 @@
+/** `pnpm start`: the whole system in one process, with a demo customer on first start. */
+import { resolve } from "node:path";
+import { loadConfig, runMain } from "@talk/kit";
+import { embeddedConfig } from "./config";
+import { startEmbedded } from "./system";
+
+/** Relative data folders are taken from the repository root, wherever the command ran. */
+const REPOSITORY_ROOT = resolve(__dirname, "../../..");
+
+void runMain("talk", async (logger) => {
+  const config = loadConfig(embeddedConfig);
+  logger.level = config.LOG_LEVEL;
+  const dataDir = resolve(REPOSITORY_ROOT, config.TALK_DATA_DIR);
+  const system = await startEmbedded({
+    dataDir,
+    port: config.PORT,
+    logger,
+    jwtSecret: config.JWT_SECRET,
+    tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+  });
+  const base = `http://localhost:${system.port}`;
+  const lines = [
+    "",
+    `Talk is running at ${base}/v1.0 (data in ${dataDir})`,
+    `  API document: ${base}/v1.0/openapi.json   health: ${base}/healthz   metrics: ${base}/metrics`,
+  ];
+  if (system.seeded) {
+    lines.push(`  Demo customer ${system.seeded.customer.id} with agents:`);
+    for (const a of system.seeded.agents) lines.push(`    ${a.username.padEnd(6)} password ${a.password.padEnd(16)} id ${a.id} (${a.permission})`);
+    lines.push("  Try:");
+    lines.push(`    TOKEN=$(curl -s -X POST ${base}/v1.0/auth/login -H 'Content-Type: application/json' \\`);
+    lines.push(`      -d '{"username":"alice","password":"alice-talk-demo"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`);
+    lines.push(`    curl -s "${base}/v1.0/agents?token=$TOKEN"`);
+  } else {
+    lines.push("  Demo agents: alice / alice-talk-demo, bob / bob-talk-demo, carol / carol-talk-demo (seeded on first start)");
+  }
+  process.stdout.write(lines.join("\n") + "\n\n");
+  return system;
+});
