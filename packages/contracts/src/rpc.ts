@@ -3,10 +3,23 @@
  * and the JSON Schemas of its request and response. The bus is typed by this table, so calling an
  * operation with a wrong name or payload does not compile.
  */
-import type { FromSchema } from "json-schema-to-ts";
 import { actor, pageOf, pageRequest, uuid } from "./schemas/common";
 import { addParticipantBody, createAgentBody, createChatBody, loginBody, updateChatBody } from "./schemas/api";
 import { agentSchema, chatSchema, customerSchema, participantSchema } from "./schemas/resources";
+import type {
+  Actor,
+  Agent,
+  Chat,
+  CreateAgentRequest,
+  CreateChatRequest,
+  Customer,
+  LoginRequest,
+  Page,
+  PageRequest,
+  Participant,
+  ParticipantRef,
+  UpdateChatRequest,
+} from "./types";
 
 export const RPC_QUEUES = {
   agentManager: "talk.rpc.agent-manager",
@@ -96,10 +109,42 @@ export const rpcOperations = {
   },
 } as const;
 
-type Ops = typeof rpcOperations;
-export type RpcOperation = keyof Ops;
-export type RpcRequest<Op extends RpcOperation> = FromSchema<Ops[Op]["request"]>;
-export type RpcResponse<Op extends RpcOperation> = FromSchema<Ops[Op]["response"]>;
+type WithActor<T = object> = { actor: Actor } & T;
+type ChatRef = WithActor<{ chat_id: string }>;
+
+/** Request and response types of every operation (checked against the table below by the compiler). */
+export interface RpcTypes {
+  "agent.verifyLogin": { request: LoginRequest; response: Agent };
+  "agent.get": { request: { customer_id: string; agent_id: string }; response: Agent };
+  "agent.list": { request: { customer_id: string } & PageRequest; response: Page<Agent> };
+  "agent.findMany": { request: { customer_id: string; agent_ids: string[] }; response: { agents: Agent[] } };
+  "agent.create": { request: { customer_id: string; agent: CreateAgentRequest }; response: Agent };
+  "customer.create": { request: { name: string }; response: Customer };
+  "chat.create": { request: WithActor<{ chat: CreateChatRequest }>; response: Chat };
+  "chat.list": { request: WithActor<PageRequest>; response: Page<Chat> };
+  "chat.get": { request: ChatRef; response: Chat };
+  "chat.update": { request: WithActor<{ chat_id: string; changes: UpdateChatRequest }>; response: Chat };
+  "chat.delete": { request: ChatRef; response: Chat };
+  "chat.join": { request: ChatRef; response: Participant };
+  "channel.list": { request: WithActor<PageRequest>; response: Page<Chat> };
+  "participant.list": { request: ChatRef; response: Participant[] };
+  "participant.add": { request: WithActor<{ chat_id: string; participant: ParticipantRef }>; response: Participant };
+  "participant.remove": { request: WithActor<{ chat_id: string; participant_id: string }>; response: Participant };
+  "chat.membership": {
+    request: { customer_id: string; chat_id: string; agent_id: string };
+    response: { chat: Chat | null; participant: Participant | null };
+  };
+}
+
+export type RpcOperation = keyof RpcTypes;
+export type RpcRequest<Op extends RpcOperation> = RpcTypes[Op]["request"];
+export type RpcResponse<Op extends RpcOperation> = RpcTypes[Op]["response"];
+
+// Every typed operation has schemas, and every schema'd operation has types.
+const _sameOperations: Record<RpcOperation, unknown> = rpcOperations;
+const _noExtraOperations: Record<keyof typeof rpcOperations, unknown> = {} as RpcTypes;
+void _sameOperations;
+void _noExtraOperations;
 
 export function isRpcOperation(name: unknown): name is RpcOperation {
   return typeof name === "string" && Object.prototype.hasOwnProperty.call(rpcOperations, name);

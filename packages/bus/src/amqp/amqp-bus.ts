@@ -1,0 +1,182 @@
+/**
+ * The message bus over RabbitMQ (amqplib). One connection per bus; it reconnects by itself and
+ * re-creates its topology, handlers and subscriptions. See `bus.ts` for the semantics and
+ * `connection.ts`, `rpc-client.ts`, `rpc-server.ts`, `events.ts` for how each part maps to AMQP.
+ */
+import {
+  assertValid,
+  envelopeSchema,
+  rpcOperations,
+  unavailable,
+  type EventEnvelope,
+  type RpcOperation,
+} from "@talk/contracts";
+import { silentLogger, type Logger } from "@talk/kit";
+import type { Bus, CallOptions, EventHandler, Subscription } from "../bus";
+import { DEFAULTS, type CommonBusOptions } from "../options";
+import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
+import { InFlight, SerialQueue } from "../util";
+import { AmqpConnection, type Channels } from "./connection";
+import { ConsumerSet } from "./consumers";
+import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
+import { RpcClient } from "./rpc-client";
+import { RpcServer } from "./rpc-server";
+
+export interface AmqpBusOptions extends CommonBusOptions {
+  /** amqp://user:pass@host:port/vhost */
+  url: string;
+  /** How long `connect` keeps trying to reach the broker before it fails (default 30 s). */
+  connectTimeoutMs?: number;
+  /** How long `publish` waits for the broker (reconnection included) before it fails (default 10 s). */
+  publishTimeoutMs?: number;
+  /** AMQP heartbeat in seconds (default 10). */
+  heartbeatSeconds?: number;
+}
+
+export class AmqpBus implements Bus {
+  private readonly logger: Logger;
+  private readonly connection: AmqpConnection;
+  private readonly dispatcher: RpcDispatcher;
+  private readonly consumers = new ConsumerSet();
+  private readonly inFlight = new InFlight();
+  /** Topology and consumer changes run one at a time (connection setup included). */
+  private readonly serial = new SerialQueue();
+  private readonly client: RpcClient;
+  private readonly server: RpcServer;
+  private readonly publisher: EventPublisher;
+  private readonly subscriber: EventSubscriber;
+  private consuming = true;
+  private closed = false;
+
+  private constructor(options: AmqpBusOptions) {
+    this.logger = (options.logger ?? silentLogger).child({ component: "bus", bus: "amqp" });
+    const { metrics } = options;
+    this.connection = new AmqpConnection({
+      url: options.url,
+      service: options.service,
+      logger: this.logger,
+      heartbeatSeconds: options.heartbeatSeconds,
+    });
+    this.dispatcher = new RpcDispatcher(this.logger.child({ part: "rpc-server" }), metrics, options.validateResponses ?? true);
+    this.client = new RpcClient(this.connection, this.logger.child({ part: "rpc-client" }), metrics, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
+    this.server = new RpcServer(
+      this.connection,
+      this.dispatcher,
+      this.consumers,
+      this.inFlight,
+      this.logger.child({ part: "rpc-server" }),
+      options.prefetch ?? DEFAULTS.prefetch,
+    );
+    this.publisher = new EventPublisher(
+      this.connection,
+      this.logger.child({ part: "publisher" }),
+      metrics,
+      options.service,
+      options.publishTimeoutMs ?? 10_000,
+    );
+    this.subscriber = new EventSubscriber(
+      this.connection,
+      this.consumers,
+      this.inFlight,
+      this.logger.child({ part: "subscriber" }),
+      metrics,
+      options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs,
+    );
+    this.connection.onConnected((channels) => this.serial.run(() => this.setup(channels)));
+    this.connection.onLost((generation) => this.client.connectionLost(generation));
+  }
+
+  /** Connects (retrying until `connectTimeoutMs`), then stays connected until `close()`. */
+  static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
+    const bus = new AmqpBus(options);
+    try {
+      await bus.connection.start(options.connectTimeoutMs ?? 30_000);
+    } catch (err) {
+      await bus.connection.close();
+      throw err;
+    }
+    return bus;
+  }
+
+  // `call` and `handle` are typed through `Bus` itself: comparing the generic signatures of a class
+  // with those of the interface makes TypeScript expand every schema type of the operations table.
+  // The server validated the result of a call against the operation's response schema.
+  readonly call = ((operation: RpcOperation, request: unknown, options?: CallOptions) => this.callAny(operation, request, options)) as Bus["call"];
+  readonly handle = ((operation: RpcOperation, handler: AnyRpcHandler) => this.handleAny(operation, handler)) as Bus["handle"];
+
+  private async callAny(operation: RpcOperation, request: unknown, options?: CallOptions): Promise<unknown> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    return this.client.call(operation, request, options);
+  }
+
+  private async handleAny(operation: RpcOperation, handler: AnyRpcHandler): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    if (!this.dispatcher.register(operation, handler)) throw new Error(`${operation} already has a handler on this bus`);
+    const queue = rpcOperations[operation].queue;
+    await this.onLiveConnection((channels) => this.server.serve(channels, queue, this.consuming), () =>
+      this.dispatcher.unregister(operation),
+    );
+  }
+
+  async publish(event: EventEnvelope): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    assertValid(envelopeSchema, event, "event");
+    await this.publisher.publish(event);
+  }
+
+  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    const registration: Registration = this.subscriber.add(subscription, handler);
+    await this.onLiveConnection((channels) => this.subscriber.start(channels, registration, this.consuming), () =>
+      this.subscriber.remove(registration),
+    );
+  }
+
+  async stopConsuming(): Promise<void> {
+    this.consuming = false;
+    await this.serial.run(() => this.consumers.cancelAll(this.connection.channels));
+    await this.inFlight.idle();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stopConsuming();
+    this.closed = true;
+    this.client.failAll(unavailable("BUS_CLOSED", "The message bus was closed."));
+    await this.connection.close();
+  }
+
+  isReady(): boolean {
+    return !this.closed && this.connection.ready;
+  }
+
+  /** Everything this bus needs on a new connection, in order. */
+  private async setup(channels: Channels): Promise<void> {
+    await this.client.setup(channels);
+    await declareExchange(channels);
+    await this.server.setup(channels, this.consuming);
+    await this.subscriber.setup(channels, this.consuming);
+  }
+
+  /**
+   * Applies a topology change on the live connection now, so that a refused declaration fails the
+   * caller (and `undo`es the registration). Without a connection (or if it drops meanwhile) the
+   * registration stays and is applied on the next connection.
+   */
+  private async onLiveConnection(apply: (channels: Channels) => Promise<void>, undo: () => void): Promise<void> {
+    await this.serial.run(async () => {
+      const channels = this.connection.channels;
+      if (!channels) return;
+      try {
+        await apply(channels);
+      } catch (err) {
+        if (this.connection.channels?.generation !== channels.generation) {
+          this.logger.debug({ err }, "Connection lost while applying a registration; it will be applied on reconnection");
+          return;
+        }
+        undo();
+        throw err;
+      }
+    });
+  }
+}

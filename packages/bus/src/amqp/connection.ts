@@ -1,0 +1,210 @@
+/**
+ * One AMQP connection per bus, kept alive: TCP_NODELAY (without it every request/reply waits on
+ * Nagle's algorithm), heartbeats, and on loss a reconnect loop with jittered exponential backoff
+ * (100 ms → 5 s) until `close()`. Each connection gets three channels:
+ *   - `rpc`: requests out, replies in (direct reply-to must be consumed on the publishing channel), replies out;
+ *   - `publish`: a confirm channel for events;
+ *   - `consume`: RPC and event consumers, with prefetch.
+ * A channel that dies on its own takes the connection down with it, so that everything is rebuilt.
+ * `onConnected` hooks re-create topology and consumers before the connection counts as ready.
+ */
+import * as amqp from "amqplib";
+import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
+import { unavailable } from "@talk/contracts";
+import type { Logger } from "@talk/kit";
+import { errorMessage } from "../util";
+
+export interface Channels {
+  generation: number;
+  connection: ChannelModel;
+  rpc: Channel;
+  publish: ConfirmChannel;
+  consume: Channel;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  service: string;
+  logger: Logger;
+  heartbeatSeconds?: number;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+type ConnectedHook = (channels: Channels) => Promise<void>;
+type LostHook = (generation: number) => void;
+
+export class AmqpConnection {
+  /** The live connection's channels, as soon as they exist (also while hooks are setting it up). */
+  channels: Channels | undefined;
+  private readyFlag = false;
+  private closing = false;
+  private generation = 0;
+  private reconnecting = false;
+  private readonly connectedHooks: ConnectedHook[] = [];
+  private readonly lostHooks: LostHook[] = [];
+  private waiters = new Set<() => void>();
+  private wakeSleep: (() => void) | undefined;
+  private readonly url: string;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.logger = options.logger;
+    const url = new URL(options.url);
+    if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 10));
+    this.url = url.toString();
+  }
+
+  onConnected(hook: ConnectedHook): void {
+    this.connectedHooks.push(hook);
+  }
+
+  onLost(hook: LostHook): void {
+    this.lostHooks.push(hook);
+  }
+
+  get ready(): boolean {
+    return this.readyFlag && !this.closing;
+  }
+
+  /** Connects, retrying with backoff until `timeoutMs` has passed; then keeps reconnecting on loss. */
+  async start(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    void this.reconnectLoop();
+    await this.whenReady(deadline, "BROKER_UNAVAILABLE", `Could not connect to RabbitMQ within ${timeoutMs} ms.`);
+  }
+
+  /**
+   * The channels of a ready connection, waiting for (re)connection until `deadline` (epoch ms);
+   * then fails with UNAVAILABLE and the given reason.
+   */
+  async whenReady(deadline: number, reason: string, message: string): Promise<Channels> {
+    for (;;) {
+      if (this.closing) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+      if (this.readyFlag && this.channels) return this.channels;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw unavailable(reason, message);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, remaining);
+        const waiters = this.waiters;
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        }
+        waiters.add(done);
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.readyFlag = false;
+    this.wakeSleep?.();
+    this.wake();
+    const current = this.channels;
+    this.channels = undefined;
+    if (current) {
+      const closed = current.connection.close().catch(() => undefined);
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      for (const hook of this.lostHooks) hook(current.generation);
+    }
+  }
+
+  /** Drops the current connection (it will be re-established), e.g. after a channel died. */
+  reset(reason: string): void {
+    const current = this.channels;
+    if (!current || this.closing) return;
+    this.logger.warn({ reason }, "Resetting the RabbitMQ connection");
+    current.connection.close().catch(() => this.lost(current.generation));
+  }
+
+  private wake(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 5000 };
+    try {
+      for (let attempt = 0; !this.closing; attempt++) {
+        try {
+          await this.connectOnce();
+          return;
+        } catch (err) {
+          if (this.closing) return;
+          const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 16));
+          const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+          (attempt === 0 ? this.logger.warn : this.logger.debug).call(
+            this.logger,
+            { err: errorMessage(err), attempt: attempt + 1, retryInMs: delay },
+            "Could not connect to RabbitMQ; retrying",
+          );
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, delay);
+            this.wakeSleep = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeSleep = undefined;
+        }
+      }
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const connection = await amqp.connect(this.url, {
+      noDelay: true,
+      timeout: 5000,
+      clientProperties: { connection_name: this.options.service },
+    });
+    const generation = ++this.generation;
+    let dead = false;
+    connection.on("error", (err: Error) => this.logger.warn({ err: err.message }, "RabbitMQ connection error"));
+    connection.on("blocked", (reason: string) => this.logger.warn({ reason }, "RabbitMQ blocked the connection (resource alarm)"));
+    connection.on("unblocked", () => this.logger.info("RabbitMQ unblocked the connection"));
+    connection.on("close", () => {
+      dead = true;
+      this.lost(generation);
+    });
+    try {
+      const [rpc, publish, consume] = await Promise.all([
+        connection.createChannel(),
+        connection.createConfirmChannel(),
+        connection.createChannel(),
+      ]);
+      const channels: Channels = { generation, connection, rpc, publish, consume };
+      for (const [name, channel] of [["rpc", rpc], ["publish", publish], ["consume", consume]] as const) {
+        channel.on("error", (err: Error) => this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"));
+        channel.on("close", () => {
+          if (!dead && !this.closing && this.channels?.generation === generation) this.reset(`${name} channel closed`);
+        });
+      }
+      if (this.closing) throw new Error("closing");
+      this.channels = channels;
+      for (const hook of this.connectedHooks) await hook(channels);
+      if (dead || this.closing) throw new Error("The connection closed during setup");
+      this.readyFlag = true;
+      this.logger.info({ generation }, "Connected to RabbitMQ");
+      this.wake();
+    } catch (err) {
+      if (this.channels?.generation === generation) this.channels = undefined;
+      await connection.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private lost(generation: number): void {
+    if (this.channels?.generation === generation) {
+      this.channels = undefined;
+      if (this.readyFlag) this.logger.warn({ generation }, "Lost the RabbitMQ connection; reconnecting");
+      this.readyFlag = false;
+    }
+    for (const hook of this.lostHooks) hook(generation);
+    if (!this.closing) void this.reconnectLoop();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Events over RabbitMQ: the durable topic exchange, publishing with publisher confirms (retried
+ * across reconnections until the publish timeout), and durable subscription queues bound by
+ * routing-key patterns, consumed with manual acks.
+ */
+import type { Channel, ConsumeMessage } from "amqplib";
+import { EVENTS_EXCHANGE, routingKey, unavailable, type EventEnvelope } from "@talk/contracts";
+import type { Logger, Metrics } from "@talk/kit";
+import type { EventHandler, Subscription } from "../bus";
+import { dispatchEvent } from "../event-dispatch";
+import { DEFAULTS } from "../options";
+import { errorMessage, sleep, type InFlight } from "../util";
+import type { AmqpConnection, Channels } from "./connection";
+import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
+import { requestIdHeaders } from "./properties";
+
+export async function declareExchange(channels: Channels): Promise<void> {
+  await declare(channels, async (channel) => {
+    await channel.assertExchange(EVENTS_EXCHANGE, "topic", { durable: true });
+  });
+}
+
+export class EventPublisher {
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics | undefined,
+    private readonly service: string,
+    private readonly publishTimeoutMs: number,
+  ) {}
+
+  async publish(event: EventEnvelope): Promise<void> {
+    const deadline = Date.now() + this.publishTimeoutMs;
+    const body = Buffer.from(JSON.stringify(event));
+    const key = routingKey(event);
+    for (let attempt = 1; ; attempt++) {
+      const channels = await this.connection.whenReady(
+        deadline,
+        "EVENT_PUBLISH_TIMEOUT",
+        `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
+      );
+      try {
+        await this.confirmed(channels, key, body, event, deadline);
+        this.metrics?.eventsPublished.inc({ type: event.type });
+        return;
+      } catch (err) {
+        if (Date.now() >= deadline) {
+          throw unavailable("EVENT_PUBLISH_TIMEOUT", `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`);
+        }
+        this.logger.warn({ eventId: event.id, attempt, err: errorMessage(err) }, "Event publish not confirmed; retrying");
+        await sleep(Math.min(100 * attempt, 1000));
+      }
+    }
+  }
+
+  private confirmed(channels: Channels, key: string, body: Buffer, event: EventEnvelope, deadline: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no publisher confirm in time")), Math.max(1, deadline - Date.now()));
+      const done = (err: unknown) => {
+        clearTimeout(timer);
+        if (err) reject(err instanceof Error ? err : new Error("the broker refused the event"));
+        else resolve();
+      };
+      try {
+        channels.publish.publish(
+          EVENTS_EXCHANGE,
+          key,
+          body,
+          {
+            persistent: true,
+            messageId: event.id,
+            type: event.type,
+            contentType: "application/json",
+            timestamp: Math.floor(Date.now() / 1000),
+            appId: this.service,
+            headers: requestIdHeaders(event.request_id),
+          },
+          done,
+        );
+      } catch (err) {
+        done(err ?? new Error("publish failed"));
+      }
+    });
+  }
+}
+
+export interface Registration {
+  subscription: Subscription;
+  spec: ConsumerSpec;
+}
+
+export class EventSubscriber {
+  private readonly registrations: Registration[] = [];
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly consumers: ConsumerSet,
+    private readonly inFlight: InFlight,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics | undefined,
+    private readonly redeliveryDelayMs: number,
+  ) {}
+
+  /** Records a subscription (set up on every connection by `setup`, or at once by `start`). */
+  add(subscription: Subscription, handler: EventHandler): Registration {
+    const options = { logger: this.logger, metrics: this.metrics, queue: subscription.queue, redeliveryDelayMs: this.redeliveryDelayMs };
+    const spec: ConsumerSpec = {
+      queue: subscription.queue,
+      prefetch: subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
+      onMessage: (message: ConsumeMessage, channel: Channel) =>
+        void this.inFlight.run(async () => {
+          const body = message.content.toString("utf8");
+          settle(channel, message, await dispatchEvent(body, message.fields.redelivered, handler, options));
+        }),
+      onCancel: () => this.connection.reset(`the broker cancelled the consumer of ${subscription.queue}`),
+    };
+    const registration = { subscription, spec };
+    this.registrations.push(registration);
+    return registration;
+  }
+
+  remove(registration: Registration): void {
+    const index = this.registrations.indexOf(registration);
+    if (index >= 0) this.registrations.splice(index, 1);
+  }
+
+  async setup(channels: Channels, consuming: boolean): Promise<void> {
+    for (const registration of this.registrations) await this.start(channels, registration, consuming);
+  }
+
+  async start(channels: Channels, { subscription, spec }: Registration, consuming: boolean): Promise<void> {
+    await declare(channels, async (channel) => {
+      await channel.assertQueue(subscription.queue, { durable: true });
+      for (const pattern of subscription.bindings) await channel.bindQueue(subscription.queue, EVENTS_EXCHANGE, pattern);
+    });
+    if (consuming) await this.consumers.ensure(channels, spec);
+  }
+}

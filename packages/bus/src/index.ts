@@ -1,0 +1,5 @@
+export * from "./bus";
+export type { CommonBusOptions } from "./options";
+export { MemoryBus, type MemoryBusOptions } from "./memory/memory-bus";
+export { MemoryBroker } from "./memory/broker";
+export { AmqpBus, type AmqpBusOptions } from "./amqp/amqp-bus";

@@ -1,0 +1,74 @@
+/**
+ * The in-process broker behind MemoryBus: one topic exchange for events, named queues (RPC and
+ * subscriptions), and reply addresses standing for RabbitMQ's direct reply-to. Share one broker
+ * between the MemoryBus instances of the services living in one process.
+ */
+import { topicMatches } from "./topic";
+import { MemoryQueue, type MemoryMessage } from "./queue";
+
+export class MemoryBroker {
+  private readonly queues = new Map<string, MemoryQueue>();
+  private readonly bindings = new Map<string, Set<string>>();
+  private readonly replyTargets = new Map<string, (message: MemoryMessage) => void>();
+
+  /** Declares a queue (idempotent). Queues live as long as the broker, like durable queues. */
+  declareQueue(name: string): MemoryQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new MemoryQueue(name);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  queue(name: string): MemoryQueue | undefined {
+    return this.queues.get(name);
+  }
+
+  bind(queue: string, pattern: string): void {
+    this.declareQueue(queue);
+    let patterns = this.bindings.get(queue);
+    if (!patterns) {
+      patterns = new Set();
+      this.bindings.set(queue, patterns);
+    }
+    patterns.add(pattern);
+  }
+
+  /** Routes to every bound queue (once each); returns how many. Unroutable messages are dropped. */
+  publish(message: MemoryMessage): number {
+    let routed = 0;
+    for (const [queueName, patterns] of this.bindings) {
+      for (const pattern of patterns) {
+        if (topicMatches(pattern, message.routingKey)) {
+          this.queues.get(queueName)?.enqueue({ ...message });
+          routed++;
+          break;
+        }
+      }
+    }
+    return routed;
+  }
+
+  /** Sends to one queue through the default exchange; false (dropped) when it does not exist. */
+  sendToQueue(name: string, message: MemoryMessage): boolean {
+    const queue = this.queues.get(name);
+    if (!queue) return false;
+    queue.enqueue(message);
+    return true;
+  }
+
+  registerReplyTarget(address: string, receive: (message: MemoryMessage) => void): void {
+    this.replyTargets.set(address, receive);
+  }
+
+  unregisterReplyTarget(address: string): void {
+    this.replyTargets.delete(address);
+  }
+
+  /** Delivers a reply to a caller, asynchronously; dropped when the caller is gone. */
+  reply(address: string, message: MemoryMessage): void {
+    const receive = this.replyTargets.get(address);
+    if (receive) setImmediate(() => receive(message));
+  }
+}

@@ -1,0 +1,1 @@
+export { startEmbedded, type EmbeddedSystem, type EmbeddedOptions } from "./system";

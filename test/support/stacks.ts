@@ -1,0 +1,76 @@
+/**
+ * The two ways to run Talk, behind one face for the HTTP test suite: the embedded system (one
+ * process, in-memory bus, PGlite) and the distributed stack (processes over real RabbitMQ and
+ * PostgreSQL). Fixtures are created through the bus, as an admin tool would.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AmqpBus, type Bus } from "@talk/bus";
+import type { Agent } from "@talk/contracts";
+import { startEmbedded } from "@talk/embedded";
+import { silentLogger } from "@talk/kit";
+import { type DistributedStack, startDistributed } from "@talk/stack";
+import { Api } from "./http";
+
+export interface TestStack {
+  name: string;
+  api: Api;
+  bus: Bus;
+  distributed?: DistributedStack;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedStack(): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
+  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false });
+  return {
+    name: "embedded",
+    api: new Api(system.url),
+    bus: system.bus,
+    async stop() {
+      await system.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startDistributedStack(): Promise<TestStack> {
+  const stack = await startDistributed({ replicas: 2, logLevel: "warn" });
+  const bus = await AmqpBus.connect({ url: stack.rabbit.url, service: "test-fixtures", logger: silentLogger });
+  return {
+    name: "distributed",
+    api: new Api(stack.url),
+    bus,
+    distributed: stack,
+    async stop() {
+      await bus.close();
+      await stack.stop();
+    },
+  };
+}
+
+export interface TestAgent extends Agent {
+  token: string;
+  api: Api;
+}
+
+let counter = 0;
+
+/** A fresh customer with `count` logged-in agents (the first is an admin). */
+export async function newCustomer(stack: TestStack, count = 3): Promise<{ customerId: string; agents: TestAgent[] }> {
+  const customer = await stack.bus.call("customer.create", { name: `Customer ${++counter}` });
+  const agents: TestAgent[] = [];
+  for (let i = 0; i < count; i++) {
+    const username = `agent-${customer.id.slice(0, 8)}-${i}`;
+    const password = `password-${i}-${customer.id}`;
+    const agent = await stack.bus.call("agent.create", {
+      customer_id: customer.id,
+      agent: { username, password, name: `Agent ${i}`, permission: i === 0 ? "admin" : "agent" },
+    });
+    const login = await stack.api.post<{ token: string }>("/auth/login", { username, password });
+    if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+    agents.push({ ...agent, token: login.body.token, api: stack.api.as(login.body.token) });
+  }
+  return { customerId: customer.id, agents };
+}
