@@ -2,13 +2,13 @@
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] };
 const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"] };
 module.exports = {
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/{packages,services}/*/src/**/*.test.ts"] },
     {
       ...common,
       displayName: "integration",
       testMatch: ["<rootDir>/{packages,services}/*/test/**/*.test.ts", "<rootDir>/test/**/*.test.ts"],
-      testTimeout: 120000,
     },
   ],
 };

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Bus } from "@talk/bus";
-import { EVENT_SCHEMA_VERSION, type EventEnvelope, type EventEnvelopeHeader, type EventPayload, type EventType } from "@talk/contracts";
+import { normalizeTimestamp, EVENT_SCHEMA_VERSION, type EventEnvelope, type EventEnvelopeHeader, type EventPayload, type EventType } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
 import type { Migration } from "./migrate";
@@ -61,7 +61,7 @@ export class Outbox {
           customer_id: draft.customer_id,
           chat_id: draft.chat_id,
           seq: draft.seq,
-          time: draft.time,
+          time: normalizeTimestamp(draft.time),
           ...(draft.request_id ? { request_id: draft.request_id } : {}),
         };
         events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);

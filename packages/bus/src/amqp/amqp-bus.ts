@@ -18,6 +18,7 @@ import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { InFlight, SerialQueue } from "../util";
 import { AmqpConnection, type Channels } from "./connection";
 import { ConsumerSet } from "./consumers";
+import { Names } from "./names";
 import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
@@ -31,10 +32,13 @@ export interface AmqpBusOptions extends CommonBusOptions {
   publishTimeoutMs?: number;
   /** AMQP heartbeat in seconds (default 10). */
   heartbeatSeconds?: number;
+  /** Prefix of every queue and exchange name, to isolate systems sharing one broker (default none). */
+  namespace?: string;
 }
 
 export class AmqpBus implements Bus {
   private readonly logger: Logger;
+  private readonly names: Names;
   private readonly connection: AmqpConnection;
   private readonly dispatcher: RpcDispatcher;
   private readonly consumers = new ConsumerSet();
@@ -51,6 +55,7 @@ export class AmqpBus implements Bus {
   private constructor(options: AmqpBusOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: "bus", bus: "amqp" });
     const { metrics } = options;
+    this.names = new Names(options.namespace);
     this.connection = new AmqpConnection({
       url: options.url,
       service: options.service,
@@ -58,9 +63,10 @@ export class AmqpBus implements Bus {
       heartbeatSeconds: options.heartbeatSeconds,
     });
     this.dispatcher = new RpcDispatcher(this.logger.child({ part: "rpc-server" }), metrics, options.validateResponses ?? true);
-    this.client = new RpcClient(this.connection, this.logger.child({ part: "rpc-client" }), metrics, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
+    this.client = new RpcClient(this.connection, this.names, this.logger.child({ part: "rpc-client" }), metrics, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
     this.server = new RpcServer(
       this.connection,
+      this.names,
       this.dispatcher,
       this.consumers,
       this.inFlight,
@@ -69,6 +75,7 @@ export class AmqpBus implements Bus {
     );
     this.publisher = new EventPublisher(
       this.connection,
+      this.names,
       this.logger.child({ part: "publisher" }),
       metrics,
       options.service,
@@ -76,6 +83,7 @@ export class AmqpBus implements Bus {
     );
     this.subscriber = new EventSubscriber(
       this.connection,
+      this.names,
       this.consumers,
       this.inFlight,
       this.logger.child({ part: "subscriber" }),
@@ -153,7 +161,7 @@ export class AmqpBus implements Bus {
   /** Everything this bus needs on a new connection, in order. */
   private async setup(channels: Channels): Promise<void> {
     await this.client.setup(channels);
-    await declareExchange(channels);
+    await declareExchange(channels, this.names);
     await this.server.setup(channels, this.consuming);
     await this.subscriber.setup(channels, this.consuming);
   }

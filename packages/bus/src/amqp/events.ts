@@ -4,7 +4,7 @@
  * routing-key patterns, consumed with manual acks.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
-import { EVENTS_EXCHANGE, routingKey, unavailable, type EventEnvelope } from "@talk/contracts";
+import { routingKey, unavailable, type EventEnvelope } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { EventHandler, Subscription } from "../bus";
 import { dispatchEvent } from "../event-dispatch";
@@ -12,17 +12,19 @@ import { DEFAULTS } from "../options";
 import { errorMessage, sleep, type InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
+import type { Names } from "./names";
 import { requestIdHeaders } from "./properties";
 
-export async function declareExchange(channels: Channels): Promise<void> {
+export async function declareExchange(channels: Channels, names: Names): Promise<void> {
   await declare(channels, async (channel) => {
-    await channel.assertExchange(EVENTS_EXCHANGE, "topic", { durable: true });
+    await channel.assertExchange(names.exchange, "topic", { durable: true });
   });
 }
 
 export class EventPublisher {
   constructor(
     private readonly connection: AmqpConnection,
+    private readonly names: Names,
     private readonly logger: Logger,
     private readonly metrics: Metrics | undefined,
     private readonly service: string,
@@ -63,7 +65,7 @@ export class EventPublisher {
       };
       try {
         channels.publish.publish(
-          EVENTS_EXCHANGE,
+          this.names.exchange,
           key,
           body,
           {
@@ -94,6 +96,7 @@ export class EventSubscriber {
 
   constructor(
     private readonly connection: AmqpConnection,
+    private readonly names: Names,
     private readonly consumers: ConsumerSet,
     private readonly inFlight: InFlight,
     private readonly logger: Logger,
@@ -105,7 +108,7 @@ export class EventSubscriber {
   add(subscription: Subscription, handler: EventHandler): Registration {
     const options = { logger: this.logger, metrics: this.metrics, queue: subscription.queue, redeliveryDelayMs: this.redeliveryDelayMs };
     const spec: ConsumerSpec = {
-      queue: subscription.queue,
+      queue: this.names.queue(subscription.queue),
       prefetch: subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
       onMessage: (message: ConsumeMessage, channel: Channel) =>
         void this.inFlight.run(async () => {
@@ -130,8 +133,8 @@ export class EventSubscriber {
 
   async start(channels: Channels, { subscription, spec }: Registration, consuming: boolean): Promise<void> {
     await declare(channels, async (channel) => {
-      await channel.assertQueue(subscription.queue, { durable: true });
-      for (const pattern of subscription.bindings) await channel.bindQueue(subscription.queue, EVENTS_EXCHANGE, pattern);
+      await channel.assertQueue(spec.queue, { durable: true });
+      for (const pattern of subscription.bindings) await channel.bindQueue(spec.queue, this.names.exchange, pattern);
     });
     if (consuming) await this.consumers.ensure(channels, spec);
   }

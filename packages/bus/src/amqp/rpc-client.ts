@@ -12,6 +12,7 @@ import type { Logger, Metrics } from "@talk/kit";
 import type { CallOptions } from "../bus";
 import { decodeReply, unwrapReply } from "../rpc-reply";
 import type { AmqpConnection, Channels } from "./connection";
+import type { Names } from "./names";
 import { requestIdHeaders, stringProperty } from "./properties";
 
 const REPLY_TO = "amq.rabbitmq.reply-to";
@@ -28,6 +29,7 @@ export class RpcClient {
 
   constructor(
     private readonly connection: AmqpConnection,
+    private readonly names: Names,
     private readonly logger: Logger,
     private readonly metrics: Metrics | undefined,
     private readonly defaultTimeoutMs: number,
@@ -78,7 +80,7 @@ export class RpcClient {
       this.pending.set(correlationId, { generation: channels.generation, resolve, reject, timer });
     });
     try {
-      channels.rpc.publish("", rpcOperations[operation].queue, Buffer.from(JSON.stringify(request)), {
+      channels.rpc.publish("", this.names.queue(rpcOperations[operation].queue), Buffer.from(JSON.stringify(request)), {
         correlationId,
         replyTo: REPLY_TO,
         type: operation,

@@ -10,6 +10,7 @@ import type { RpcDispatcher } from "../rpc-dispatch";
 import type { InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
+import type { Names } from "./names";
 import { requestIdHeaders, requestIdOf, stringProperty } from "./properties";
 
 export class RpcServer {
@@ -17,6 +18,7 @@ export class RpcServer {
 
   constructor(
     private readonly connection: AmqpConnection,
+    private readonly names: Names,
     private readonly dispatcher: RpcDispatcher,
     private readonly consumers: ConsumerSet,
     private readonly inFlight: InFlight,
@@ -29,9 +31,10 @@ export class RpcServer {
     for (const queue of this.dispatcher.queues()) await this.serve(channels, queue, consuming);
   }
 
+  /** Declares and consumes the queue of an operation (`queue` as in the operations table). */
   async serve(channels: Channels, queue: string, consuming: boolean): Promise<void> {
     await declare(channels, async (channel) => {
-      await channel.assertQueue(queue, { durable: true });
+      await channel.assertQueue(this.names.queue(queue), { durable: true });
     });
     if (consuming) await this.consumers.ensure(channels, this.spec(queue));
   }
@@ -40,7 +43,7 @@ export class RpcServer {
     let spec = this.specs.get(queue);
     if (!spec) {
       spec = {
-        queue,
+        queue: this.names.queue(queue),
         prefetch: this.prefetch,
         onMessage: (message, channel) => void this.inFlight.run(() => this.onRequest(queue, message, channel)),
         onCancel: () => this.connection.reset(`the broker cancelled the consumer of ${queue}`),

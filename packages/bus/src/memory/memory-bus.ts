@@ -9,6 +9,8 @@
 import { randomUUID } from "node:crypto";
 import {
   AppError,
+  assertValid,
+  envelopeSchema,
   routingKey,
   rpcOperations,
   unavailable,
@@ -114,6 +116,7 @@ export class MemoryBus implements Bus {
 
   async publish(event: EventEnvelope): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    assertValid(envelopeSchema, event, "event");
     this.broker.publish({
       body: JSON.stringify(event),
       routingKey: routingKey(event),

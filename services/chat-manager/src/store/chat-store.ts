@@ -146,9 +146,9 @@ export class ChatStore {
   }
 
   async removeParticipant(trx: Knex.Transaction, participant: Participant): Promise<boolean> {
-    const removed = await trx("talk_participants").where({ id: participant.id }).delete();
-    if (removed > 0) await trx("talk_chats").where({ id: participant.chat_id }).decrement("member_count", removed);
-    return removed > 0;
+    const removed: { id: string }[] = await trx("talk_participants").where({ id: participant.id }).delete().returning("id");
+    if (removed.length > 0) await trx("talk_chats").where({ id: participant.chat_id }).decrement("member_count", removed.length);
+    return removed.length > 0;
   }
 
   async updateChat(trx: Knex.Transaction, chatId: string, changes: Partial<Pick<ChatRow, "name" | "detail" | "tm_update" | "tm_delete">> & { direct_key?: null }): Promise<Chat> {
