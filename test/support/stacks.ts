@@ -36,7 +36,7 @@ export async function startEmbeddedStack(): Promise<TestStack> {
 }
 
 export async function startDistributedStack(): Promise<TestStack> {
-  const stack = await startDistributed({ replicas: 2, logLevel: "warn" });
+  const stack = await startDistributed({ replicas: 2, logLevel: "warn", env: { LOGIN_RATE_PER_MINUTE: "100000" } });
   const bus = await AmqpBus.connect({ url: stack.rabbit.url, service: "test-fixtures", logger: silentLogger });
   return {
     name: "distributed",

@@ -16,5 +16,18 @@ export async function migrate(db: Knex, migrations: Migration[], tableName = "kn
       down: migration.down ?? (async () => undefined),
     }),
   };
-  await db.migrate.latest({ migrationSource: source, tableName });
+  const run = () => db.migrate.latest({ migrationSource: source, tableName });
+  if (isEmbedded(db)) return void (await run());
+  // Replicas start together: the first to take the lock migrates, the others then find nothing to do.
+  await db.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(?)", [MIGRATION_LOCK_KEY]);
+    await run();
+  });
+}
+
+const MIGRATION_LOCK_KEY = 7_346_220;
+
+/** PGlite has a single connection: nothing else can race, and a held lock would block ourselves. */
+function isEmbedded(db: Knex): boolean {
+  return (db.client as { config?: { client?: unknown } }).config?.client !== "pg";
 }

@@ -14,6 +14,8 @@ export interface DistributedOptions {
   replicas?: number;
   logDir?: string;
   logLevel?: string;
+  /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
+  env?: Record<string, string>;
 }
 
 export interface DistributedStack {
@@ -44,7 +46,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
     const databases: Record<string, string> = {};
     for (const service of MANAGERS) databases[service] = await postgres.createDatabase(service.replace("-", "_"));
     const jwtSecret = randomBytes(32).toString("hex");
-    const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info" };
+    const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info", ...options.env };
     for (const service of MANAGERS)
       for (let i = 1; i <= replicas; i++)
         processes.push(

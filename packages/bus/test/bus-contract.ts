@@ -1,0 +1,295 @@
+/**
+ * The behaviour every Bus implementation must have, as one suite run against each of them.
+ * `makeFixture` gives a fresh bus per test and a way to open more buses on the same broker (other
+ * processes). Tests use fresh ids and queue names so that they do not see each other's messages.
+ */
+import { randomUUID } from "node:crypto";
+import { AppError, type EventEnvelope } from "@talk/contracts";
+import { sleep, waitFor } from "@talk/testkit";
+import type { Bus, DeliveryContext } from "../src";
+import { agent, chatEvent, uniqueQueue } from "./fixtures";
+
+export interface BusFixture {
+  bus: Bus;
+  /** Another bus on the same broker, as another process (or replica) would have. */
+  peer(): Promise<Bus>;
+}
+
+interface Received {
+  event: EventEnvelope;
+  context: DeliveryContext;
+}
+
+export function describeBusContract(name: string, makeFixture: () => Promise<BusFixture>): void {
+  describe(`${name} — Bus contract`, () => {
+    let fixture: BusFixture;
+    let bus: Bus;
+    const opened: Bus[] = [];
+    const peer = async () => {
+      const other = await fixture.peer();
+      opened.push(other);
+      return other;
+    };
+
+    beforeEach(async () => {
+      fixture = await makeFixture();
+      bus = fixture.bus;
+      opened.push(bus);
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((b) => b.close()));
+    });
+
+    /** Subscribes and collects deliveries. */
+    async function collect(on: Bus, bindings: string[], queue = uniqueQueue("events")) {
+      const received: Received[] = [];
+      await on.subscribe({ queue, bindings }, async (event, context) => {
+        received.push({ event, context });
+      });
+      return { queue, received, ids: () => received.map((r) => r.event.id) };
+    }
+
+    describe("RPC", () => {
+      it("round-trips a request and carries the request id to the handler", async () => {
+        const customerId = randomUUID();
+        const agentId = randomUUID();
+        const seen: { requestId?: string; operation: string }[] = [];
+        await bus.handle("agent.get", async (request, context) => {
+          seen.push({ requestId: context.requestId, operation: context.operation });
+          return agent(request.customer_id, request.agent_id);
+        });
+        const result = await bus.call("agent.get", { customer_id: customerId, agent_id: agentId }, { requestId: "req-42" });
+        expect(result).toMatchObject({ id: agentId, customer_id: customerId, name: "Ada" });
+        expect(seen).toEqual([{ requestId: "req-42", operation: "agent.get" }]);
+      });
+
+      it("passes copies, never shared objects", async () => {
+        const request = { customer_id: randomUUID(), agent_id: randomUUID() };
+        let received: unknown;
+        const response = agent(request.customer_id, request.agent_id);
+        await bus.handle("agent.get", async (req) => {
+          received = req;
+          return response;
+        });
+        const result = await bus.call("agent.get", request);
+        expect(received).toEqual(request);
+        expect(received).not.toBe(request);
+        expect(result).toEqual(response);
+        expect(result).not.toBe(response);
+      });
+
+      it("carries errors as data: status, reason and message survive", async () => {
+        await bus.handle("agent.get", async () => {
+          throw new AppError("NOT_FOUND", "AGENT_NOT_FOUND", "The agent does not exist.");
+        });
+        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
+        await expect(call).rejects.toBeInstanceOf(AppError);
+        await expect(call).rejects.toMatchObject({ status: "NOT_FOUND", reason: "AGENT_NOT_FOUND", message: "The agent does not exist." });
+      });
+
+      it("turns an unexpected handler error into INTERNAL without leaking its message", async () => {
+        await bus.handle("agent.get", async () => {
+          throw new Error("secret database detail");
+        });
+        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
+        await expect(call).rejects.toMatchObject({ status: "INTERNAL" });
+        await expect(call).rejects.not.toMatchObject({ message: expect.stringContaining("secret") });
+      });
+
+      it("rejects a request that breaks the schema with INVALID_ARGUMENT, and keeps serving", async () => {
+        let calls = 0;
+        await bus.handle("agent.get", async (request) => {
+          calls++;
+          return agent(request.customer_id, request.agent_id);
+        });
+        const invalid = { customer_id: "not-a-uuid", agent_id: randomUUID() };
+        const call = bus.call("agent.get", invalid);
+        await expect(call).rejects.toMatchObject({ status: "INVALID_ARGUMENT" });
+        await expect(call).rejects.toMatchObject({ message: expect.stringContaining("customer_id") });
+        expect(calls).toBe(0);
+        const valid = { customer_id: randomUUID(), agent_id: randomUUID() };
+        await expect(bus.call("agent.get", valid)).resolves.toMatchObject({ id: valid.agent_id });
+        expect(calls).toBe(1);
+      });
+
+      it("rejects a result that breaks the response schema with INTERNAL", async () => {
+        await bus.handle("agent.get", async (request) => ({ ...agent(request.customer_id, request.agent_id), password_hash: "x" }));
+        await expect(bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() })).rejects.toMatchObject({
+          status: "INTERNAL",
+          reason: "INVALID_RESPONSE",
+        });
+      });
+
+      it("fails with UNAVAILABLE when no reply comes in time", async () => {
+        await bus.handle("agent.get", async (request) => {
+          await sleep(700);
+          return agent(request.customer_id, request.agent_id);
+        });
+        const started = Date.now();
+        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() }, { timeoutMs: 200 });
+        await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "RPC_TIMEOUT" });
+        expect(Date.now() - started).toBeLessThan(650);
+      });
+
+      it("shares the load of one operation between two servers (competing consumers)", async () => {
+        const other = await peer();
+        const customerId = randomUUID();
+        const served = { bus: 0, other: 0 };
+        const serve = (who: keyof typeof served) => async (request: { customer_id: string; agent_id: string }) => {
+          if (request.customer_id === customerId) served[who]++;
+          await sleep(5);
+          return agent(request.customer_id, request.agent_id);
+        };
+        await bus.handle("agent.get", serve("bus"));
+        await other.handle("agent.get", serve("other"));
+        const calls = Array.from({ length: 40 }, () => bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() }));
+        await Promise.all(calls);
+        expect(served.bus + served.other).toBe(40);
+        expect(served.bus).toBeGreaterThan(0);
+        expect(served.other).toBeGreaterThan(0);
+      });
+
+      it("after stopConsuming, requests go to the other servers", async () => {
+        const other = await peer();
+        const customerId = randomUUID();
+        const served = { bus: 0, other: 0 };
+        await bus.handle("agent.get", async (request) => {
+          if (request.customer_id === customerId) served.bus++;
+          return agent(request.customer_id, request.agent_id);
+        });
+        await other.handle("agent.get", async (request) => {
+          if (request.customer_id === customerId) served.other++;
+          return agent(request.customer_id, request.agent_id);
+        });
+        await bus.stopConsuming();
+        await Promise.all(Array.from({ length: 10 }, () => bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() })));
+        expect(served).toEqual({ bus: 0, other: 10 });
+      });
+    });
+
+    describe("events", () => {
+      it("routes by type, customer and chat bindings with * and # wildcards", async () => {
+        const [c1, c2, chatA, chatB, chatC] = Array.from({ length: 5 }, () => randomUUID());
+        const ours = new Set<string>([c1, c2]);
+        const byType = await collect(bus, ["chat_updated.#"]);
+        const byCustomer = await collect(bus, [`*.${c1}.*`]);
+        const byChat = await collect(bus, [`*.*.${chatA}`]);
+        const both = await collect(bus, ["chat_created.#", `*.*.${chatB}`]);
+        const e1 = chatEvent("chat_created", c1, chatA);
+        const e2 = chatEvent("chat_updated", c1, chatA);
+        const e3 = chatEvent("chat_updated", c1, chatB);
+        const e4 = chatEvent("chat_created", c2, chatC);
+        const e5 = chatEvent("chat_created", c2, chatB); // matches both bindings of `both`: delivered once
+        for (const event of [e1, e2, e3, e4, e5]) await bus.publish(event);
+        const mine = (c: { received: Received[] }) =>
+          c.received
+            .filter((r) => ours.has(r.event.customer_id))
+            .map((r) => r.event.id)
+            .sort();
+        const expected = new Map([
+          [byType, [e2, e3]],
+          [byCustomer, [e1, e2, e3]],
+          [byChat, [e1, e2]],
+          [both, [e1, e3, e4, e5]],
+        ]);
+        await waitFor(() => [...expected].every(([c, events]) => mine(c).length >= events.length), { what: "routed events" });
+        await sleep(100); // a duplicate would arrive by now
+        for (const [c, events] of expected) expect(mine(c)).toEqual(events.map((e) => e.id).sort());
+      });
+
+      it("delivers the envelope intact, not redelivered", async () => {
+        const sub = await collect(bus, ["#"]);
+        const event = chatEvent("chat_created", randomUUID(), randomUUID());
+        await bus.publish(event);
+        const got = await waitFor(() => sub.received.find((r) => r.event.id === event.id), { what: "the event" });
+        expect(got.event).toEqual(event);
+        expect(got.context.redelivered).toBe(false);
+      });
+
+      it("keeps events for a durable subscription while no consumer is attached", async () => {
+        const customerId = randomUUID();
+        const queue = uniqueQueue("durable");
+        const first = await peer();
+        await first.subscribe({ queue, bindings: [`*.${customerId}.*`] }, async () => undefined);
+        await first.close(); // the queue stays, bound, with nobody consuming
+        const events = [1, 2, 3].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        for (const event of events) await bus.publish(event);
+        const later = await collect(bus, [`*.${customerId}.*`], queue);
+        await waitFor(() => later.received.length >= 3, { what: "the buffered events" });
+        expect(later.ids()).toEqual(events.map((e) => e.id));
+      });
+
+      it("drops events that no binding routes", async () => {
+        const customerId = randomUUID();
+        await expect(bus.publish(chatEvent("chat_deleted", customerId, randomUUID()))).resolves.toBeUndefined();
+        const sub = await collect(bus, [`*.${customerId}.*`]);
+        const event = chatEvent("chat_updated", customerId, randomUUID());
+        await bus.publish(event);
+        await waitFor(() => sub.received.length > 0, { what: "the routed event" });
+        await sleep(50);
+        expect(sub.ids()).toEqual([event.id]);
+      });
+
+      it("redelivers an event whose handler throws, marked redelivered", async () => {
+        const customerId = randomUUID();
+        const attempts: Received[] = [];
+        await bus.subscribe({ queue: uniqueQueue("retry"), bindings: [`*.${customerId}.*`] }, async (event, context) => {
+          attempts.push({ event, context });
+          if (attempts.length === 1) throw new Error("transient failure");
+        });
+        const event = chatEvent("chat_created", customerId, randomUUID());
+        await bus.publish(event);
+        await waitFor(() => attempts.length >= 2, { what: "the redelivery" });
+        expect(attempts.map((a) => a.event.id)).toEqual([event.id, event.id]);
+        expect(attempts.map((a) => a.context.redelivered)).toEqual([false, true]);
+      });
+
+      it("shares a subscription queue between consumers: each event goes to one of them", async () => {
+        const other = await peer();
+        const customerId = randomUUID();
+        const queue = uniqueQueue("shared");
+        const mine = await collect(bus, [`*.${customerId}.*`], queue);
+        const theirs = await collect(other, [`*.${customerId}.*`], queue);
+        const events = Array.from({ length: 20 }, (_, i) => chatEvent("chat_updated", customerId, randomUUID(), i + 1));
+        await Promise.all(events.map((e) => bus.publish(e)));
+        await waitFor(() => mine.received.length + theirs.received.length >= 20, { what: "all events" });
+        await sleep(50);
+        expect([...mine.ids(), ...theirs.ids()].sort()).toEqual(events.map((e) => e.id).sort());
+        expect(mine.received.length).toBeGreaterThan(0);
+        expect(theirs.received.length).toBeGreaterThan(0);
+      });
+
+      it("stops deliveries on stopConsuming; the events wait in the queue", async () => {
+        const customerId = randomUUID();
+        const queue = uniqueQueue("stop");
+        const sub = await collect(bus, [`*.${customerId}.*`], queue);
+        const before = chatEvent("chat_updated", customerId, randomUUID(), 1);
+        await bus.publish(before);
+        await waitFor(() => sub.received.length === 1, { what: "the first event" });
+        await bus.stopConsuming();
+        const after = chatEvent("chat_updated", customerId, randomUUID(), 2);
+        await bus.publish(after);
+        const other = await peer();
+        const next = await collect(other, [`*.${customerId}.*`], queue);
+        await waitFor(() => next.received.length === 1, { what: "the event after stopConsuming, on another consumer" });
+        expect(next.ids()).toEqual([after.id]);
+        expect(sub.ids()).toEqual([before.id]);
+      });
+
+      it("refuses to publish an invalid envelope", async () => {
+        const event = { ...chatEvent("chat_created", randomUUID(), randomUUID()), seq: 0 };
+        await expect(bus.publish(event)).rejects.toMatchObject({ status: "INVALID_ARGUMENT" });
+      });
+    });
+
+    it("is ready while open, not after close", async () => {
+      expect(bus.isReady()).toBe(true);
+      await bus.close();
+      expect(bus.isReady()).toBe(false);
+      await expect(bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() })).rejects.toMatchObject({
+        status: "UNAVAILABLE",
+      });
+    });
+  });
+}
