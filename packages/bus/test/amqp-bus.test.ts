@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import * as amqp from "amqplib";
 import { RPC_QUEUES } from "@talk/contracts";
-import { waitFor } from "@talk/testkit";
+import { freePort, waitFor } from "@talk/testkit";
+import { AmqpBus } from "../src";
 import { describeBusContract } from "./bus-contract";
 import { agent } from "./fixtures";
 import { describeWithRabbit, useRabbit } from "./rabbit-suite";
@@ -10,6 +11,18 @@ describeWithRabbit("AmqpBus", () => {
   const rabbit = useRabbit();
 
   describeBusContract("AmqpBus", async () => ({ bus: await rabbit.connect(), peer: () => rabbit.connect() }));
+
+  describe("connect", () => {
+    it("fails with UNAVAILABLE when no broker answers within connectTimeoutMs", async () => {
+      const url = `amqp://guest:guest@127.0.0.1:${await freePort()}`;
+      const started = Date.now();
+      await expect(AmqpBus.connect({ url, service: "bus-test", connectTimeoutMs: 500 })).rejects.toMatchObject({
+        status: "UNAVAILABLE",
+        reason: "BROKER_UNAVAILABLE",
+      });
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+  });
 
   describe("raw AMQP clients", () => {
     it("answers a malformed or unknown request with an error reply and keeps serving", async () => {

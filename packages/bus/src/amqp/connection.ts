@@ -167,9 +167,9 @@ export class AmqpConnection {
     connection.on("error", (err: Error) => this.logger.warn({ err: err.message }, "RabbitMQ connection error"));
     connection.on("blocked", (reason: string) => this.logger.warn({ reason }, "RabbitMQ blocked the connection (resource alarm)"));
     connection.on("unblocked", () => this.logger.info("RabbitMQ unblocked the connection"));
-    connection.on("close", () => {
+    connection.on("close", (err?: Error) => {
       dead = true;
-      this.lost(generation);
+      this.lost(generation, err?.message);
     });
     try {
       const [rpc, publish, consume] = await Promise.all([
@@ -180,9 +180,13 @@ export class AmqpConnection {
       const channels: Channels = { generation, connection, rpc, publish, consume };
       for (const [name, channel] of [["rpc", rpc], ["publish", publish], ["consume", consume]] as const) {
         channel.on("error", (err: Error) => this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"));
-        channel.on("close", () => {
-          if (!dead && !this.closing && this.channels?.generation === generation) this.reset(`${name} channel closed`);
-        });
+        channel.on("close", () =>
+          // When the whole connection goes, its channels close first: let the connection's own
+          // close event run before deciding that only this channel died.
+          setImmediate(() => {
+            if (!dead && !this.closing && this.channels?.generation === generation) this.reset(`${name} channel closed`);
+          }),
+        );
       }
       if (this.closing) throw new Error("closing");
       this.channels = channels;
@@ -198,10 +202,10 @@ export class AmqpConnection {
     }
   }
 
-  private lost(generation: number): void {
+  private lost(generation: number, reason?: string): void {
     if (this.channels?.generation === generation) {
       this.channels = undefined;
-      if (this.readyFlag) this.logger.warn({ generation }, "Lost the RabbitMQ connection; reconnecting");
+      if (this.readyFlag) this.logger.warn({ generation, reason }, "Lost the RabbitMQ connection; reconnecting");
       this.readyFlag = false;
     }
     for (const hook of this.lostHooks) hook(generation);
