@@ -24,7 +24,10 @@ export interface CallContext {
   operation: RpcOperation;
 }
 
-export type RpcHandler<Op extends RpcOperation> = (request: RpcRequest<Op>, context: CallContext) => Promise<RpcResponse<Op>>;
+export type RpcHandler<Op extends RpcOperation> = (
+  request: RpcRequest<Op>,
+  context: CallContext,
+) => Promise<RpcResponse<Op>>;
 
 export interface DeliveryContext {
   /** True when the broker says this event may have been delivered before. */
@@ -43,7 +46,11 @@ export interface Subscription {
 }
 
 export interface Bus {
-  call<Op extends RpcOperation>(operation: Op, request: RpcRequest<Op>, options?: CallOptions): Promise<RpcResponse<Op>>;
+  call<Op extends RpcOperation>(
+    operation: Op,
+    request: RpcRequest<Op>,
+    options?: CallOptions,
+  ): Promise<RpcResponse<Op>>;
   /** Serves an operation. The request is validated against its schema before the handler runs. */
   handle<Op extends RpcOperation>(operation: Op, handler: RpcHandler<Op>): Promise<void>;
   /** Resolves once the event is durably accepted (publisher confirm). */

@@ -23,16 +23,25 @@ export async function dispatchEvent(
     assertValid<EventEnvelope>(envelopeSchema, value, "event");
     event = value;
   } catch (err) {
-    options.logger.error({ queue: options.queue, err, body: body.slice(0, 500) }, "Dropping a message that is not an event envelope");
+    options.logger.error(
+      { queue: options.queue, err, body: body.slice(0, 500) },
+      "Dropping a message that is not an event envelope",
+    );
     return "drop";
   }
   const started = process.hrtime.bigint();
   try {
     await handler(event, { redelivered });
-    options.metrics?.eventHandlerDuration.observe({ type: event.type, outcome: "ok" }, Number(process.hrtime.bigint() - started) / 1e9);
+    options.metrics?.eventHandlerDuration.observe(
+      { type: event.type, outcome: "ok" },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     return "ack";
   } catch (err) {
-    options.metrics?.eventHandlerDuration.observe({ type: event.type, outcome: "error" }, Number(process.hrtime.bigint() - started) / 1e9);
+    options.metrics?.eventHandlerDuration.observe(
+      { type: event.type, outcome: "error" },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     options.logger.warn(
       { queue: options.queue, eventId: event.id, type: event.type, requestId: event.request_id, err },
       "Event handler failed; the event will be redelivered",

@@ -75,18 +75,32 @@ export class RpcDispatcher {
     const started = process.hrtime.bigint();
     const reply = await this.run(operation, handler, request);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.metrics?.rpcServerDuration.observe({ operation, outcome: reply.ok ? "ok" : reply.error.status }, seconds);
+    this.metrics?.rpcServerDuration.observe(
+      { operation, outcome: reply.ok ? "ok" : reply.error.status },
+      seconds,
+    );
     return { reply };
   }
 
-  private async run(operation: RpcOperation, handler: AnyRpcHandler, request: IncomingRequest): Promise<RpcReply> {
+  private async run(
+    operation: RpcOperation,
+    handler: AnyRpcHandler,
+    request: IncomingRequest,
+  ): Promise<RpcReply> {
     const spec = rpcOperations[operation];
     let body: unknown;
     try {
       body = JSON.parse(request.body);
     } catch {
       this.logger.warn({ operation, requestId: request.requestId }, "RPC request body is not JSON");
-      return { ok: false, error: { status: "INVALID_ARGUMENT", reason: "MALFORMED_REQUEST", message: "The request body is not valid JSON." } };
+      return {
+        ok: false,
+        error: {
+          status: "INVALID_ARGUMENT",
+          reason: "MALFORMED_REQUEST",
+          message: "The request body is not valid JSON.",
+        },
+      };
     }
     try {
       assertValid(spec.request, body, "request");
@@ -95,15 +109,28 @@ export class RpcDispatcher {
         try {
           assertValid(spec.response, result, "response");
         } catch (err) {
-          this.logger.error({ operation, requestId: request.requestId, err }, "RPC handler returned a result that breaks the contract");
-          return { ok: false, error: { status: "INTERNAL", reason: "INVALID_RESPONSE", message: "The service produced an invalid response." } };
+          this.logger.error(
+            { operation, requestId: request.requestId, err },
+            "RPC handler returned a result that breaks the contract",
+          );
+          return {
+            ok: false,
+            error: {
+              status: "INTERNAL",
+              reason: "INVALID_RESPONSE",
+              message: "The service produced an invalid response.",
+            },
+          };
         }
       }
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toBody() };
       this.logger.error({ operation, requestId: request.requestId, err }, "RPC handler failed");
-      return { ok: false, error: { status: "INTERNAL", reason: "INTERNAL", message: "An unexpected error occurred." } };
+      return {
+        ok: false,
+        error: { status: "INTERNAL", reason: "INTERNAL", message: "An unexpected error occurred." },
+      };
     }
   }
 }

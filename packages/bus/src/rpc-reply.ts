@@ -17,16 +17,32 @@ export function decodeReply(text: string): RpcReply {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, error: { status: "INTERNAL", reason: "MALFORMED_REPLY", message: "The service sent a reply that is not JSON." } };
+    return {
+      ok: false,
+      error: {
+        status: "INTERNAL",
+        reason: "MALFORMED_REPLY",
+        message: "The service sent a reply that is not JSON.",
+      },
+    };
   }
   if (isRecord(value)) {
     if (value.ok === true && "result" in value) return { ok: true, result: value.result };
     const error = value.error;
-    if (value.ok === false && isRecord(error) && isErrorStatus(error.status) && typeof error.reason === "string" && typeof error.message === "string") {
+    if (
+      value.ok === false &&
+      isRecord(error) &&
+      isErrorStatus(error.status) &&
+      typeof error.reason === "string" &&
+      typeof error.message === "string"
+    ) {
       return { ok: false, error: { status: error.status, reason: error.reason, message: error.message } };
     }
   }
-  return { ok: false, error: { status: "INTERNAL", reason: "MALFORMED_REPLY", message: "The service sent a malformed reply." } };
+  return {
+    ok: false,
+    error: { status: "INTERNAL", reason: "MALFORMED_REPLY", message: "The service sent a malformed reply." },
+  };
 }
 
 /** The result of a reply, or its error thrown as an AppError. */

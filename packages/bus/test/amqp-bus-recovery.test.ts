@@ -20,7 +20,8 @@ describeWithRabbit("AmqpBus recovery", () => {
     waitFor(() => buses.every((b) => b.isReady()), { timeoutMs: 30_000, what: "the buses to reconnect" });
 
   beforeEach(() => {
-    if (!rabbit.rabbit.restartable) console.warn("The broker cannot be restarted (TALK_TEST_RABBITMQ_URL): recovery tests do nothing");
+    if (!rabbit.rabbit.restartable)
+      console.warn("The broker cannot be restarted (TALK_TEST_RABBITMQ_URL): recovery tests do nothing");
   });
 
   afterEach(async () => {
@@ -42,7 +43,16 @@ describeWithRabbit("AmqpBus recovery", () => {
     const request = { customer_id: randomUUID(), agent_id: randomUUID() };
     const inFlight = client.call("agent.get", request, { timeoutMs: 30_000 });
     inFlight.catch(() => undefined);
-    await waitFor(async () => (await Promise.race([inFlight.then(() => "settled", () => "settled"), Promise.resolve("pending")])) === "pending");
+    await waitFor(
+      async () =>
+        (await Promise.race([
+          inFlight.then(
+            () => "settled",
+            () => "settled",
+          ),
+          Promise.resolve("pending"),
+        ])) === "pending",
+    );
 
     const stopped = Date.now();
     const stopping = rabbit.rabbit.stop();
@@ -54,7 +64,10 @@ describeWithRabbit("AmqpBus recovery", () => {
     release();
     // while the broker stays away, a call fails with UNAVAILABLE once its timeout has passed
     const started = Date.now();
-    await expect(client.call("agent.get", request, { timeoutMs: 300 })).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "RPC_TIMEOUT" });
+    await expect(client.call("agent.get", request, { timeoutMs: 300 })).rejects.toMatchObject({
+      status: "UNAVAILABLE",
+      reason: "RPC_TIMEOUT",
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
 
     await rabbit.rabbit.start();
@@ -69,9 +82,12 @@ describeWithRabbit("AmqpBus recovery", () => {
     const customerId = randomUUID();
     await server.handle("agent.get", async (request) => agent(request.customer_id, request.agent_id));
     const received: string[] = [];
-    await server.subscribe({ queue: uniqueQueue("outage"), bindings: [`*.${customerId}.*`] }, async (event) => {
-      received.push(event.id);
-    });
+    await server.subscribe(
+      { queue: uniqueQueue("outage"), bindings: [`*.${customerId}.*`] },
+      async (event) => {
+        received.push(event.id);
+      },
+    );
 
     await rabbit.rabbit.stop();
     await waitFor(() => !client.isReady(), { what: "the client to notice" });
@@ -83,7 +99,10 @@ describeWithRabbit("AmqpBus recovery", () => {
 
     await expect(publishing).resolves.toBeUndefined();
     await expect(calling).resolves.toMatchObject({ id: request.agent_id });
-    await waitFor(() => received.includes(event.id), { timeoutMs: 10_000, what: "the event published during the outage" });
+    await waitFor(() => received.includes(event.id), {
+      timeoutMs: 10_000,
+      what: "the event published during the outage",
+    });
   });
 
   it("recovers from a SIGKILL of the broker: durable subscriptions and RPC work again", async () => {
@@ -93,9 +112,12 @@ describeWithRabbit("AmqpBus recovery", () => {
     const customerId = randomUUID();
     await server.handle("agent.get", async (request) => agent(request.customer_id, request.agent_id));
     const received: string[] = [];
-    await server.subscribe({ queue: uniqueQueue("killed"), bindings: [`*.${customerId}.*`] }, async (event) => {
-      received.push(event.id);
-    });
+    await server.subscribe(
+      { queue: uniqueQueue("killed"), bindings: [`*.${customerId}.*`] },
+      async (event) => {
+        received.push(event.id);
+      },
+    );
 
     await rabbit.rabbit.kill();
     await waitFor(() => !server.isReady() && !client.isReady(), { what: "the buses to notice" });

@@ -59,7 +59,11 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           seen.push({ requestId: context.requestId, operation: context.operation });
           return agent(request.customer_id, request.agent_id);
         });
-        const result = await bus.call("agent.get", { customer_id: customerId, agent_id: agentId }, { requestId: "req-42" });
+        const result = await bus.call(
+          "agent.get",
+          { customer_id: customerId, agent_id: agentId },
+          { requestId: "req-42" },
+        );
         expect(result).toMatchObject({ id: agentId, customer_id: customerId, name: "Ada" });
         expect(seen).toEqual([{ requestId: "req-42", operation: "agent.get" }]);
       });
@@ -85,7 +89,11 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         });
         const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
         await expect(call).rejects.toBeInstanceOf(AppError);
-        await expect(call).rejects.toMatchObject({ status: "NOT_FOUND", reason: "AGENT_NOT_FOUND", message: "The agent does not exist." });
+        await expect(call).rejects.toMatchObject({
+          status: "NOT_FOUND",
+          reason: "AGENT_NOT_FOUND",
+          message: "The agent does not exist.",
+        });
       });
 
       it("turns an unexpected handler error into INTERNAL without leaking its message", async () => {
@@ -114,8 +122,13 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
       });
 
       it("rejects a result that breaks the response schema with INTERNAL", async () => {
-        await bus.handle("agent.get", async (request) => ({ ...agent(request.customer_id, request.agent_id), password_hash: "x" }));
-        await expect(bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() })).rejects.toMatchObject({
+        await bus.handle("agent.get", async (request) => ({
+          ...agent(request.customer_id, request.agent_id),
+          password_hash: "x",
+        }));
+        await expect(
+          bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() }),
+        ).rejects.toMatchObject({
           status: "INTERNAL",
           reason: "INVALID_RESPONSE",
         });
@@ -127,7 +140,11 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           return agent(request.customer_id, request.agent_id);
         });
         const started = Date.now();
-        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() }, { timeoutMs: 200 });
+        const call = bus.call(
+          "agent.get",
+          { customer_id: randomUUID(), agent_id: randomUUID() },
+          { timeoutMs: 200 },
+        );
         await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "RPC_TIMEOUT" });
         expect(Date.now() - started).toBeLessThan(650);
       });
@@ -136,14 +153,17 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         const other = await peer();
         const customerId = randomUUID();
         const served = { bus: 0, other: 0 };
-        const serve = (who: keyof typeof served) => async (request: { customer_id: string; agent_id: string }) => {
-          if (request.customer_id === customerId) served[who]++;
-          await sleep(5);
-          return agent(request.customer_id, request.agent_id);
-        };
+        const serve =
+          (who: keyof typeof served) => async (request: { customer_id: string; agent_id: string }) => {
+            if (request.customer_id === customerId) served[who]++;
+            await sleep(5);
+            return agent(request.customer_id, request.agent_id);
+          };
         await bus.handle("agent.get", serve("bus"));
         await other.handle("agent.get", serve("other"));
-        const calls = Array.from({ length: 40 }, () => bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() }));
+        const calls = Array.from({ length: 40 }, () =>
+          bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() }),
+        );
         await Promise.all(calls);
         expect(served.bus + served.other).toBe(40);
         expect(served.bus).toBeGreaterThan(0);
@@ -163,7 +183,11 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           return agent(request.customer_id, request.agent_id);
         });
         await bus.stopConsuming();
-        await Promise.all(Array.from({ length: 10 }, () => bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() })));
+        await Promise.all(
+          Array.from({ length: 10 }, () =>
+            bus.call("agent.get", { customer_id: customerId, agent_id: randomUUID() }),
+          ),
+        );
         expect(served).toEqual({ bus: 0, other: 10 });
       });
     });
@@ -193,7 +217,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           [byChat, [e1, e2]],
           [both, [e1, e3, e4, e5]],
         ]);
-        await waitFor(() => [...expected].every(([c, events]) => mine(c).length >= events.length), { what: "routed events" });
+        await waitFor(() => [...expected].every(([c, events]) => mine(c).length >= events.length), {
+          what: "routed events",
+        });
         await sleep(100); // a duplicate would arrive by now
         for (const [c, events] of expected) expect(mine(c)).toEqual(events.map((e) => e.id).sort());
       });
@@ -202,7 +228,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         const sub = await collect(bus, ["#"]);
         const event = chatEvent("chat_created", randomUUID(), randomUUID());
         await bus.publish(event);
-        const got = await waitFor(() => sub.received.find((r) => r.event.id === event.id), { what: "the event" });
+        const got = await waitFor(() => sub.received.find((r) => r.event.id === event.id), {
+          what: "the event",
+        });
         expect(got.event).toEqual(event);
         expect(got.context.redelivered).toBe(false);
       });
@@ -222,7 +250,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
 
       it("drops events that no binding routes", async () => {
         const customerId = randomUUID();
-        await expect(bus.publish(chatEvent("chat_deleted", customerId, randomUUID()))).resolves.toBeUndefined();
+        await expect(
+          bus.publish(chatEvent("chat_deleted", customerId, randomUUID())),
+        ).resolves.toBeUndefined();
         const sub = await collect(bus, [`*.${customerId}.*`]);
         const event = chatEvent("chat_updated", customerId, randomUUID());
         await bus.publish(event);
@@ -234,10 +264,13 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
       it("redelivers an event whose handler throws, marked redelivered", async () => {
         const customerId = randomUUID();
         const attempts: Received[] = [];
-        await bus.subscribe({ queue: uniqueQueue("retry"), bindings: [`*.${customerId}.*`] }, async (event, context) => {
-          attempts.push({ event, context });
-          if (attempts.length === 1) throw new Error("transient failure");
-        });
+        await bus.subscribe(
+          { queue: uniqueQueue("retry"), bindings: [`*.${customerId}.*`] },
+          async (event, context) => {
+            attempts.push({ event, context });
+            if (attempts.length === 1) throw new Error("transient failure");
+          },
+        );
         const event = chatEvent("chat_created", customerId, randomUUID());
         await bus.publish(event);
         await waitFor(() => attempts.length >= 2, { what: "the redelivery" });
@@ -251,7 +284,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         const queue = uniqueQueue("shared");
         const mine = await collect(bus, [`*.${customerId}.*`], queue);
         const theirs = await collect(other, [`*.${customerId}.*`], queue);
-        const events = Array.from({ length: 20 }, (_, i) => chatEvent("chat_updated", customerId, randomUUID(), i + 1));
+        const events = Array.from({ length: 20 }, (_, i) =>
+          chatEvent("chat_updated", customerId, randomUUID(), i + 1),
+        );
         await Promise.all(events.map((e) => bus.publish(e)));
         await waitFor(() => mine.received.length + theirs.received.length >= 20, { what: "all events" });
         await sleep(50);
@@ -272,7 +307,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await bus.publish(after);
         const other = await peer();
         const next = await collect(other, [`*.${customerId}.*`], queue);
-        await waitFor(() => next.received.length === 1, { what: "the event after stopConsuming, on another consumer" });
+        await waitFor(() => next.received.length === 1, {
+          what: "the event after stopConsuming, on another consumer",
+        });
         expect(next.ids()).toEqual([after.id]);
         expect(sub.ids()).toEqual([before.id]);
       });
@@ -287,7 +324,9 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
       expect(bus.isReady()).toBe(true);
       await bus.close();
       expect(bus.isReady()).toBe(false);
-      await expect(bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() })).rejects.toMatchObject({
+      await expect(
+        bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() }),
+      ).rejects.toMatchObject({
         status: "UNAVAILABLE",
       });
     });

@@ -1,6 +1,12 @@
 /** Valid payloads for bus tests: agents (an RPC response) and chat events. */
 import { randomUUID } from "node:crypto";
-import { EVENT_SCHEMA_VERSION, NOT_DELETED, formatDate, type Agent, type EventEnvelope } from "@talk/contracts";
+import {
+  EVENT_SCHEMA_VERSION,
+  NOT_DELETED,
+  formatDate,
+  type Agent,
+  type EventEnvelope,
+} from "@talk/contracts";
 
 export function agent(customerId: string, agentId: string, name = "Ada"): Agent {
   const now = formatDate(new Date());

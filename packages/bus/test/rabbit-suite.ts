@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { canStartRabbit, serversRequired, startRabbit, type RabbitHandle } from "@talk/testkit";
 import { AmqpBus, type AmqpBusOptions } from "../src";
 
-export const describeWithRabbit: jest.Describe = canStartRabbit() || serversRequired() ? describe : describe.skip;
+export const describeWithRabbit: jest.Describe =
+  canStartRabbit() || serversRequired() ? describe : describe.skip;
 
 export interface RabbitContext {
   rabbit: RabbitHandle;

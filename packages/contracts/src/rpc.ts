@@ -4,14 +4,24 @@
  * operation with a wrong name or payload does not compile.
  */
 import { actor, pageOf, pageRequest, uuid } from "./schemas/common";
-import { addParticipantBody, createAgentBody, createChatBody, loginBody, updateChatBody } from "./schemas/api";
-import { agentSchema, chatSchema, customerSchema, participantSchema } from "./schemas/resources";
+import {
+  addParticipantBody,
+  createAgentBody,
+  createChatBody,
+  createMessageBody,
+  loginBody,
+  reactionBody,
+  updateChatBody,
+} from "./schemas/api";
+import { agentSchema, chatSchema, customerSchema, messageSchema, participantSchema } from "./schemas/resources";
 import type {
   Actor,
   Agent,
   Chat,
   CreateAgentRequest,
   CreateChatRequest,
+  CreateMessageRequest,
+  Message,
   Customer,
   LoginRequest,
   Page,
@@ -40,6 +50,7 @@ const withActor = <const P extends Record<string, object>, const R extends reado
 const chatRef = withActor({ chat_id: uuid }, ["chat_id"]);
 const pageWithActor = withActor({ ...pageRequest }, []);
 const participantList = { type: "array", items: participantSchema } as const;
+const messageRef = withActor({ message_id: uuid }, ["message_id"]);
 
 export const rpcOperations = {
   // agent-manager
@@ -103,14 +114,40 @@ export const rpcOperations = {
       {
         chat: { anyOf: [chatSchema, { type: "null" }] },
         participant: { anyOf: [participantSchema, { type: "null" }] },
+        /** Sequence number of the chat's last change in chat-manager (0 when the chat does not exist). */
+        seq: { type: "integer", minimum: 0 },
       },
-      ["chat", "participant"],
+      ["chat", "participant", "seq"],
     ),
+  },
+  // message-manager
+  "message.create": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ message: createMessageBody }, ["message"]),
+    response: messageSchema,
+  },
+  "message.list": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ chat_id: uuid, parent_id: uuid, ...pageRequest }, ["chat_id"]),
+    response: pageOf(messageSchema),
+  },
+  "message.get": { queue: RPC_QUEUES.messageManager, request: messageRef, response: messageSchema },
+  "message.delete": { queue: RPC_QUEUES.messageManager, request: messageRef, response: messageSchema },
+  "reaction.add": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
+    response: messageSchema,
+  },
+  "reaction.remove": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
+    response: messageSchema,
   },
 } as const;
 
 type WithActor<T = object> = { actor: Actor } & T;
 type ChatRef = WithActor<{ chat_id: string }>;
+type MessageRef = WithActor<{ message_id: string }>;
 
 /** Request and response types of every operation (checked against the table below by the compiler). */
 export interface RpcTypes {
@@ -132,8 +169,14 @@ export interface RpcTypes {
   "participant.remove": { request: WithActor<{ chat_id: string; participant_id: string }>; response: Participant };
   "chat.membership": {
     request: { customer_id: string; chat_id: string; agent_id: string };
-    response: { chat: Chat | null; participant: Participant | null };
+    response: { chat: Chat | null; participant: Participant | null; seq: number };
   };
+  "message.create": { request: WithActor<{ message: CreateMessageRequest }>; response: Message };
+  "message.list": { request: WithActor<{ chat_id: string; parent_id?: string } & PageRequest>; response: Page<Message> };
+  "message.get": { request: MessageRef; response: Message };
+  "message.delete": { request: MessageRef; response: Message };
+  "reaction.add": { request: WithActor<{ message_id: string; reaction: { emoji: string } }>; response: Message };
+  "reaction.remove": { request: WithActor<{ message_id: string; reaction: { emoji: string } }>; response: Message };
 }
 
 export type RpcOperation = keyof RpcTypes;

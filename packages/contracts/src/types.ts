@@ -117,3 +117,11 @@ export interface LoginRequest {
   username: string;
   password: string;
 }
+
+export interface CreateMessageRequest {
+  chat_id: string;
+  type: "normal" | "system";
+  text?: string;
+  parent_id?: string;
+  medias?: Media[];
+}

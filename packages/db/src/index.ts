@@ -3,3 +3,4 @@ export * from "./migrate";
 export * from "./outbox";
 export * from "./clock";
 export * from "./paginate";
+export * from "./idempotency";

@@ -5,9 +5,17 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Bus } from "@talk/bus";
-import { normalizeTimestamp, EVENT_SCHEMA_VERSION, type EventEnvelope, type EventEnvelopeHeader, type EventPayload, type EventType } from "@talk/contracts";
+import {
+  normalizeTimestamp,
+  EVENT_SCHEMA_VERSION,
+  type EventEnvelope,
+  type EventEnvelopeHeader,
+  type EventPayload,
+  type EventType,
+} from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
+import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
 
 export const OUTBOX_TABLE = "talk_outbox";
@@ -19,12 +27,18 @@ export const outboxMigration: Migration = {
     await db.schema.createTable(OUTBOX_TABLE, (t) => {
       t.bigIncrements("id").primary();
       t.jsonb("event").notNullable();
-      t.specificType("created_at", "timestamp(6)").notNullable().defaultTo(db.raw("(clock_timestamp() at time zone 'utc')"));
+      t.specificType("created_at", "timestamp(6)")
+        .notNullable()
+        .defaultTo(db.raw("(clock_timestamp() at time zone 'utc')"));
     });
   },
 };
 
 export interface EventDraft<T extends EventType> {
+  /** Kept when an event is re-published (e.g. sequenced by another service); new otherwise. */
+  id?: string;
+  /** The service that made the change; this outbox's service by default. */
+  publisher?: string;
   type: T;
   customer_id: string;
   chat_id: string;
@@ -49,29 +63,43 @@ export class Outbox {
     this.relay = new OutboxRelay(db, bus, logger.child({ component: "outbox-relay" }), metrics);
   }
 
-  /** Runs `work` in a transaction; the events it emits are written in the same transaction. */
-  async transaction<T>(work: (trx: Knex.Transaction, emit: Emit) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction(async (trx) => {
-      const events: EventEnvelope[] = [];
-      const emit: Emit = (draft) => {
-        const header: EventEnvelopeHeader = {
-          id: randomUUID(),
-          version: EVENT_SCHEMA_VERSION,
-          publisher: this.publisher,
-          customer_id: draft.customer_id,
-          chat_id: draft.chat_id,
-          seq: draft.seq,
-          time: normalizeTimestamp(draft.time),
-          ...(draft.request_id ? { request_id: draft.request_id } : {}),
-        };
-        events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
-      };
-      const value = await work(trx, emit);
-      if (events.length > 0) await trx(OUTBOX_TABLE).insert(events.map((event) => ({ event: JSON.stringify(event) })));
-      return value;
-    });
+  /**
+   * Runs `work` in a transaction; the events it emits are written in the same transaction. With an
+   * idempotency key, a repeat of the same request returns the first result and does nothing.
+   */
+  async transaction<T>(
+    work: (trx: Knex.Transaction, emit: Emit) => Promise<T>,
+    idempotency?: IdempotencyKey,
+  ): Promise<T> {
+    const result = await this.db.transaction((trx) =>
+      oncePerKey(trx, idempotency, () => this.inTransaction(trx, work)),
+    );
     this.relay.nudge();
     return result;
+  }
+
+  private async inTransaction<T>(
+    trx: Knex.Transaction,
+    work: (trx: Knex.Transaction, emit: Emit) => Promise<T>,
+  ): Promise<T> {
+    const events: EventEnvelope[] = [];
+    const emit: Emit = (draft) => {
+      const header: EventEnvelopeHeader = {
+        id: draft.id ?? randomUUID(),
+        version: EVENT_SCHEMA_VERSION,
+        publisher: draft.publisher ?? this.publisher,
+        customer_id: draft.customer_id,
+        chat_id: draft.chat_id,
+        seq: draft.seq,
+        time: normalizeTimestamp(draft.time),
+        ...(draft.request_id ? { request_id: draft.request_id } : {}),
+      };
+      events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
+    };
+    const value = await work(trx, emit);
+    if (events.length > 0)
+      await trx(OUTBOX_TABLE).insert(events.map((event) => ({ event: JSON.stringify(event) })));
+    return value;
   }
 
   start(pollIntervalMs?: number): void {
@@ -139,13 +167,17 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(?)", [RELAY_LOCK_KEY]);
-      const rows: { id: number; event: EventEnvelope | string; created_at: string }[] = await trx(OUTBOX_TABLE)
+      const rows: { id: number; event: EventEnvelope | string; created_at: string }[] = await trx(
+        OUTBOX_TABLE,
+      )
         .select("id", "event", "created_at")
         .orderBy("id")
         .limit(this.batchSize);
       this.observeLag(rows.length, rows[0]?.created_at);
       if (rows.length === 0) return 0;
-      const events = rows.map((row) => (typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event));
+      const events = rows.map((row) =>
+        typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event,
+      );
       // Issued in order on one channel; each resolves on its broker confirm.
       await Promise.all(events.map((event) => this.bus.publish(event)));
       await trx(OUTBOX_TABLE)
@@ -162,7 +194,9 @@ export class OutboxRelay {
   private observeLag(pending: number, oldest?: string): void {
     if (!this.metrics) return;
     this.metrics.outboxPending.set(pending);
-    this.metrics.outboxLag.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest.replace(" ", "T") + "Z")) / 1000) : 0);
+    this.metrics.outboxLag.set(
+      oldest ? Math.max(0, (Date.now() - Date.parse(oldest.replace(" ", "T") + "Z")) / 1000) : 0,
+    );
   }
 
   async stop(): Promise<void> {

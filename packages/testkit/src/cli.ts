@@ -22,7 +22,9 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  process.stdout.write(`${JSON.stringify({ kind: kind.startsWith("rabbit") ? "rabbit" : "postgres", url: running.url })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ kind: kind.startsWith("rabbit") ? "rabbit" : "postgres", url: running.url })}\n`,
+  );
   const keepAlive = setInterval(() => {}, 1 << 30);
   let stopping = false;
   const stop = (signal: string) => {

@@ -36,7 +36,9 @@ export async function startPostgresContainer(): Promise<PostgresHandle> {
     async close() {
       if (closed) return;
       closed = true;
-      await started.stop({ timeout: 5_000 }).catch(() => client.container.remove(container, { removeVolumes: true }));
+      await started
+        .stop({ timeout: 5_000 })
+        .catch(() => client.container.remove(container, { removeVolumes: true }));
     },
   };
 }

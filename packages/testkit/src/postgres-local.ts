@@ -9,7 +9,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { PostgresHandle } from "./postgres";
 import { createDatabase, waitForPostgres } from "./postgres";
-import { ManagedProcess, chownTree, findExecutable, makeTempDir, onProcessExit, tailFiles, unprivilegedUser, type UserIds } from "./process";
+import {
+  ManagedProcess,
+  chownTree,
+  findExecutable,
+  makeTempDir,
+  onProcessExit,
+  tailFiles,
+  unprivilegedUser,
+  type UserIds,
+} from "./process";
 import { freePort } from "./wait";
 
 const START_TIMEOUT_MS = 60_000;
@@ -39,7 +48,10 @@ async function initdb(bin: string, dataDir: string, user: UserIds | undefined, l
   const setpriv = findExecutable("setpriv", ["/usr/bin/setpriv"]);
   const [file, argv] =
     user && setpriv
-      ? [setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--", join(bin, "initdb"), ...args]]
+      ? [
+          setpriv,
+          [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--", join(bin, "initdb"), ...args],
+        ]
       : [join(bin, "initdb"), args];
   try {
     await promisify(execFile)(file, argv, {
@@ -74,7 +86,16 @@ export async function startLocalPostgres(): Promise<PostgresHandle> {
   const url = () => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   const launch = async () => {
     const args = ["-D", dataDir, "-p", String(port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1"];
-    args.push("-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB");
+    args.push(
+      "-c",
+      "fsync=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=300",
+      "-c",
+      "shared_buffers=64MB",
+    );
     const current = ManagedProcess.spawn(join(bin, "postgres"), args, {
       user,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", LC_ALL: "C" },

@@ -28,7 +28,9 @@ export async function startPostgres(): Promise<PostgresHandle> {
   const fromEnv = process.env.TALK_TEST_POSTGRES_URL;
   if (fromEnv) {
     const unsupported = async () => {
-      throw new Error("The PostgreSQL server comes from TALK_TEST_POSTGRES_URL and cannot be restarted by tests");
+      throw new Error(
+        "The PostgreSQL server comes from TALK_TEST_POSTGRES_URL and cannot be restarted by tests",
+      );
     };
     return {
       url: fromEnv,
@@ -90,7 +92,8 @@ export async function waitForPostgres(
       lastError = err instanceof Error ? err.message : String(err);
       await client.end().catch(() => {});
     }
-    if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms (${lastError})`);
+    if (Date.now() > deadline)
+      throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms (${lastError})`);
     await sleep(100);
   }
 }

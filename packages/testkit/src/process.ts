@@ -4,7 +4,17 @@
  * its output in a log file, and a synchronous kill registered for process exit.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -46,7 +56,8 @@ export function lookupUser(name: string): UserIds | undefined {
   }
   for (const line of passwd.split("\n")) {
     const [user, , uid, gid] = line.split(":");
-    if (user === name && uid !== undefined && gid !== undefined) return { name, uid: Number(uid), gid: Number(gid) };
+    if (user === name && uid !== undefined && gid !== undefined)
+      return { name, uid: Number(uid), gid: Number(gid) };
   }
   return undefined;
 }
@@ -58,7 +69,9 @@ export function unprivilegedUser(candidates: string[]): UserIds | undefined {
     const user = lookupUser(name);
     if (user) return user;
   }
-  throw new Error(`Running as root, but none of the users ${candidates.join(", ")} exists to run the server as`);
+  throw new Error(
+    `Running as root, but none of the users ${candidates.join(", ")} exists to run the server as`,
+  );
 }
 
 /** Finds an executable: the first existing absolute candidate, else a lookup on PATH. */
@@ -144,7 +157,10 @@ export class ManagedProcess {
   readonly exited: Promise<void>;
   private readonly removeExitHook: () => void;
 
-  private constructor(private readonly child: ChildProcess, readonly description: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly description: string,
+  ) {
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         this.exitInfo = { code, signal };
@@ -198,7 +214,9 @@ export class ManagedProcess {
 
   describeExit(): string {
     if (!this.exitInfo) return "still running";
-    return this.exitInfo.signal ? `killed by ${this.exitInfo.signal}` : `exited with code ${String(this.exitInfo.code)}`;
+    return this.exitInfo.signal
+      ? `killed by ${this.exitInfo.signal}`
+      : `exited with code ${String(this.exitInfo.code)}`;
   }
 
   /** Sends `signal` to the whole process group (or only to the leader). */

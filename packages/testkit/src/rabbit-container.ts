@@ -34,7 +34,9 @@ export async function startRabbitContainer(): Promise<RabbitHandle> {
     async close() {
       if (closed) return;
       closed = true;
-      await started.stop({ timeout: 5_000 }).catch(() => client.container.remove(container, { removeVolumes: true }));
+      await started
+        .stop({ timeout: 5_000 })
+        .catch(() => client.container.remove(container, { removeVolumes: true }));
     },
   };
 }

@@ -5,7 +5,15 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ManagedProcess, chownTree, findExecutable, makeTempDir, onProcessExit, tailFiles, unprivilegedUser } from "./process";
+import {
+  ManagedProcess,
+  chownTree,
+  findExecutable,
+  makeTempDir,
+  onProcessExit,
+  tailFiles,
+  unprivilegedUser,
+} from "./process";
 import type { RabbitHandle } from "./rabbit";
 import { waitForAmqp } from "./rabbit";
 import { freePort } from "./wait";
@@ -13,14 +21,17 @@ import { freePort } from "./wait";
 const START_TIMEOUT_MS = 60_000;
 
 function rabbitmqServer(): string {
-  const found = findExecutable("rabbitmq-server", [
-    process.env.TALK_TEST_RABBITMQ_SERVER ?? "",
-    // Debian/Ubuntu: the real script. /usr/sbin/rabbitmq-server is a wrapper that forces /var/lib/rabbitmq.
-    "/usr/lib/rabbitmq/bin/rabbitmq-server",
-    "/opt/rabbitmq/sbin/rabbitmq-server",
-    "/usr/local/sbin/rabbitmq-server",
-    "/opt/homebrew/sbin/rabbitmq-server",
-  ].filter(Boolean));
+  const found = findExecutable(
+    "rabbitmq-server",
+    [
+      process.env.TALK_TEST_RABBITMQ_SERVER ?? "",
+      // Debian/Ubuntu: the real script. /usr/sbin/rabbitmq-server is a wrapper that forces /var/lib/rabbitmq.
+      "/usr/lib/rabbitmq/bin/rabbitmq-server",
+      "/opt/rabbitmq/sbin/rabbitmq-server",
+      "/usr/local/sbin/rabbitmq-server",
+      "/opt/homebrew/sbin/rabbitmq-server",
+    ].filter(Boolean),
+  );
   if (!found) {
     throw new Error(
       "RabbitMQ is not available: set TALK_TEST_RABBITMQ_URL, run a Docker engine, or install rabbitmq-server (apt-get install -y rabbitmq-server)",
@@ -58,7 +69,15 @@ async function prepare(): Promise<Layout> {
   );
   writeFileSync(join(dir, "enabled_plugins"), "[].\n");
   writeFileSync(join(dir, "rabbitmq-env.conf"), "");
-  return { dir, port, distPort, epmdPort, node, startupLog: join(dir, "startup.log"), nodeLog: join(dir, "log", `${node}.log`) };
+  return {
+    dir,
+    port,
+    distPort,
+    epmdPort,
+    node,
+    startupLog: join(dir, "startup.log"),
+    nodeLog: join(dir, "log", `${node}.log`),
+  };
 }
 
 function environment(layout: Layout): NodeJS.ProcessEnv {
@@ -112,7 +131,9 @@ export async function startLocalRabbit(): Promise<RabbitHandle> {
       const url = `amqp://guest:guest@127.0.0.1:${layout.port}`;
       try {
         await waitForAmqp(url, START_TIMEOUT_MS, () =>
-          current.running ? undefined : `rabbitmq-server ${current.describeExit()} before accepting connections`,
+          current.running
+            ? undefined
+            : `rabbitmq-server ${current.describeExit()} before accepting connections`,
         );
       } catch (err) {
         await current.stop("SIGKILL", 1000);

@@ -36,7 +36,14 @@ function externalRabbit(url: string): RabbitHandle {
   const unsupported = async () => {
     throw new Error("The RabbitMQ broker comes from TALK_TEST_RABBITMQ_URL and cannot be restarted by tests");
   };
-  return { url, restartable: false, stop: unsupported, start: unsupported, kill: unsupported, close: async () => {} };
+  return {
+    url,
+    restartable: false,
+    stop: unsupported,
+    start: unsupported,
+    kill: unsupported,
+    close: async () => {},
+  };
 }
 
 /**
@@ -61,7 +68,8 @@ export async function waitForAmqp(
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
     }
-    if (Date.now() > deadline) throw new Error(`RabbitMQ did not accept connections within ${timeoutMs} ms (${lastError})`);
+    if (Date.now() > deadline)
+      throw new Error(`RabbitMQ did not accept connections within ${timeoutMs} ms (${lastError})`);
     await sleep(150);
   }
 }

@@ -4,7 +4,9 @@ import { freePort, waitFor } from "./wait";
 describe("waitFor", () => {
   it("resolves with the first truthy value of the probe", async () => {
     let n = 0;
-    await expect(waitFor(() => (++n >= 3 ? `done after ${n}` : undefined), { intervalMs: 1 })).resolves.toBe("done after 3");
+    await expect(waitFor(() => (++n >= 3 ? `done after ${n}` : undefined), { intervalMs: 1 })).resolves.toBe(
+      "done after 3",
+    );
   });
 
   it("treats a throwing probe as not yet", async () => {

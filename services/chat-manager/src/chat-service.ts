@@ -170,9 +170,9 @@ export class ChatService {
 
   /** The authoritative view used by services that replicate membership. */
   async membership(customerId: string, chatId: string, agentId: string) {
-    const chat = await this.store.getChat(chatId);
-    if (!chat || chat.customer_id !== customerId) return { chat: null, participant: null };
-    return { chat, participant: (await this.store.findParticipant(chatId, agentId)) ?? null };
+    const found = await this.store.getChatWithSeq(chatId);
+    if (!found || found.chat.customer_id !== customerId) return { chat: null, participant: null, seq: 0 };
+    return { chat: found.chat, participant: (await this.store.findParticipant(chatId, agentId)) ?? null, seq: found.seq };
   }
 
   private write<T>(actor: Actor, chatId: string, work: (trx: Knex.Transaction, emit: Emit, chat: Chat) => Promise<T>): Promise<T> {

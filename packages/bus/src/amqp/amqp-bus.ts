@@ -62,8 +62,18 @@ export class AmqpBus implements Bus {
       logger: this.logger,
       heartbeatSeconds: options.heartbeatSeconds,
     });
-    this.dispatcher = new RpcDispatcher(this.logger.child({ part: "rpc-server" }), metrics, options.validateResponses ?? true);
-    this.client = new RpcClient(this.connection, this.names, this.logger.child({ part: "rpc-client" }), metrics, options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs);
+    this.dispatcher = new RpcDispatcher(
+      this.logger.child({ part: "rpc-server" }),
+      metrics,
+      options.validateResponses ?? true,
+    );
+    this.client = new RpcClient(
+      this.connection,
+      this.names,
+      this.logger.child({ part: "rpc-client" }),
+      metrics,
+      options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs,
+    );
     this.server = new RpcServer(
       this.connection,
       this.names,
@@ -109,8 +119,10 @@ export class AmqpBus implements Bus {
   // `call` and `handle` are typed through `Bus` itself: comparing the generic signatures of a class
   // with those of the interface makes TypeScript expand every schema type of the operations table.
   // The server validated the result of a call against the operation's response schema.
-  readonly call = ((operation: RpcOperation, request: unknown, options?: CallOptions) => this.callAny(operation, request, options)) as Bus["call"];
-  readonly handle = ((operation: RpcOperation, handler: AnyRpcHandler) => this.handleAny(operation, handler)) as Bus["handle"];
+  readonly call = ((operation: RpcOperation, request: unknown, options?: CallOptions) =>
+    this.callAny(operation, request, options)) as Bus["call"];
+  readonly handle = ((operation: RpcOperation, handler: AnyRpcHandler) =>
+    this.handleAny(operation, handler)) as Bus["handle"];
 
   private async callAny(operation: RpcOperation, request: unknown, options?: CallOptions): Promise<unknown> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
@@ -119,10 +131,12 @@ export class AmqpBus implements Bus {
 
   private async handleAny(operation: RpcOperation, handler: AnyRpcHandler): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    if (!this.dispatcher.register(operation, handler)) throw new Error(`${operation} already has a handler on this bus`);
+    if (!this.dispatcher.register(operation, handler))
+      throw new Error(`${operation} already has a handler on this bus`);
     const queue = rpcOperations[operation].queue;
-    await this.onLiveConnection((channels) => this.server.serve(channels, queue, this.consuming), () =>
-      this.dispatcher.unregister(operation),
+    await this.onLiveConnection(
+      (channels) => this.server.serve(channels, queue, this.consuming),
+      () => this.dispatcher.unregister(operation),
     );
   }
 
@@ -135,8 +149,9 @@ export class AmqpBus implements Bus {
   async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     const registration: Registration = this.subscriber.add(subscription, handler);
-    await this.onLiveConnection((channels) => this.subscriber.start(channels, registration, this.consuming), () =>
-      this.subscriber.remove(registration),
+    await this.onLiveConnection(
+      (channels) => this.subscriber.start(channels, registration, this.consuming),
+      () => this.subscriber.remove(registration),
     );
   }
 
@@ -171,7 +186,10 @@ export class AmqpBus implements Bus {
    * caller (and `undo`es the registration). Without a connection (or if it drops meanwhile) the
    * registration stays and is applied on the next connection.
    */
-  private async onLiveConnection(apply: (channels: Channels) => Promise<void>, undo: () => void): Promise<void> {
+  private async onLiveConnection(
+    apply: (channels: Channels) => Promise<void>,
+    undo: () => void,
+  ): Promise<void> {
     await this.serial.run(async () => {
       const channels = this.connection.channels;
       if (!channels) return;
@@ -179,7 +197,10 @@ export class AmqpBus implements Bus {
         await apply(channels);
       } catch (err) {
         if (this.connection.channels?.generation !== channels.generation) {
-          this.logger.debug({ err }, "Connection lost while applying a registration; it will be applied on reconnection");
+          this.logger.debug(
+            { err },
+            "Connection lost while applying a registration; it will be applied on reconnection",
+          );
           return;
         }
         undo();

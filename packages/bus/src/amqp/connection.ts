@@ -50,7 +50,8 @@ export class AmqpConnection {
   constructor(private readonly options: ConnectionOptions) {
     this.logger = options.logger;
     const url = new URL(options.url);
-    if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 10));
+    if (!url.searchParams.has("heartbeat"))
+      url.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 10));
     this.url = url.toString();
   }
 
@@ -70,7 +71,11 @@ export class AmqpConnection {
   async start(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     void this.reconnectLoop();
-    await this.whenReady(deadline, "BROKER_UNAVAILABLE", `Could not connect to RabbitMQ within ${timeoutMs} ms.`);
+    await this.whenReady(
+      deadline,
+      "BROKER_UNAVAILABLE",
+      `Could not connect to RabbitMQ within ${timeoutMs} ms.`,
+    );
   }
 
   /**
@@ -164,8 +169,12 @@ export class AmqpConnection {
     });
     const generation = ++this.generation;
     let dead = false;
-    connection.on("error", (err: Error) => this.logger.warn({ err: err.message }, "RabbitMQ connection error"));
-    connection.on("blocked", (reason: string) => this.logger.warn({ reason }, "RabbitMQ blocked the connection (resource alarm)"));
+    connection.on("error", (err: Error) =>
+      this.logger.warn({ err: err.message }, "RabbitMQ connection error"),
+    );
+    connection.on("blocked", (reason: string) =>
+      this.logger.warn({ reason }, "RabbitMQ blocked the connection (resource alarm)"),
+    );
     connection.on("unblocked", () => this.logger.info("RabbitMQ unblocked the connection"));
     connection.on("close", (err?: Error) => {
       dead = true;
@@ -178,13 +187,20 @@ export class AmqpConnection {
         connection.createChannel(),
       ]);
       const channels: Channels = { generation, connection, rpc, publish, consume };
-      for (const [name, channel] of [["rpc", rpc], ["publish", publish], ["consume", consume]] as const) {
-        channel.on("error", (err: Error) => this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"));
+      for (const [name, channel] of [
+        ["rpc", rpc],
+        ["publish", publish],
+        ["consume", consume],
+      ] as const) {
+        channel.on("error", (err: Error) =>
+          this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"),
+        );
         channel.on("close", () =>
           // When the whole connection goes, its channels close first: let the connection's own
           // close event run before deciding that only this channel died.
           setImmediate(() => {
-            if (!dead && !this.closing && this.channels?.generation === generation) this.reset(`${name} channel closed`);
+            if (!dead && !this.closing && this.channels?.generation === generation)
+              this.reset(`${name} channel closed`);
           }),
         );
       }
@@ -205,7 +221,8 @@ export class AmqpConnection {
   private lost(generation: number, reason?: string): void {
     if (this.channels?.generation === generation) {
       this.channels = undefined;
-      if (this.readyFlag) this.logger.warn({ generation, reason }, "Lost the RabbitMQ connection; reconnecting");
+      if (this.readyFlag)
+        this.logger.warn({ generation, reason }, "Lost the RabbitMQ connection; reconnecting");
       this.readyFlag = false;
     }
     for (const hook of this.lostHooks) hook(generation);

@@ -47,17 +47,32 @@ export class EventPublisher {
         return;
       } catch (err) {
         if (Date.now() >= deadline) {
-          throw unavailable("EVENT_PUBLISH_TIMEOUT", `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`);
+          throw unavailable(
+            "EVENT_PUBLISH_TIMEOUT",
+            `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
+          );
         }
-        this.logger.warn({ eventId: event.id, attempt, err: errorMessage(err) }, "Event publish not confirmed; retrying");
+        this.logger.warn(
+          { eventId: event.id, attempt, err: errorMessage(err) },
+          "Event publish not confirmed; retrying",
+        );
         await sleep(Math.min(100 * attempt, 1000));
       }
     }
   }
 
-  private confirmed(channels: Channels, key: string, body: Buffer, event: EventEnvelope, deadline: number): Promise<void> {
+  private confirmed(
+    channels: Channels,
+    key: string,
+    body: Buffer,
+    event: EventEnvelope,
+    deadline: number,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no publisher confirm in time")), Math.max(1, deadline - Date.now()));
+      const timer = setTimeout(
+        () => reject(new Error("no publisher confirm in time")),
+        Math.max(1, deadline - Date.now()),
+      );
       const done = (err: unknown) => {
         clearTimeout(timer);
         if (err) reject(err instanceof Error ? err : new Error("the broker refused the event"));
@@ -106,7 +121,12 @@ export class EventSubscriber {
 
   /** Records a subscription (set up on every connection by `setup`, or at once by `start`). */
   add(subscription: Subscription, handler: EventHandler): Registration {
-    const options = { logger: this.logger, metrics: this.metrics, queue: subscription.queue, redeliveryDelayMs: this.redeliveryDelayMs };
+    const options = {
+      logger: this.logger,
+      metrics: this.metrics,
+      queue: subscription.queue,
+      redeliveryDelayMs: this.redeliveryDelayMs,
+    };
     const spec: ConsumerSpec = {
       queue: this.names.queue(subscription.queue),
       prefetch: subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
@@ -134,7 +154,8 @@ export class EventSubscriber {
   async start(channels: Channels, { subscription, spec }: Registration, consuming: boolean): Promise<void> {
     await declare(channels, async (channel) => {
       await channel.assertQueue(spec.queue, { durable: true });
-      for (const pattern of subscription.bindings) await channel.bindQueue(spec.queue, this.names.exchange, pattern);
+      for (const pattern of subscription.bindings)
+        await channel.bindQueue(spec.queue, this.names.exchange, pattern);
     });
     if (consuming) await this.consumers.ensure(channels, spec);
   }

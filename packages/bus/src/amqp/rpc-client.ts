@@ -45,7 +45,13 @@ export class RpcClient {
   connectionLost(generation: number): void {
     for (const [id, call] of this.pending) {
       if (call.generation === generation) {
-        this.settle(id, unavailable("BROKER_CONNECTION_LOST", "The connection to the message broker was lost during the call."));
+        this.settle(
+          id,
+          unavailable(
+            "BROKER_CONNECTION_LOST",
+            "The connection to the message broker was lost during the call.",
+          ),
+        );
       }
     }
   }
@@ -69,9 +75,20 @@ export class RpcClient {
     }
   }
 
-  private async send(operation: RpcOperation, request: unknown, requestId: string | undefined, timeoutMs: number, deadline: number) {
-    const timeoutError = () => unavailable("RPC_TIMEOUT", `The ${operation} service did not answer within ${timeoutMs} ms.`);
-    const channels = await this.connection.whenReady(deadline, "RPC_TIMEOUT", `The message broker was unreachable for ${timeoutMs} ms.`);
+  private async send(
+    operation: RpcOperation,
+    request: unknown,
+    requestId: string | undefined,
+    timeoutMs: number,
+    deadline: number,
+  ) {
+    const timeoutError = () =>
+      unavailable("RPC_TIMEOUT", `The ${operation} service did not answer within ${timeoutMs} ms.`);
+    const channels = await this.connection.whenReady(
+      deadline,
+      "RPC_TIMEOUT",
+      `The message broker was unreachable for ${timeoutMs} ms.`,
+    );
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw timeoutError();
     const correlationId = randomUUID();
@@ -80,18 +97,26 @@ export class RpcClient {
       this.pending.set(correlationId, { generation: channels.generation, resolve, reject, timer });
     });
     try {
-      channels.rpc.publish("", this.names.queue(rpcOperations[operation].queue), Buffer.from(JSON.stringify(request)), {
-        correlationId,
-        replyTo: REPLY_TO,
-        type: operation,
-        expiration: String(Math.max(1, remaining)),
-        contentType: "application/json",
-        mandatory: true,
-        headers: requestIdHeaders(requestId),
-      });
+      channels.rpc.publish(
+        "",
+        this.names.queue(rpcOperations[operation].queue),
+        Buffer.from(JSON.stringify(request)),
+        {
+          correlationId,
+          replyTo: REPLY_TO,
+          type: operation,
+          expiration: String(Math.max(1, remaining)),
+          contentType: "application/json",
+          mandatory: true,
+          headers: requestIdHeaders(requestId),
+        },
+      );
     } catch (err) {
       this.logger.warn({ operation, err }, "Could not send an RPC request");
-      this.settle(correlationId, unavailable("BROKER_CONNECTION_LOST", "The connection to the message broker was lost."));
+      this.settle(
+        correlationId,
+        unavailable("BROKER_CONNECTION_LOST", "The connection to the message broker was lost."),
+      );
     }
     return reply;
   }
@@ -114,7 +139,10 @@ export class RpcClient {
     const id = stringProperty(message.properties.correlationId);
     if (!id) return;
     const operation = stringProperty(message.properties.type) ?? "the operation";
-    this.settle(id, unavailable("RPC_NO_SERVER", `No service has ever served ${operation}: its queue does not exist.`));
+    this.settle(
+      id,
+      unavailable("RPC_NO_SERVER", `No service has ever served ${operation}: its queue does not exist.`),
+    );
   }
 
   private settle(id: string, error: Error): void {
@@ -126,6 +154,9 @@ export class RpcClient {
   }
 
   private observe(operation: RpcOperation, outcome: string, started: bigint): void {
-    this.metrics?.rpcClientDuration.observe({ operation, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.metrics?.rpcClientDuration.observe(
+      { operation, outcome },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
   }
 }

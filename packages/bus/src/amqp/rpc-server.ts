@@ -45,7 +45,8 @@ export class RpcServer {
       spec = {
         queue: this.names.queue(queue),
         prefetch: this.prefetch,
-        onMessage: (message, channel) => void this.inFlight.run(() => this.onRequest(queue, message, channel)),
+        onMessage: (message, channel) =>
+          void this.inFlight.run(() => this.onRequest(queue, message, channel)),
         onCancel: () => this.connection.reset(`the broker cancelled the consumer of ${queue}`),
       };
       this.specs.set(queue, spec);
@@ -76,7 +77,10 @@ export class RpcServer {
         return;
       }
     } else {
-      this.logger.warn({ queue, type: stringProperty(message.properties.type) }, "RPC request without replyTo; nobody gets the reply");
+      this.logger.warn(
+        { queue, type: stringProperty(message.properties.type) },
+        "RPC request without replyTo; nobody gets the reply",
+      );
     }
     settle(channel, message, "ack");
   }

@@ -67,16 +67,25 @@ export class MemoryBus implements Bus {
 
   // `call` and `handle` are typed through `Bus` itself: comparing the generic signatures of a class
   // with those of the interface makes TypeScript expand every schema type of the operations table.
-  readonly call = ((operation: RpcOperation, request: unknown, options?: CallOptions) => this.callAny(operation, request, options)) as Bus["call"];
-  readonly handle = ((operation: RpcOperation, handler: AnyRpcHandler) => this.handleAny(operation, handler)) as Bus["handle"];
+  readonly call = ((operation: RpcOperation, request: unknown, options?: CallOptions) =>
+    this.callAny(operation, request, options)) as Bus["call"];
+  readonly handle = ((operation: RpcOperation, handler: AnyRpcHandler) =>
+    this.handleAny(operation, handler)) as Bus["handle"];
 
-  private async callAny(operation: RpcOperation, request: unknown, options: CallOptions = {}): Promise<unknown> {
+  private async callAny(
+    operation: RpcOperation,
+    request: unknown,
+    options: CallOptions = {},
+  ): Promise<unknown> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     const timeoutMs = options.timeoutMs ?? this.rpcTimeoutMs;
     const correlationId = randomUUID();
     const started = process.hrtime.bigint();
     const outcome = (status: string) =>
-      this.metrics?.rpcClientDuration.observe({ operation, outcome: status }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.metrics?.rpcClientDuration.observe(
+        { operation, outcome: status },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(correlationId);
@@ -94,7 +103,8 @@ export class MemoryBus implements Bus {
       expiresAt: Date.now() + timeoutMs,
       redelivered: false,
     });
-    if (!sent) this.failPending(correlationId, unavailable("RPC_NO_SERVER", `No service serves ${operation}.`));
+    if (!sent)
+      this.failPending(correlationId, unavailable("RPC_NO_SERVER", `No service serves ${operation}.`));
     try {
       const result = await reply;
       outcome("ok");
@@ -106,12 +116,15 @@ export class MemoryBus implements Bus {
   }
 
   private async handleAny(operation: RpcOperation, handler: AnyRpcHandler): Promise<void> {
-    if (!this.dispatcher.register(operation, handler)) throw new Error(`${operation} already has a handler on this bus`);
+    if (!this.dispatcher.register(operation, handler))
+      throw new Error(`${operation} already has a handler on this bus`);
     const queueName = rpcOperations[operation].queue;
     this.broker.declareQueue(queueName);
     if (!this.consuming || this.closed || this.rpcQueuesConsumed.has(queueName)) return;
     this.rpcQueuesConsumed.add(queueName);
-    this.startConsumer(queueName, this.prefetch, (message, settle) => this.onRequest(queueName, message, settle));
+    this.startConsumer(queueName, this.prefetch, (message, settle) =>
+      this.onRequest(queueName, message, settle),
+    );
   }
 
   async publish(event: EventEnvelope): Promise<void> {
@@ -133,14 +146,23 @@ export class MemoryBus implements Bus {
     this.broker.declareQueue(subscription.queue);
     for (const pattern of subscription.bindings) this.broker.bind(subscription.queue, pattern);
     if (!this.consuming) return;
-    const options = { logger: this.logger, metrics: this.metrics, queue: subscription.queue, redeliveryDelayMs: this.redeliveryDelayMs };
-    this.startConsumer(subscription.queue, subscription.prefetch ?? DEFAULTS.subscriptionPrefetch, (message, settle) => {
-      void this.inFlight.run(async () => {
-        const result = await dispatchEvent(message.body, message.redelivered, handler, options);
-        if (result === "ack") settle.ack();
-        else settle.nack(result === "requeue");
-      });
-    });
+    const options = {
+      logger: this.logger,
+      metrics: this.metrics,
+      queue: subscription.queue,
+      redeliveryDelayMs: this.redeliveryDelayMs,
+    };
+    this.startConsumer(
+      subscription.queue,
+      subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
+      (message, settle) => {
+        void this.inFlight.run(async () => {
+          const result = await dispatchEvent(message.body, message.redelivered, handler, options);
+          if (result === "ack") settle.ack();
+          else settle.nack(result === "requeue");
+        });
+      },
+    );
   }
 
   async stopConsuming(): Promise<void> {
@@ -154,14 +176,19 @@ export class MemoryBus implements Bus {
     await this.stopConsuming();
     this.closed = true;
     this.broker.unregisterReplyTarget(this.replyAddress);
-    for (const id of [...this.pending.keys()]) this.failPending(id, unavailable("BUS_CLOSED", "The message bus was closed."));
+    for (const id of [...this.pending.keys()])
+      this.failPending(id, unavailable("BUS_CLOSED", "The message bus was closed."));
   }
 
   isReady(): boolean {
     return !this.closed;
   }
 
-  private startConsumer(queueName: string, prefetch: number, deliver: (message: MemoryMessage, settle: Settlement) => void): void {
+  private startConsumer(
+    queueName: string,
+    prefetch: number,
+    deliver: (message: MemoryMessage, settle: Settlement) => void,
+  ): void {
     const tag = randomUUID();
     this.consumers.push({ queue: queueName, tag });
     this.broker.declareQueue(queueName).consume(tag, prefetch, deliver);

@@ -1,6 +1,6 @@
 /** Request bodies of the public HTTP API, validated by the gateway before anything else runs. */
 import { LIMITS, uuid } from "./common";
-import { CHAT_TYPES, OWNER_TYPES, PERMISSIONS } from "./resources";
+import { CHAT_TYPES, MESSAGE_TYPES, OWNER_TYPES, PERMISSIONS, mediaSchema } from "./resources";
 
 export const loginBody = {
   $id: "LoginRequest",
@@ -66,4 +66,27 @@ export const createAgentBody = {
     detail: { type: "string", maxLength: LIMITS.detailLength },
     permission: { type: "string", enum: PERMISSIONS },
   },
+} as const;
+
+export const createMessageBody = {
+  $id: "CreateMessageRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["chat_id", "type"],
+  properties: {
+    chat_id: uuid,
+    type: { type: "string", enum: MESSAGE_TYPES },
+    text: { type: "string", maxLength: LIMITS.textLength },
+    /** Omitted or "" for a top-level message. */
+    parent_id: { anyOf: [{ const: "" }, uuid] },
+    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: mediaSchema },
+  },
+} as const;
+
+export const reactionBody = {
+  $id: "ReactionRequest",
+  type: "object",
+  additionalProperties: false,
+  required: ["emoji"],
+  properties: { emoji: { type: "string", minLength: 1, maxLength: LIMITS.emojiLength, pattern: "^\\S+$" } },
 } as const;

@@ -61,6 +61,12 @@ export class ChatStore {
     return row && toChat(row);
   }
 
+  /** The chat with the sequence number of its last event. */
+  async getChatWithSeq(chatId: string): Promise<{ chat: Chat; seq: number } | undefined> {
+    const row: ChatRow | undefined = await this.db("talk_chats").where({ id: chatId }).first();
+    return row && { chat: toChat(row), seq: Number(row.seq) };
+  }
+
   /** Locks the chat row for the rest of the transaction: writes to one chat are serialised. */
   async lockChat(trx: Knex.Transaction, chatId: string): Promise<Chat | undefined> {
     const row: ChatRow | undefined = await trx("talk_chats").where({ id: chatId }).forUpdate().first();

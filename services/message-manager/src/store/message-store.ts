@@ -1,0 +1,175 @@
+/** Messages, reactions and the chat replica in message-manager's own database. */
+import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
+import { nextTimestamp, paginate } from "@talk/db";
+import type { Knex } from "knex";
+import type { ChatView } from "../domain/message-rules";
+
+type Db = Knex | Knex.Transaction;
+
+interface MessageRow {
+  id: string;
+  customer_id: string;
+  chat_id: string;
+  parent_id: string | null;
+  owner_type: string;
+  owner_id: string;
+  type: string;
+  text: string;
+  medias: Media[] | string;
+  tm_create: string;
+  tm_update: string;
+  tm_delete: string;
+}
+
+interface ReactionRow {
+  message_id: string;
+  emoji: string;
+  owner_id: string;
+  tm_create: string;
+}
+
+export interface ChatRow {
+  id: string;
+  customer_id: string;
+  deleted: boolean;
+  source_seq: number;
+  seq: number;
+  clock: string | null;
+}
+
+export interface NewMessage {
+  id: string;
+  customer_id: string;
+  chat_id: string;
+  parent_id?: string;
+  owner_type: "agent" | "system";
+  owner_id: string;
+  type: "normal" | "system";
+  text: string;
+  medias: Media[];
+  source_event?: string;
+}
+
+const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
+  id: row.id,
+  customer_id: row.customer_id,
+  owner_type: row.owner_type === "system" ? "system" : "agent",
+  owner_id: row.owner_id,
+  chat_id: row.chat_id,
+  ...(row.parent_id ? { parent_id: row.parent_id } : {}),
+  type: row.type === "system" ? "system" : "normal",
+  text: row.text,
+  medias: typeof row.medias === "string" ? (JSON.parse(row.medias) as Media[]) : row.medias,
+  metadata: {
+    reactions: reactions.map(
+      (r): Reaction => ({ emoji: r.emoji, owner_type: "agent", owner_id: r.owner_id, tm_create: normalizeTimestamp(r.tm_create) }),
+    ),
+  },
+  tm_create: normalizeTimestamp(row.tm_create),
+  tm_update: normalizeTimestamp(row.tm_update),
+  tm_delete: normalizeTimestamp(row.tm_delete),
+});
+
+export class MessageStore {
+  constructor(readonly db: Knex) {}
+
+  // --- the chat replica -------------------------------------------------------------------
+
+  async chat(chatId: string, db: Db = this.db): Promise<ChatRow | undefined> {
+    const row: ChatRow | undefined = await db("chats").where({ id: chatId }).first();
+    return row && { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+  }
+
+  async chatView(chatId: string): Promise<ChatView | undefined> {
+    const row = await this.chat(chatId);
+    return row && { id: row.id, customer_id: row.customer_id, deleted: row.deleted };
+  }
+
+  /** Locks the chat's replica row (creating it on first sight): writes to one chat are serialised. */
+  async lockChat(trx: Knex.Transaction, chatId: string, customerId: string): Promise<ChatRow> {
+    await trx("chats").insert({ id: chatId, customer_id: customerId }).onConflict("id").ignore();
+    const row = await trx("chats").where({ id: chatId }).forUpdate().first();
+    return { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+  }
+
+  async updateChat(trx: Knex.Transaction, chatId: string, changes: Partial<Pick<ChatRow, "deleted" | "source_seq" | "seq" | "clock">>) {
+    await trx("chats").where({ id: chatId }).update(changes);
+  }
+
+  async isMember(chatId: string, agentId: string, db: Db = this.db): Promise<boolean> {
+    return Boolean(await db("members").where({ chat_id: chatId, agent_id: agentId }).first("agent_id"));
+  }
+
+  async addMember(trx: Knex.Transaction, chatId: string, agentId: string): Promise<void> {
+    await trx("members").insert({ chat_id: chatId, agent_id: agentId }).onConflict(["chat_id", "agent_id"]).ignore();
+  }
+
+  async removeMember(trx: Knex.Transaction, chatId: string, agentId: string): Promise<void> {
+    await trx("members").where({ chat_id: chatId, agent_id: agentId }).delete();
+  }
+
+  /** The next message timestamp of a chat (strictly increasing); the caller holds the chat lock. */
+  async nextMessageTime(trx: Knex.Transaction, chat: ChatRow): Promise<string> {
+    const tm = await nextTimestamp(trx, chat.clock);
+    chat.clock = tm;
+    return tm;
+  }
+
+  // --- messages --------------------------------------------------------------------------
+
+  async insertMessage(trx: Knex.Transaction, message: NewMessage, tm: string): Promise<Message> {
+    const rows: MessageRow[] = await trx("talk_messages")
+      .insert({ ...message, parent_id: message.parent_id ?? null, medias: JSON.stringify(message.medias), tm_create: tm, tm_update: tm })
+      .returning("*");
+    return toMessage(rows[0], []);
+  }
+
+  async get(messageId: string, db: Db = this.db, lock = false): Promise<Message | undefined> {
+    const query = db("talk_messages").where({ id: messageId });
+    const row: MessageRow | undefined = await (lock ? query.forUpdate() : query).first();
+    if (!row) return undefined;
+    return toMessage(row, await this.reactionsOf([row.id], db));
+  }
+
+  async list(chatId: string, parentId: string | undefined, page: { page_size?: number; page_token?: string }) {
+    const query = this.db("talk_messages").where({ chat_id: chatId });
+    if (parentId) query.andWhere({ parent_id: parentId });
+    const { rows, next_page_token } = await paginate<MessageRow>(query, page);
+    const reactions = await this.reactionsOf(rows.map((r) => r.id));
+    return {
+      result: rows.map((row) => toMessage(row, reactions.filter((r) => r.message_id === row.id))),
+      next_page_token,
+    };
+  }
+
+  private reactionsOf(messageIds: string[], db: Db = this.db): Promise<ReactionRow[]> {
+    if (messageIds.length === 0) return Promise.resolve([]);
+    return db("talk_reactions").whereIn("message_id", messageIds).orderBy("id").select("message_id", "emoji", "owner_id", "tm_create");
+  }
+
+  /** Tombstone: text, medias and reactions cleared, tm_delete set. */
+  async markDeleted(trx: Knex.Transaction, messageId: string, tm: string): Promise<void> {
+    await trx("talk_reactions").where({ message_id: messageId }).delete();
+    await trx("talk_messages").where({ id: messageId }).update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm });
+  }
+
+  /** Adds a reaction unless the owner already has that emoji on the message; true when added. */
+  async addReaction(trx: Knex.Transaction, messageId: string, emoji: string, ownerId: string, tm: string): Promise<boolean> {
+    const inserted = await trx("talk_reactions")
+      .insert({ message_id: messageId, emoji, owner_type: "agent", owner_id: ownerId, tm_create: tm })
+      .onConflict(["message_id", "emoji", "owner_type", "owner_id"])
+      .ignore()
+      .returning("id");
+    if (inserted.length > 0) await trx("talk_messages").where({ id: messageId }).update({ tm_update: tm });
+    return inserted.length > 0;
+  }
+
+  async removeReaction(trx: Knex.Transaction, messageId: string, emoji: string, ownerId: string, tm: string): Promise<boolean> {
+    const removed = await trx("talk_reactions")
+      .where({ message_id: messageId, emoji, owner_type: "agent", owner_id: ownerId })
+      .delete()
+      .returning("id");
+    if (removed.length > 0) await trx("talk_messages").where({ id: messageId }).update({ tm_update: tm });
+    return removed.length > 0;
+  }
+}
