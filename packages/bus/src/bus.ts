@@ -10,7 +10,7 @@
  *   queues bound by routing-key patterns, shared by the replicas of a service (competing consumers);
  *   a handler that throws gets the event redelivered.
  */
-import type { EventEnvelope, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
+import type { EventEnvelope, ExchangeName, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
 
 export interface CallOptions {
   /** Milliseconds to wait for the reply; defaults to the bus's `rpcTimeoutMs`. */
@@ -43,6 +43,15 @@ export interface Subscription {
   bindings: string[];
   /** How many unacknowledged events a consumer holds at once (default 32). */
   prefetch?: number;
+  /** The exchange the bindings are on (default `events`). */
+  exchange?: ExchangeName;
+  /** Only one consumer at a time, across replicas, so events are handled strictly in queue order. */
+  singleActiveConsumer?: boolean;
+}
+
+export interface PublishOptions {
+  /** The exchange to publish to (default `events`). */
+  exchange?: ExchangeName;
 }
 
 export interface Bus {
@@ -54,7 +63,9 @@ export interface Bus {
   /** Serves an operation. The request is validated against its schema before the handler runs. */
   handle<Op extends RpcOperation>(operation: Op, handler: RpcHandler<Op>): Promise<void>;
   /** Resolves once the event is durably accepted (publisher confirm). */
-  publish(event: EventEnvelope): Promise<void>;
+  publish(event: EventEnvelope, options?: PublishOptions): Promise<void>;
+  /** Declares a subscription's durable queue and bindings without consuming (e.g. by its publisher). */
+  declare(subscription: Subscription): Promise<void>;
   subscribe(subscription: Subscription, handler: EventHandler): Promise<void>;
   /** Stops consuming (RPC and events); in-flight handlers finish. */
   stopConsuming(): Promise<void>;

@@ -248,6 +248,45 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         expect(later.ids()).toEqual(events.map((e) => e.id));
       });
 
+      it("keeps events for a queue its publisher declared before any consumer existed", async () => {
+        const customerId = randomUUID();
+        const queue = uniqueQueue("declared");
+        await bus.declare({
+          queue,
+          bindings: [`*.${customerId}.*`],
+          exchange: "chatChanges",
+          singleActiveConsumer: true,
+        });
+        const events = [1, 2].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        for (const event of events) await bus.publish(event, { exchange: "chatChanges" });
+        const consumer = await peer();
+        const received: string[] = [];
+        await consumer.subscribe(
+          { queue, bindings: [`*.${customerId}.*`], exchange: "chatChanges", singleActiveConsumer: true },
+          async (event) => void received.push(event.id),
+        );
+        await waitFor(() => received.length >= 2, { what: "the events published before the consumer" });
+        expect(received).toEqual(events.map((e) => e.id));
+      });
+
+      it("keeps exchanges apart: an event on one never reaches bindings on the other", async () => {
+        const customerId = randomUUID();
+        const publicSub = await collect(bus, [`*.${customerId}.*`]);
+        const internal: string[] = [];
+        await bus.subscribe(
+          { queue: uniqueQueue("internal"), bindings: [`*.${customerId}.*`], exchange: "chatChanges" },
+          async (event) => void internal.push(event.id),
+        );
+        const privateEvent = chatEvent("chat_updated", customerId, randomUUID());
+        const publicEvent = chatEvent("chat_updated", customerId, randomUUID());
+        await bus.publish(privateEvent, { exchange: "chatChanges" });
+        await bus.publish(publicEvent);
+        await waitFor(() => internal.length > 0 && publicSub.received.length > 0, { what: "both events" });
+        await sleep(50);
+        expect(internal).toEqual([privateEvent.id]);
+        expect(publicSub.ids()).toEqual([publicEvent.id]);
+      });
+
       it("drops events that no binding routes", async () => {
         const customerId = randomUUID();
         await expect(

@@ -8,6 +8,14 @@ import type { Chat, Message, Participant } from "./types";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 export const EVENTS_EXCHANGE = "talk.events";
+
+/**
+ * The topic exchanges. `events` is the public stream every consumer may bind to; `chatChanges` is
+ * chat-manager's internal stream, read by message-manager, which sequences every event of a chat
+ * (chat changes and messages alike) into `events` with one gapless per-chat `seq`.
+ */
+export const EXCHANGES = { events: EVENTS_EXCHANGE, chatChanges: "talk.chat-changes" } as const;
+export type ExchangeName = keyof typeof EXCHANGES;
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const eventPayloads = {

@@ -12,7 +12,7 @@ import {
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger } from "@talk/kit";
-import type { Bus, CallOptions, EventHandler, Subscription } from "../bus";
+import type { Bus, CallOptions, EventHandler, PublishOptions, Subscription } from "../bus";
 import { DEFAULTS, type CommonBusOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { InFlight, SerialQueue } from "../util";
@@ -140,10 +140,19 @@ export class AmqpBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope): Promise<void> {
+  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     assertValid(envelopeSchema, event, "event");
-    await this.publisher.publish(event);
+    await this.publisher.publish(event, options.exchange);
+  }
+
+  async declare(subscription: Subscription): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    const registration: Registration = this.subscriber.add(subscription, undefined);
+    await this.onLiveConnection(
+      (channels) => this.subscriber.start(channels, registration, false),
+      () => this.subscriber.remove(registration),
+    );
   }
 
   async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {

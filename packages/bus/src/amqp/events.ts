@@ -4,7 +4,7 @@
  * routing-key patterns, consumed with manual acks.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
-import { routingKey, unavailable, type EventEnvelope } from "@talk/contracts";
+import { routingKey, unavailable, type EventEnvelope, type ExchangeName } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { EventHandler, Subscription } from "../bus";
 import { dispatchEvent } from "../event-dispatch";
@@ -17,7 +17,8 @@ import { requestIdHeaders } from "./properties";
 
 export async function declareExchange(channels: Channels, names: Names): Promise<void> {
   await declare(channels, async (channel) => {
-    await channel.assertExchange(names.exchange, "topic", { durable: true });
+    for (const exchange of names.exchanges)
+      await channel.assertExchange(exchange, "topic", { durable: true });
   });
 }
 
@@ -31,7 +32,7 @@ export class EventPublisher {
     private readonly publishTimeoutMs: number,
   ) {}
 
-  async publish(event: EventEnvelope): Promise<void> {
+  async publish(event: EventEnvelope, exchange: ExchangeName = "events"): Promise<void> {
     const deadline = Date.now() + this.publishTimeoutMs;
     const body = Buffer.from(JSON.stringify(event));
     const key = routingKey(event);
@@ -42,7 +43,7 @@ export class EventPublisher {
         `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
       );
       try {
-        await this.confirmed(channels, key, body, event, deadline);
+        await this.confirmed(channels, this.names.exchange(exchange), key, body, event, deadline);
         this.metrics?.eventsPublished.inc({ type: event.type });
         return;
       } catch (err) {
@@ -63,6 +64,7 @@ export class EventPublisher {
 
   private confirmed(
     channels: Channels,
+    exchange: string,
     key: string,
     body: Buffer,
     event: EventEnvelope,
@@ -80,7 +82,7 @@ export class EventPublisher {
       };
       try {
         channels.publish.publish(
-          this.names.exchange,
+          exchange,
           key,
           body,
           {
@@ -104,6 +106,8 @@ export class EventPublisher {
 export interface Registration {
   subscription: Subscription;
   spec: ConsumerSpec;
+  /** False for a declaration only (the queue and its bindings, no consumer). */
+  consume: boolean;
 }
 
 export class EventSubscriber {
@@ -120,7 +124,7 @@ export class EventSubscriber {
   ) {}
 
   /** Records a subscription (set up on every connection by `setup`, or at once by `start`). */
-  add(subscription: Subscription, handler: EventHandler): Registration {
+  add(subscription: Subscription, handler: EventHandler | undefined): Registration {
     const options = {
       logger: this.logger,
       metrics: this.metrics,
@@ -133,11 +137,12 @@ export class EventSubscriber {
       onMessage: (message: ConsumeMessage, channel: Channel) =>
         void this.inFlight.run(async () => {
           const body = message.content.toString("utf8");
-          settle(channel, message, await dispatchEvent(body, message.fields.redelivered, handler, options));
+          if (handler)
+            settle(channel, message, await dispatchEvent(body, message.fields.redelivered, handler, options));
         }),
       onCancel: () => this.connection.reset(`the broker cancelled the consumer of ${subscription.queue}`),
     };
-    const registration = { subscription, spec };
+    const registration = { subscription, spec, consume: handler !== undefined };
     this.registrations.push(registration);
     return registration;
   }
@@ -151,12 +156,19 @@ export class EventSubscriber {
     for (const registration of this.registrations) await this.start(channels, registration, consuming);
   }
 
-  async start(channels: Channels, { subscription, spec }: Registration, consuming: boolean): Promise<void> {
+  async start(
+    channels: Channels,
+    { subscription, spec, consume }: Registration,
+    consuming: boolean,
+  ): Promise<void> {
     await declare(channels, async (channel) => {
-      await channel.assertQueue(spec.queue, { durable: true });
+      await channel.assertQueue(spec.queue, {
+        durable: true,
+        ...(subscription.singleActiveConsumer ? { arguments: { "x-single-active-consumer": true } } : {}),
+      });
       for (const pattern of subscription.bindings)
-        await channel.bindQueue(spec.queue, this.names.exchange, pattern);
+        await channel.bindQueue(spec.queue, this.names.exchange(subscription.exchange), pattern);
     });
-    if (consuming) await this.consumers.ensure(channels, spec);
+    if (consuming && consume) await this.consumers.ensure(channels, spec);
   }
 }

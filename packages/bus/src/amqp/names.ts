@@ -2,13 +2,17 @@
  * Broker object names. With a namespace, every queue and the events exchange get it as a prefix,
  * so that several independent systems (e.g. parallel test runs) can share one broker and vhost.
  */
-import { EVENTS_EXCHANGE } from "@talk/contracts";
+import { EXCHANGES, type ExchangeName } from "@talk/contracts";
 
 export class Names {
-  readonly exchange: string;
+  constructor(private readonly namespace?: string) {}
 
-  constructor(private readonly namespace?: string) {
-    this.exchange = this.queue(EVENTS_EXCHANGE);
+  exchange(name: ExchangeName = "events"): string {
+    return this.queue(EXCHANGES[name]);
+  }
+
+  get exchanges(): string[] {
+    return (Object.keys(EXCHANGES) as ExchangeName[]).map((name) => this.exchange(name));
   }
 
   queue(name: string): string {

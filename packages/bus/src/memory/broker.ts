@@ -3,11 +3,13 @@
  * subscriptions), and reply addresses standing for RabbitMQ's direct reply-to. Share one broker
  * between the MemoryBus instances of the services living in one process.
  */
+import type { ExchangeName } from "@talk/contracts";
 import { topicMatches } from "./topic";
 import { MemoryQueue, type MemoryMessage } from "./queue";
 
 export class MemoryBroker {
   private readonly queues = new Map<string, MemoryQueue>();
+  /** queue → "<exchange> <pattern>" */
   private readonly bindings = new Map<string, Set<string>>();
   private readonly replyTargets = new Map<string, (message: MemoryMessage) => void>();
 
@@ -25,22 +27,23 @@ export class MemoryBroker {
     return this.queues.get(name);
   }
 
-  bind(queue: string, pattern: string): void {
+  bind(queue: string, pattern: string, exchange: ExchangeName = "events"): void {
     this.declareQueue(queue);
     let patterns = this.bindings.get(queue);
     if (!patterns) {
       patterns = new Set();
       this.bindings.set(queue, patterns);
     }
-    patterns.add(pattern);
+    patterns.add(`${exchange} ${pattern}`);
   }
 
   /** Routes to every bound queue (once each); returns how many. Unroutable messages are dropped. */
-  publish(message: MemoryMessage): number {
+  publish(message: MemoryMessage, exchange: ExchangeName = "events"): number {
     let routed = 0;
+    const prefix = `${exchange} `;
     for (const [queueName, patterns] of this.bindings) {
-      for (const pattern of patterns) {
-        if (topicMatches(pattern, message.routingKey)) {
+      for (const binding of patterns) {
+        if (binding.startsWith(prefix) && topicMatches(binding.slice(prefix.length), message.routingKey)) {
           this.queues.get(queueName)?.enqueue({ ...message });
           routed++;
           break;

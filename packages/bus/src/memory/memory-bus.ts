@@ -18,7 +18,7 @@ import {
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger, type Metrics } from "@talk/kit";
-import type { Bus, CallOptions, EventHandler, Subscription } from "../bus";
+import type { Bus, CallOptions, EventHandler, PublishOptions, Subscription } from "../bus";
 import { dispatchEvent } from "../event-dispatch";
 import { DEFAULTS, type CommonBusOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
@@ -127,24 +127,32 @@ export class MemoryBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope): Promise<void> {
+  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     assertValid(envelopeSchema, event, "event");
-    this.broker.publish({
-      body: JSON.stringify(event),
-      routingKey: routingKey(event),
-      type: event.type,
-      messageId: event.id,
-      requestId: event.request_id,
-      redelivered: false,
-    });
+    this.broker.publish(
+      {
+        body: JSON.stringify(event),
+        routingKey: routingKey(event),
+        type: event.type,
+        messageId: event.id,
+        requestId: event.request_id,
+        redelivered: false,
+      },
+      options.exchange,
+    );
     this.metrics?.eventsPublished.inc({ type: event.type });
   }
 
-  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  async declare(subscription: Subscription): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     this.broker.declareQueue(subscription.queue);
-    for (const pattern of subscription.bindings) this.broker.bind(subscription.queue, pattern);
+    for (const pattern of subscription.bindings)
+      this.broker.bind(subscription.queue, pattern, subscription.exchange);
+  }
+
+  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+    await this.declare(subscription);
     if (!this.consuming) return;
     const options = {
       logger: this.logger,
