@@ -365,19 +365,26 @@ export function describeChatApi(name: string, start: () => Promise<TestStack>): 
         const added = (await alice.api.post(`${chats}/${chat.id}/participants`, ref(carol))).body;
         await alice.api.delete(`${chats}/${chat.id}/participants/${added.id}`);
         await alice.api.delete(`${chats}/${chat.id}`);
-        const events = await waitFor(() => received.length >= 7 && received, { what: "seven events", timeoutMs: 20_000 });
+        // Chat changes are sequenced with the messages of the chat: each join and leave adds its system message.
+        const events = await waitFor(() => received.length >= 11 && received, { what: "eleven events", timeoutMs: 20_000 });
         const ofChat = events.filter((e) => e.chat_id === chat.id).sort((a, b) => a.seq - b.seq);
         expect(ofChat.map((e) => [e.seq, e.type])).toEqual([
           [1, "chat_created"],
           [2, "chatparticipant_added"],
-          [3, "chatparticipant_added"],
-          [4, "chat_updated"],
-          [5, "chatparticipant_added"],
-          [6, "chatparticipant_removed"],
-          [7, "chat_deleted"],
+          [3, "chatmessage_created"],
+          [4, "chatparticipant_added"],
+          [5, "chatmessage_created"],
+          [6, "chat_updated"],
+          [7, "chatparticipant_added"],
+          [8, "chatmessage_created"],
+          [9, "chatparticipant_removed"],
+          [10, "chatmessage_created"],
+          [11, "chat_deleted"],
         ]);
         expect(ofChat[0]).toMatchObject({ customer_id: customerId, version: 1, publisher: "chat-manager", data: { id: chat.id, member_count: 2 } });
-        expect(ofChat[6].data).toMatchObject({ id: chat.id, tm_delete: expect.not.stringMatching(/^9999/) });
+        expect(ofChat[2]).toMatchObject({ publisher: "message-manager", data: { type: "system", text: "Agent 0 joined the conversation." } });
+        expect(ofChat[9].data).toMatchObject({ type: "system", text: "Agent 2 left the conversation." });
+        expect(ofChat[10].data).toMatchObject({ id: chat.id, tm_delete: expect.not.stringMatching(/^9999/) });
         expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
       });
     });

@@ -40,7 +40,7 @@ export interface Subscription {
   /** Durable queue name, shared by all replicas of the subscribing service. */
   queue: string;
   /** Routing-key patterns on the events exchange (`#` and `*` wildcards). */
-  bindings: string[];
+  bindings: readonly string[];
   /** How many unacknowledged events a consumer holds at once (default 32). */
   prefetch?: number;
   /** The exchange the bindings are on (default `events`). */

@@ -50,7 +50,8 @@ export class AppError extends Error {
 
 export const invalid = (reason: string, message: string) => new AppError("INVALID_ARGUMENT", reason, message);
 export const notFound = (reason: string, message: string) => new AppError("NOT_FOUND", reason, message);
-export const forbidden = (reason: string, message: string) => new AppError("PERMISSION_DENIED", reason, message);
+export const forbidden = (reason: string, message: string) =>
+  new AppError("PERMISSION_DENIED", reason, message);
 export const conflict = (reason: string, message: string) => new AppError("CONFLICT", reason, message);
 export const unauthenticated = (reason: string, message: string) =>
   new AppError("UNAUTHENTICATED", reason, message);

@@ -16,6 +16,15 @@ export const EVENTS_EXCHANGE = "talk.events";
  */
 export const EXCHANGES = { events: EVENTS_EXCHANGE, chatChanges: "talk.chat-changes" } as const;
 export type ExchangeName = keyof typeof EXCHANGES;
+
+/** message-manager's queue of chat changes: declared by chat-manager too, so none is ever dropped. */
+export const CHAT_CHANGES_SUBSCRIPTION = {
+  queue: "talk.message-manager.chat-changes",
+  bindings: ["#"],
+  exchange: "chatChanges",
+  singleActiveConsumer: true,
+  prefetch: 64,
+} as const;
 export const EVENT_SCHEMA_VERSION = 1;
 
 export const eventPayloads = {

@@ -13,7 +13,13 @@ import {
   reactionBody,
   updateChatBody,
 } from "./schemas/api";
-import { agentSchema, chatSchema, customerSchema, messageSchema, participantSchema } from "./schemas/resources";
+import {
+  agentSchema,
+  chatSchema,
+  customerSchema,
+  messageSchema,
+  participantSchema,
+} from "./schemas/resources";
 import type {
   Actor,
   Agent,
@@ -47,10 +53,31 @@ const withActor = <const P extends Record<string, object>, const R extends reado
   required: R,
 ) => obj({ actor, ...properties }, ["actor", ...required]);
 
+/**
+ * Writes carry the caller's Idempotency-Key (scoped to the agent by the service) and a fingerprint of
+ * the HTTP request, so a retry takes effect once: see @talk/db's idempotency.
+ */
+export const idempotencySchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["key", "fingerprint"],
+  properties: {
+    key: { type: "string", minLength: 1, maxLength: 255 },
+    fingerprint: { type: "string", minLength: 1, maxLength: 128 },
+  },
+} as const;
+
+const write = <const P extends Record<string, object>, const R extends readonly (keyof P & string)[]>(
+  properties: P,
+  required: R,
+) => withActor({ ...properties, idempotency: idempotencySchema }, required);
+
 const chatRef = withActor({ chat_id: uuid }, ["chat_id"]);
+const chatWrite = write({ chat_id: uuid }, ["chat_id"]);
 const pageWithActor = withActor({ ...pageRequest }, []);
 const participantList = { type: "array", items: participantSchema } as const;
 const messageRef = withActor({ message_id: uuid }, ["message_id"]);
+const messageWrite = write({ message_id: uuid }, ["message_id"]);
 
 export const rpcOperations = {
   // agent-manager
@@ -75,7 +102,10 @@ export const rpcOperations = {
   },
   "agent.create": {
     queue: RPC_QUEUES.agentManager,
-    request: obj({ customer_id: uuid, agent: createAgentBody }, ["customer_id", "agent"]),
+    request: obj({ customer_id: uuid, agent: createAgentBody, idempotency: idempotencySchema }, [
+      "customer_id",
+      "agent",
+    ]),
     response: agentSchema,
   },
   "customer.create": {
@@ -84,32 +114,40 @@ export const rpcOperations = {
     response: customerSchema,
   },
   // chat-manager
-  "chat.create": { queue: RPC_QUEUES.chatManager, request: withActor({ chat: createChatBody }, ["chat"]), response: chatSchema },
+  "chat.create": {
+    queue: RPC_QUEUES.chatManager,
+    request: write({ chat: createChatBody }, ["chat"]),
+    response: chatSchema,
+  },
   "chat.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "chat.get": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
   "chat.update": {
     queue: RPC_QUEUES.chatManager,
-    request: withActor({ chat_id: uuid, changes: updateChatBody }, ["chat_id", "changes"]),
+    request: write({ chat_id: uuid, changes: updateChatBody }, ["chat_id", "changes"]),
     response: chatSchema,
   },
-  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
-  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantSchema },
+  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: chatSchema },
+  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: participantSchema },
   "channel.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "participant.list": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantList },
   "participant.add": {
     queue: RPC_QUEUES.chatManager,
-    request: withActor({ chat_id: uuid, participant: addParticipantBody }, ["chat_id", "participant"]),
+    request: write({ chat_id: uuid, participant: addParticipantBody }, ["chat_id", "participant"]),
     response: participantSchema,
   },
   "participant.remove": {
     queue: RPC_QUEUES.chatManager,
-    request: withActor({ chat_id: uuid, participant_id: uuid }, ["chat_id", "participant_id"]),
+    request: write({ chat_id: uuid, participant_id: uuid }, ["chat_id", "participant_id"]),
     response: participantSchema,
   },
   /** Authoritative membership check, for services that keep a replica and must confirm a miss. */
   "chat.membership": {
     queue: RPC_QUEUES.chatManager,
-    request: obj({ customer_id: uuid, chat_id: uuid, agent_id: uuid }, ["customer_id", "chat_id", "agent_id"]),
+    request: obj({ customer_id: uuid, chat_id: uuid, agent_id: uuid }, [
+      "customer_id",
+      "chat_id",
+      "agent_id",
+    ]),
     response: obj(
       {
         chat: { anyOf: [chatSchema, { type: "null" }] },
@@ -123,7 +161,7 @@ export const rpcOperations = {
   // message-manager
   "message.create": {
     queue: RPC_QUEUES.messageManager,
-    request: withActor({ message: createMessageBody }, ["message"]),
+    request: write({ message: createMessageBody }, ["message"]),
     response: messageSchema,
   },
   "message.list": {
@@ -132,22 +170,35 @@ export const rpcOperations = {
     response: pageOf(messageSchema),
   },
   "message.get": { queue: RPC_QUEUES.messageManager, request: messageRef, response: messageSchema },
-  "message.delete": { queue: RPC_QUEUES.messageManager, request: messageRef, response: messageSchema },
+  "message.delete": { queue: RPC_QUEUES.messageManager, request: messageWrite, response: messageSchema },
   "reaction.add": {
     queue: RPC_QUEUES.messageManager,
-    request: withActor({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
+    request: write({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
     response: messageSchema,
+  },
+  /** Waits until message-manager has applied every change of the chat committed in chat-manager so far. */
+  "message.syncChat": {
+    queue: RPC_QUEUES.messageManager,
+    request: obj({ customer_id: uuid, chat_id: uuid }, ["customer_id", "chat_id"]),
+    response: obj({ seq: { type: "integer", minimum: 0 } }, ["seq"]),
   },
   "reaction.remove": {
     queue: RPC_QUEUES.messageManager,
-    request: withActor({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
+    request: write({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
     response: messageSchema,
   },
 } as const;
 
 type WithActor<T = object> = { actor: Actor } & T;
+export interface Idempotency {
+  key: string;
+  fingerprint: string;
+}
+type Write<T = object> = WithActor<T & { idempotency?: Idempotency }>;
 type ChatRef = WithActor<{ chat_id: string }>;
 type MessageRef = WithActor<{ message_id: string }>;
+type ChatWrite = Write<{ chat_id: string }>;
+type MessageWrite = Write<{ message_id: string }>;
 
 /** Request and response types of every operation (checked against the table below by the compiler). */
 export interface RpcTypes {
@@ -155,28 +206,44 @@ export interface RpcTypes {
   "agent.get": { request: { customer_id: string; agent_id: string }; response: Agent };
   "agent.list": { request: { customer_id: string } & PageRequest; response: Page<Agent> };
   "agent.findMany": { request: { customer_id: string; agent_ids: string[] }; response: { agents: Agent[] } };
-  "agent.create": { request: { customer_id: string; agent: CreateAgentRequest }; response: Agent };
+  "agent.create": {
+    request: { customer_id: string; agent: CreateAgentRequest; idempotency?: Idempotency };
+    response: Agent;
+  };
   "customer.create": { request: { name: string }; response: Customer };
-  "chat.create": { request: WithActor<{ chat: CreateChatRequest }>; response: Chat };
+  "chat.create": { request: Write<{ chat: CreateChatRequest }>; response: Chat };
   "chat.list": { request: WithActor<PageRequest>; response: Page<Chat> };
   "chat.get": { request: ChatRef; response: Chat };
-  "chat.update": { request: WithActor<{ chat_id: string; changes: UpdateChatRequest }>; response: Chat };
-  "chat.delete": { request: ChatRef; response: Chat };
-  "chat.join": { request: ChatRef; response: Participant };
+  "chat.update": { request: Write<{ chat_id: string; changes: UpdateChatRequest }>; response: Chat };
+  "chat.delete": { request: ChatWrite; response: Chat };
+  "chat.join": { request: ChatWrite; response: Participant };
   "channel.list": { request: WithActor<PageRequest>; response: Page<Chat> };
   "participant.list": { request: ChatRef; response: Participant[] };
-  "participant.add": { request: WithActor<{ chat_id: string; participant: ParticipantRef }>; response: Participant };
-  "participant.remove": { request: WithActor<{ chat_id: string; participant_id: string }>; response: Participant };
+  "participant.add": {
+    request: Write<{ chat_id: string; participant: ParticipantRef }>;
+    response: Participant;
+  };
+  "participant.remove": {
+    request: Write<{ chat_id: string; participant_id: string }>;
+    response: Participant;
+  };
   "chat.membership": {
     request: { customer_id: string; chat_id: string; agent_id: string };
     response: { chat: Chat | null; participant: Participant | null; seq: number };
   };
-  "message.create": { request: WithActor<{ message: CreateMessageRequest }>; response: Message };
-  "message.list": { request: WithActor<{ chat_id: string; parent_id?: string } & PageRequest>; response: Page<Message> };
+  "message.create": { request: Write<{ message: CreateMessageRequest }>; response: Message };
+  "message.list": {
+    request: WithActor<{ chat_id: string; parent_id?: string } & PageRequest>;
+    response: Page<Message>;
+  };
   "message.get": { request: MessageRef; response: Message };
-  "message.delete": { request: MessageRef; response: Message };
-  "reaction.add": { request: WithActor<{ message_id: string; reaction: { emoji: string } }>; response: Message };
-  "reaction.remove": { request: WithActor<{ message_id: string; reaction: { emoji: string } }>; response: Message };
+  "message.delete": { request: MessageWrite; response: Message };
+  "reaction.add": { request: Write<{ message_id: string; reaction: { emoji: string } }>; response: Message };
+  "message.syncChat": { request: { customer_id: string; chat_id: string }; response: { seq: number } };
+  "reaction.remove": {
+    request: Write<{ message_id: string; reaction: { emoji: string } }>;
+    response: Message;
+  };
 }
 
 export type RpcOperation = keyof RpcTypes;

@@ -8,7 +8,10 @@ const timestampRe = new RegExp(TIMESTAMP_PATTERN);
 
 /** Normalises PostgreSQL's text form of a timestamp (fraction trimmed or absent) to six digits. */
 export function normalizeTimestamp(text: string): string {
-  const [date, time = "00:00:00"] = text.replace("T", " ").replace(/(Z|[+-]\d{2}(:?\d{2})?)$/, "").split(" ");
+  const [date, time = "00:00:00"] = text
+    .replace("T", " ")
+    .replace(/(Z|[+-]\d{2}(:?\d{2})?)$/, "")
+    .split(" ");
   const [hms, fraction = ""] = time.split(".");
   return `${date} ${hms}.${fraction.padEnd(6, "0").slice(0, 6)}`;
 }

@@ -10,9 +10,36 @@ const customer = "5e4a0680-804e-11ec-8477-2fea5968d85b";
 
 describe("the hand-written types agree with the schemas", () => {
   it("for every resource", () => {
-    const agent: Agent = { id, customer_id: customer, username: "a", name: "A", detail: "", permission: "agent", tm_create: ts, tm_update: ts, tm_delete: ts };
-    const chat: Chat = { id, customer_id: customer, type: "talk", name: "", detail: "", member_count: 1, tm_create: ts, tm_update: ts, tm_delete: ts };
-    const participant: Participant = { id, customer_id: customer, owner_type: "agent", owner_id: id, chat_id: id, tm_joined: ts };
+    const agent: Agent = {
+      id,
+      customer_id: customer,
+      username: "a",
+      name: "A",
+      detail: "",
+      permission: "agent",
+      tm_create: ts,
+      tm_update: ts,
+      tm_delete: ts,
+    };
+    const chat: Chat = {
+      id,
+      customer_id: customer,
+      type: "talk",
+      name: "",
+      detail: "",
+      member_count: 1,
+      tm_create: ts,
+      tm_update: ts,
+      tm_delete: ts,
+    };
+    const participant: Participant = {
+      id,
+      customer_id: customer,
+      owner_type: "agent",
+      owner_id: id,
+      chat_id: id,
+      tm_joined: ts,
+    };
     const message: Message = {
       id,
       customer_id: customer,
@@ -37,7 +64,17 @@ describe("the hand-written types agree with the schemas", () => {
     expect(() => validate(chatSchema, chat)).not.toThrow();
     expect(() => validate(participantSchema, participant)).not.toThrow();
     expect(() => validate(messageSchema, message)).not.toThrow();
-    const event: EventEnvelope = { id, type: "chat_created", version: 1, publisher: "chat-manager", customer_id: customer, chat_id: id, seq: 1, time: ts, data: chat };
+    const event: EventEnvelope = {
+      id,
+      type: "chat_created",
+      version: 1,
+      publisher: "chat-manager",
+      customer_id: customer,
+      chat_id: id,
+      seq: 1,
+      time: ts,
+      data: chat,
+    };
     expect(() => validate(envelopeSchema, event)).not.toThrow();
   });
 
@@ -49,6 +86,8 @@ describe("the hand-written types agree with the schemas", () => {
   });
 
   it("media must carry the field its type names", () => {
-    expect(() => validate(messageSchema.properties.medias, [{ type: "file", link: "x" }], "body.medias")).toThrow(/body\.medias\.0/);
+    expect(() =>
+      validate(messageSchema.properties.medias, [{ type: "file", link: "x" }], "body.medias"),
+    ).toThrow(/body\.medias\.0/);
   });
 });

@@ -52,7 +52,10 @@ export interface Participant {
 export type Media =
   | { type: "file"; file_id: string; name?: string }
   | { type: "link"; link: string }
-  | { type: "address"; address: { type: string; target: string; target_name?: string; name?: string; detail?: string } }
+  | {
+      type: "address";
+      address: { type: string; target: string; target_name?: string; name?: string; detail?: string };
+    }
   | { type: "agent"; agent: { id: string; name?: string } };
 
 export interface Reaction {

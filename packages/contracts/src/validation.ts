@@ -31,7 +31,8 @@ function describe(error: ErrorObject, where: string): string {
       return `${field} has an unknown field "${String(error.params.additionalProperty)}"`;
     case "pattern":
       if (String(error.params.pattern).startsWith("^[0-9a-f]{8}")) return `${field} must be a lowercase UUID`;
-      if (String(error.params.pattern).startsWith("^\\d{4}")) return `${field} must be a timestamp like 2024-01-17 10:30:00.000000`;
+      if (String(error.params.pattern).startsWith("^\\d{4}"))
+        return `${field} must be a timestamp like 2024-01-17 10:30:00.000000`;
       return `${field} has an invalid format`;
     case "enum":
       return `${field} must be one of: ${(error.params.allowedValues as unknown[]).join(", ")}`;
@@ -40,7 +41,9 @@ function describe(error: ErrorObject, where: string): string {
     case "maxLength":
       return `${field} must be at most ${String(error.params.limit)} characters`;
     case "minLength":
-      return Number(error.params.limit) === 1 ? `${field} must not be empty` : `${field} must be at least ${String(error.params.limit)} characters`;
+      return Number(error.params.limit) === 1
+        ? `${field} must not be empty`
+        : `${field} must be at least ${String(error.params.limit)} characters`;
     case "maxItems":
       return `${field} must have at most ${String(error.params.limit)} items`;
     case "minProperties":

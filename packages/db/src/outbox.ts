@@ -12,6 +12,7 @@ import {
   type EventEnvelopeHeader,
   type EventPayload,
   type EventType,
+  type ExchangeName,
 } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
@@ -59,8 +60,10 @@ export class Outbox {
     private readonly publisher: string,
     logger: Logger,
     metrics?: Metrics,
+    /** Where the relay publishes (default the public `events` exchange). */
+    exchange: ExchangeName = "events",
   ) {
-    this.relay = new OutboxRelay(db, bus, logger.child({ component: "outbox-relay" }), metrics);
+    this.relay = new OutboxRelay(db, bus, logger.child({ component: "outbox-relay" }), metrics, exchange);
   }
 
   /**
@@ -127,6 +130,7 @@ export class OutboxRelay {
     private readonly bus: Bus,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    private readonly exchange: ExchangeName = "events",
     private readonly batchSize = 200,
   ) {}
 
@@ -179,7 +183,7 @@ export class OutboxRelay {
         typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event,
       );
       // Issued in order on one channel; each resolves on its broker confirm.
-      await Promise.all(events.map((event) => this.bus.publish(event)));
+      await Promise.all(events.map((event) => this.bus.publish(event, { exchange: this.exchange })));
       await trx(OUTBOX_TABLE)
         .whereIn(
           "id",

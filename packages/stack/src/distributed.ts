@@ -31,7 +31,7 @@ export interface DistributedStack {
   stop(): Promise<void>;
 }
 
-const MANAGERS = ["agent-manager", "chat-manager"] as const;
+const MANAGERS = ["agent-manager", "chat-manager", "message-manager"] as const;
 
 export async function startDistributed(options: DistributedOptions = {}): Promise<DistributedStack> {
   const replicas = options.replicas ?? 2;

@@ -34,7 +34,11 @@ async function main(argv: string[]): Promise<void> {
   const command = positionals[0];
   if (command !== "create-customer" && command !== "create-agent") throw new Error(usage);
   const pgliteDir = values["pglite-dir"];
-  const db = connectDatabase(pgliteDir ? { pgliteDir } : { url: loadConfig({ DATABASE_URL: databaseConfig.DATABASE_URL }).DATABASE_URL });
+  const db = connectDatabase(
+    pgliteDir
+      ? { pgliteDir }
+      : { url: loadConfig({ DATABASE_URL: databaseConfig.DATABASE_URL }).DATABASE_URL },
+  );
   try {
     await migrate(db, migrations);
     const service = new AgentService(new AgentStore(db));

@@ -1,5 +1,6 @@
 /** agent-manager's operations: login verification, agent lookups, customer and agent creation. */
 import { type Agent, type Customer, conflict, notFound, unauthenticated } from "@talk/contracts";
+import type { IdempotencyKey } from "@talk/db";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./domain/password";
 import type { AgentStore } from "./store/agent-store";
 
@@ -17,7 +18,8 @@ export class AgentService {
   async verifyLogin(username: string, password: string): Promise<Agent> {
     const agent = await this.store.findByUsername(username);
     const ok = await verifyPassword(password, agent?.password_hash ?? DUMMY_HASH);
-    if (!agent || !ok) throw unauthenticated("INVALID_CREDENTIALS", "The username or password is not correct.");
+    if (!agent || !ok)
+      throw unauthenticated("INVALID_CREDENTIALS", "The username or password is not correct.");
     const { password_hash: _hash, ...visible } = agent;
     return visible;
   }
@@ -40,17 +42,20 @@ export class AgentService {
     return this.store.createCustomer(name);
   }
 
-  async createAgent(customerId: string, draft: AgentDraft): Promise<Agent> {
+  async createAgent(customerId: string, draft: AgentDraft, idempotency?: IdempotencyKey): Promise<Agent> {
     if (!(await this.store.customerExists(customerId)))
       throw notFound("CUSTOMER_NOT_FOUND", `No customer ${customerId} exists.`);
-    const agent = await this.store.createAgent({
-      customer_id: customerId,
-      username: draft.username,
-      password_hash: await hashPassword(draft.password),
-      name: draft.name ?? draft.username,
-      detail: draft.detail ?? "",
-      permission: draft.permission ?? "agent",
-    });
+    const agent = await this.store.createAgent(
+      {
+        customer_id: customerId,
+        username: draft.username,
+        password_hash: await hashPassword(draft.password),
+        name: draft.name ?? draft.username,
+        detail: draft.detail ?? "",
+        permission: draft.permission ?? "agent",
+      },
+      idempotency,
+    );
     if (!agent) throw conflict("USERNAME_TAKEN", `The username "${draft.username}" is already taken.`);
     return agent;
   }

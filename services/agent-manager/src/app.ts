@@ -19,8 +19,16 @@ export async function startAgentManager({ db, bus, logger }: AgentManagerDeps) {
   await bus.handle("agent.verifyLogin", (req) => service.verifyLogin(req.username, req.password));
   await bus.handle("agent.get", (req) => service.get(req.customer_id, req.agent_id));
   await bus.handle("agent.list", (req) => service.list(req.customer_id, req));
-  await bus.handle("agent.findMany", async (req) => ({ agents: await service.findMany(req.customer_id, req.agent_ids) }));
-  await bus.handle("agent.create", (req) => service.createAgent(req.customer_id, req.agent));
+  await bus.handle("agent.findMany", async (req) => ({
+    agents: await service.findMany(req.customer_id, req.agent_ids),
+  }));
+  await bus.handle("agent.create", (req) =>
+    service.createAgent(
+      req.customer_id,
+      req.agent,
+      req.idempotency && { scope: req.customer_id, ...req.idempotency },
+    ),
+  );
   await bus.handle("customer.create", (req) => service.createCustomer(req.name));
   logger.info("agent-manager serving");
   return { service };

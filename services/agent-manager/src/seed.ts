@@ -11,6 +11,7 @@ export async function seedDemo(service: AgentService, hasData: () => Promise<boo
   if (await hasData()) return undefined;
   const customer = await service.createCustomer("Demo Customer");
   const agents = [];
-  for (const draft of DEMO_AGENTS) agents.push({ ...(await service.createAgent(customer.id, draft)), password: draft.password });
+  for (const draft of DEMO_AGENTS)
+    agents.push({ ...(await service.createAgent(customer.id, draft)), password: draft.password });
   return { customer, agents };
 }

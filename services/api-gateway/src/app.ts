@@ -13,6 +13,8 @@ import { openApiDocument } from "./openapi/document";
 import { agentRoutes } from "./routes/agents";
 import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
+import { messageRoutes } from "./routes/messages";
+import { idempotencyKey } from "./http/idempotency";
 
 export interface GatewayDeps {
   bus: Bus;
@@ -37,6 +39,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   const api = express.Router();
   api.use(requestId, observe(metrics));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
+  api.use(idempotencyKey);
   const document = openApiDocument();
   api.get("/openapi.json", (_req, res) => {
     res.json(document);
@@ -44,7 +47,8 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(authRoutes(bus, settings));
   api.use(authenticate(settings.jwtSecret));
   api.use(agentRoutes(bus));
-  api.use(chatRoutes(bus));
+  api.use(chatRoutes(bus, logger.child({ component: "chats" })));
+  api.use(messageRoutes(bus));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));
   return api;

@@ -2,14 +2,8 @@
  * chat-manager's operations. Each write runs in one transaction that locks the chat row, applies
  * the rules, and emits its events through the outbox with the chat's next sequence numbers.
  */
-import {
-  type Actor,
-  type Chat,
-  type ChatType,
-  type Participant,
-  notFound,
-} from "@talk/contracts";
-import { type Emit, type Outbox, now } from "@talk/db";
+import { type Actor, type Chat, type ChatType, type Participant, notFound } from "@talk/contracts";
+import { type Emit, type IdempotencyKey, type Outbox, now } from "@talk/db";
 import type { Knex } from "knex";
 import {
   type ParticipantRef,
@@ -45,7 +39,12 @@ export class ChatService {
     private readonly agents: AgentDirectory,
   ) {}
 
-  async create(actor: Actor, input: CreateChat, requestId?: string): Promise<Chat> {
+  async create(
+    actor: Actor,
+    input: CreateChat,
+    requestId?: string,
+    idempotency?: IdempotencyKey,
+  ): Promise<Chat> {
     const members = initialMembers(input.type, actor.agent_id, input.participants);
     await this.assertAgentsExist(actor.customer_id, members.slice(1), requestId);
     const key = input.type === "direct" ? directKey(actor.customer_id, members) : null;
@@ -71,27 +70,65 @@ export class ChatService {
       }
       let seq = await this.store.reserveSeq(trx, chat.id, 1 + members.length);
       const participants: Participant[] = [];
-      for (const agentId of members) participants.push((await this.store.addParticipant(trx, chat, agentId, tm)).participant);
+      for (const agentId of members)
+        participants.push((await this.store.addParticipant(trx, chat, agentId, tm)).participant);
       const created = { ...chat, member_count: participants.length };
-      emit({ type: "chat_created", customer_id: chat.customer_id, chat_id: chat.id, seq: seq++, time: tm, data: created, request_id: requestId });
+      emit({
+        type: "chat_created",
+        customer_id: chat.customer_id,
+        chat_id: chat.id,
+        seq: seq++,
+        time: tm,
+        data: created,
+        request_id: requestId,
+      });
       for (const p of participants)
-        emit({ type: "chatparticipant_added", customer_id: chat.customer_id, chat_id: chat.id, seq: seq++, time: tm, data: p, request_id: requestId });
+        emit({
+          type: "chatparticipant_added",
+          customer_id: chat.customer_id,
+          chat_id: chat.id,
+          seq: seq++,
+          time: tm,
+          data: p,
+          request_id: requestId,
+        });
       return created;
-    });
+    }, idempotency);
   }
 
   /** A direct chat found again: both of its agents are participants once more. */
-  private async ensureMembers(trx: Knex.Transaction, emit: Emit, chat: Chat, members: string[], requestId?: string): Promise<Chat> {
+  private async ensureMembers(
+    trx: Knex.Transaction,
+    emit: Emit,
+    chat: Chat,
+    members: string[],
+    requestId?: string,
+  ): Promise<Chat> {
     const tm = await now(trx);
     for (const agentId of members) await this.addMember(trx, emit, chat, agentId, tm, requestId);
     return (await this.store.getChat(chat.id, trx)) ?? chat;
   }
 
-  private async addMember(trx: Knex.Transaction, emit: Emit, chat: Chat, agentId: string, tm: string, requestId?: string) {
+  private async addMember(
+    trx: Knex.Transaction,
+    emit: Emit,
+    chat: Chat,
+    agentId: string,
+    tm: string,
+    requestId?: string,
+  ) {
     const { participant, added } = await this.store.addParticipant(trx, chat, agentId, tm);
     if (added) {
       const seq = await this.store.reserveSeq(trx, chat.id);
-      emit({ type: "chatparticipant_added", customer_id: chat.customer_id, chat_id: chat.id, seq, time: tm, data: participant, request_id: requestId });
+      emit({
+        type: "chatparticipant_added",
+        customer_id: chat.customer_id,
+        chat_id: chat.id,
+        seq,
+        time: tm,
+        data: participant,
+        request_id: requestId,
+      });
     }
     return participant;
   }
@@ -110,24 +147,50 @@ export class ChatService {
     return this.store.listChannels(actor.customer_id, page);
   }
 
-  update(actor: Actor, chatId: string, changes: { name?: string; detail?: string }, requestId?: string): Promise<Chat> {
-    return this.write(actor, chatId, async (trx, emit, chat) => {
+  update(
+    actor: Actor,
+    chatId: string,
+    changes: { name?: string; detail?: string },
+    requestId?: string,
+    idempotency?: IdempotencyKey,
+  ): Promise<Chat> {
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
       assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
       const updated = await this.store.updateChat(trx, chatId, { ...changes, tm_update: tm });
       const seq = await this.store.reserveSeq(trx, chatId);
-      emit({ type: "chat_updated", customer_id: chat.customer_id, chat_id: chatId, seq, time: tm, data: updated, request_id: requestId });
+      emit({
+        type: "chat_updated",
+        customer_id: chat.customer_id,
+        chat_id: chatId,
+        seq,
+        time: tm,
+        data: updated,
+        request_id: requestId,
+      });
       return updated;
     });
   }
 
-  delete(actor: Actor, chatId: string, requestId?: string): Promise<Chat> {
-    return this.write(actor, chatId, async (trx, emit, chat) => {
+  delete(actor: Actor, chatId: string, requestId?: string, idempotency?: IdempotencyKey): Promise<Chat> {
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
       assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
-      const deleted = await this.store.updateChat(trx, chatId, { tm_update: tm, tm_delete: tm, direct_key: null });
+      const deleted = await this.store.updateChat(trx, chatId, {
+        tm_update: tm,
+        tm_delete: tm,
+        direct_key: null,
+      });
       const seq = await this.store.reserveSeq(trx, chatId);
-      emit({ type: "chat_deleted", customer_id: chat.customer_id, chat_id: chatId, seq, time: tm, data: deleted, request_id: requestId });
+      emit({
+        type: "chat_deleted",
+        customer_id: chat.customer_id,
+        chat_id: chatId,
+        seq,
+        time: tm,
+        data: deleted,
+        request_id: requestId,
+      });
       return deleted;
     });
   }
@@ -137,9 +200,15 @@ export class ChatService {
     return this.store.listParticipants(chatId);
   }
 
-  async addParticipant(actor: Actor, chatId: string, ref: ParticipantRef, requestId?: string): Promise<Participant> {
+  async addParticipant(
+    actor: Actor,
+    chatId: string,
+    ref: ParticipantRef,
+    requestId?: string,
+    idempotency?: IdempotencyKey,
+  ): Promise<Participant> {
     await this.assertAgentsExist(actor.customer_id, [ref.owner_id], requestId);
-    return this.write(actor, chatId, async (trx, emit, chat) => {
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
       assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
       const existing = await this.store.findParticipant(chatId, ref.owner_id, trx);
       if (existing) return existing;
@@ -148,22 +217,36 @@ export class ChatService {
     });
   }
 
-  join(actor: Actor, chatId: string, requestId?: string): Promise<Participant> {
-    return this.write(actor, chatId, async (trx, emit, chat) => {
+  join(actor: Actor, chatId: string, requestId?: string, idempotency?: IdempotencyKey): Promise<Participant> {
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
       assertCanJoin(chat);
       return this.addMember(trx, emit, chat, actor.agent_id, await now(trx), requestId);
     });
   }
 
-  removeParticipant(actor: Actor, chatId: string, participantId: string, requestId?: string): Promise<Participant> {
-    return this.write(actor, chatId, async (trx, emit, chat) => {
+  removeParticipant(
+    actor: Actor,
+    chatId: string,
+    participantId: string,
+    requestId?: string,
+    idempotency?: IdempotencyKey,
+  ): Promise<Participant> {
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
       const participant = await this.store.getParticipant(chatId, participantId, trx);
       if (!participant)
         throw notFound("PARTICIPANT_NOT_FOUND", `No participant ${participantId} exists in chat ${chatId}.`);
       assertCanRemove({ chat, member: await this.isMember(trx, chatId, actor) }, actor, participant.owner_id);
       await this.store.removeParticipant(trx, participant);
       const seq = await this.store.reserveSeq(trx, chatId);
-      emit({ type: "chatparticipant_removed", customer_id: chat.customer_id, chat_id: chatId, seq, time: await now(trx), data: participant, request_id: requestId });
+      emit({
+        type: "chatparticipant_removed",
+        customer_id: chat.customer_id,
+        chat_id: chatId,
+        seq,
+        time: await now(trx),
+        data: participant,
+        request_id: requestId,
+      });
       return participant;
     });
   }
@@ -172,14 +255,23 @@ export class ChatService {
   async membership(customerId: string, chatId: string, agentId: string) {
     const found = await this.store.getChatWithSeq(chatId);
     if (!found || found.chat.customer_id !== customerId) return { chat: null, participant: null, seq: 0 };
-    return { chat: found.chat, participant: (await this.store.findParticipant(chatId, agentId)) ?? null, seq: found.seq };
+    return {
+      chat: found.chat,
+      participant: (await this.store.findParticipant(chatId, agentId)) ?? null,
+      seq: found.seq,
+    };
   }
 
-  private write<T>(actor: Actor, chatId: string, work: (trx: Knex.Transaction, emit: Emit, chat: Chat) => Promise<T>): Promise<T> {
+  private write<T>(
+    actor: Actor,
+    chatId: string,
+    idempotency: IdempotencyKey | undefined,
+    work: (trx: Knex.Transaction, emit: Emit, chat: Chat) => Promise<T>,
+  ): Promise<T> {
     return this.outbox.transaction(async (trx, emit) => {
       const chat = assertSameCustomer(actor, await this.store.lockChat(trx, chatId), chatId);
       return work(trx, emit, chat);
-    });
+    }, idempotency);
   }
 
   private async isMember(trx: Knex.Transaction, chatId: string, actor: Actor): Promise<boolean> {
@@ -191,7 +283,9 @@ export class ChatService {
     const found = await this.agents.existing(customerId, agentIds, requestId);
     const missing = agentIds.filter((id) => !found.has(id));
     if (missing.length > 0)
-      throw notFound("AGENT_NOT_FOUND", `No agent ${missing.join(", ")} exists in your customer; participants must be agents of your customer.`);
+      throw notFound(
+        "AGENT_NOT_FOUND",
+        `No agent ${missing.join(", ")} exists in your customer; participants must be agents of your customer.`,
+      );
   }
 }
-

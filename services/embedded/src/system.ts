@@ -10,6 +10,7 @@ import { createApiRouter } from "@talk/api-gateway";
 import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
 import { MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
+import { startMessageManager } from "@talk/message-manager";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { Metrics, closeServer, listen, opsRouter, type Logger } from "@talk/kit";
 import express from "express";
@@ -54,11 +55,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     gateway: new Metrics("api-gateway"),
     agents: new Metrics("agent-manager", { defaultMetrics: false }),
     chats: new Metrics("chat-manager", { defaultMetrics: false }),
+    messages: new Metrics("message-manager", { defaultMetrics: false }),
   };
 
   const { service: agents } = await startAgentManager({ db: database("agent-manager"), bus, logger: logger.child({ service: "agent-manager" }) });
   const chatDb = database("chat-manager");
   const chats = await startChatManager({ db: chatDb, bus, logger: logger.child({ service: "chat-manager" }), metrics: metrics.chats, outboxPollMs: 250 });
+  const messages = await startMessageManager({
+    db: database("message-manager"),
+    bus,
+    logger: logger.child({ service: "message-manager" }),
+    metrics: metrics.messages,
+    outboxPollMs: 250,
+  });
 
   const seeded = options.seed === false ? undefined : await seedDemo(agents, () => agentsExist(databases[0]));
 
@@ -90,6 +99,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       await closeServer(server as Server);
       await bus.stopConsuming();
       await chats.stop();
+      await messages.stop();
       await bus.close();
       for (const db of databases) await db.destroy();
     },

@@ -1,7 +1,7 @@
 /** Customers and agents in agent-manager's own database. */
 import { randomUUID } from "node:crypto";
 import { type Agent, type Customer, normalizeTimestamp } from "@talk/contracts";
-import { nextTimestamp, paginate } from "@talk/db";
+import { type IdempotencyKey, nextTimestamp, oncePerKey, paginate } from "@talk/db";
 import type { Knex } from "knex";
 
 interface AgentRow {
@@ -57,16 +57,27 @@ export class AgentStore {
   }
 
   /** Returns undefined when the username is taken. */
-  async createAgent(agent: NewAgent): Promise<Agent | undefined> {
-    return this.db.transaction(async (trx) => {
-      const customer = await trx("customers").where({ id: agent.customer_id }).forUpdate().first("agent_clock");
+  async createAgent(agent: NewAgent, idempotency?: IdempotencyKey): Promise<Agent | undefined> {
+    return this.db.transaction((trx) => oncePerKey(trx, idempotency, () => this.insertAgent(trx, agent)));
+  }
+
+  private async insertAgent(trx: Knex.Transaction, agent: NewAgent): Promise<Agent | undefined> {
+    {
+      const customer = await trx("customers")
+        .where({ id: agent.customer_id })
+        .forUpdate()
+        .first("agent_clock");
       if (!customer) throw new Error(`customer ${agent.customer_id} does not exist`);
       const tm = await nextTimestamp(trx, customer.agent_clock);
       await trx("customers").where({ id: agent.customer_id }).update({ agent_clock: tm });
       const row = { id: randomUUID(), ...agent, tm_create: tm, tm_update: tm };
-      const inserted: AgentRow[] = await trx("agents").insert(row).onConflict("username").ignore().returning("*");
+      const inserted: AgentRow[] = await trx("agents")
+        .insert(row)
+        .onConflict("username")
+        .ignore()
+        .returning("*");
       return inserted[0] ? toAgent(inserted[0]) : undefined;
-    });
+    }
   }
 
   async findByUsername(username: string): Promise<(Agent & { password_hash: string }) | undefined> {
@@ -75,18 +86,25 @@ export class AgentStore {
   }
 
   async get(customerId: string, agentId: string): Promise<Agent | undefined> {
-    const row: AgentRow | undefined = await this.db("agents").where({ id: agentId, customer_id: customerId }).first();
+    const row: AgentRow | undefined = await this.db("agents")
+      .where({ id: agentId, customer_id: customerId })
+      .first();
     return row ? toAgent(row) : undefined;
   }
 
   async findMany(customerId: string, agentIds: string[]): Promise<Agent[]> {
     if (agentIds.length === 0) return [];
-    const rows: AgentRow[] = await this.db("agents").where({ customer_id: customerId }).whereIn("id", agentIds);
+    const rows: AgentRow[] = await this.db("agents")
+      .where({ customer_id: customerId })
+      .whereIn("id", agentIds);
     return rows.map(toAgent);
   }
 
   async list(customerId: string, page: { page_size?: number; page_token?: string }) {
-    const { rows, next_page_token } = await paginate<AgentRow>(this.db("agents").where({ customer_id: customerId }), page);
+    const { rows, next_page_token } = await paginate<AgentRow>(
+      this.db("agents").where({ customer_id: customerId }),
+      page,
+    );
     return { result: rows.map(toAgent), next_page_token };
   }
 }

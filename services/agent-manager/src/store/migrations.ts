@@ -1,4 +1,4 @@
-import type { Migration } from "@talk/db";
+import { type Migration, idempotencyMigration } from "@talk/db";
 
 export const migrations: Migration[] = [
   {
@@ -26,4 +26,5 @@ export const migrations: Migration[] = [
       });
     },
   },
+  idempotencyMigration,
 ];

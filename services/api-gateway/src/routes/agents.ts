@@ -2,6 +2,7 @@ import type { Bus } from "@talk/bus";
 import { createAgentBody, type RpcRequest } from "@talk/contracts";
 import { Router } from "express";
 import { caller, requireAdmin } from "../http/authenticate";
+import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
 
 export function agentRoutes(bus: Bus): Router {
@@ -16,7 +17,7 @@ export function agentRoutes(bus: Bus): Router {
   router.post("/agents", async (req, res) => {
     requireAdmin(req);
     const agent = body<RpcRequest<"agent.create">["agent"]>(req, createAgentBody);
-    res.json(await bus.call("agent.create", { customer_id: caller(req).customer_id, agent }, { requestId: req.requestId }));
+    res.json(await bus.call("agent.create", { customer_id: caller(req).customer_id, agent, ...once(req) }, { requestId: req.requestId }));
   });
   return router;
 }

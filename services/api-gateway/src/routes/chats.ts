@@ -1,52 +1,83 @@
-/** /service_agents/talk_chats and /service_agents/talk_channels, forwarded to chat-manager. */
+/**
+ * /service_agents/talk_chats and /service_agents/talk_channels, forwarded to chat-manager. After a
+ * change of membership the route waits (briefly) for message-manager to apply it, so the caller's
+ * next request — a message from a new participant, or one from a removed one — sees it.
+ */
 import type { Bus } from "@talk/bus";
-import { type RpcRequest, addParticipantBody, createChatBody, updateChatBody } from "@talk/contracts";
-import { Router } from "express";
+import {
+  type Actor,
+  type RpcRequest,
+  addParticipantBody,
+  createChatBody,
+  updateChatBody,
+} from "@talk/contracts";
+import type { Logger } from "@talk/kit";
+import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
+import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
 
-export function chatRoutes(bus: Bus): Router {
+export function chatRoutes(bus: Bus, logger: Logger): Router {
   const router = Router();
   const base = "/service_agents/talk_chats";
+  const opts = (req: Request) => ({ requestId: req.requestId });
+
+  /** Read-your-writes across services; the change is committed either way, so a slow sync only logs. */
+  const synced = async <T>(req: Request, actor: Actor, chatId: string, result: T): Promise<T> => {
+    try {
+      await bus.call("message.syncChat", { customer_id: actor.customer_id, chat_id: chatId }, opts(req));
+    } catch (error) {
+      logger.warn({ err: error, request_id: req.requestId, chat_id: chatId }, "message-manager did not confirm the chat change in time");
+    }
+    return result;
+  };
 
   router.post(base, async (req, res) => {
     const chat = body<RpcRequest<"chat.create">["chat"]>(req, createChatBody);
-    res.json(await bus.call("chat.create", { actor: actorOf(req), chat }, { requestId: req.requestId }));
+    const actor = actorOf(req);
+    const created = await bus.call("chat.create", { actor, chat, ...once(req) }, opts(req));
+    res.json(await synced(req, actor, created.id, created));
   });
   router.get(base, async (req, res) => {
-    res.json(await bus.call("chat.list", { actor: actorOf(req), ...page(req) }, { requestId: req.requestId }));
+    res.json(await bus.call("chat.list", { actor: actorOf(req), ...page(req) }, opts(req)));
   });
   router.get(`${base}/:id`, async (req, res) => {
-    res.json(await bus.call("chat.get", { actor: actorOf(req), chat_id: pathId(req, "id") }, { requestId: req.requestId }));
+    res.json(await bus.call("chat.get", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)));
   });
   router.put(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");
     const changes = body<RpcRequest<"chat.update">["changes"]>(req, updateChatBody);
-    res.json(await bus.call("chat.update", { actor: actorOf(req), chat_id: chatId, changes }, { requestId: req.requestId }));
+    res.json(await bus.call("chat.update", { actor: actorOf(req), chat_id: chatId, changes, ...once(req) }, opts(req)));
   });
   router.delete(`${base}/:id`, async (req, res) => {
-    res.json(await bus.call("chat.delete", { actor: actorOf(req), chat_id: pathId(req, "id") }, { requestId: req.requestId }));
+    const actor = actorOf(req);
+    const chatId = pathId(req, "id");
+    res.json(await synced(req, actor, chatId, await bus.call("chat.delete", { actor, chat_id: chatId, ...once(req) }, opts(req))));
   });
   router.post(`${base}/:id/join`, async (req, res) => {
-    res.json(await bus.call("chat.join", { actor: actorOf(req), chat_id: pathId(req, "id") }, { requestId: req.requestId }));
+    const actor = actorOf(req);
+    const chatId = pathId(req, "id");
+    res.json(await synced(req, actor, chatId, await bus.call("chat.join", { actor, chat_id: chatId, ...once(req) }, opts(req))));
   });
   router.get(`${base}/:id/participants`, async (req, res) => {
-    res.json(await bus.call("participant.list", { actor: actorOf(req), chat_id: pathId(req, "id") }, { requestId: req.requestId }));
+    res.json(await bus.call("participant.list", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)));
   });
   router.post(`${base}/:id/participants`, async (req, res) => {
+    const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participant = body<RpcRequest<"participant.add">["participant"]>(req, addParticipantBody);
-    res.json(await bus.call("participant.add", { actor: actorOf(req), chat_id: chatId, participant }, { requestId: req.requestId }));
+    const added = await bus.call("participant.add", { actor, chat_id: chatId, participant, ...once(req) }, opts(req));
+    res.json(await synced(req, actor, chatId, added));
   });
   router.delete(`${base}/:id/participants/:participant_id`, async (req, res) => {
+    const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participantId = pathId(req, "participant_id");
-    res.json(
-      await bus.call("participant.remove", { actor: actorOf(req), chat_id: chatId, participant_id: participantId }, { requestId: req.requestId }),
-    );
+    const removed = await bus.call("participant.remove", { actor, chat_id: chatId, participant_id: participantId, ...once(req) }, opts(req));
+    res.json(await synced(req, actor, chatId, removed));
   });
   router.get("/service_agents/talk_channels", async (req, res) => {
-    res.json(await bus.call("channel.list", { actor: actorOf(req), ...page(req) }, { requestId: req.requestId }));
+    res.json(await bus.call("channel.list", { actor: actorOf(req), ...page(req) }, opts(req)));
   });
   return router;
 }

@@ -59,7 +59,9 @@ describe("access to a chat", () => {
   it("anyone reads a live public channel; non-participants of a private chat are refused", () => {
     expect(() => assertCanRead({ chat: chat({ type: "talk" }), member: false })).not.toThrow();
     expect(() => assertCanRead({ chat: chat(), member: false })).toThrow(/not a participant/);
-    expect(() => assertCanRead({ chat: chat({ type: "talk", ...deleted }), member: false })).toThrow(/No chat/);
+    expect(() => assertCanRead({ chat: chat({ type: "talk", ...deleted }), member: false })).toThrow(
+      /No chat/,
+    );
   });
   it("only participants write, and a deleted chat takes no writes", () => {
     expect(() => assertCanWrite({ chat: chat(), member: true })).not.toThrow();

@@ -13,7 +13,11 @@ export interface ParticipantRef {
  * The agents a new chat starts with: the creator first, then the others in the order given,
  * without repeats. A direct chat is the creator plus exactly one other agent.
  */
-export function initialMembers(type: ChatType, creatorId: string, participants: ParticipantRef[] = []): string[] {
+export function initialMembers(
+  type: ChatType,
+  creatorId: string,
+  participants: ParticipantRef[] = [],
+): string[] {
   const others = [...new Set(participants.map((p) => p.owner_id))].filter((id) => id !== creatorId);
   if (type === "direct" && others.length !== 1)
     throw invalid(
@@ -62,14 +66,20 @@ export function assertCanWrite({ chat, member }: ChatAccess): void {
 /** Adding an agent who is not yet a participant. */
 export function assertCanAddMember(chat: Chat): void {
   if (chat.type === "direct")
-    throw invalid("DIRECT_CHAT_FULL", "A direct chat is between exactly two agents; create a group chat to add more.");
+    throw invalid(
+      "DIRECT_CHAT_FULL",
+      "A direct chat is between exactly two agents; create a group chat to add more.",
+    );
 }
 
 /** Joining on one's own: only public channels, only while they exist. */
 export function assertCanJoin(chat: Chat): void {
   if (isDeleted(chat)) throw chatNotFound(chat.id);
   if (chat.type !== "talk")
-    throw invalid("NOT_A_CHANNEL", `Only public channels (type "talk") can be joined; chat ${chat.id} is a ${chat.type} chat.`);
+    throw invalid(
+      "NOT_A_CHANNEL",
+      `Only public channels (type "talk") can be joined; chat ${chat.id} is a ${chat.type} chat.`,
+    );
 }
 
 /** Removing a participant: anyone may leave; in a direct chat nobody removes the other. */

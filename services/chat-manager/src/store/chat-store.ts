@@ -26,9 +26,18 @@ interface ParticipantRow {
   tm_joined: string;
 }
 
-const CHAT_COLUMNS = ["id", "customer_id", "type", "name", "detail", "member_count", "seq", "tm_create", "tm_update", "tm_delete"].map(
-  (c) => `talk_chats.${c}`,
-);
+const CHAT_COLUMNS = [
+  "id",
+  "customer_id",
+  "type",
+  "name",
+  "detail",
+  "member_count",
+  "seq",
+  "tm_create",
+  "tm_update",
+  "tm_delete",
+].map((c) => `talk_chats.${c}`);
 
 const toChat = (row: ChatRow): Chat => ({
   id: row.id,
@@ -80,16 +89,24 @@ export class ChatStore {
     return row && toParticipant(row);
   }
 
-  async getParticipant(chatId: string, participantId: string, db: Db = this.db): Promise<Participant | undefined> {
-    const row: ParticipantRow | undefined = await db("talk_participants").where({ id: participantId, chat_id: chatId }).first();
+  async getParticipant(
+    chatId: string,
+    participantId: string,
+    db: Db = this.db,
+  ): Promise<Participant | undefined> {
+    const row: ParticipantRow | undefined = await db("talk_participants")
+      .where({ id: participantId, chat_id: chatId })
+      .first();
     return row && toParticipant(row);
   }
 
   async listParticipants(chatId: string): Promise<Participant[]> {
-    const rows: ParticipantRow[] = await this.db("talk_participants").where({ chat_id: chatId }).orderBy([
-      { column: "tm_joined", order: "asc" },
-      { column: "id", order: "asc" },
-    ]);
+    const rows: ParticipantRow[] = await this.db("talk_participants")
+      .where({ chat_id: chatId })
+      .orderBy([
+        { column: "tm_joined", order: "asc" },
+        { column: "id", order: "asc" },
+      ]);
     return rows.map(toParticipant);
   }
 
@@ -100,8 +117,14 @@ export class ChatStore {
 
   /** A tm_create later than every other chat of the customer (unique per customer). */
   async nextChatTimestamp(trx: Knex.Transaction, customerId: string): Promise<string> {
-    await trx("customer_clocks").insert({ customer_id: customerId, last: "-infinity" }).onConflict("customer_id").ignore();
-    const clock: { last: string } = await trx("customer_clocks").where({ customer_id: customerId }).forUpdate().first("last");
+    await trx("customer_clocks")
+      .insert({ customer_id: customerId, last: "-infinity" })
+      .onConflict("customer_id")
+      .ignore();
+    const clock: { last: string } = await trx("customer_clocks")
+      .where({ customer_id: customerId })
+      .forUpdate()
+      .first("last");
     const tm = await nextTimestamp(trx, clock.last === "-infinity" ? null : clock.last);
     await trx("customer_clocks").where({ customer_id: customerId }).update({ last: tm });
     return tm;
@@ -110,7 +133,14 @@ export class ChatStore {
   /** Inserts a chat; returns undefined when a live direct chat with the same key won the race. */
   async insertChat(
     trx: Knex.Transaction,
-    chat: { customer_id: string; type: ChatType; name: string; detail: string; direct_key: string | null; tm: string },
+    chat: {
+      customer_id: string;
+      type: ChatType;
+      name: string;
+      detail: string;
+      direct_key: string | null;
+      tm: string;
+    },
   ): Promise<Chat | undefined> {
     const rows: ChatRow[] = await trx("talk_chats")
       .insert({
@@ -138,7 +168,14 @@ export class ChatStore {
     tm: string,
   ): Promise<{ participant: Participant; added: boolean }> {
     const inserted: ParticipantRow[] = await trx("talk_participants")
-      .insert({ id: randomUUID(), customer_id: chat.customer_id, chat_id: chat.id, owner_type: "agent", owner_id: agentId, tm_joined: tm })
+      .insert({
+        id: randomUUID(),
+        customer_id: chat.customer_id,
+        chat_id: chat.id,
+        owner_type: "agent",
+        owner_id: agentId,
+        tm_joined: tm,
+      })
       .onConflict(["chat_id", "owner_type", "owner_id"])
       .ignore()
       .returning("*");
@@ -152,33 +189,52 @@ export class ChatStore {
   }
 
   async removeParticipant(trx: Knex.Transaction, participant: Participant): Promise<boolean> {
-    const removed: { id: string }[] = await trx("talk_participants").where({ id: participant.id }).delete().returning("id");
-    if (removed.length > 0) await trx("talk_chats").where({ id: participant.chat_id }).decrement("member_count", removed.length);
+    const removed: { id: string }[] = await trx("talk_participants")
+      .where({ id: participant.id })
+      .delete()
+      .returning("id");
+    if (removed.length > 0)
+      await trx("talk_chats").where({ id: participant.chat_id }).decrement("member_count", removed.length);
     return removed.length > 0;
   }
 
-  async updateChat(trx: Knex.Transaction, chatId: string, changes: Partial<Pick<ChatRow, "name" | "detail" | "tm_update" | "tm_delete">> & { direct_key?: null }): Promise<Chat> {
+  async updateChat(
+    trx: Knex.Transaction,
+    chatId: string,
+    changes: Partial<Pick<ChatRow, "name" | "detail" | "tm_update" | "tm_delete">> & { direct_key?: null },
+  ): Promise<Chat> {
     const rows: ChatRow[] = await trx("talk_chats").where({ id: chatId }).update(changes).returning("*");
     return toChat(rows[0]);
   }
 
   /** Reserves the next `count` event sequence numbers of a chat; returns the first. */
   async reserveSeq(trx: Knex.Transaction, chatId: string, count = 1): Promise<number> {
-    const rows: { seq: number }[] = await trx("talk_chats").where({ id: chatId }).increment("seq", count).returning("seq");
+    const rows: { seq: number }[] = await trx("talk_chats")
+      .where({ id: chatId })
+      .increment("seq", count)
+      .returning("seq");
     return Number(rows[0].seq) - count + 1;
   }
 
   async listChatsOf(customerId: string, agentId: string, page: { page_size?: number; page_token?: string }) {
     const query = this.db("talk_chats")
       .join("talk_participants", "talk_participants.chat_id", "talk_chats.id")
-      .where({ "talk_chats.customer_id": customerId, "talk_participants.owner_id": agentId, "talk_chats.tm_delete": NOT_DELETED })
+      .where({
+        "talk_chats.customer_id": customerId,
+        "talk_participants.owner_id": agentId,
+        "talk_chats.tm_delete": NOT_DELETED,
+      })
       .select(CHAT_COLUMNS);
     const { rows, next_page_token } = await paginate<ChatRow>(query, page, "talk_chats.tm_create");
     return { result: rows.map(toChat), next_page_token };
   }
 
   async listChannels(customerId: string, page: { page_size?: number; page_token?: string }) {
-    const query = this.db("talk_chats").where({ customer_id: customerId, type: "talk", tm_delete: NOT_DELETED });
+    const query = this.db("talk_chats").where({
+      customer_id: customerId,
+      type: "talk",
+      tm_delete: NOT_DELETED,
+    });
     const { rows, next_page_token } = await paginate<ChatRow>(query, page);
     return { result: rows.map(toChat), next_page_token };
   }

@@ -1,7 +1,8 @@
-import { type Migration, outboxMigration } from "@talk/db";
+import { type Migration, idempotencyMigration, outboxMigration } from "@talk/db";
 
 export const migrations: Migration[] = [
   outboxMigration,
+  idempotencyMigration,
   {
     name: "001_chats_participants",
     async up(db) {

@@ -1,0 +1,72 @@
+/**
+ * Composition root of message-manager: the chat replica fed by chat-manager's changes (one
+ * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
+ */
+import type { Bus } from "@talk/bus";
+import { type Actor, CHAT_CHANGES_SUBSCRIPTION, type Idempotency } from "@talk/contracts";
+import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
+import type { Logger, Metrics } from "@talk/kit";
+import type { Knex } from "knex";
+import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
+import { type MembershipAuthority, MessageService } from "./message-service";
+import { MessageStore } from "./store/message-store";
+import { migrations } from "./store/migrations";
+
+export interface MessageManagerDeps {
+  db: Knex;
+  bus: Bus;
+  logger: Logger;
+  metrics?: Metrics;
+  outboxPollMs?: number;
+}
+
+export async function startMessageManager({ db, bus, logger, metrics, outboxPollMs }: MessageManagerDeps) {
+  await migrate(db, migrations);
+  const store = new MessageStore(db);
+  const outbox = new Outbox(db, bus, "message-manager", logger, metrics);
+  const authority: MembershipAuthority = {
+    async membership(customerId, chatId, agentId, requestId) {
+      const m = await bus.call("chat.membership", { customer_id: customerId, chat_id: chatId, agent_id: agentId }, { requestId });
+      return { exists: m.chat !== null, member: m.participant !== null, seq: m.seq };
+    },
+  };
+  const names: AgentNames = {
+    async nameOf(customerId, agentId) {
+      try {
+        return (await bus.call("agent.get", { customer_id: customerId, agent_id: agentId })).name || "An agent";
+      } catch (error) {
+        if (error instanceof Error && "status" in error && error.status === "NOT_FOUND") return "An agent";
+        throw error;
+      }
+    },
+  };
+  const messages = new MessageService(store, outbox, authority);
+  const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
+  const meta = (_actor: Actor, requestId?: string, idempotency?: Idempotency) => ({ requestId, idempotency });
+
+  await bus.handle("message.create", (req, ctx) => messages.create(req.actor, req.message, meta(req.actor, ctx.requestId, req.idempotency)));
+  await bus.handle("message.list", (req, ctx) => messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId));
+  await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
+  await bus.handle("message.delete", (req, ctx) => messages.delete(req.actor, req.message_id, meta(req.actor, ctx.requestId, req.idempotency)));
+  await bus.handle("reaction.add", (req, ctx) =>
+    messages.react(req.actor, req.message_id, req.reaction.emoji, true, meta(req.actor, ctx.requestId, req.idempotency)),
+  );
+  await bus.handle("reaction.remove", (req, ctx) =>
+    messages.react(req.actor, req.message_id, req.reaction.emoji, false, meta(req.actor, ctx.requestId, req.idempotency)),
+  );
+  await bus.handle("message.syncChat", async (req, ctx) => ({ seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId) }));
+  await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
+  outbox.start(outboxPollMs);
+  const expiry = setInterval(() => {
+    expireIdempotencyKeys(db).catch((error: unknown) => logger.warn({ err: error }, "could not expire idempotency keys"));
+  }, 3_600_000);
+  expiry.unref();
+  logger.info("message-manager serving");
+  return {
+    messages,
+    async stop() {
+      clearInterval(expiry);
+      await outbox.stop();
+    },
+  };
+}

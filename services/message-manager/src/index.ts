@@ -1,0 +1,1 @@
+export { startMessageManager } from "./app";
