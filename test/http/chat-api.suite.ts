@@ -12,19 +12,14 @@ const NOT_DELETED = "9999-01-01 00:00:00.000000";
 const chats = "/service_agents/talk_chats";
 const ref = (agent: { id: string }) => ({ owner_type: "agent", owner_id: agent.id });
 
-export function describeChatApi(name: string, start: () => Promise<TestStack>): void {
+export function describeChatApi(name: string, current: () => TestStack): void {
   describe(`chat API (${name})`, () => {
     let stack: TestStack;
     let alice: TestAgent, bob: TestAgent, carol: TestAgent;
     let customerId: string;
 
-    beforeAll(async () => {
-      stack = await start();
-    });
-    afterAll(async () => {
-      await stack?.stop();
-    });
     beforeEach(async () => {
+      stack = current();
       const customer = await newCustomer(stack, 3);
       customerId = customer.customerId;
       [alice, bob, carol] = customer.agents;

@@ -1,4 +1,7 @@
-import { startDistributedStack } from "../support/stacks";
+import { startDistributedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
+import { describeMessageApi } from "./message-api.suite";
 
-describeChatApi("distributed", startDistributedStack);
+const stack = useStack(startDistributedStack);
+describeChatApi("distributed", stack);
+describeMessageApi("distributed", stack);

@@ -1,4 +1,7 @@
-import { startEmbeddedStack } from "../support/stacks";
+import { startEmbeddedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
+import { describeMessageApi } from "./message-api.suite";
 
-describeChatApi("embedded", startEmbeddedStack);
+const stack = useStack(startEmbeddedStack);
+describeChatApi("embedded", stack);
+describeMessageApi("embedded", stack);

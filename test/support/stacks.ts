@@ -74,3 +74,18 @@ export async function newCustomer(stack: TestStack, count = 3): Promise<{ custom
   }
   return { customerId: customer.id, agents };
 }
+
+/** One stack for a whole test file: started before its first test, stopped after its last. */
+export function useStack(start: () => Promise<TestStack>): () => TestStack {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await start();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error("the stack did not start");
+    return stack;
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The message API (SPEC §2: messages, threads, reactions, medias, history, system messages,
+ * idempotent writes), through HTTP, run against every stack.
+ */
+import { randomUUID } from "node:crypto";
+import { type TestAgent, type TestStack, newCustomer } from "../support/stacks";
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
+const NOT_DELETED = "9999-01-01 00:00:00.000000";
+const chats = "/service_agents/talk_chats";
+const messages = "/service_agents/talk_messages";
+const ref = (agent: { id: string }) => ({ owner_type: "agent", owner_id: agent.id });
+
+export function describeMessageApi(name: string, current: () => TestStack): void {
+  describe(`message API (${name})`, () => {
+    let stack: TestStack;
+    let alice: TestAgent, bob: TestAgent, carol: TestAgent;
+    let customerId: string;
+    let chatId: string;
+
+    const send = async (agent: TestAgent, body: object, headers?: Record<string, string>) => {
+      const res = await agent.api.post(messages, { chat_id: chatId, type: "normal", ...body }, headers);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const history = async (agent: TestAgent, query = "") => (await agent.api.get(`${messages}?chat_id=${chatId}${query}`)).body.result;
+
+    beforeEach(async () => {
+      stack = current();
+      const customer = await newCustomer(stack, 3);
+      customerId = customer.customerId;
+      [alice, bob, carol] = customer.agents;
+      const chat = await alice.api.post(chats, { type: "group", name: "Project Discussion", participants: [ref(bob)] });
+      chatId = chat.body.id;
+    });
+
+    describe("sending", () => {
+      it("returns the message in the documented shape", async () => {
+        const message = await send(alice, { text: "Hello team! Let's discuss the new feature." });
+        expect(message).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          customer_id: customerId,
+          owner_type: "agent",
+          owner_id: alice.id,
+          chat_id: chatId,
+          type: "normal",
+          text: "Hello team! Let's discuss the new feature.",
+          medias: [],
+          metadata: { reactions: [] },
+          tm_create: expect.stringMatching(TIMESTAMP),
+          tm_update: expect.stringMatching(TIMESTAMP),
+          tm_delete: NOT_DELETED,
+        });
+        expect((await bob.api.get(`${messages}/${message.id}`)).body).toEqual(message);
+      });
+      it("returns medias exactly as sent, and refuses a media without its field", async () => {
+        const medias = [
+          { type: "file", file_id: randomUUID(), name: "design.pdf" },
+          { type: "link", link: "https://example.com/doc" },
+          { type: "address", address: { type: "tel", target: "+15550100", target_name: "Support" } },
+          { type: "agent", agent: { id: bob.id, name: "Bob" } },
+        ];
+        const message = await send(alice, { text: "Here is the design document.", medias });
+        expect(message.medias).toEqual(medias);
+        const bad = await alice.api.post(messages, { chat_id: chatId, type: "normal", medias: [{ type: "file", url: "x" }] });
+        expect(bad.status).toBe(400);
+        expect(bad.body.error.message).toMatch(/body\.medias\.0/);
+      });
+      it("enforces the text and media limits", async () => {
+        const long = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "x".repeat(16385) });
+        expect(long.status).toBe(400);
+        expect(long.body.error.message).toMatch(/body\.text must be at most 16384 characters/);
+        const many = Array.from({ length: 21 }, () => ({ type: "link", link: "https://x" }));
+        expect((await alice.api.post(messages, { chat_id: chatId, type: "normal", medias: many })).status).toBe(400);
+        const empty = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "  " });
+        expect(empty.status).toBe(400);
+        expect(empty.body.error.reason).toBe("EMPTY_MESSAGE");
+      });
+      it("refuses system messages from agents", async () => {
+        const res = await alice.api.post(messages, { chat_id: chatId, type: "system", text: "Agent B joined the conversation." });
+        expect(res.status).toBe(400);
+        expect(res.body.error.reason).toBe("SYSTEM_MESSAGE_FORBIDDEN");
+      });
+      it("refuses non-participants with 403 and other customers with 404", async () => {
+        const outsider = await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "hi" });
+        expect(outsider.status).toBe(403);
+        expect(outsider.body.error.reason).toBe("NOT_A_PARTICIPANT");
+        expect((await carol.api.get(`${messages}?chat_id=${chatId}`)).status).toBe(403);
+        const stranger = (await newCustomer(stack, 1)).agents[0];
+        const foreign = await stranger.api.post(messages, { chat_id: chatId, type: "normal", text: "hi" });
+        expect(foreign.status).toBe(404);
+        expect((await stranger.api.get(`${messages}?chat_id=${chatId}`)).status).toBe(404);
+        const unknown = await alice.api.post(messages, { chat_id: randomUUID(), type: "normal", text: "hi" });
+        expect(unknown.status).toBe(404);
+        expect(unknown.body.error.reason).toBe("CHAT_NOT_FOUND");
+      });
+      it("lets an agent post right after being added, and refuses it right after being removed", async () => {
+        const added = await alice.api.post(`${chats}/${chatId}/participants`, ref(carol));
+        expect((await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "I'm in" })).status).toBe(200);
+        expect((await alice.api.delete(`${chats}/${chatId}/participants/${added.body.id}`)).status).toBe(200);
+        expect((await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "still here?" })).status).toBe(403);
+      });
+      it("takes no messages in a deleted chat", async () => {
+        await alice.api.delete(`${chats}/${chatId}`);
+        const res = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "anyone?" });
+        expect(res.status).toBe(404);
+      });
+    });
+
+    describe("system messages", () => {
+      it("say who joined and left, once per change", async () => {
+        const added = await alice.api.post(`${chats}/${chatId}/participants`, ref(carol));
+        await alice.api.post(`${chats}/${chatId}/participants`, ref(carol)); // idempotent: no second message
+        await alice.api.delete(`${chats}/${chatId}/participants/${added.body.id}`);
+        const list = await history(alice);
+        const system = list.filter((m: { type: string }) => m.type === "system").map((m: { text: string }) => m.text);
+        expect(system).toEqual([
+          "Agent 2 left the conversation.",
+          "Agent 2 joined the conversation.",
+          "Agent 1 joined the conversation.",
+          "Agent 0 joined the conversation.",
+        ]);
+        expect(list[0]).toMatchObject({ owner_type: "system", type: "system", chat_id: chatId });
+      });
+    });
+
+    describe("threads", () => {
+      it("replies to a message of the same chat, replies to replies, and lists one thread", async () => {
+        const root = await send(alice, { text: "What's the status of the API integration?" });
+        const reply = await send(bob, { text: "Working on authentication now", parent_id: root.id });
+        const nested = await send(alice, { text: "Great", parent_id: reply.id });
+        await send(bob, { text: "Meeting tomorrow at 2pm" });
+        expect(reply.parent_id).toBe(root.id);
+        const thread = await history(alice, `&parent_id=${root.id}`);
+        expect(thread.map((m: { id: string }) => m.id)).toEqual([reply.id]);
+        expect((await history(alice, `&parent_id=${reply.id}`)).map((m: { id: string }) => m.id)).toEqual([nested.id]);
+      });
+      it('treats parent_id "" as a top-level message', async () => {
+        const message = await send(alice, { text: "top", parent_id: "" });
+        expect(message).not.toHaveProperty("parent_id");
+      });
+      it("refuses a parent that does not exist or is in another chat", async () => {
+        const missing = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "re", parent_id: randomUUID() });
+        expect(missing.status).toBe(404);
+        expect(missing.body.error.reason).toBe("PARENT_NOT_FOUND");
+        const other = await alice.api.post(chats, { type: "group" });
+        const elsewhere = (await alice.api.post(messages, { chat_id: other.body.id, type: "normal", text: "there" })).body;
+        const wrong = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "re", parent_id: elsewhere.id });
+        expect(wrong.status).toBe(400);
+        expect(wrong.body.error.reason).toBe("PARENT_IN_OTHER_CHAT");
+      });
+      it("keeps a deleted parent's thread as a tombstone", async () => {
+        const root = await send(alice, { text: "secret", medias: [{ type: "link", link: "https://x" }] });
+        await bob.api.post(`${messages}/${root.id}/reactions`, { emoji: "👍" });
+        const reply = await send(bob, { text: "reply", parent_id: root.id });
+        const deleted = await alice.api.delete(`${messages}/${root.id}`);
+        expect(deleted.status).toBe(200);
+        expect(deleted.body).toMatchObject({ id: root.id, text: "", medias: [], metadata: { reactions: [] } });
+        expect(deleted.body.tm_delete).not.toBe(NOT_DELETED);
+        const listed = await history(bob);
+        expect(listed.find((m: { id: string }) => m.id === root.id)).toEqual(deleted.body);
+        expect((await history(bob, `&parent_id=${root.id}`)).map((m: { id: string }) => m.id)).toEqual([reply.id]);
+        expect((await send(bob, { text: "still replying", parent_id: root.id })).parent_id).toBe(root.id);
+      });
+      it("lets only the author delete", async () => {
+        const message = await send(alice, { text: "mine" });
+        const res = await bob.api.delete(`${messages}/${message.id}`);
+        expect(res.status).toBe(403);
+        expect(res.body.error.reason).toBe("NOT_THE_AUTHOR");
+        const system = (await history(alice)).find((m: { type: string }) => m.type === "system");
+        expect((await alice.api.delete(`${messages}/${system.id}`)).status).toBe(403);
+      });
+    });
+
+    describe("reactions", () => {
+      it("adds once per emoji and agent, in the order added, and removes only the caller's", async () => {
+        const message = await send(alice, { text: "The deployment was successful!" });
+        const first = await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
+        expect(first.status).toBe(200);
+        expect(first.body.metadata.reactions).toEqual([{ emoji: "thumbsup", owner_type: "agent", owner_id: bob.id, tm_create: expect.stringMatching(TIMESTAMP) }]);
+        await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
+        await alice.api.post(`${messages}/${message.id}/reactions`, { emoji: "🎉" });
+        await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "❤️" });
+        const reactions = (await alice.api.get(`${messages}/${message.id}`)).body.metadata.reactions;
+        expect(reactions.map((r: { emoji: string; owner_id: string }) => [r.emoji, r.owner_id])).toEqual([
+          ["thumbsup", bob.id],
+          ["🎉", alice.id],
+          ["❤️", bob.id],
+        ]);
+        const removed = await alice.api.delete(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
+        expect(removed.body.metadata.reactions).toHaveLength(3); // alice had no thumbsup
+        const mine = await bob.api.delete(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
+        expect(mine.body.metadata.reactions.map((r: { emoji: string }) => r.emoji)).toEqual(["🎉", "❤️"]);
+      });
+      it("keeps every one of 50 concurrent reactions", async () => {
+        const crowd = await newCustomer(stack, 50);
+        const [owner, ...others] = crowd.agents;
+        const room = (await owner.api.post(chats, { type: "group", participants: others.map(ref) })).body;
+        const message = (await owner.api.post(messages, { chat_id: room.id, type: "normal", text: "Should we deploy today?" })).body;
+        const results = await Promise.all(crowd.agents.map((agent) => agent.api.post(`${messages}/${message.id}/reactions`, { emoji: "👍" })));
+        expect(results.every((r) => r.status === 200)).toBe(true);
+        const reactions = (await owner.api.get(`${messages}/${message.id}`)).body.metadata.reactions;
+        expect(reactions).toHaveLength(50);
+        expect(new Set(reactions.map((r: { owner_id: string }) => r.owner_id)).size).toBe(50);
+      });
+      it("refuses reactions from non-participants and on deleted messages", async () => {
+        const message = await send(alice, { text: "hi" });
+        expect((await carol.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" })).status).toBe(403);
+        await alice.api.delete(`${messages}/${message.id}`);
+        const res = await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" });
+        expect(res.status).toBe(400);
+        expect(res.body.error.reason).toBe("MESSAGE_DELETED");
+        expect((await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "" })).status).toBe(400);
+      });
+    });
+
+    describe("history", () => {
+      it("lists newest first with the seed's pagination", async () => {
+        const sent = [];
+        for (let i = 0; i < 5; i++) sent.push(await send(alice, { text: `message ${i}` }));
+        const page = await alice.api.get(`${messages}?chat_id=${chatId}&page_size=3`);
+        expect(page.status).toBe(200);
+        expect(page.body.result.map((m: { id: string }) => m.id)).toEqual([sent[4].id, sent[3].id, sent[2].id]);
+        expect(page.body.next_page_token).toBe(sent[2].tm_create);
+        expect((await alice.api.get(messages)).status).toBe(400);
+        expect((await alice.api.get(`${messages}?chat_id=nope`)).status).toBe(400);
+      });
+      it("pages through 1,000 messages sent concurrently by 10 clients, each exactly once", async () => {
+        const senders = [alice, bob];
+        const ids: string[] = [];
+        await Promise.all(
+          Array.from({ length: 10 }, async (_, client) => {
+            for (let i = 0; i < 100; i++) {
+              const message = await send(senders[client % 2], { text: `client ${client} #${i}` });
+              ids.push(message.id);
+            }
+          }),
+        );
+        const seen: string[] = [];
+        let token = "";
+        do {
+          const res = await alice.api.get(`${messages}?chat_id=${chatId}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+          expect(res.status).toBe(200);
+          seen.push(...res.body.result.filter((m: { type: string }) => m.type === "normal").map((m: { id: string }) => m.id));
+          token = res.body.next_page_token;
+        } while (token);
+        expect(seen).toHaveLength(1000);
+        expect(new Set(seen).size).toBe(1000);
+        expect([...seen].sort()).toEqual([...ids].sort());
+      });
+    });
+
+    describe("idempotent writes", () => {
+      it("a retried POST with the same Idempotency-Key creates one message", async () => {
+        const key = randomUUID();
+        const body = { chat_id: chatId, type: "normal", text: "exactly once" };
+        const [a, b] = await Promise.all([alice.api.post(messages, body, { "idempotency-key": key }), alice.api.post(messages, body, { "idempotency-key": key })]);
+        const c = await alice.api.post(messages, body, { "idempotency-key": key });
+        expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
+        expect(new Set([a.body.id, b.body.id, c.body.id]).size).toBe(1);
+        expect((await history(alice)).filter((m: { text: string }) => m.text === "exactly once")).toHaveLength(1);
+      });
+      it("the same key with a different request is a 409; keys are the agent's own", async () => {
+        const key = randomUUID();
+        await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "one" }, { "idempotency-key": key });
+        const reused = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "two" }, { "idempotency-key": key });
+        expect(reused.status).toBe(409);
+        expect(reused.body.error.reason).toBe("IDEMPOTENCY_KEY_REUSED");
+        const bobs = await bob.api.post(messages, { chat_id: chatId, type: "normal", text: "one" }, { "idempotency-key": key });
+        expect(bobs.status).toBe(200);
+        expect(bobs.body.owner_id).toBe(bob.id);
+      });
+      it("applies to chat and participant writes too", async () => {
+        const key = randomUUID();
+        const first = await alice.api.post(chats, { type: "group", name: "once" }, { "idempotency-key": key });
+        const again = await alice.api.post(chats, { type: "group", name: "once" }, { "idempotency-key": key });
+        expect(again.body.id).toBe(first.body.id);
+        const bad = await alice.api.post(chats, { type: "group" }, { "idempotency-key": "has spaces" });
+        expect(bad.status).toBe(400);
+      });
+    });
+  });
+}
