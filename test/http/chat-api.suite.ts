@@ -87,6 +87,12 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining([chats, `${chats}/{id}/participants`, "/service_agents/talk_channels"]));
         expect(res.body.components.schemas.Chat.required).toContain("member_count");
       });
+      it("serves the AsyncAPI document of every event", async () => {
+        const res = await stack.api.get("/asyncapi.json");
+        expect(res.status).toBe(200);
+        expect(res.body.asyncapi).toBe("3.0.0");
+        expect(Object.keys(res.body.channels)).toContain("chatmessage_created");
+      });
       it("refuses an id that is not a UUID with 400 naming it", async () => {
         const res = await alice.api.get(`${chats}/not-a-uuid`);
         expect(res.status).toBe(400);

@@ -7,3 +7,4 @@ export * from "./schemas/common";
 export * from "./schemas/resources";
 export * from "./schemas/api";
 export * from "./types";
+export * from "./asyncapi";

@@ -3,6 +3,7 @@
  * the routes (each a thin translation to one RPC call), and the one error handler.
  */
 import type { Bus } from "@talk/bus";
+import { asyncApiDocument } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { GatewaySettings } from "./config";
@@ -40,9 +41,13 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(requestId, observe(metrics));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(idempotencyKey);
-  const document = openApiDocument();
+  const openapi = openApiDocument();
+  const asyncapi = asyncApiDocument();
   api.get("/openapi.json", (_req, res) => {
-    res.json(document);
+    res.json(openapi);
+  });
+  api.get("/asyncapi.json", (_req, res) => {
+    res.json(asyncapi);
   });
   api.use(authRoutes(bus, settings));
   api.use(authenticate(settings.jwtSecret));

@@ -1,2 +1,3 @@
 export { createApiRouter, createGatewayApp } from "./app";
 export type { GatewaySettings } from "./config";
+export { openApiDocument } from "./openapi/document";

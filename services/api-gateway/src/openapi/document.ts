@@ -5,6 +5,9 @@ import {
   chatSchema,
   createAgentBody,
   createChatBody,
+  createMessageBody,
+  messageSchema,
+  reactionBody,
   loginBody,
   loginResponse,
   MAX_PAGE_SIZE,
@@ -48,6 +51,13 @@ function op(summary: string, response: object, extra: { body?: string; params?: 
 }
 
 const chatId = idParam("id", "The chat's id");
+const messageId = idParam("id", "The message's id");
+const idempotencyParam = {
+  name: "Idempotency-Key",
+  in: "header",
+  description: "Makes a retry take effect once (24 h, per agent); the same key with another request is a 409",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
 
 export function openApiDocument() {
   return {
@@ -80,6 +90,24 @@ export function openApiDocument() {
       },
       "/service_agents/talk_chats/{id}/join": { post: op("Join a public channel", ref("Participant"), { params: [chatId] }) },
       "/service_agents/talk_channels": { get: op("List my customer's public channels", page("Chat"), { params: pageParams }) },
+      "/service_agents/talk_messages": {
+        get: op("List a chat's messages (or one thread), newest first", page("Message"), {
+          params: [
+            { name: "chat_id", in: "query", required: true, schema: uuid },
+            { name: "parent_id", in: "query", description: "Only the replies to this message", schema: uuid },
+            ...pageParams,
+          ],
+        }),
+        post: op("Send a message (type normal; parent_id for a reply)", ref("Message"), { body: "CreateMessageRequest", params: [idempotencyParam] }),
+      },
+      "/service_agents/talk_messages/{id}": {
+        get: op("Get a message", ref("Message"), { params: [messageId] }),
+        delete: op("Delete my message (it stays as a tombstone)", ref("Message"), { params: [messageId, idempotencyParam] }),
+      },
+      "/service_agents/talk_messages/{id}/reactions": {
+        post: op("Add my reaction (idempotent per emoji)", ref("Message"), { params: [messageId, idempotencyParam], body: "ReactionRequest" }),
+        delete: op("Remove my reaction", ref("Message"), { params: [messageId, idempotencyParam], body: "ReactionRequest" }),
+      },
     },
     components: {
       securitySchemes: {
@@ -96,6 +124,9 @@ export function openApiDocument() {
         CreateChatRequest: strip(createChatBody),
         UpdateChatRequest: strip(updateChatBody),
         AddParticipantRequest: strip(addParticipantBody),
+        Message: strip(messageSchema),
+        CreateMessageRequest: strip(createMessageBody),
+        ReactionRequest: strip(reactionBody),
         Error: {
           type: "object",
           required: ["error"],

@@ -1,0 +1,69 @@
+/**
+ * The AsyncAPI 3.0 document of every public event, generated from the same schemas the bus
+ * validates with: one channel per event type on the `talk.events` topic exchange.
+ */
+import { EVENTS_EXCHANGE, EVENT_TYPES, envelopeSchema, eventPayloads, type EventType } from "./events";
+
+const strip = ({ $id: _id, ...schema }: { $id?: string } & object) => schema;
+
+const describe: Record<EventType, string> = {
+  chat_created: "A chat was created (followed by one chatparticipant_added per initial participant).",
+  chat_updated: "A chat's name or detail changed.",
+  chat_deleted: "A chat was deleted (soft); no events of the chat follow.",
+  chatparticipant_added: "An agent joined a chat (followed by its system message).",
+  chatparticipant_removed: "An agent left or was removed from a chat (followed by its system message).",
+  chatmessage_created: "A message was posted (also system messages: joins and leaves).",
+  chatmessage_deleted: "A message was deleted; data is its tombstone.",
+  chatmessage_reaction_updated: "A reaction was added to or removed from a message; data is the message.",
+};
+
+export function asyncApiDocument() {
+  const channels: Record<string, object> = {};
+  const operations: Record<string, object> = {};
+  const messages: Record<string, object> = {};
+  for (const type of EVENT_TYPES) {
+    messages[type] = {
+      name: type,
+      title: type,
+      summary: describe[type],
+      contentType: "application/json",
+      payload: {
+        ...strip(envelopeSchema),
+        properties: { ...envelopeSchema.properties, type: { const: type }, data: strip(eventPayloads[type]) },
+      },
+      bindings: { amqp: { deliveryMode: 2, messageType: type } },
+    };
+    channels[type] = {
+      address: `${type}.{customer_id}.{chat_id}`,
+      description: describe[type],
+      parameters: { customer_id: { description: "The customer (tenant) id" }, chat_id: { description: "The chat id" } },
+      messages: { [type]: { $ref: `#/components/messages/${type}` } },
+      bindings: {
+        amqp: { is: "routingKey", exchange: { name: EVENTS_EXCHANGE, type: "topic", durable: true, autoDelete: false, vhost: "/" } },
+      },
+    };
+    operations[`receive_${type}`] = {
+      action: "receive",
+      channel: { $ref: `#/channels/${type}` },
+      messages: [{ $ref: `#/channels/${type}/messages/${type}` }],
+    };
+  }
+  return {
+    asyncapi: "3.0.0",
+    info: {
+      title: "Talk events",
+      version: "1.0.0",
+      description: [
+        `Every committed change is published, after its transaction commits, to the durable topic exchange "${EVENTS_EXCHANGE}"`,
+        "with routing key <type>.<customer_id>.<chat_id>: bind `chat_created.#` for one type, `*.<customer>.*` for one customer,",
+        "`*.*.<chat>` for one chat. Delivery is at-least-once: deduplicate by `id`. `seq` is gapless and increasing per chat",
+        "across every event type, so consumers can order a chat's events and detect a gap.",
+      ].join(" "),
+    },
+    defaultContentType: "application/json",
+    servers: { rabbitmq: { host: "rabbitmq:5672", protocol: "amqp", protocolVersion: "0.9.1" } },
+    channels,
+    operations,
+    components: { messages },
+  };
+}
