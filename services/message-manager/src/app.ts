@@ -26,14 +26,20 @@ export async function startMessageManager({ db, bus, logger, metrics, outboxPoll
   const outbox = new Outbox(db, bus, "message-manager", logger, metrics);
   const authority: MembershipAuthority = {
     async membership(customerId, chatId, agentId, requestId) {
-      const m = await bus.call("chat.membership", { customer_id: customerId, chat_id: chatId, agent_id: agentId }, { requestId });
+      const m = await bus.call(
+        "chat.membership",
+        { customer_id: customerId, chat_id: chatId, agent_id: agentId },
+        { requestId },
+      );
       return { exists: m.chat !== null, member: m.participant !== null, seq: m.seq };
     },
   };
   const names: AgentNames = {
     async nameOf(customerId, agentId) {
       try {
-        return (await bus.call("agent.get", { customer_id: customerId, agent_id: agentId })).name || "An agent";
+        return (
+          (await bus.call("agent.get", { customer_id: customerId, agent_id: agentId })).name || "An agent"
+        );
       } catch (error) {
         if (error instanceof Error && "status" in error && error.status === "NOT_FOUND") return "An agent";
         throw error;
@@ -44,21 +50,43 @@ export async function startMessageManager({ db, bus, logger, metrics, outboxPoll
   const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
   const meta = (_actor: Actor, requestId?: string, idempotency?: Idempotency) => ({ requestId, idempotency });
 
-  await bus.handle("message.create", (req, ctx) => messages.create(req.actor, req.message, meta(req.actor, ctx.requestId, req.idempotency)));
-  await bus.handle("message.list", (req, ctx) => messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId));
+  await bus.handle("message.create", (req, ctx) =>
+    messages.create(req.actor, req.message, meta(req.actor, ctx.requestId, req.idempotency)),
+  );
+  await bus.handle("message.list", (req, ctx) =>
+    messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
+  );
   await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
-  await bus.handle("message.delete", (req, ctx) => messages.delete(req.actor, req.message_id, meta(req.actor, ctx.requestId, req.idempotency)));
+  await bus.handle("message.delete", (req, ctx) =>
+    messages.delete(req.actor, req.message_id, meta(req.actor, ctx.requestId, req.idempotency)),
+  );
   await bus.handle("reaction.add", (req, ctx) =>
-    messages.react(req.actor, req.message_id, req.reaction.emoji, true, meta(req.actor, ctx.requestId, req.idempotency)),
+    messages.react(
+      req.actor,
+      req.message_id,
+      req.reaction.emoji,
+      true,
+      meta(req.actor, ctx.requestId, req.idempotency),
+    ),
   );
   await bus.handle("reaction.remove", (req, ctx) =>
-    messages.react(req.actor, req.message_id, req.reaction.emoji, false, meta(req.actor, ctx.requestId, req.idempotency)),
+    messages.react(
+      req.actor,
+      req.message_id,
+      req.reaction.emoji,
+      false,
+      meta(req.actor, ctx.requestId, req.idempotency),
+    ),
   );
-  await bus.handle("message.syncChat", async (req, ctx) => ({ seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId) }));
+  await bus.handle("message.syncChat", async (req, ctx) => ({
+    seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId),
+  }));
   await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
   outbox.start(outboxPollMs);
   const expiry = setInterval(() => {
-    expireIdempotencyKeys(db).catch((error: unknown) => logger.warn({ err: error }, "could not expire idempotency keys"));
+    expireIdempotencyKeys(db).catch((error: unknown) =>
+      logger.warn({ err: error }, "could not expire idempotency keys"),
+    );
   }, 3_600_000);
   expiry.unref();
   logger.info("message-manager serving");

@@ -5,13 +5,7 @@
  * emits its events through the outbox in the same transaction.
  */
 import { randomUUID } from "node:crypto";
-import {
-  type Actor,
-  type CreateMessageRequest,
-  type Message,
-  notFound,
-  unavailable,
-} from "@talk/contracts";
+import { type Actor, type CreateMessageRequest, type Message, notFound, unavailable } from "@talk/contracts";
 import { type IdempotencyKey, type Outbox, now } from "@talk/db";
 import type { Knex } from "knex";
 import {
@@ -29,7 +23,12 @@ import type { ChatRow, MessageStore } from "./store/message-store";
 
 /** chat-manager's authoritative answer, asked only when the replica says no. */
 export interface MembershipAuthority {
-  membership(customerId: string, chatId: string, agentId: string, requestId?: string): Promise<{ exists: boolean; member: boolean; seq: number }>;
+  membership(
+    customerId: string,
+    chatId: string,
+    agentId: string,
+    requestId?: string,
+  ): Promise<{ exists: boolean; member: boolean; seq: number }>;
 }
 
 export interface RequestMeta {
@@ -100,7 +99,13 @@ export class MessageService {
     });
   }
 
-  async react(actor: Actor, messageId: string, emoji: string, add: boolean, meta: RequestMeta = {}): Promise<Message> {
+  async react(
+    actor: Actor,
+    messageId: string,
+    emoji: string,
+    add: boolean,
+    meta: RequestMeta = {},
+  ): Promise<Message> {
     const found = await this.get(actor, messageId, meta.requestId);
     return this.write(actor, found.chat_id, meta, async (trx, _chat, next) => {
       const message = await this.lockedMessage(trx, messageId);
@@ -118,7 +123,12 @@ export class MessageService {
 
   /** Waits until the replica has applied chat-manager's changes of a chat up to now. */
   async syncChat(customerId: string, chatId: string, requestId?: string): Promise<number> {
-    const { seq } = await this.authority.membership(customerId, chatId, "00000000-0000-0000-0000-000000000000", requestId);
+    const { seq } = await this.authority.membership(
+      customerId,
+      chatId,
+      "00000000-0000-0000-0000-000000000000",
+      requestId,
+    );
     await this.catchUp(chatId, seq);
     return seq;
   }
@@ -128,9 +138,18 @@ export class MessageService {
    * asked, and if it says yes the replica is given time to apply the change (so the events of the
    * chat stay in order: a new member's messages come after its `chatparticipant_added`).
    */
-  private async assertParticipant(actor: Actor, chatId: string, forWrite: boolean, requestId?: string): Promise<ChatView> {
+  private async assertParticipant(
+    actor: Actor,
+    chatId: string,
+    forWrite: boolean,
+    requestId?: string,
+  ): Promise<ChatView> {
     const replica = await this.store.chatView(chatId);
-    if (replica && replica.customer_id === actor.customer_id && (await this.store.isMember(chatId, actor.agent_id))) {
+    if (
+      replica &&
+      replica.customer_id === actor.customer_id &&
+      (await this.store.isMember(chatId, actor.agent_id))
+    ) {
       return assertChatVisible(replica, actor, chatId, forWrite);
     }
     const truth = await this.authority.membership(actor.customer_id, chatId, actor.agent_id, requestId);
@@ -159,19 +178,36 @@ export class MessageService {
     work: (
       trx: Knex.Transaction,
       chat: ChatRow,
-      next: (type: "chatmessage_created" | "chatmessage_deleted" | "chatmessage_reaction_updated", message: Message, time: string) => void,
+      next: (
+        type: "chatmessage_created" | "chatmessage_deleted" | "chatmessage_reaction_updated",
+        message: Message,
+        time: string,
+      ) => void,
     ) => Promise<T>,
   ): Promise<T> {
-    const idempotency: IdempotencyKey | undefined = meta.idempotency && { scope: actor.agent_id, ...meta.idempotency };
+    const idempotency: IdempotencyKey | undefined = meta.idempotency && {
+      scope: actor.agent_id,
+      ...meta.idempotency,
+    };
     return this.outbox.transaction(async (trx, emit) => {
       const chat = await this.store.lockChat(trx, chatId, actor.customer_id);
       assertChatVisible(chat, actor, chatId, true);
       assertMember(await this.store.isMember(chatId, actor.agent_id, trx), chatId);
-      let seq = chat.seq;
+      const { seq: before, clock } = chat;
+      let seq = before;
       const result = await work(trx, chat, (type, message, time) =>
-        emit({ type, customer_id: actor.customer_id, chat_id: chatId, seq: ++seq, time, data: message, request_id: meta.requestId }),
+        emit({
+          type,
+          customer_id: actor.customer_id,
+          chat_id: chatId,
+          seq: ++seq,
+          time,
+          data: message,
+          request_id: meta.requestId,
+        }),
       );
-      if (seq !== chat.seq || chat.clock) await this.store.updateChat(trx, chatId, { seq, clock: chat.clock });
+      if (seq !== before || chat.clock !== clock)
+        await this.store.updateChat(trx, chatId, { seq, clock: chat.clock });
       return result;
     }, idempotency);
   }

@@ -69,7 +69,15 @@ export class ChatChangeApplier {
             },
             tm,
           );
-          emit({ type: "chatmessage_created", customer_id: event.customer_id, chat_id: chat.id, seq: ++seq, time: tm, data: message, request_id: event.request_id });
+          emit({
+            type: "chatmessage_created",
+            customer_id: event.customer_id,
+            chat_id: chat.id,
+            seq: ++seq,
+            time: tm,
+            data: message,
+            request_id: event.request_id,
+          });
           break;
         }
         default:

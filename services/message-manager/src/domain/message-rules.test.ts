@@ -32,11 +32,15 @@ const message = (overrides: Partial<Message> = {}): Message => ({
 
 describe("posting", () => {
   it("agents cannot post system messages", () => {
-    expect(() => assertPostable({ chat_id: chatId, type: "system", text: "x" })).toThrow(/cannot post "system"/);
+    expect(() => assertPostable({ chat_id: chatId, type: "system", text: "x" })).toThrow(
+      /cannot post "system"/,
+    );
   });
   it("a message needs text or media", () => {
     expect(() => assertPostable({ chat_id: chatId, type: "normal", text: "  " })).toThrow(/needs text/);
-    expect(() => assertPostable({ chat_id: chatId, type: "normal", medias: [{ type: "link", link: "https://x" }] })).not.toThrow();
+    expect(() =>
+      assertPostable({ chat_id: chatId, type: "normal", medias: [{ type: "link", link: "https://x" }] }),
+    ).not.toThrow();
   });
   it('treats an empty parent_id as "no parent"', () => {
     expect(parentIdOf({ parent_id: "" })).toBeUndefined();
@@ -68,7 +72,9 @@ describe("access", () => {
     expect(() => assertAuthor(message({ owner_type: "system" }), actor)).toThrow(/Only the author/);
   });
   it("a deleted message takes no reactions", () => {
-    expect(() => assertReactable(message({ tm_delete: "2024-01-17 10:40:00.000000" }))).toThrow(/was deleted/);
+    expect(() => assertReactable(message({ tm_delete: "2024-01-17 10:40:00.000000" }))).toThrow(
+      /was deleted/,
+    );
   });
 });
 

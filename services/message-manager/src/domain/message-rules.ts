@@ -2,7 +2,14 @@
  * Message rules (SPEC §2), without I/O: what may be posted, replied to, deleted and reacted to,
  * and what a deleted message keeps.
  */
-import { type Actor, type CreateMessageRequest, type Message, forbidden, invalid, notFound } from "@talk/contracts";
+import {
+  type Actor,
+  type CreateMessageRequest,
+  type Message,
+  forbidden,
+  invalid,
+  notFound,
+} from "@talk/contracts";
 
 export const NOT_DELETED = "9999-01-01 00:00:00.000000";
 export const isDeleted = (m: Pick<Message, "tm_delete">) => m.tm_delete < "9999-01-01";
@@ -16,7 +23,10 @@ export interface ChatView {
 
 export function assertPostable(input: CreateMessageRequest): void {
   if (input.type === "system")
-    throw invalid("SYSTEM_MESSAGE_FORBIDDEN", 'Agents cannot post "system" messages; they are added when participants join or leave.');
+    throw invalid(
+      "SYSTEM_MESSAGE_FORBIDDEN",
+      'Agents cannot post "system" messages; they are added when participants join or leave.',
+    );
   if (!(input.text ?? "").trim() && !(input.medias ?? []).length)
     throw invalid("EMPTY_MESSAGE", "A message needs text or at least one media.");
 }
@@ -26,14 +36,26 @@ export function parentIdOf(input: Pick<CreateMessageRequest, "parent_id">): stri
   return input.parent_id ? input.parent_id : undefined;
 }
 
-export function assertParent(parent: Pick<Message, "chat_id"> | undefined, parentId: string, chatId: string): void {
+export function assertParent(
+  parent: Pick<Message, "chat_id"> | undefined,
+  parentId: string,
+  chatId: string,
+): void {
   if (!parent) throw notFound("PARENT_NOT_FOUND", `No message ${parentId} exists to reply to.`);
   if (parent.chat_id !== chatId)
-    throw invalid("PARENT_IN_OTHER_CHAT", `Message ${parentId} is not in chat ${chatId}; a reply must be in its parent's chat.`);
+    throw invalid(
+      "PARENT_IN_OTHER_CHAT",
+      `Message ${parentId} is not in chat ${chatId}; a reply must be in its parent's chat.`,
+    );
 }
 
 /** Chats of other customers, and deleted chats for writes, do not exist for the caller. */
-export function assertChatVisible(chat: ChatView | undefined, actor: Actor, chatId: string, forWrite: boolean): ChatView {
+export function assertChatVisible(
+  chat: ChatView | undefined,
+  actor: Actor,
+  chatId: string,
+  forWrite: boolean,
+): ChatView {
   if (!chat || chat.customer_id !== actor.customer_id || (forWrite && chat.deleted))
     throw notFound("CHAT_NOT_FOUND", `No chat ${chatId} exists.`);
   return chat;
@@ -49,7 +71,8 @@ export function assertAuthor(message: Message, actor: Actor): void {
 }
 
 export function assertReactable(message: Message): void {
-  if (isDeleted(message)) throw invalid("MESSAGE_DELETED", `Message ${message.id} was deleted; it takes no reactions.`);
+  if (isDeleted(message))
+    throw invalid("MESSAGE_DELETED", `Message ${message.id} was deleted; it takes no reactions.`);
 }
 
 export function systemText(name: string, change: "joined" | "left"): string {

@@ -61,9 +61,12 @@ const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
   text: row.text,
   medias: typeof row.medias === "string" ? (JSON.parse(row.medias) as Media[]) : row.medias,
   metadata: {
-    reactions: reactions.map(
-      (r): Reaction => ({ emoji: r.emoji, owner_type: "agent", owner_id: r.owner_id, tm_create: normalizeTimestamp(r.tm_create) }),
-    ),
+    reactions: reactions.map((r): Reaction => ({
+      emoji: r.emoji,
+      owner_type: "agent",
+      owner_id: r.owner_id,
+      tm_create: normalizeTimestamp(r.tm_create),
+    })),
   },
   tm_create: normalizeTimestamp(row.tm_create),
   tm_update: normalizeTimestamp(row.tm_update),
@@ -92,7 +95,11 @@ export class MessageStore {
     return { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
   }
 
-  async updateChat(trx: Knex.Transaction, chatId: string, changes: Partial<Pick<ChatRow, "deleted" | "source_seq" | "seq" | "clock">>) {
+  async updateChat(
+    trx: Knex.Transaction,
+    chatId: string,
+    changes: Partial<Pick<ChatRow, "deleted" | "source_seq" | "seq" | "clock">>,
+  ) {
     await trx("chats").where({ id: chatId }).update(changes);
   }
 
@@ -101,7 +108,10 @@ export class MessageStore {
   }
 
   async addMember(trx: Knex.Transaction, chatId: string, agentId: string): Promise<void> {
-    await trx("members").insert({ chat_id: chatId, agent_id: agentId }).onConflict(["chat_id", "agent_id"]).ignore();
+    await trx("members")
+      .insert({ chat_id: chatId, agent_id: agentId })
+      .onConflict(["chat_id", "agent_id"])
+      .ignore();
   }
 
   async removeMember(trx: Knex.Transaction, chatId: string, agentId: string): Promise<void> {
@@ -119,7 +129,13 @@ export class MessageStore {
 
   async insertMessage(trx: Knex.Transaction, message: NewMessage, tm: string): Promise<Message> {
     const rows: MessageRow[] = await trx("talk_messages")
-      .insert({ ...message, parent_id: message.parent_id ?? null, medias: JSON.stringify(message.medias), tm_create: tm, tm_update: tm })
+      .insert({
+        ...message,
+        parent_id: message.parent_id ?? null,
+        medias: JSON.stringify(message.medias),
+        tm_create: tm,
+        tm_update: tm,
+      })
       .returning("*");
     return toMessage(rows[0], []);
   }
@@ -131,30 +147,50 @@ export class MessageStore {
     return toMessage(row, await this.reactionsOf([row.id], db));
   }
 
-  async list(chatId: string, parentId: string | undefined, page: { page_size?: number; page_token?: string }) {
+  async list(
+    chatId: string,
+    parentId: string | undefined,
+    page: { page_size?: number; page_token?: string },
+  ) {
     const query = this.db("talk_messages").where({ chat_id: chatId });
     if (parentId) query.andWhere({ parent_id: parentId });
     const { rows, next_page_token } = await paginate<MessageRow>(query, page);
     const reactions = await this.reactionsOf(rows.map((r) => r.id));
     return {
-      result: rows.map((row) => toMessage(row, reactions.filter((r) => r.message_id === row.id))),
+      result: rows.map((row) =>
+        toMessage(
+          row,
+          reactions.filter((r) => r.message_id === row.id),
+        ),
+      ),
       next_page_token,
     };
   }
 
   private reactionsOf(messageIds: string[], db: Db = this.db): Promise<ReactionRow[]> {
     if (messageIds.length === 0) return Promise.resolve([]);
-    return db("talk_reactions").whereIn("message_id", messageIds).orderBy("id").select("message_id", "emoji", "owner_id", "tm_create");
+    return db("talk_reactions")
+      .whereIn("message_id", messageIds)
+      .orderBy("id")
+      .select("message_id", "emoji", "owner_id", "tm_create");
   }
 
   /** Tombstone: text, medias and reactions cleared, tm_delete set. */
   async markDeleted(trx: Knex.Transaction, messageId: string, tm: string): Promise<void> {
     await trx("talk_reactions").where({ message_id: messageId }).delete();
-    await trx("talk_messages").where({ id: messageId }).update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm });
+    await trx("talk_messages")
+      .where({ id: messageId })
+      .update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm });
   }
 
   /** Adds a reaction unless the owner already has that emoji on the message; true when added. */
-  async addReaction(trx: Knex.Transaction, messageId: string, emoji: string, ownerId: string, tm: string): Promise<boolean> {
+  async addReaction(
+    trx: Knex.Transaction,
+    messageId: string,
+    emoji: string,
+    ownerId: string,
+    tm: string,
+  ): Promise<boolean> {
     const inserted = await trx("talk_reactions")
       .insert({ message_id: messageId, emoji, owner_type: "agent", owner_id: ownerId, tm_create: tm })
       .onConflict(["message_id", "emoji", "owner_type", "owner_id"])
@@ -164,7 +200,13 @@ export class MessageStore {
     return inserted.length > 0;
   }
 
-  async removeReaction(trx: Knex.Transaction, messageId: string, emoji: string, ownerId: string, tm: string): Promise<boolean> {
+  async removeReaction(
+    trx: Knex.Transaction,
+    messageId: string,
+    emoji: string,
+    ownerId: string,
+    tm: string,
+  ): Promise<boolean> {
     const removed = await trx("talk_reactions")
       .where({ message_id: messageId, emoji, owner_type: "agent", owner_id: ownerId })
       .delete()
