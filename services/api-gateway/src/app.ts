@@ -24,12 +24,24 @@ export interface GatewayDeps {
   settings: GatewaySettings;
 }
 
-function observe(metrics: Metrics) {
+/** RED metrics per route, and one access log line per request carrying its request id. */
+function observe(metrics: Metrics, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer();
     res.on("finish", () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const seconds = end({ method: req.method, route, status: String(res.statusCode) });
+      logger.info(
+        {
+          request_id: req.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          agent_id: req.caller?.agent_id,
+        },
+        "request",
+      );
     });
     next();
   };
@@ -38,7 +50,7 @@ function observe(metrics: Metrics) {
 /** The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app). */
 export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
   const api = express.Router();
-  api.use(requestId, observe(metrics));
+  api.use(requestId, observe(metrics, logger.child({ component: "access" })));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(idempotencyKey);
   const openapi = openApiDocument();
