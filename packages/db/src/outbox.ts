@@ -177,7 +177,9 @@ export class OutboxRelay {
         .select("id", "event", "created_at")
         .orderBy("id")
         .limit(this.batchSize);
-      this.observeLag(rows.length, rows[0]?.created_at);
+      const pending =
+        rows.length < this.batchSize ? rows.length : Number((await trx(OUTBOX_TABLE).count({ n: "*" }))[0].n);
+      this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
       const events = rows.map((row) =>
         typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event,
@@ -190,7 +192,6 @@ export class OutboxRelay {
           rows.map((row) => row.id),
         )
         .delete();
-      for (const event of events) this.metrics?.eventsPublished.inc({ type: event.type });
       return rows.length;
     });
   }

@@ -60,7 +60,7 @@ export class Metrics {
     });
     this.outboxPending = new Gauge({
       name: "talk_outbox_pending_events",
-      help: "Events waiting in the outbox at the last relay pass",
+      help: "Events waiting in the outbox at the start of the last relay pass",
       registers: [this.registry],
     });
   }
