@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AmqpBus, type Bus } from "@talk/bus";
 import type { Agent } from "@talk/contracts";
-import { startEmbedded } from "@talk/embedded";
+import { type EmbeddedOptions, startEmbedded } from "@talk/embedded";
 import { silentLogger } from "@talk/kit";
 import { type DistributedStack, startDistributed } from "@talk/stack";
 import { Api } from "./http";
@@ -16,17 +16,20 @@ import { Api } from "./http";
 export interface TestStack {
   name: string;
   api: Api;
+  /** Base URLs serving the WebSocket (`/v1.0/ws`): the embedded port, or each push replica. */
+  wsUrls: string[];
   bus: Bus;
   distributed?: DistributedStack;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedStack(): Promise<TestStack> {
+export async function startEmbeddedStack(options: { push?: EmbeddedOptions["push"] } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
-  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false });
+  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false, push: options.push });
   return {
     name: "embedded",
     api: new Api(system.url),
+    wsUrls: [system.url],
     bus: system.bus,
     async stop() {
       await system.stop();
@@ -35,12 +38,18 @@ export async function startEmbeddedStack(): Promise<TestStack> {
   };
 }
 
-export async function startDistributedStack(): Promise<TestStack> {
-  const stack = await startDistributed({ replicas: 2, logLevel: "warn", env: { LOGIN_RATE_PER_MINUTE: "100000" } });
+/** `env` adds to every service's environment (e.g. push limits for a test file). */
+export async function startDistributedStack(options: { env?: Record<string, string> } = {}): Promise<TestStack> {
+  const stack = await startDistributed({
+    replicas: 2,
+    logLevel: "warn",
+    env: { LOGIN_RATE_PER_MINUTE: "100000", ...options.env },
+  });
   const bus = await AmqpBus.connect({ url: stack.rabbit.url, service: "test-fixtures", logger: silentLogger });
   return {
     name: "distributed",
     api: new Api(stack.url),
+    wsUrls: stack.pushUrls,
     bus,
     distributed: stack,
     async stop() {

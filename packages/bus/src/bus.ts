@@ -9,6 +9,13 @@
  *   resolves only once the broker has taken responsibility for the event. Subscriptions are durable
  *   queues bound by routing-key patterns, shared by the replicas of a service (competing consumers);
  *   a handler that throws gets the event redelivered.
+ * - `declareStream`/`readStream`: a durable, append-only log of the events its bindings route
+ *   (a RabbitMQ stream queue; a bounded in-memory log in MemoryBus). Reading never removes
+ *   anything: any number of readers each read from where they choose (the first retained entry,
+ *   the next new one, or an offset) in offset order, one entry at a time. Offsets increase but
+ *   need not be contiguous. Retention drops the oldest entries by age or size; a reader asking for
+ *   an offset older than the first retained entry starts at the first retained entry, so it can
+ *   tell that something was dropped by comparing offsets.
  */
 import type { EventEnvelope, ExchangeName, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
 
@@ -54,6 +61,47 @@ export interface PublishOptions {
   exchange?: ExchangeName;
 }
 
+/** A durable log of events (a RabbitMQ stream queue), bound to an exchange like a subscription. */
+export interface StreamSpec {
+  /** Stream (queue) name. */
+  name: string;
+  /** Routing-key patterns on the exchange (`#` and `*` wildcards). */
+  bindings: readonly string[];
+  /** The exchange the bindings are on (default `events`). */
+  exchange?: ExchangeName;
+  /** Entries older than this are dropped (RabbitMQ: whole segments once all their entries are older). */
+  maxAgeSeconds?: number;
+  /** The log is kept under this many bytes by dropping its oldest entries (0 or absent: no bound). */
+  maxBytes?: number;
+  /** RabbitMQ segment size, the granularity of retention (default the broker's, 500 MB). */
+  segmentBytes?: number;
+}
+
+/** Where a reader starts: the first retained entry, the next entry appended, or an offset. */
+export type StreamStart = "first" | "next" | { offset: number };
+
+export interface StreamEntry {
+  /** Position in the log: increasing, not necessarily contiguous. */
+  offset: number;
+  event: EventEnvelope;
+  /** When the entry was published (epoch milliseconds; whole seconds over AMQP). */
+  timestamp: number;
+}
+
+/** Called once per entry, in offset order; the next entry waits for it. Throwing retries the entry. */
+export type StreamHandler = (entry: StreamEntry) => Promise<void> | void;
+
+export interface StreamReadOptions {
+  from: StreamStart;
+  /** Entries fetched ahead of the handler (default 256). */
+  prefetch?: number;
+}
+
+export interface StreamReader {
+  /** Stops reading; resolves once the handler call in progress (if any) is over. */
+  stop(): Promise<void>;
+}
+
 export interface Bus {
   call<Op extends RpcOperation>(
     operation: Op,
@@ -67,7 +115,11 @@ export interface Bus {
   /** Declares a subscription's durable queue and bindings without consuming (e.g. by its publisher). */
   declare(subscription: Subscription): Promise<void>;
   subscribe(subscription: Subscription, handler: EventHandler): Promise<void>;
-  /** Stops consuming (RPC and events); in-flight handlers finish. */
+  /** Declares a stream and binds it (idempotent; a stream declared with other retention is kept as is). */
+  declareStream(spec: StreamSpec): Promise<void>;
+  /** Declares the stream and reads it from `options.from`; entries reach `handler` one at a time. */
+  readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader>;
+  /** Stops consuming (RPC, events and streams); in-flight handlers finish. */
   stopConsuming(): Promise<void>;
   close(): Promise<void>;
   /** True while the bus can reach its broker. */

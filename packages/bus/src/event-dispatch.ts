@@ -11,6 +11,13 @@ import { sleep } from "./util";
 
 export type EventOutcome = "ack" | "requeue" | "drop";
 
+/** The event in a message body; throws INVALID_ARGUMENT when it is not a valid envelope. */
+export function parseEnvelope(body: string): EventEnvelope {
+  const value: unknown = JSON.parse(body);
+  assertValid<EventEnvelope>(envelopeSchema, value, "event");
+  return value;
+}
+
 export async function dispatchEvent(
   body: string,
   redelivered: boolean,
@@ -19,9 +26,7 @@ export async function dispatchEvent(
 ): Promise<EventOutcome> {
   let event: EventEnvelope;
   try {
-    const value: unknown = JSON.parse(body);
-    assertValid<EventEnvelope>(envelopeSchema, value, "event");
-    event = value;
+    event = parseEnvelope(body);
   } catch (err) {
     options.logger.error(
       { queue: options.queue, err, body: body.slice(0, 500) },

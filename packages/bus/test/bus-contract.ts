@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError, type EventEnvelope } from "@talk/contracts";
 import { sleep, waitFor } from "@talk/testkit";
-import type { Bus, DeliveryContext } from "../src";
+import type { Bus, DeliveryContext, StreamEntry, StreamReader, StreamSpec, StreamStart } from "../src";
 import { agent, chatEvent, uniqueQueue } from "./fixtures";
 
 export interface BusFixture {
@@ -356,6 +356,132 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
       it("refuses to publish an invalid envelope", async () => {
         const event = { ...chatEvent("chat_created", randomUUID(), randomUUID()), seq: 0 };
         await expect(bus.publish(event)).rejects.toMatchObject({ status: "INVALID_ARGUMENT" });
+      });
+    });
+
+    describe("streams", () => {
+      const readers: StreamReader[] = [];
+      afterEach(async () => {
+        await Promise.all(readers.splice(0).map((r) => r.stop()));
+      });
+      const streamOf = (customerId: string, retention: Partial<StreamSpec> = {}): StreamSpec => ({
+        name: uniqueQueue("stream"),
+        bindings: [`*.${customerId}.*`],
+        ...retention,
+      });
+      /** Reads a stream from `from`, collecting the entries. */
+      async function read(on: Bus, spec: StreamSpec, from: StreamStart) {
+        const entries: StreamEntry[] = [];
+        readers.push(await on.readStream(spec, { from }, (entry) => void entries.push(entry)));
+        return {
+          entries,
+          ids: () => entries.map((e) => e.event.id),
+          offsets: () => entries.map((e) => e.offset),
+        };
+      }
+      const publishAll = async (events: EventEnvelope[]) => {
+        for (const event of events) await bus.publish(event);
+      };
+
+      it("logs every event its bindings route, in publish order, for any number of readers from the first entry", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId);
+        await bus.declareStream(spec);
+        const chatId = randomUUID();
+        const events = [1, 2, 3, 4, 5].map((seq) => chatEvent("chat_updated", customerId, chatId, seq));
+        await publishAll(events);
+        await bus.publish(chatEvent("chat_updated", randomUUID(), chatId)); // not routed to the stream
+        const first = await read(bus, spec, "first");
+        const second = await read(await peer(), spec, "first");
+        await waitFor(() => first.entries.length >= 5 && second.entries.length >= 5, {
+          what: "both readers",
+        });
+        await sleep(100);
+        for (const reader of [first, second]) {
+          expect(reader.ids()).toEqual(events.map((e) => e.id));
+          expect(reader.entries[0].event).toEqual(events[0]);
+          const offsets = reader.offsets();
+          expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+          expect(new Set(offsets).size).toBe(offsets.length);
+          expect(reader.entries.every((e) => e.timestamp > Date.now() - 60_000)).toBe(true);
+        }
+        expect(second.offsets()).toEqual(first.offsets());
+      });
+
+      it("reads from an offset on, from 'next' only what is appended later, and follows new entries live", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId);
+        await bus.declareStream(spec);
+        const events = [1, 2, 3, 4].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        await publishAll(events);
+        const all = await read(bus, spec, "first");
+        await waitFor(() => all.entries.length >= 4, { what: "the four entries" });
+        const fromThird = await read(bus, spec, { offset: all.entries[2].offset });
+        const fromNext = await read(bus, spec, "next");
+        await waitFor(() => fromThird.entries.length >= 2, { what: "the entries from the third on" });
+        expect(fromThird.ids()).toEqual([events[2].id, events[3].id]);
+        await sleep(200); // the 'next' reader is attached by now
+        expect(fromNext.entries).toEqual([]);
+        const later = chatEvent("chat_deleted", customerId, randomUUID(), 5);
+        await bus.publish(later);
+        await waitFor(
+          () => fromNext.entries.length >= 1 && fromThird.entries.length >= 3 && all.entries.length >= 5,
+          {
+            what: "the new entry on every reader",
+          },
+        );
+        expect(fromNext.ids()).toEqual([later.id]);
+        expect(fromThird.ids()).toEqual([events[2].id, events[3].id, later.id]);
+        expect(all.ids()).toEqual([...events, later].map((e) => e.id));
+      });
+
+      it("hands an entry again while its handler throws, and holds back the entries after it", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId);
+        const events = [1, 2, 3].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        const seen: string[] = [];
+        let failures = 0;
+        readers.push(
+          await bus.readStream(spec, { from: "first" }, (entry) => {
+            seen.push(entry.event.id);
+            if (entry.event.id === events[1].id && failures < 2) {
+              failures++;
+              throw new Error("transient failure");
+            }
+          }),
+        );
+        await publishAll(events);
+        await waitFor(() => seen.length >= 5, { what: "the retried entry and the rest" });
+        await sleep(100);
+        expect(seen).toEqual([events[0].id, events[1].id, events[1].id, events[1].id, events[2].id]);
+      });
+
+      it("drops its oldest entries beyond its size bound: a reader asking for a dropped offset starts at the first kept one", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId, { maxBytes: 4000, segmentBytes: 1000 });
+        await bus.declareStream(spec);
+        const events = Array.from({ length: 60 }, (_, i) =>
+          chatEvent("chat_updated", customerId, randomUUID(), i + 1),
+        );
+        await publishAll(events);
+        const kept = await read(bus, spec, { offset: 0 });
+        await waitFor(() => kept.ids().includes(events[59].id), { what: "the newest entry" });
+        expect(kept.entries.length).toBeLessThan(60);
+        expect(kept.entries[0].offset).toBeGreaterThan(0);
+        expect(kept.ids()).toEqual(events.slice(60 - kept.entries.length).map((e) => e.id));
+      });
+
+      it("stops handing entries once its reader is stopped", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId);
+        const got = await read(bus, spec, "first");
+        await bus.publish(chatEvent("chat_updated", customerId, randomUUID(), 1));
+        await waitFor(() => got.entries.length === 1, { what: "the first entry" });
+        await readers.splice(0)[0].stop();
+        await bus.publish(chatEvent("chat_updated", customerId, randomUUID(), 2));
+        const after = await read(bus, spec, "first");
+        await waitFor(() => after.entries.length === 2, { what: "both entries on a new reader" });
+        expect(got.entries.length).toBe(1);
       });
     });
 

@@ -8,3 +8,4 @@ export * from "./schemas/resources";
 export * from "./schemas/api";
 export * from "./types";
 export * from "./asyncapi";
+export * from "./push";

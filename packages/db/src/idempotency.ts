@@ -34,6 +34,10 @@ export const idempotencyMigration: Migration = {
   },
 };
 
+/** The answer to a key that comes back with a different request. */
+export const idempotencyKeyReused = () =>
+  conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different request.");
+
 /** Runs `work` once per key inside `trx`; a repeat returns the stored result without running it. */
 export async function oncePerKey<T>(trx: Knex.Transaction, idempotency: IdempotencyKey | undefined, work: () => Promise<T>): Promise<T> {
   if (!idempotency) return work();
@@ -41,8 +45,7 @@ export async function oncePerKey<T>(trx: Knex.Transaction, idempotency: Idempote
   const claimed = await trx(IDEMPOTENCY_TABLE).insert({ scope, key, fingerprint }).onConflict(["scope", "key"]).ignore().returning("key");
   if (claimed.length === 0) {
     const row: { fingerprint: string; response: unknown } = await trx(IDEMPOTENCY_TABLE).where({ scope, key }).first("fingerprint", "response");
-    if (row.fingerprint !== fingerprint)
-      throw conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different request.");
+    if (row.fingerprint !== fingerprint) throw idempotencyKeyReused();
     return (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as T;
   }
   const result = await work();
@@ -57,4 +60,70 @@ export async function expireIdempotencyKeys(db: Knex, ttlHours = IDEMPOTENCY_TTL
     .delete()
     .returning("key");
   return removed.length;
+}
+
+/** Where a key of a batch stands once claimed (see `claimKeys`). */
+export type KeyClaim<T> =
+  | { claimed: true }
+  /** Already used: the first result, or a conflict if the request differs. */
+  | { claimed: false; fingerprint: string; response: T };
+
+const keyOf = (k: Pick<IdempotencyKey, "scope" | "key">) => `${k.scope}\u0000${k.key}`;
+
+/**
+ * `oncePerKey` for a batch of distinct keys in one transaction: claims them all with one statement
+ * (in a fixed order, so concurrent batches cannot deadlock on each other) and reads back the ones
+ * already used. The caller then does the work of the claimed ones and calls `recordResponses` —
+ * or `releaseKeys` for claimed keys whose work it leaves out of this transaction.
+ */
+export async function claimKeys<T>(trx: Knex.Transaction, keys: IdempotencyKey[]): Promise<Map<string, KeyClaim<T>>> {
+  const claims = new Map<string, KeyClaim<T>>();
+  if (keys.length === 0) return claims;
+  const sorted = [...keys].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  const inserted: { scope: string; key: string }[] = await trx(IDEMPOTENCY_TABLE)
+    .insert(sorted.map(({ scope, key, fingerprint }) => ({ scope, key, fingerprint })))
+    .onConflict(["scope", "key"])
+    .ignore()
+    .returning(["scope", "key"]);
+  for (const row of inserted) claims.set(keyOf(row), { claimed: true });
+  const used = sorted.filter((k) => !claims.has(keyOf(k)));
+  if (used.length > 0) {
+    const rows: { scope: string; key: string; fingerprint: string; response: unknown }[] = await trx(IDEMPOTENCY_TABLE)
+      .whereIn(
+        ["scope", "key"],
+        used.map((k) => [k.scope, k.key]),
+      )
+      .select("scope", "key", "fingerprint", "response");
+    for (const row of rows)
+      claims.set(keyOf(row), {
+        claimed: false,
+        fingerprint: row.fingerprint,
+        response: (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as T,
+      });
+  }
+  return claims;
+}
+
+export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) => claims.get(keyOf(key));
+
+/** Stores the results of claimed keys (one statement). */
+export async function recordResponses(trx: Knex.Transaction, results: { key: IdempotencyKey; response: unknown }[]): Promise<void> {
+  if (results.length === 0) return;
+  const values = results.map(() => "(?, ?, ?::jsonb)").join(", ");
+  const bindings = results.flatMap(({ key, response }) => [key.scope, key.key, JSON.stringify(response)]);
+  await trx.raw(
+    `update ${IDEMPOTENCY_TABLE} as k set response = v.response from (values ${values}) as v(scope, key, response) where k.scope = v.scope and k.key = v.key`,
+    bindings,
+  );
+}
+
+/** Gives back claimed keys whose work was not done in this transaction. */
+export async function releaseKeys(trx: Knex.Transaction, keys: IdempotencyKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await trx(IDEMPOTENCY_TABLE)
+    .whereIn(
+      ["scope", "key"],
+      keys.map((k) => [k.scope, k.key]),
+    )
+    .delete();
 }

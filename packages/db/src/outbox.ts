@@ -171,14 +171,18 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     return this.db.transaction(async (trx) => {
       await trx.raw("select pg_advisory_xact_lock(?)", [RELAY_LOCK_KEY]);
-      const rows: { id: number; event: EventEnvelope | string; created_at: string }[] = await trx(
-        OUTBOX_TABLE,
-      )
-        .select("id", "event", "created_at")
-        .orderBy("id")
-        .limit(this.batchSize);
+      // Taken out and published in one transaction: if the broker does not confirm them all, the
+      // rollback puts them back. (One statement where a select and a delete were two.)
+      const taken: { rows: { id: number | string; event: EventEnvelope | string; created_at: string }[] } =
+        await trx.raw(
+          `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ?) returning id, event, created_at`,
+          [this.batchSize],
+        );
+      const rows = taken.rows.sort((a, b) => Number(a.id) - Number(b.id));
       const pending =
-        rows.length < this.batchSize ? rows.length : Number((await trx(OUTBOX_TABLE).count({ n: "*" }))[0].n);
+        rows.length < this.batchSize
+          ? rows.length
+          : rows.length + Number((await trx(OUTBOX_TABLE).count({ n: "*" }))[0].n);
       this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
       const events = rows.map((row) =>
@@ -186,12 +190,6 @@ export class OutboxRelay {
       );
       // Issued in order on one channel; each resolves on its broker confirm.
       await Promise.all(events.map((event) => this.bus.publish(event, { exchange: this.exchange })));
-      await trx(OUTBOX_TABLE)
-        .whereIn(
-          "id",
-          rows.map((row) => row.id),
-        )
-        .delete();
       return rows.length;
     });
   }

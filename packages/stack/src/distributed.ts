@@ -1,7 +1,7 @@
 /**
  * The distributed stack: RabbitMQ and PostgreSQL (from the environment, Docker, or this machine's
  * binaries; see @talk/testkit), one database per manager, and every service as its own process:
- * two replicas of each manager and of the gateway. Used by the integration tests and deploy/local.
+ * two replicas of each manager, of the gateway and of push. Used by the integration tests and deploy/local.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -21,6 +21,8 @@ export interface DistributedOptions {
 export interface DistributedStack {
   /** Base URL of the first gateway replica. */
   url: string;
+  /** Base URLs of the push replicas (WebSocket at `<url>/v1.0/ws`, with ws: for http:). */
+  pushUrls: string[];
   rabbit: RabbitHandle;
   postgres: PostgresHandle;
   databases: Record<string, string>;
@@ -56,10 +58,15 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
       processes.push(
         new ServiceProcess({ service: "api-gateway", name: `api-gateway-${i}`, env: { ...common, JWT_SECRET: jwtSecret }, httpPort: await freePort(), logDir }),
       );
+    for (let i = 1; i <= replicas; i++)
+      processes.push(
+        new ServiceProcess({ service: "push", name: `push-${i}`, env: { ...common, JWT_SECRET: jwtSecret }, httpPort: await freePort(), logDir }),
+      );
     await Promise.all(processes.map((p) => p.start()));
     const gateways = processes.filter((p) => p.spec.service === "api-gateway");
     return {
       url: gateways[0].url,
+      pushUrls: processes.filter((p) => p.spec.service === "push").map((p) => p.url),
       rabbit,
       postgres,
       databases,

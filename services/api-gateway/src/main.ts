@@ -1,4 +1,5 @@
 import { AmqpBus } from "@talk/bus";
+import { serveConsole } from "@talk/console";
 import { Metrics, closeServer, listen, loadConfig, opsRouter, redact, runMain } from "@talk/kit";
 import { createGatewayApp } from "./app";
 import { gatewayConfig } from "./config";
@@ -22,6 +23,7 @@ void runMain("api-gateway", async (logger) => {
     },
   });
   app.use(opsRouter([metrics], [{ name: "broker", check: () => bus.isReady() }]));
+  app.use(serveConsole());
   const { server, port } = await listen(app, config.HTTP_PORT);
   logger.info({ port }, "ready");
   return {

@@ -1,6 +1,6 @@
 /**
  * The whole system in one process: every service in-process over the in-memory bus, each with its
- * own PGlite database under one data folder, the API (and later the WebSocket) on one port.
+ * own PGlite database under one data folder, the API and the WebSocket (`/v1.0/ws`) on one port.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,7 +10,9 @@ import { createApiRouter } from "@talk/api-gateway";
 import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
 import { MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
+import { serveConsole } from "@talk/console";
 import { startMessageManager } from "@talk/message-manager";
+import { DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM, type PushService, type PushSettings, startPush } from "@talk/push";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { Metrics, closeServer, listen, opsRouter, type Logger } from "@talk/kit";
 import express from "express";
@@ -24,6 +26,8 @@ export interface EmbeddedOptions {
   tokenTtlSeconds?: number;
   /** Seed the demo customer on first start (default true). */
   seed?: boolean;
+  /** Push service settings other than the token secret (defaults: DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM). */
+  push?: Partial<Omit<PushSettings, "jwtSecret">>;
 }
 
 export interface EmbeddedSystem {
@@ -31,6 +35,7 @@ export interface EmbeddedSystem {
   port: number;
   bus: MemoryBus;
   agents: AgentService;
+  push: PushService;
   seeded?: Awaited<ReturnType<typeof seedDemo>>;
   stop(): Promise<void>;
 }
@@ -56,7 +61,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     agents: new Metrics("agent-manager", { defaultMetrics: false }),
     chats: new Metrics("chat-manager", { defaultMetrics: false }),
     messages: new Metrics("message-manager", { defaultMetrics: false }),
+    push: new Metrics("push", { defaultMetrics: false }),
   };
+  const jwtSecret = options.jwtSecret || secretIn(options.dataDir);
+  // First, so that its event stream holds every event published from now on.
+  const push = await startPush({
+    bus,
+    logger: logger.child({ service: "push" }),
+    metrics: metrics.push,
+    settings: { ...DEFAULT_PUSH_SETTINGS, stream: IN_MEMORY_STREAM, ...options.push, jwtSecret },
+  });
 
   const { service: agents } = await startAgentManager({ db: database("agent-manager"), bus, logger: logger.child({ service: "agent-manager" }) });
   const chatDb = database("chat-manager");
@@ -80,22 +94,31 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       logger: logger.child({ service: "api-gateway" }),
       metrics: metrics.gateway,
       settings: {
-        jwtSecret: options.jwtSecret || secretIn(options.dataDir),
+        jwtSecret,
         tokenTtlSeconds: options.tokenTtlSeconds ?? 86400,
         bodyLimitBytes: 256 * 1024,
         loginRatePerMinute: 600,
       },
     }),
   );
-  app.use(opsRouter(Object.values(metrics), databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) }))));
+  app.use(
+    opsRouter(Object.values(metrics), [
+      ...databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
+      { name: "push", check: () => push.isReady() },
+    ]),
+  );
+  app.use(serveConsole());
   const { server, port } = await listen(app, options.port);
+  push.attach(server as Server);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     bus,
     agents,
+    push,
     seeded,
     async stop() {
+      await push.stop();
       await closeServer(server as Server);
       await bus.stopConsuming();
       await chats.stop();

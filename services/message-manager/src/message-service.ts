@@ -19,6 +19,8 @@ import {
   isDeleted,
   parentIdOf,
 } from "./domain/message-rules";
+import type { GroupCommitOptions } from "./group-commit";
+import { BatchedSends } from "./message-sends";
 import type { ChatRow, MessageStore } from "./store/message-store";
 
 /** chat-manager's authoritative answer, asked only when the replica says no. */
@@ -39,15 +41,26 @@ export interface RequestMeta {
 type Page = { page_size?: number; page_token?: string };
 
 export class MessageService {
+  private readonly sends: BatchedSends | undefined;
+
   constructor(
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     private readonly authority: MembershipAuthority,
-    private readonly options: { catchUpTimeoutMs: number } = { catchUpTimeoutMs: 5000 },
-  ) {}
+    private readonly options: { catchUpTimeoutMs: number; batching?: GroupCommitOptions | false } = { catchUpTimeoutMs: 5000 },
+  ) {
+    if (options.batching !== false)
+      this.sends = new BatchedSends(store, outbox, (r) => this.createAlone(r.actor, r.input, r.meta), options.batching);
+  }
 
+  /** Sends go through group commit (see message-sends.ts); replies, which check their parent, alone. */
   async create(actor: Actor, input: CreateMessageRequest, meta: RequestMeta = {}): Promise<Message> {
     assertPostable(input);
+    if (this.sends && !parentIdOf(input)) return this.sends.send({ actor, input, meta });
+    return this.createAlone(actor, input, meta);
+  }
+
+  private async createAlone(actor: Actor, input: CreateMessageRequest, meta: RequestMeta): Promise<Message> {
     await this.assertParticipant(actor, input.chat_id, true, meta.requestId);
     const parentId = parentIdOf(input);
     return this.write(actor, input.chat_id, meta, async (trx, chat, next) => {

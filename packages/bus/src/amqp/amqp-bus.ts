@@ -12,7 +12,17 @@ import {
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger } from "@talk/kit";
-import type { Bus, CallOptions, EventHandler, PublishOptions, Subscription } from "../bus";
+import type {
+  Bus,
+  CallOptions,
+  EventHandler,
+  PublishOptions,
+  StreamHandler,
+  StreamReadOptions,
+  StreamReader,
+  StreamSpec,
+  Subscription,
+} from "../bus";
 import { DEFAULTS, type CommonBusOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { InFlight, SerialQueue } from "../util";
@@ -22,6 +32,7 @@ import { Names } from "./names";
 import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
+import { AmqpStreamReader, StreamTopology } from "./streams";
 
 export interface AmqpBusOptions extends CommonBusOptions {
   /** amqp://user:pass@host:port/vhost */
@@ -49,6 +60,9 @@ export class AmqpBus implements Bus {
   private readonly server: RpcServer;
   private readonly publisher: EventPublisher;
   private readonly subscriber: EventSubscriber;
+  private readonly streams: StreamTopology;
+  private readonly streamReaders = new Set<AmqpStreamReader>();
+  private readonly redeliveryDelayMs: number;
   private consuming = true;
   private closed = false;
 
@@ -100,6 +114,8 @@ export class AmqpBus implements Bus {
       metrics,
       options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs,
     );
+    this.streams = new StreamTopology(this.names, this.logger.child({ part: "streams" }));
+    this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;
     this.connection.onConnected((channels) => this.serial.run(() => this.setup(channels)));
     this.connection.onLost((generation) => this.client.connectionLost(generation));
   }
@@ -164,8 +180,43 @@ export class AmqpBus implements Bus {
     );
   }
 
+  async declareStream(spec: StreamSpec): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    this.streams.add(spec);
+    await this.onLiveConnection(
+      (channels) => this.streams.declare(channels, spec),
+      () => this.streams.remove(spec),
+    );
+  }
+
+  async readStream(
+    spec: StreamSpec,
+    options: StreamReadOptions,
+    handler: StreamHandler,
+  ): Promise<StreamReader> {
+    await this.declareStream(spec);
+    const reader = new AmqpStreamReader(
+      this.connection,
+      this.names.queue(spec.name),
+      options.from,
+      options.prefetch,
+      handler,
+      this.logger.child({ part: "stream-reader" }),
+      this.redeliveryDelayMs,
+      (stopped) => this.streamReaders.delete(stopped),
+    );
+    if (!this.consuming) return reader;
+    this.streamReaders.add(reader);
+    await this.onLiveConnection(
+      (channels) => reader.attach(channels),
+      () => this.streamReaders.delete(reader),
+    );
+    return reader;
+  }
+
   async stopConsuming(): Promise<void> {
     this.consuming = false;
+    await Promise.all([...this.streamReaders].map((reader) => reader.stop()));
     await this.serial.run(() => this.consumers.cancelAll(this.connection.channels));
     await this.inFlight.idle();
   }
@@ -188,6 +239,8 @@ export class AmqpBus implements Bus {
     await declareExchange(channels, this.names);
     await this.server.setup(channels, this.consuming);
     await this.subscriber.setup(channels, this.consuming);
+    await this.streams.setup(channels);
+    if (this.consuming) for (const reader of this.streamReaders) await reader.attach(channels);
   }
 
   /**

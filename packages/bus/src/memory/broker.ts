@@ -1,14 +1,16 @@
 /**
- * The in-process broker behind MemoryBus: one topic exchange for events, named queues (RPC and
- * subscriptions), and reply addresses standing for RabbitMQ's direct reply-to. Share one broker
+ * The in-process broker behind MemoryBus: topic exchanges for events, named queues (RPC and
+ * subscriptions), streams (bounded logs bound like queues), and reply addresses standing for RabbitMQ's direct reply-to. Share one broker
  * between the MemoryBus instances of the services living in one process.
  */
 import type { ExchangeName } from "@talk/contracts";
 import { topicMatches } from "./topic";
 import { MemoryQueue, type MemoryMessage } from "./queue";
+import { MemoryStreamLog, type StreamRetention } from "./stream-log";
 
 export class MemoryBroker {
   private readonly queues = new Map<string, MemoryQueue>();
+  private readonly streams = new Map<string, MemoryStreamLog>();
   /** queue → "<exchange> <pattern>" */
   private readonly bindings = new Map<string, Set<string>>();
   private readonly replyTargets = new Map<string, (message: MemoryMessage) => void>();
@@ -27,8 +29,22 @@ export class MemoryBroker {
     return this.queues.get(name);
   }
 
+  /** Declares a stream (idempotent: an existing stream keeps its retention). */
+  declareStream(name: string, retention: StreamRetention): MemoryStreamLog {
+    let stream = this.streams.get(name);
+    if (!stream) {
+      stream = new MemoryStreamLog(name, retention);
+      this.streams.set(name, stream);
+    }
+    return stream;
+  }
+
+  stream(name: string): MemoryStreamLog | undefined {
+    return this.streams.get(name);
+  }
+
   bind(queue: string, pattern: string, exchange: ExchangeName = "events"): void {
-    this.declareQueue(queue);
+    if (!this.streams.has(queue)) this.declareQueue(queue);
     let patterns = this.bindings.get(queue);
     if (!patterns) {
       patterns = new Set();
@@ -44,7 +60,7 @@ export class MemoryBroker {
     for (const [queueName, patterns] of this.bindings) {
       for (const binding of patterns) {
         if (binding.startsWith(prefix) && topicMatches(binding.slice(prefix.length), message.routingKey)) {
-          this.queues.get(queueName)?.enqueue({ ...message });
+          (this.queues.get(queueName) ?? this.streams.get(queueName))?.enqueue({ ...message });
           routed++;
           break;
         }

@@ -18,7 +18,17 @@ import {
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger, type Metrics } from "@talk/kit";
-import type { Bus, CallOptions, EventHandler, PublishOptions, Subscription } from "../bus";
+import type {
+  Bus,
+  CallOptions,
+  EventHandler,
+  PublishOptions,
+  StreamHandler,
+  StreamReadOptions,
+  StreamReader,
+  StreamSpec,
+  Subscription,
+} from "../bus";
 import { dispatchEvent } from "../event-dispatch";
 import { DEFAULTS, type CommonBusOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
@@ -26,6 +36,7 @@ import { decodeReply, encodeReply, unwrapReply } from "../rpc-reply";
 import { InFlight } from "../util";
 import { MemoryBroker } from "./broker";
 import type { MemoryMessage, Settlement } from "./queue";
+import { MemoryStreamReader } from "./stream-reader";
 
 export interface MemoryBusOptions extends Partial<CommonBusOptions> {
   /** The broker shared with the other buses of this process (a private one by default). */
@@ -51,6 +62,7 @@ export class MemoryBus implements Bus {
   private readonly consumers: { queue: string; tag: string }[] = [];
   private readonly rpcQueuesConsumed = new Set<string>();
   private readonly inFlight = new InFlight();
+  private readonly streamReaders = new Set<StreamReader>();
   private consuming = true;
   private closed = false;
 
@@ -173,8 +185,38 @@ export class MemoryBus implements Bus {
     );
   }
 
+  async declareStream(spec: StreamSpec): Promise<void> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    this.broker.declareStream(spec.name, {
+      maxAgeMs: spec.maxAgeSeconds ? spec.maxAgeSeconds * 1000 : undefined,
+      maxBytes: spec.maxBytes || undefined,
+    });
+    for (const pattern of spec.bindings) this.broker.bind(spec.name, pattern, spec.exchange);
+  }
+
+  async readStream(
+    spec: StreamSpec,
+    options: StreamReadOptions,
+    handler: StreamHandler,
+  ): Promise<StreamReader> {
+    await this.declareStream(spec);
+    const log = this.broker.declareStream(spec.name, {});
+    const reader = new MemoryStreamReader(log, options.from, handler, this.logger, this.redeliveryDelayMs);
+    const readers = this.streamReaders;
+    const handle: StreamReader = {
+      async stop() {
+        readers.delete(handle);
+        await reader.stop();
+      },
+    };
+    readers.add(handle);
+    if (this.consuming) reader.start();
+    return handle;
+  }
+
   async stopConsuming(): Promise<void> {
     this.consuming = false;
+    await Promise.all([...this.streamReaders].map((reader) => reader.stop()));
     for (const { queue, tag } of this.consumers.splice(0)) this.broker.queue(queue)?.cancel(tag);
     await this.inFlight.idle();
   }

@@ -2,7 +2,7 @@
 import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
 import { nextTimestamp, paginate } from "@talk/db";
 import type { Knex } from "knex";
-import type { ChatView } from "../domain/message-rules";
+import { type ChatView, NOT_DELETED } from "../domain/message-rules";
 
 type Db = Knex | Knex.Transaction;
 
@@ -73,6 +73,9 @@ const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
   tm_delete: normalizeTimestamp(row.tm_delete),
 });
 
+/** How a (chat, agent) membership is named in the sets `lockChatsForSends` returns. */
+export const memberKey = (chatId: string, agentId: string) => `${chatId}:${agentId}`;
+
 export class MessageStore {
   constructor(readonly db: Knex) {}
 
@@ -123,6 +126,78 @@ export class MessageStore {
     const tm = await nextTimestamp(trx, chat.clock);
     chat.clock = tm;
     return tm;
+  }
+
+  // --- sends in batches (group commit) -----------------------------------------------------
+
+  /**
+   * Locks the replica rows of a batch's chats, in id order (so that concurrent batches cannot
+   * deadlock), and tells which of the (chat, agent) pairs are members, with the database's clock
+   * read once, after the locks are held.
+   */
+  async lockChatsForSends(
+    trx: Knex.Transaction,
+    pairs: { chatId: string; agentId: string }[],
+  ): Promise<{ chats: Map<string, ChatRow>; members: Set<string>; now: string | undefined }> {
+    const ids = [...new Set(pairs.map((p) => p.chatId))].sort();
+    const chats = new Map<string, ChatRow>();
+    if (ids.length === 0) return { chats, members: new Set(), now: undefined };
+    const rows: ChatRow[] = await trx("chats").whereIn("id", ids).orderBy("id").forUpdate().select("*");
+    for (const row of rows) chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
+    const known = [...new Map(pairs.filter((p) => chats.has(p.chatId)).map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
+    if (known.length === 0) return { chats, members: new Set(), now: undefined };
+    const found: { chat_id: string; agent_id: string; now: string }[] = await trx("members")
+      .whereIn(
+        ["chat_id", "agent_id"],
+        known.map((p) => [p.chatId, p.agentId]),
+      )
+      .select("chat_id", "agent_id", trx.raw("(clock_timestamp() at time zone 'utc')::timestamp(6) as now"));
+    const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
+    return { chats, members, now: found[0]?.now };
+  }
+
+  /** The message as it is stored and answered, before it is inserted. */
+  messageOf(message: NewMessage, tm: string): Message {
+    return toMessage(
+      {
+        ...message,
+        parent_id: message.parent_id ?? null,
+        tm_create: tm,
+        tm_update: tm,
+        tm_delete: NOT_DELETED,
+      },
+      [],
+    );
+  }
+
+  /** Inserts messages made by `messageOf` (one statement). */
+  async insertMessages(trx: Knex.Transaction, messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await trx("talk_messages").insert(
+      messages.map((m) => ({
+        id: m.id,
+        customer_id: m.customer_id,
+        chat_id: m.chat_id,
+        parent_id: m.parent_id ?? null,
+        owner_type: m.owner_type,
+        owner_id: m.owner_id,
+        type: m.type,
+        text: m.text,
+        medias: JSON.stringify(m.medias),
+        tm_create: m.tm_create,
+        tm_update: m.tm_update,
+      })),
+    );
+  }
+
+  /** Sets the sequence and clock of several chats (one statement). */
+  async updateSequences(trx: Knex.Transaction, chats: Pick<ChatRow, "id" | "seq" | "clock">[]): Promise<void> {
+    if (chats.length === 0) return;
+    const values = chats.map(() => "(?::uuid, ?::bigint, ?::timestamp(6))").join(", ");
+    await trx.raw(
+      `update chats as c set seq = v.seq, clock = v.clock from (values ${values}) as v(id, seq, clock) where c.id = v.id`,
+      chats.flatMap((c) => [c.id, c.seq, c.clock]),
+    );
   }
 
   // --- messages --------------------------------------------------------------------------

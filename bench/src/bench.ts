@@ -1,0 +1,276 @@
+/**
+ * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded]`
+ *
+ * Starts the distributed stack on this machine's RabbitMQ and PostgreSQL binaries (every service its
+ * own process), the baselines B1 (express + pg insert), B2 (bare amqplib request/reply) and B3 (bare
+ * `ws` broadcast), and measures each scenario against its baseline in the same run, alternating
+ * them. Prints a Markdown table and writes it, with a JSON file, under bench/results/.
+ */
+import { HttpClient } from "./lib/http";
+import { Fixtures, type BenchAgent } from "./lib/fixtures";
+import { interleaved } from "./lib/interleave";
+import { type Measured, type Results, type Row, markdown, ratiosOf, writeResults } from "./lib/report";
+import { type BenchSettings, parseSettings, wants } from "./lib/settings";
+import type { Samples } from "./lib/stats";
+import { systemInfo } from "./lib/system-info";
+import { CpuMeter, CpuTally } from "./lib/cpu";
+import { BenchChild } from "./lib/child";
+import { startStack, type BenchStack } from "./lib/stack";
+import { b2Calls, busCalls, getChat, startRpcBaselines } from "./scenarios/rpc";
+import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
+import { runConnections, runFanout } from "./scenarios/fanout";
+
+const log = (line: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+function measured(label: string, samples: Samples, extra?: Record<string, number>): Measured {
+  return { label, summary: samples.summary(), ...(extra ? { extra } : {}) };
+}
+
+function row(partial: Omit<Row, "ratios">): Row {
+  return { ...partial, ratios: ratiosOf(partial.kind, partial.talk, partial.baseline) };
+}
+
+interface SendSetup {
+  b1: BenchChild;
+  b1Client: HttpClient;
+  talkClients: HttpClient[];
+  agents: BenchAgent[];
+  /** Each sender in its own chat (with one other agent). */
+  spread: Sender[];
+  /** Every sender in one chat. */
+  hot: Sender[];
+}
+
+async function prepareSend(
+  settings: BenchSettings,
+  stack: BenchStack,
+  fixtures: Fixtures,
+): Promise<SendSetup> {
+  const c = settings.sendConcurrency;
+  const customer = await fixtures.customer();
+  const agents = await fixtures.agents(customer, c + 1);
+  const spread: Sender[] = [];
+  for (let i = 0; i < c; i++) {
+    const chatId = await fixtures.groupChat([agents[i], agents[i + 1]], `bench spread ${i}`);
+    spread.push({ token: agents[i].token, agentId: agents[i].id, customerId: customer, chatId });
+  }
+  const hotChat = await fixtures.groupChat(agents, "bench hot chat");
+  const hot: Sender[] = agents
+    .slice(0, c)
+    .map((a) => ({ token: a.token, agentId: a.id, customerId: customer, chatId: hotChat }));
+  const b1 = await startB1(
+    await stack.postgres.createDatabase("bench_b1"),
+    [...spread, hot[0]].map((s) => ({ id: s.chatId, customerId: customer })),
+  );
+  return {
+    b1,
+    b1Client: new HttpClient(`http://127.0.0.1:${String(b1.info.port)}`, c),
+    talkClients: stack.gateways.map((url) => new HttpClient(url, c)),
+    agents,
+    spread,
+    hot,
+  };
+}
+
+async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSetup, rows: Row[]) {
+  const meter = meterFor(stack, send);
+  const c = settings.sendConcurrency;
+  for (const [name, senders] of [
+    [`${c} chats`, send.spread],
+    ["1 chat", send.hot],
+  ] as const) {
+    log(`send throughput, ${name}: warm-up`);
+    await talkSend(send.talkClients, senders, c, settings.warmupSeconds);
+    await b1Send(send.b1Client, senders, c, settings.warmupSeconds);
+    log(`send throughput, ${name}: ${settings.rounds} × ${settings.sendSeconds} s each side`);
+    const cpu = { talk: new CpuTally(), baseline: new CpuTally() };
+    const [base, talk] = await interleaved(settings.rounds, [
+      () => cpu.baseline.measure(meter, () => b1Send(send.b1Client, senders, c, settings.sendSeconds)),
+      () =>
+        cpu.talk.measure(meter, () =>
+          profiled(settings, stack, () => talkSend(send.talkClients, senders, c, settings.sendSeconds)),
+        ),
+    ]);
+    rows.push(
+      row({
+        id: `send-${name.replace(" ", "-")}`,
+        scenario: `Send throughput: POST talk_messages, concurrency ${c}, ${name}`,
+        kind: "throughput",
+        talk: measured("Talk", talk),
+        baseline: measured("B1", base),
+        target: "≥ 0.5× B1",
+        met: talk.summary().rate >= 0.5 * base.summary().rate,
+        cpuPerOp: { talk: cpu.talk.perOp(), baseline: cpu.baseline.perOp() },
+      }),
+    );
+  }
+}
+
+async function latencyRows(settings: BenchSettings, stack: BenchStack, send: SendSetup, rows: Row[]) {
+  const rpc = await startRpcBaselines(stack.rabbitUrl);
+  try {
+    const seconds = settings.latencySeconds;
+    const sender = send.spread[0];
+    const [gateway] = send.talkClients;
+    log("latency at concurrency 1: warm-up");
+    await b2Calls(rpc.b2, 1, settings.warmupSeconds);
+    await busCalls(rpc.bus, 1, settings.warmupSeconds);
+    await getChat(gateway, sender.token, sender.chatId, settings.warmupSeconds);
+    await talkSend([gateway], [sender], 1, settings.warmupSeconds);
+    await b1Send(send.b1Client, [sender], 1, settings.warmupSeconds);
+    log(`latency at concurrency 1: ${settings.rounds} × ${seconds} s each`);
+    const [b2c1, busc1, get, b1c1, post] = await interleaved(settings.rounds, [
+      () => b2Calls(rpc.b2, 1, seconds),
+      () => busCalls(rpc.bus, 1, seconds),
+      () => getChat(gateway, sender.token, sender.chatId, seconds),
+      () => b1Send(send.b1Client, [sender], 1, seconds),
+      () => talkSend([gateway], [sender], 1, seconds),
+    ]);
+    log(`request/reply at concurrency 16: ${settings.rounds} × ${seconds} s each`);
+    const meter = meterFor(stack, send, rpc.children);
+    const cpu = { talk: new CpuTally(), baseline: new CpuTally() };
+    const [b2c16, busc16] = await interleaved(settings.rounds, [
+      () => cpu.baseline.measure(meter, () => b2Calls(rpc.b2, 16, seconds)),
+      () => cpu.talk.measure(meter, () => busCalls(rpc.bus, 16, seconds)),
+    ]);
+    const b2 = measured("B2 c=1", b2c1);
+    rows.push(
+      row({
+        id: "latency-get-chat",
+        scenario: "Latency, concurrency 1: GET talk_chats/{id}",
+        kind: "latency",
+        talk: measured("Talk", get),
+        baseline: b2,
+      }),
+      row({
+        id: "latency-post-message",
+        scenario: "Latency, concurrency 1: POST talk_messages",
+        kind: "latency",
+        talk: measured("Talk", post),
+        baseline: measured("B1 c=1", b1c1),
+      }),
+      row({
+        id: "rpc-c1",
+        scenario: "Request/reply round trip, concurrency 1: the bus (AmqpBus ↔ AmqpBus, no database)",
+        kind: "latency",
+        talk: measured("Talk bus", busc1),
+        baseline: b2,
+        target: "≤ 2× B2",
+        met: busc1.summary().p50 <= 2 * b2c1.summary().p50,
+      }),
+      row({
+        id: "rpc-c16",
+        scenario: "Request/reply, concurrency 16: the bus",
+        kind: "throughput",
+        talk: measured("Talk bus", busc16),
+        baseline: measured("B2 c=16", b2c16),
+        cpuPerOp: { talk: cpu.talk.perOp(), baseline: cpu.baseline.perOp() },
+      }),
+    );
+  } finally {
+    await rpc.close();
+  }
+}
+
+async function embeddedRow(settings: BenchSettings, b1Client: HttpClient, b1Senders: Sender[], rows: Row[]) {
+  log("embedded mode: starting");
+  const child = await BenchChild.start("embedded", "servers/embedded.ts");
+  try {
+    const c = settings.sendConcurrency;
+    const { senders } = (await child.request({ type: "fixtures", senders: c })) as unknown as {
+      senders: Sender[];
+    };
+    const client = new HttpClient(String(child.info.url), c);
+    log("embedded mode: warm-up");
+    await talkSend([client], senders, c, settings.warmupSeconds);
+    log(`embedded mode: ${settings.rounds} × ${settings.sendSeconds} s each side`);
+    const [base, talk] = await interleaved(settings.rounds, [
+      () => b1Send(b1Client, b1Senders, c, settings.embeddedSeconds),
+      () => talkSend([client], senders, c, settings.embeddedSeconds),
+    ]);
+    client.close();
+    rows.push(
+      row({
+        id: "embedded-send",
+        scenario: `Embedded mode (one process, PGlite) send throughput, concurrency ${c}, ${c} chats`,
+        kind: "throughput",
+        talk: measured("Talk embedded", talk),
+        baseline: measured("B1", base),
+        note: "B1 runs on the PostgreSQL server; embedded Talk on PGlite (WASM, one connection, in-process).",
+      }),
+    );
+  } finally {
+    await child.stop();
+  }
+}
+
+/** With --cpu-prof, every service profiles exactly this window (SIGUSR2 toggles the hook). */
+async function profiled<T>(settings: BenchSettings, stack: BenchStack, work: () => Promise<T>): Promise<T> {
+  if (!settings.cpuProf) return work();
+  const toggle = () => stack.distributed.processes.forEach((p) => p.pid && process.kill(p.pid, "SIGUSR2"));
+  toggle();
+  try {
+    return await work();
+  } finally {
+    toggle();
+  }
+}
+
+function meterFor(stack: BenchStack, send: SendSetup, children: BenchChild[] = []): CpuMeter {
+  return new CpuMeter(() => {
+    const named: Record<string, number[]> = { b1: [send.b1.pid] };
+    for (const child of children) named[child.name] = [child.pid];
+    for (const p of stack.distributed.processes) (named[p.spec.service] ??= []).push(p.pid ?? 0);
+    return named;
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const settings = parseSettings(process.argv.slice(2));
+  log(
+    `${settings.mode} run: starting the distributed stack (${settings.replicas} replica(s) of every service)`,
+  );
+  const stack = await startStack(settings.replicas, { cpuProf: settings.cpuProf });
+  const rows: Row[] = [];
+  const results: Results = {
+    mode: settings.mode,
+    system: await systemInfo(stack.postgresUrl, stack.rabbitUrl),
+    settings: { ...settings },
+    rows,
+  };
+  log(`stack ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  const fixtures = await Fixtures.connect(stack.distributed);
+  let send: SendSetup | undefined;
+  try {
+    if (wants(settings, "send") || wants(settings, "latency") || wants(settings, "embedded"))
+      send = await prepareSend(settings, stack, fixtures);
+    if (send && wants(settings, "send")) await sendRows(settings, stack, send, rows);
+    if (send && wants(settings, "latency")) await latencyRows(settings, stack, send, rows);
+    if (wants(settings, "fanout")) rows.push(...(await runFanout(settings, stack, fixtures, log)));
+    if (wants(settings, "connections")) rows.push(...(await runConnections(settings, stack, fixtures, log)));
+    if (send && wants(settings, "embedded")) await embeddedRow(settings, send.b1Client, send.spread, rows);
+  } finally {
+    send?.b1Client.close();
+    for (const client of send?.talkClients ?? []) client.close();
+    await send?.b1.stop();
+    await fixtures.close().catch(() => undefined);
+    log("stopping the stack");
+    await stack.stop();
+  }
+  results.durationSeconds = (Date.now() - started) / 1000;
+  const files = writeResults(results);
+  process.stdout.write("\n" + markdown(results) + "\n");
+  log(`written ${files.md} and ${files.json}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

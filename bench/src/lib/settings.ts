@@ -1,0 +1,76 @@
+/** Command-line settings of `pnpm bench`: the full run, or `--quick` (under two minutes). */
+
+export interface BenchSettings {
+  mode: "quick" | "full";
+  /** Replicas of every service in the distributed stack. */
+  replicas: number;
+  /** Seconds of load before each measured scenario (not measured). */
+  warmupSeconds: number;
+  /** Each comparison alternates baseline and Talk this many times (ABBA), then merges the samples. */
+  rounds: number;
+  sendConcurrency: number;
+  /** Seconds per round of each send-throughput measurement. */
+  sendSeconds: number;
+  /** Seconds per round of each concurrency-1 latency measurement. */
+  latencySeconds: number;
+  fanoutSizes: number[];
+  /** Messages per second the fan-out sender posts. */
+  fanoutRate: number;
+  fanoutSeconds: number;
+  connections: number;
+  embeddedSeconds: number;
+  only?: string[];
+  /** Folder where every service process writes a V8 CPU profile when it stops (node --cpu-prof). */
+  cpuProf?: string;
+}
+
+export const SCENARIOS = ["send", "latency", "fanout", "connections", "embedded"] as const;
+
+export function parseSettings(argv: string[]): BenchSettings {
+  const quick = argv.includes("--quick");
+  const value = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const settings: BenchSettings = quick
+    ? {
+        mode: "quick",
+        replicas: 1,
+        warmupSeconds: 1,
+        rounds: 1,
+        sendConcurrency: 32,
+        sendSeconds: 3,
+        latencySeconds: 1.5,
+        fanoutSizes: [10, 100, 1000],
+        fanoutRate: 20,
+        fanoutSeconds: 2,
+        connections: 10_000,
+        embeddedSeconds: 3,
+      }
+    : {
+        mode: "full",
+        replicas: 1,
+        warmupSeconds: 3,
+        rounds: 3,
+        sendConcurrency: 32,
+        sendSeconds: 6,
+        latencySeconds: 3,
+        fanoutSizes: [10, 100, 1000],
+        fanoutRate: 20,
+        fanoutSeconds: 6,
+        connections: 10_000,
+        embeddedSeconds: 8,
+      };
+  if (value("--replicas")) settings.replicas = Number(value("--replicas"));
+  if (value("--fanout")) settings.fanoutSizes = String(value("--fanout")).split(",").map(Number);
+  if (value("--connections")) settings.connections = Number(value("--connections"));
+  if (value("--cpu-prof")) settings.cpuProf = String(value("--cpu-prof"));
+  if (value("--only")) settings.only = String(value("--only")).split(",");
+  for (const name of settings.only ?? [])
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`--only: unknown scenario ${name} (${SCENARIOS.join(", ")})`);
+  return settings;
+}
+
+export const wants = (settings: BenchSettings, scenario: (typeof SCENARIOS)[number]) =>
+  !settings.only || settings.only.includes(scenario);

@@ -1,0 +1,42 @@
+/** The distributed stack as the bench and the drill use it: gateways, push replicas, broker, database. */
+import { join, resolve } from "node:path";
+import { type DistributedStack, type ServiceProcess, startDistributed } from "@talk/stack";
+
+export interface BenchStack {
+  distributed: DistributedStack;
+  /** Base URLs of every gateway replica. */
+  gateways: string[];
+  /** Push replicas (empty while the stack has no push service). */
+  push: ServiceProcess[];
+  rabbitUrl: string;
+  postgresUrl: string;
+  postgres: DistributedStack["postgres"];
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  replicas: number,
+  options: { env?: Record<string, string>; cpuProf?: string } = {},
+): Promise<BenchStack> {
+  // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
+  const profile: Record<string, string> = options.cpuProf
+    ? {
+        NODE_OPTIONS: `--import=${join(__dirname, "cpu-profile-hook.mjs")}`,
+        TALK_CPU_PROF_DIR: resolve(options.cpuProf),
+      }
+    : {};
+  const distributed = await startDistributed({
+    replicas,
+    logLevel: "warn",
+    env: { LOGIN_RATE_PER_MINUTE: "1000000", WS_MAX_CONNECTIONS: "11000", ...profile, ...options.env },
+  });
+  return {
+    distributed,
+    gateways: distributed.byService("api-gateway").map((p) => p.url),
+    push: distributed.byService("push"),
+    rabbitUrl: distributed.rabbit.url,
+    postgresUrl: distributed.postgres.url,
+    postgres: distributed.postgres,
+    stop: () => distributed.stop(),
+  };
+}

@@ -1,0 +1,53 @@
+/** Where the figures came from: machine, versions, commit. */
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
+import * as amqp from "amqplib";
+import pg from "pg";
+
+export interface SystemInfo {
+  date: string;
+  commit: string;
+  cpu: string;
+  cpus: number;
+  memoryGb: number;
+  os: string;
+  node: string;
+  postgres: string;
+  rabbitmq: string;
+  erlang: string;
+  loadBefore: number[];
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+export async function systemInfo(postgresUrl: string, rabbitUrl: string): Promise<SystemInfo> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  const { rows } = await client.query<{ server_version: string }>("show server_version");
+  await client.end();
+  const connection = await amqp.connect(rabbitUrl);
+  const properties =
+    (connection.connection as unknown as { serverProperties?: Record<string, string> }).serverProperties ??
+    {};
+  await connection.close();
+  const dirty = git(["status", "--porcelain"]) !== "" ? "+changes" : "";
+  return {
+    date: new Date().toISOString(),
+    commit: `${git(["rev-parse", "--short", "HEAD"])}${dirty}`,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cpus: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+    postgres: rows[0]?.server_version ?? "unknown",
+    rabbitmq: properties.version ?? "unknown",
+    erlang: properties.platform ?? "unknown",
+    loadBefore: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Streams over RabbitMQ: a stream queue (`x-queue-type: stream`, retention by `x-max-age` and
+ * `x-max-length-bytes`) bound to an exchange, read over AMQP 0-9-1 by consumers that pass
+ * `x-stream-offset` and need a prefetch and manual acks. Each reader has its own channel (its own
+ * prefetch, and a failure of one reader touches no other consumer). A reader remembers the offset
+ * after the last entry its handler finished and re-attaches there on a new channel or connection.
+ * Stream declarations are repeated on every connection, like every other piece of topology.
+ */
+import type { Channel, ConsumeMessage } from "amqplib";
+import type { Logger } from "@talk/kit";
+import type { StreamHandler, StreamReader, StreamSpec, StreamStart } from "../bus";
+import { deliverStreamEntry, streamArguments } from "../stream-delivery";
+import { errorMessage, sleep } from "../util";
+import type { AmqpConnection, Channels } from "./connection";
+import { declare } from "./consumers";
+import type { Names } from "./names";
+
+const DEFAULT_PREFETCH = 256;
+
+export class StreamTopology {
+  private readonly specs = new Map<string, StreamSpec>();
+
+  constructor(
+    private readonly names: Names,
+    private readonly logger: Logger,
+  ) {}
+
+  add(spec: StreamSpec): void {
+    this.specs.set(spec.name, spec);
+  }
+
+  remove(spec: StreamSpec): void {
+    if (this.specs.get(spec.name) === spec) this.specs.delete(spec.name);
+  }
+
+  async setup(channels: Channels): Promise<void> {
+    for (const spec of this.specs.values()) await this.declare(channels, spec);
+  }
+
+  /** Declares the stream and its bindings; a stream that exists with other retention is kept. */
+  async declare(channels: Channels, spec: StreamSpec): Promise<void> {
+    const queue = this.names.queue(spec.name);
+    try {
+      await declare(channels, (channel) =>
+        channel.assertQueue(queue, { durable: true, arguments: streamArguments(spec) }).then(() => undefined),
+      );
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err;
+      await declare(channels, (channel) => channel.checkQueue(queue).then(() => undefined));
+      this.logger.warn(
+        { stream: queue, err: errorMessage(err) },
+        "The stream exists with other retention arguments; keeping them (change them with a policy)",
+      );
+    }
+    await declare(channels, async (channel) => {
+      for (const pattern of spec.bindings)
+        await channel.bindQueue(queue, this.names.exchange(spec.exchange), pattern);
+    });
+  }
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 406;
+}
+
+export class AmqpStreamReader implements StreamReader {
+  /** Offset after the last entry handled, once one was. */
+  private nextOffset: number | undefined;
+  private attached: { channel: Channel; tag?: string; generation: number } | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly queue: string,
+    private readonly from: StreamStart,
+    private readonly prefetch: number | undefined,
+    private readonly handler: StreamHandler,
+    private readonly logger: Logger,
+    private readonly redeliveryDelayMs: number,
+    private readonly onStop: (reader: AmqpStreamReader) => void,
+  ) {}
+
+  /** Starts consuming on this connection (from where the reader is), unless it already does. */
+  async attach(channels: Channels): Promise<void> {
+    if (this.stopped || this.attached?.generation === channels.generation) return;
+    const channel = await channels.connection.createChannel();
+    const generation = channels.generation;
+    channel.on("error", (err: Error) =>
+      this.logger.warn({ stream: this.queue, err: err.message }, "Stream reader channel error"),
+    );
+    channel.on("close", () => this.channelClosed(channel, generation));
+    await channel.prefetch(this.prefetch ?? DEFAULT_PREFETCH);
+    if (this.stopped) {
+      await channel.close().catch(() => undefined);
+      return;
+    }
+    const attached: { channel: Channel; tag?: string; generation: number } = { channel, generation };
+    this.attached = attached; // before consuming: deliveries may come before consume() resolves
+    const { consumerTag } = await channel.consume(
+      this.queue,
+      (message) => {
+        if (message) this.tail = this.tail.then(() => this.onMessage(message, channel));
+        else this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
+      },
+      { noAck: false, arguments: { "x-stream-offset": this.startArgument() } },
+    );
+    attached.tag = consumerTag;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.onStop(this);
+    const attached = this.attached;
+    this.attached = undefined;
+    if (attached) {
+      if (attached.tag) await attached.channel.cancel(attached.tag).catch(() => undefined);
+      await attached.channel.close().catch(() => undefined);
+    }
+    await this.tail;
+  }
+
+  private startArgument(): unknown {
+    if (this.nextOffset !== undefined) return { "!": "long", value: this.nextOffset };
+    if (typeof this.from === "object") return { "!": "long", value: this.from.offset };
+    return this.from;
+  }
+
+  private async onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
+    if (this.stopped || this.attached?.channel !== channel) return; // a stale delivery: skip, no ack
+    const offset = Number(message.properties.headers?.["x-stream-offset"]);
+    const already = this.nextOffset ?? (typeof this.from === "object" ? this.from.offset : -1);
+    if (Number.isFinite(offset) && offset >= already) {
+      const seconds = Number(message.properties.timestamp);
+      await deliverStreamEntry(
+        {
+          offset,
+          body: message.content.toString("utf8"),
+          timestamp: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now(),
+        },
+        this.handler,
+        {
+          stream: this.queue,
+          logger: this.logger,
+          redeliveryDelayMs: this.redeliveryDelayMs,
+          stopped: () => this.stopped,
+        },
+      );
+      if (this.stopped) return;
+      this.nextOffset = offset + 1;
+    }
+    try {
+      channel.ack(message);
+    } catch {
+      // the channel is gone; the reader re-attaches from nextOffset
+    }
+  }
+
+  /** The channel closed under the reader: attach again on a new channel, or on the next connection. */
+  private channelClosed(channel: Channel, generation: number): void {
+    if (this.stopped || this.attached?.channel !== channel) return;
+    this.attached = undefined;
+    void (async () => {
+      await sleep(this.redeliveryDelayMs);
+      const channels = this.connection.channels;
+      if (this.stopped || !channels || channels.generation !== generation) return; // setup re-attaches
+      try {
+        await this.attach(channels);
+      } catch (err) {
+        this.logger.warn(
+          { stream: this.queue, err: errorMessage(err) },
+          "Could not re-attach a stream reader",
+        );
+        this.connection.reset(`a reader of ${this.queue} could not re-attach`);
+      }
+    })();
+  }
+}

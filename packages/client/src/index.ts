@@ -1,0 +1,36 @@
+/**
+ * @talk/client: the Talk API for TypeScript, in Node and in browsers. Imports only types from
+ * @talk/contracts, so a browser bundle carries no validator; needs the platform `fetch` and
+ * `WebSocket` (in Node 20, use `@talk/client/node`, which brings the `ws` package).
+ */
+export { TalkClient, type ClientOptions, type LoginOptions } from "./client";
+export { TalkApiError, TalkConnectionError, type TalkApiErrorInit } from "./errors";
+export { PagedList, type PageParams } from "./pagination";
+export {
+  RealtimeSubscription,
+  type RealtimeEvent,
+  type RealtimeOptions,
+  type RealtimeStatus,
+  type ResyncNotice,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "./realtime";
+export { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
+export type { MessageListParams, SendMessageRequest } from "./resources";
+export type { TokenIdentity } from "./token";
+export type { CallOptions, FetchFunction, RetryPolicy, TransportOptions } from "./transport";
+export type {
+  Agent,
+  Chat,
+  ChatType,
+  CreateAgentRequest,
+  CreateChatRequest,
+  EventType,
+  Media,
+  Message,
+  Page,
+  Participant,
+  ParticipantRef,
+  Reaction,
+  UpdateChatRequest,
+} from "@talk/contracts";

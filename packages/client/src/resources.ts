@@ -1,0 +1,186 @@
+/**
+ * One typed method per route of the API (see docs/openapi.json), grouped as the API groups them.
+ * Reads return the resource; lists return a `PagedList` to iterate with `for await`; writes take
+ * optional `CallOptions` (their own `idempotencyKey`, a `requestId`, an abort `signal`).
+ */
+import type {
+  Agent,
+  Chat,
+  CreateAgentRequest,
+  CreateChatRequest,
+  CreateMessageRequest,
+  Message,
+  Page,
+  Participant,
+  ParticipantRef,
+  UpdateChatRequest,
+} from "@talk/contracts";
+import { PagedList, type PageParams } from "./pagination";
+import type { CallOptions, HttpTransport } from "./transport";
+
+const CHATS = "/service_agents/talk_chats";
+const CHANNELS = "/service_agents/talk_channels";
+const MESSAGES = "/service_agents/talk_messages";
+
+const id = (value: string) => encodeURIComponent(value);
+const pageQuery = (params: PageParams) => ({ page_size: params.pageSize, page_token: params.pageToken });
+
+/** Agents of my customer. */
+export class AgentsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  list(params: PageParams = {}): PagedList<Agent> {
+    return new PagedList(
+      (page) => this.http.request<Page<Agent>>({ method: "GET", path: "/agents", query: pageQuery(page) }),
+      params,
+    );
+  }
+
+  get(agentId: string, options?: CallOptions): Promise<Agent> {
+    return this.http.request({ method: "GET", path: `/agents/${id(agentId)}` }, options);
+  }
+
+  /** Customer admins only. */
+  create(agent: CreateAgentRequest, options?: CallOptions): Promise<Agent> {
+    return this.http.request({ method: "POST", path: "/agents", body: agent }, options);
+  }
+}
+
+/** Direct chats, private groups and public channels (`type: "talk"`) I am in. */
+export class ChatsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** The chats I am in, newest first. */
+  list(params: PageParams = {}): PagedList<Chat> {
+    return new PagedList(
+      (page) => this.http.request<Page<Chat>>({ method: "GET", path: CHATS, query: pageQuery(page) }),
+      params,
+    );
+  }
+
+  get(chatId: string, options?: CallOptions): Promise<Chat> {
+    return this.http.request({ method: "GET", path: `${CHATS}/${id(chatId)}` }, options);
+  }
+
+  /** A direct chat with an agent that already has one with me returns that one. */
+  create(chat: CreateChatRequest, options?: CallOptions): Promise<Chat> {
+    return this.http.request({ method: "POST", path: CHATS, body: chat }, options);
+  }
+
+  update(chatId: string, changes: UpdateChatRequest, options?: CallOptions): Promise<Chat> {
+    return this.http.request({ method: "PUT", path: `${CHATS}/${id(chatId)}`, body: changes }, options);
+  }
+
+  /** Soft delete: the chat leaves every list and takes no more writes. */
+  delete(chatId: string, options?: CallOptions): Promise<Chat> {
+    return this.http.request({ method: "DELETE", path: `${CHATS}/${id(chatId)}` }, options);
+  }
+
+  /** Join a public channel (`type: "talk"`); returns my participant record. */
+  join(chatId: string, options?: CallOptions): Promise<Participant> {
+    return this.http.request({ method: "POST", path: `${CHATS}/${id(chatId)}/join` }, options);
+  }
+}
+
+/** Participants of a chat. */
+export class ParticipantsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  list(chatId: string, options?: CallOptions): Promise<Participant[]> {
+    return this.http.request({ method: "GET", path: `${CHATS}/${id(chatId)}/participants` }, options);
+  }
+
+  /** Adds an agent (by id, or as a `{owner_type, owner_id}` reference); adding a participant again returns its record. */
+  add(chatId: string, agent: string | ParticipantRef, options?: CallOptions): Promise<Participant> {
+    const body: ParticipantRef = typeof agent === "string" ? { owner_type: "agent", owner_id: agent } : agent;
+    return this.http.request({ method: "POST", path: `${CHATS}/${id(chatId)}/participants`, body }, options);
+  }
+
+  remove(chatId: string, participantId: string, options?: CallOptions): Promise<Participant> {
+    return this.http.request(
+      { method: "DELETE", path: `${CHATS}/${id(chatId)}/participants/${id(participantId)}` },
+      options,
+    );
+  }
+}
+
+/** Public channels of my customer, joined or not. */
+export class ChannelsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  list(params: PageParams = {}): PagedList<Chat> {
+    return new PagedList(
+      (page) => this.http.request<Page<Chat>>({ method: "GET", path: CHANNELS, query: pageQuery(page) }),
+      params,
+    );
+  }
+}
+
+/** What `messages.send` takes: the API's body with `type` defaulting to `normal`. */
+export type SendMessageRequest = Omit<CreateMessageRequest, "type"> & { type?: "normal" };
+
+export interface MessageListParams extends PageParams {
+  /** Only this thread: the replies to one message. */
+  parentId?: string;
+}
+
+/** Messages, threads and reactions. */
+export class MessagesApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** A chat's history, newest first (tombstones and system messages included). */
+  list(chatId: string, params: MessageListParams = {}): PagedList<Message> {
+    return new PagedList(
+      (page) =>
+        this.http.request<Page<Message>>({
+          method: "GET",
+          path: MESSAGES,
+          query: { chat_id: chatId, parent_id: params.parentId, ...pageQuery(page) },
+        }),
+      params,
+    );
+  }
+
+  /** One thread: the replies to `parentId`, newest first. */
+  thread(chatId: string, parentId: string, params: PageParams = {}): PagedList<Message> {
+    return this.list(chatId, { ...params, parentId });
+  }
+
+  get(messageId: string, options?: CallOptions): Promise<Message> {
+    return this.http.request({ method: "GET", path: `${MESSAGES}/${id(messageId)}` }, options);
+  }
+
+  /** Posts a message (a thread reply with `parent_id`). */
+  send(message: SendMessageRequest, options?: CallOptions): Promise<Message> {
+    return this.http.request(
+      { method: "POST", path: MESSAGES, body: { ...message, type: "normal" } },
+      options,
+    );
+  }
+
+  /** Replies in the thread of `parent`. */
+  reply(parent: Pick<Message, "id" | "chat_id">, text: string, options?: CallOptions): Promise<Message> {
+    return this.send({ chat_id: parent.chat_id, parent_id: parent.id, text }, options);
+  }
+
+  /** Deletes my message, leaving a tombstone. */
+  delete(messageId: string, options?: CallOptions): Promise<Message> {
+    return this.http.request({ method: "DELETE", path: `${MESSAGES}/${id(messageId)}` }, options);
+  }
+
+  /** Adds my reaction (adding it again changes nothing); returns the message. */
+  react(messageId: string, emoji: string, options?: CallOptions): Promise<Message> {
+    return this.http.request(
+      { method: "POST", path: `${MESSAGES}/${id(messageId)}/reactions`, body: { emoji } },
+      options,
+    );
+  }
+
+  /** Removes my reaction; returns the message. */
+  unreact(messageId: string, emoji: string, options?: CallOptions): Promise<Message> {
+    return this.http.request(
+      { method: "DELETE", path: `${MESSAGES}/${id(messageId)}/reactions`, body: { emoji } },
+      options,
+    );
+  }
+}

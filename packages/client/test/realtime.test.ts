@@ -1,0 +1,180 @@
+/**
+ * The SDK's real-time client against the embedded system's push service: typed events of my
+ * chats, in order; a refused topic with its reason; and a connection cut by the network (the
+ * socket killed, reconnections failing for a while) that resumes from its cursor with nothing
+ * missed and nothing twice.
+ */
+import WebSocket from "ws";
+import {
+  newCustomer,
+  startEmbeddedStack,
+  type TestAgent,
+  type TestStack,
+  useStack,
+} from "../../../test/support/stacks";
+import {
+  type RealtimeEvent,
+  type RealtimeOptions,
+  type RealtimeStatus,
+  type RealtimeSubscription,
+  TalkClient,
+  type WebSocketConstructor,
+} from "../src/node";
+
+const current = useStack(startEmbeddedStack);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** `ws`, with a switch for the network: while it is down, sockets are cut and new ones fail. */
+function flakyNetwork() {
+  const sockets: WebSocket[] = [];
+  const network = { up: true };
+  class FlakyWebSocket extends WebSocket {
+    constructor(url: string) {
+      if (!network.up) throw new Error("network is down");
+      super(url);
+      sockets.push(this);
+    }
+  }
+  return {
+    WebSocket: FlakyWebSocket as WebSocketConstructor,
+    down() {
+      network.up = false;
+      for (const socket of sockets) socket.terminate();
+    },
+    up() {
+      network.up = true;
+    },
+    connections: () => sockets.length,
+  };
+}
+
+describe("the SDK's real-time client (embedded)", () => {
+  let stack: TestStack;
+  let agents: TestAgent[];
+  let alice: TalkClient, bob: TalkClient;
+  const opened: RealtimeSubscription[] = [];
+  const realtime = (client: TalkClient, options?: RealtimeOptions) => {
+    const live = client.realtime(options);
+    opened.push(live);
+    return live;
+  };
+
+  beforeAll(async () => {
+    stack = current();
+    ({ agents } = await newCustomer(stack, 3));
+    [alice, bob] = agents.map((agent) => new TalkClient({ baseUrl: stack.api.baseUrl, token: agent.token }));
+  });
+  afterEach(() => {
+    for (const live of opened.splice(0)) live.close();
+  });
+
+  it("delivers the events of my chats in order, typed, from the moment I am added", async () => {
+    const events: RealtimeEvent[] = [];
+    const live = realtime(bob, { onEvent: (event) => events.push(event) });
+    await live.ready;
+    const chat = await alice.chats.create({
+      type: "group",
+      name: "Live",
+      participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+    });
+    const hello = await alice.messages.send({ chat_id: chat.id, text: "Hello Bob" });
+    await bob.messages.react(hello.id, "thumbsup");
+    await until(() => events.some((e) => e.type === "chatmessage_reaction_updated"), "the reaction");
+    const ofChat = events.filter((e) => e.chat_id === chat.id);
+    // From the moment bob is added: the chat, his own addition, his join message, then what follows.
+    expect(ofChat.map((e) => e.type)).toEqual([
+      "chat_created",
+      "chatparticipant_added",
+      "chatmessage_created",
+      "chatmessage_created",
+      "chatmessage_reaction_updated",
+    ]);
+    const seqs = ofChat.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const created = ofChat.find((e) => e.type === "chatmessage_created" && e.data.id === hello.id);
+    expect(created?.data).toEqual(hello);
+    expect(created?.topic).toBe(`agent_id:${bob.identity.agentId}:chat`);
+    live.close();
+  });
+
+  it("refuses another agent's topic with the reason", async () => {
+    const live = realtime(bob);
+    await live.ready;
+    await expect(live.subscribe([`agent_id:${alice.identity.agentId}:chat`])).rejects.toMatchObject({
+      reason: "TOPIC_FORBIDDEN",
+      httpStatus: 403,
+    });
+    live.close();
+  });
+
+  it("resumes from its cursor when the network comes back: nothing missed, nothing twice", async () => {
+    const chat = await alice.chats.create({
+      type: "group",
+      name: "Flaky",
+      participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+    });
+    const network = flakyNetwork();
+    const texts: string[] = [];
+    const statuses: RealtimeStatus[] = [];
+    const live = realtime(bob, {
+      topics: [`agent_id:${bob.identity.agentId}:chat:${chat.id}`],
+      WebSocket: network.WebSocket,
+      initialDelayMs: 50,
+      maxDelayMs: 200,
+      onStatus: (status) => statuses.push(status),
+      onEvent: (event) => {
+        if (event.type === "chatmessage_created" && event.data.type === "normal") texts.push(event.data.text);
+      },
+    });
+    await live.ready;
+    for (let i = 1; i <= 3; i++) await alice.messages.send({ chat_id: chat.id, text: `before ${i}` });
+    await until(() => texts.length === 3, "the first messages");
+
+    network.down();
+    for (let i = 1; i <= 5; i++) await alice.messages.send({ chat_id: chat.id, text: `while down ${i}` });
+    await until(() => statuses.filter((s) => s === "reconnecting").length >= 1, "a failed reconnection");
+    network.up();
+    for (let i = 1; i <= 2; i++) await alice.messages.send({ chat_id: chat.id, text: `after ${i}` });
+
+    const expected = [1, 2, 3]
+      .map((i) => `before ${i}`)
+      .concat(
+        [1, 2, 3, 4, 5].map((i) => `while down ${i}`),
+        ["after 1", "after 2"],
+      );
+    await until(() => texts.length >= expected.length, "every message");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // nothing more arrives
+    expect(texts).toEqual(expected);
+    expect(network.connections()).toBeGreaterThanOrEqual(2);
+    expect(statuses.at(-1)).toBe("live");
+    live.close();
+  });
+
+  it("is an async iterable", async () => {
+    const chat = await alice.chats.create({
+      type: "group",
+      name: "Iterated",
+      participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+    });
+    const live = realtime(bob, { topics: [`agent_id:${bob.identity.agentId}:chat:${chat.id}`] });
+    await live.ready;
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const event of live) {
+        if (event.type === "chatmessage_created" && event.data.type === "normal") seen.push(event.data.text);
+        if (seen.length === 2) break;
+      }
+    })();
+    await alice.messages.send({ chat_id: chat.id, text: "one" });
+    await alice.messages.send({ chat_id: chat.id, text: "two" });
+    await reading;
+    expect(seen).toEqual(["one", "two"]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The web console, for a server to mount at `/`: the files Vite built into `dist/` (run
+ * `pnpm --filter @talk/console build`; the root `start` script does), with long-lived caching
+ * of the hashed assets and none of `index.html`. Before a build it answers `/` with how to make one.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import express, { type Router } from "express";
+
+/** Where the built console is. */
+export const CONSOLE_DIST_DIR = join(__dirname, "dist");
+
+export function consoleBuilt(dir = CONSOLE_DIST_DIR): boolean {
+  return existsSync(join(dir, "index.html"));
+}
+
+/** The console as express middleware: mount it at `/`, beside the API at `/v1.0`. */
+export function serveConsole(dir = CONSOLE_DIST_DIR): Router {
+  const router = express.Router();
+  router.use(
+    express.static(dir, {
+      index: "index.html",
+      setHeaders(res, path) {
+        res.setHeader(
+          "Cache-Control",
+          path.includes(`${join(dir, "assets")}`) ? "public, max-age=31536000, immutable" : "no-cache",
+        );
+      },
+    }),
+  );
+  router.get("/", (_req, res, next) => {
+    if (consoleBuilt(dir)) return next();
+    res
+      .status(503)
+      .type("text/plain")
+      .send(
+        "The web console is not built: run `npx pnpm --filter @talk/console build`, then reload. The API is at /v1.0.\n",
+      );
+  });
+  return router;
+}

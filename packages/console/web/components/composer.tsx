@@ -1,0 +1,48 @@
+/** A message box: Enter sends, Shift+Enter starts a new line. */
+import { useState } from "preact/hooks";
+
+export function Composer({
+  placeholder,
+  onSend,
+}: {
+  placeholder: string;
+  onSend: (text: string) => Promise<boolean>;
+}) {
+  const [text, setText] = useState("");
+  const [sending, setSending] = useState(false);
+
+  const send = async () => {
+    if (!text.trim() || sending) return;
+    setSending(true);
+    if (await onSend(text)) setText("");
+    setSending(false);
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void send();
+      }}
+    >
+      <textarea
+        aria-label={placeholder}
+        placeholder={placeholder}
+        rows={2}
+        value={text}
+        maxLength={16384}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey) {
+            e.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <button type="submit" disabled={sending || !text.trim()}>
+        Send
+      </button>
+    </form>
+  );
+}

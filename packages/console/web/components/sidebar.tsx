@@ -1,0 +1,88 @@
+/** Who I am and whether live updates flow; my chats; channels to join; a new chat. */
+import { useState } from "preact/hooks";
+import type { ConsoleStore } from "../store";
+import { NewChat } from "./new-chat";
+
+const STATUS_TEXT = {
+  connecting: "connecting…",
+  live: "live",
+  reconnecting: "reconnecting…",
+  closed: "offline",
+} as const;
+const TYPE_MARK = { direct: "@", group: "•", talk: "#" } as const;
+
+export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: () => void }) {
+  const [creating, setCreating] = useState(false);
+  const channels = store.joinableChannels();
+  return (
+    <nav class="sidebar" aria-label="Chats">
+      <header class="me">
+        <div>
+          <strong>{store.me ? store.me.name || store.me.username : store.client.identity.username}</strong>
+          <span class={`status status-${store.status}`} title="live updates">
+            {STATUS_TEXT[store.status]}
+          </span>
+        </div>
+        <button class="link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+
+      <section>
+        <h2>
+          Chats
+          <button class="small" onClick={() => setCreating(!creating)} aria-expanded={creating}>
+            {creating ? "Cancel" : "New chat"}
+          </button>
+        </h2>
+        {creating && <NewChat store={store} onDone={() => setCreating(false)} />}
+        <ul class="chat-list">
+          {store.chatList().map((chat) => (
+            <li key={chat.id}>
+              <button
+                class={`chat-item${chat.id === store.openChatId ? " active" : ""}`}
+                onClick={() => void store.open(chat.id)}
+                aria-current={chat.id === store.openChatId ? "true" : undefined}
+              >
+                <span class="mark">{TYPE_MARK[chat.type]}</span>
+                <span class="title">{store.chatTitle(chat)}</span>
+                {store.unread.has(chat.id) && <span class="unread" aria-label="unread" />}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {store.chats.size === 0 && <p class="muted small-text">No chats yet.</p>}
+      </section>
+
+      <section>
+        <h2>
+          Channels
+          <button
+            class="small"
+            onClick={() => void store.refreshChannels()}
+            aria-label="Refresh channels"
+            title="Refresh channels"
+          >
+            ↻
+          </button>
+        </h2>
+        <ul class="chat-list">
+          {channels.map((channel) => (
+            <li key={channel.id} class="channel">
+              <span class="mark">#</span>
+              <span class="title">{store.chatTitle(channel)}</span>
+              <button
+                class="small"
+                onClick={() => void store.join(channel.id)}
+                aria-label={`Join ${store.chatTitle(channel)}`}
+              >
+                Join
+              </button>
+            </li>
+          ))}
+        </ul>
+        {channels.length === 0 && <p class="muted small-text">No other channels.</p>}
+      </section>
+    </nav>
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * The WebSocket contract of the push service (SPEC §4): the stream it reads, the frames a client
+ * sends (`subscribe`, `unsubscribe`) and the frames it receives (acknowledgements, errors, events,
+ * `resync_required`), as JSON Schema with matching types.
+ */
+import type { ErrorBody } from "./errors";
+import { type EventPayload, type EventType, EVENT_TYPES } from "./events";
+import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
+
+/** The durable log of public events the push replicas read (a RabbitMQ stream bound to `talk.events`). */
+export const PUSH_EVENT_STREAM = { name: "talk.push.events", bindings: ["#"], exchange: "events" } as const;
+
+/** The WebSocket path, on the public origin and on every push replica. */
+export const PUSH_PATH = "/v1.0/ws";
+
+export const PUSH_LIMITS = {
+  /** Topics in one subscribe or unsubscribe frame. */
+  topicsPerFrame: 100,
+  topicLength: 200,
+  /** Length of the optional correlation `id` a client may put in a frame (echoed in the answer). */
+  idLength: 64,
+} as const;
+
+/** WebSocket close codes the push service uses. */
+export const PUSH_CLOSE_CODES = {
+  /** Frames came faster than allowed, or a frame was over the size limit (RFC 6455 1008/1009). */
+  policyViolation: 1008,
+  tooBig: 1009,
+  /** The service is restarting: reconnect (to any replica) with your last cursor. */
+  serviceRestart: 1012,
+  /** The client read too slowly and its send buffer passed the bound: reconnect with your last cursor. */
+  slowConsumer: 1013,
+  /** The access token expired: log in again, then reconnect with the new token and your last cursor. */
+  tokenExpired: 4001,
+} as const;
+
+const frameId = {
+  anyOf: [{ type: "string", maxLength: PUSH_LIMITS.idLength }, { type: "integer" }],
+} as const;
+
+const topics = {
+  type: "array",
+  minItems: 1,
+  maxItems: PUSH_LIMITS.topicsPerFrame,
+  items: { type: "string", maxLength: PUSH_LIMITS.topicLength },
+} as const;
+
+/** What a client may send: `{"type":"subscribe"|"unsubscribe","topics":[...],"id"?}`. */
+export const clientFrameSchema = {
+  $id: "PushClientFrame",
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "topics"],
+  properties: { type: { type: "string", enum: ["subscribe", "unsubscribe"] }, topics, id: frameId },
+} as const;
+
+export interface ClientFrame {
+  type: "subscribe" | "unsubscribe";
+  topics: string[];
+  id?: string | number;
+}
+
+const errorBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["status", "reason", "message"],
+  properties: { status: { type: "string" }, reason: { type: "string" }, message: { type: "string" } },
+} as const;
+
+const cursor = { type: "string", minLength: 1 } as const;
+
+/** Every frame the server sends, one schema per `type`. */
+export const serverFrameSchema = {
+  $id: "PushServerFrame",
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "topics", "cursor"],
+      properties: { type: { const: "subscribed" }, topics, cursor, id: frameId },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "topics"],
+      properties: { type: { const: "unsubscribed" }, topics, id: frameId },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "error"],
+      properties: { type: { const: "error" }, error: errorBody, topic: { type: "string" }, id: frameId },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "reason", "message", "cursor"],
+      properties: {
+        type: { const: "resync_required" },
+        reason: { type: "string" },
+        message: { type: "string" },
+        cursor,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type", "data", "topic", "seq", "cursor"],
+      properties: {
+        type: { type: "string", enum: EVENT_TYPES },
+        // each payload schema once (they carry $ids): chats, participants, messages
+        data: { anyOf: [chatSchema, participantSchema, messageSchema] },
+        topic: { type: "string" },
+        seq: { type: "integer", minimum: 1 },
+        cursor,
+      },
+    },
+  ],
+} as const;
+
+export interface SubscribedFrame {
+  type: "subscribed";
+  topics: string[];
+  /** Where this connection stands: resuming with it misses nothing from here on. */
+  cursor: string;
+  id?: string | number;
+}
+
+export interface UnsubscribedFrame {
+  type: "unsubscribed";
+  topics: string[];
+  id?: string | number;
+}
+
+export interface ErrorFrame {
+  type: "error";
+  error: ErrorBody;
+  /** The topic the error is about, when it is about one. */
+  topic?: string;
+  id?: string | number;
+}
+
+export interface ResyncRequiredFrame {
+  type: "resync_required";
+  reason: string;
+  message: string;
+  /** Live events follow from here; what came before must be read again from the REST API. */
+  cursor: string;
+}
+
+export type EventFrame<T extends EventType = EventType> = {
+  [K in T]: { type: K; data: EventPayload<K>; topic: string; seq: number; cursor: string };
+}[T];
+
+export type ServerFrame = SubscribedFrame | UnsubscribedFrame | ErrorFrame | ResyncRequiredFrame | EventFrame;

@@ -1,0 +1,63 @@
+import { parseClientFrame } from "./client-frames";
+
+describe("client frames", () => {
+  it("accepts subscribe and unsubscribe with topics and an optional id", () => {
+    expect(parseClientFrame('{"type":"subscribe","topics":["a"],"id":"1"}', false)).toEqual({
+      ok: true,
+      frame: { type: "subscribe", topics: ["a"], id: "1" },
+    });
+    expect(parseClientFrame(Buffer.from('{"type":"unsubscribe","topics":["a"]}'), false)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it.each([
+    ["binary", Buffer.from([0, 1, 2]), true, "BINARY_FRAME", /binary frames are not accepted/],
+    ["not JSON", "{subscribe", false, "MALFORMED_FRAME", /not JSON/],
+    ["a JSON string", '"subscribe"', false, "MALFORMED_FRAME", /frame/],
+    [
+      "an unknown type",
+      '{"type":"publish","topics":["a"]}',
+      false,
+      "MALFORMED_FRAME",
+      /frame\.type must be one of: subscribe, unsubscribe/,
+    ],
+    ["no topics", '{"type":"subscribe"}', false, "MALFORMED_FRAME", /frame\.topics is required/],
+    ["empty topics", '{"type":"subscribe","topics":[]}', false, "MALFORMED_FRAME", /frame\.topics/],
+    [
+      "a topic that is not a string",
+      '{"type":"subscribe","topics":[1]}',
+      false,
+      "MALFORMED_FRAME",
+      /frame\.topics\.0/,
+    ],
+    [
+      "too many topics",
+      JSON.stringify({ type: "subscribe", topics: Array(101).fill("a") }),
+      false,
+      "MALFORMED_FRAME",
+      /at most 100 items/,
+    ],
+    [
+      "an unknown field",
+      '{"type":"subscribe","topics":["a"],"x":1}',
+      false,
+      "MALFORMED_FRAME",
+      /unknown field "x"/,
+    ],
+  ])("says what is wrong with %s", (_what, data, binary, reason, message) => {
+    const parsed = parseClientFrame(data, binary);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.error).toMatchObject({ status: "INVALID_ARGUMENT", reason });
+      expect(parsed.error.message).toMatch(message);
+    }
+  });
+
+  it("keeps the id of a bad frame for the answer", () => {
+    expect(parseClientFrame('{"type":"nope","topics":["a"],"id":7}', false)).toMatchObject({
+      ok: false,
+      id: 7,
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import type { EventEnvelope } from "@talk/contracts";
+import { ChatTimeline } from "./chat-timeline";
+import { route } from "./routing";
+import { Subscriptions } from "./subscriptions";
+import { ChatHistory } from "./test-events";
+import { parseTopic, type Viewer } from "./topics";
+
+describe("routing an event to a connection", () => {
+  const customerId = randomUUID();
+  const alice: Viewer = { agentId: randomUUID(), customerId, admin: true };
+  const bob: Viewer = { agentId: randomUUID(), customerId, admin: false };
+  const subscribed = (viewer: Viewer, ...topics: string[]) => {
+    const subs = new Subscriptions(viewer);
+    for (const topic of topics) subs.add(parseTopic(topic));
+    return subs;
+  };
+  const history = () => {
+    const chat = new ChatHistory(customerId);
+    const events = [
+      chat.created(1),
+      chat.added(alice.agentId),
+      chat.message(),
+      chat.added(bob.agentId),
+      chat.message(),
+      chat.removed(bob.agentId),
+      chat.message(),
+    ];
+    const timeline = new ChatTimeline(events[0]);
+    events.forEach((e, i) => timeline.offer(e, i, 0));
+    return { chat, events, timeline };
+  };
+  const summary = (viewer: Viewer, subs: Subscriptions, timeline: ChatTimeline, events: EventEnvelope[]) =>
+    events.flatMap((event) =>
+      route(viewer, subs, timeline, event).map((r) => `${r.event.type}@${r.event.seq} ${r.topic}`),
+    );
+
+  it("gives a participant its window through its agent topic, the chat's creation first", () => {
+    const { chat, events, timeline } = history();
+    const all = `agent_id:${alice.agentId}:chat`;
+    expect(summary(alice, subscribed(alice, all), timeline, events)).toEqual([
+      `chat_created@1 ${all}`,
+      `chatparticipant_added@2 ${all}`,
+      `chatmessage_created@3 ${all}`,
+      `chatparticipant_added@4 ${all}`,
+      `chatmessage_created@5 ${all}`,
+      `chatparticipant_removed@6 ${all}`,
+      `chatmessage_created@7 ${all}`,
+    ]);
+    const one = `agent_id:${bob.agentId}:chat:${chat.chatId}`;
+    expect(summary(bob, subscribed(bob, one), timeline, events)).toEqual([
+      `chatparticipant_added@4 ${one}`,
+      `chatmessage_created@5 ${one}`,
+      `chatparticipant_removed@6 ${one}`,
+    ]);
+  });
+
+  it("sends an event once through the most specific topic when several match", () => {
+    const { chat, events, timeline } = history();
+    const subs = subscribed(
+      alice,
+      `agent_id:${alice.agentId}:chat`,
+      `agent_id:${alice.agentId}:chat:${chat.chatId}`,
+      `customer_id:${customerId}:chat`,
+    );
+    const frames = events.flatMap((e) => route(alice, subs, timeline, e));
+    expect(frames.map((f) => f.event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]); // chat_created once, through the customer topic
+    expect(frames[0].topic).toBe(`customer_id:${customerId}:chat`);
+    expect(frames[1].topic).toBe(`agent_id:${alice.agentId}:chat:${chat.chatId}`);
+  });
+
+  it("gives an admin's customer topic every event of the customer's chats, and nothing of another customer", () => {
+    const { events, timeline } = history();
+    const subs = subscribed(alice, `customer_id:${customerId}:chat`);
+    expect(summary(alice, subs, timeline, events)).toHaveLength(events.length);
+    const stranger: Viewer = { agentId: randomUUID(), customerId: randomUUID(), admin: true };
+    const theirs = subscribed(
+      stranger,
+      `customer_id:${stranger.customerId}:chat`,
+      `agent_id:${stranger.agentId}:chat`,
+    );
+    expect(summary(stranger, theirs, timeline, events)).toEqual([]);
+  });
+
+  it("gives nothing to an agent that never joined", () => {
+    const { events, timeline } = history();
+    const carol: Viewer = { agentId: randomUUID(), customerId, admin: false };
+    expect(summary(carol, subscribed(carol, `agent_id:${carol.agentId}:chat`), timeline, events)).toEqual([]);
+  });
+});

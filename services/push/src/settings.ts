@@ -1,0 +1,61 @@
+/** What the push service runs with: from the environment (distributed) or the embedded defaults. */
+import type { PushConfig } from "./config";
+
+export interface PushSettings {
+  /** Verifies access tokens: the gateway's secret. */
+  jwtSecret: string;
+  stream: { maxAgeSeconds: number; maxBytes: number; segmentBytes: number };
+  maxConnections: number;
+  maxFrameBytes: number;
+  maxTopics: number;
+  maxFramesPer10s: number;
+  sendBufferBytes: number;
+  heartbeatMs: number;
+  maxResumes: number;
+  /** How long (by the stream's timestamps) a chat's events wait for a missing one before it is given up. */
+  gapToleranceMs: number;
+  /** How long a cursor from a replica that is ahead of this one may wait for this one to catch up. */
+  aheadWaitMs: number;
+  rpcTimeoutMs: number;
+}
+
+export const DEFAULT_PUSH_SETTINGS: Omit<PushSettings, "jwtSecret"> = {
+  stream: { maxAgeSeconds: 86400, maxBytes: 5_000_000_000, segmentBytes: 100_000_000 },
+  maxConnections: 10000,
+  maxFrameBytes: 16384,
+  maxTopics: 100,
+  maxFramesPer10s: 100,
+  sendBufferBytes: 1_048_576,
+  heartbeatMs: 30_000,
+  maxResumes: 32,
+  gapToleranceMs: 10_000,
+  aheadWaitMs: 5000,
+  rpcTimeoutMs: 5000,
+};
+
+/** The stream of the embedded mode lives in memory: 24 hours, but at most 64 MB. */
+export const IN_MEMORY_STREAM: PushSettings["stream"] = {
+  maxAgeSeconds: 86400,
+  maxBytes: 64 * 1024 * 1024,
+  segmentBytes: 1024 * 1024,
+};
+
+export function settingsFrom(config: PushConfig): PushSettings {
+  return {
+    ...DEFAULT_PUSH_SETTINGS,
+    jwtSecret: config.JWT_SECRET,
+    stream: {
+      maxAgeSeconds: config.PUSH_STREAM_MAX_AGE_SECONDS,
+      maxBytes: config.PUSH_STREAM_MAX_BYTES,
+      segmentBytes: config.PUSH_STREAM_SEGMENT_BYTES,
+    },
+    maxConnections: config.WS_MAX_CONNECTIONS,
+    maxFrameBytes: config.WS_MAX_FRAME_BYTES,
+    maxTopics: config.WS_MAX_TOPICS,
+    maxFramesPer10s: config.WS_MAX_FRAMES_PER_10S,
+    sendBufferBytes: config.WS_SEND_BUFFER_BYTES,
+    heartbeatMs: config.WS_HEARTBEAT_SECONDS * 1000,
+    maxResumes: config.WS_MAX_RESUMES,
+    rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import { startEmbeddedStack, useStack, newCustomer } from "../support/stacks";
+import { describePush } from "./push.suite";
+import { PushClient } from "./support/push-client";
+
+const stack = useStack(startEmbeddedStack);
+describePush("embedded", stack);
+
+describe("push over WebSocket (embedded, with a small event stream and tight limits)", () => {
+  const small = useStack(() =>
+    startEmbeddedStack({
+      push: {
+        stream: { maxAgeSeconds: 86400, maxBytes: 40_000, segmentBytes: 4096 },
+        heartbeatMs: 300,
+        maxFrameBytes: 2048,
+        maxFramesPer10s: 20,
+        maxTopics: 2,
+      },
+    }),
+  );
+
+  it("tells a client whose missed events are no longer kept to resync from the REST API, then goes on live", async () => {
+    const { agents } = await newCustomer(small(), 2);
+    const [alice, bob] = agents;
+    const chat = (
+      await alice.api.post("/service_agents/talk_chats", {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: bob.id }],
+      })
+    ).body;
+    const client = await PushClient.connect(small().wsUrls[0], bob.token);
+    await client.subscribe(`agent_id:${bob.id}:chat`);
+    await alice.api.post("/service_agents/talk_messages", { chat_id: chat.id, type: "normal", text: "seen" });
+    await client.until(
+      (c) => c.events().length >= 1 && c.events().some((f) => (f.data as { text?: string }).text === "seen"),
+      "the first message",
+    );
+    const cursor = client.lastCursor() as string;
+    await client.close();
+    for (let i = 0; i < 40; i++)
+      await alice.api.post("/service_agents/talk_messages", {
+        chat_id: chat.id,
+        type: "normal",
+        text: `${i} ${"x".repeat(1000)} ${randomUUID()}`,
+      });
+
+    const resumed = await PushClient.connect(small().wsUrls[0], bob.token, { cursor });
+    await resumed.subscribe(`agent_id:${bob.id}:chat`);
+    const resync = await resumed.until(
+      (c) => c.frames.find((f) => f.type === "resync_required"),
+      "resync_required",
+    );
+    expect(resync).toMatchObject({ reason: "CURSOR_EXPIRED", cursor: expect.any(String) });
+    expect(resumed.events()).toEqual([]);
+    await alice.api.post("/service_agents/talk_messages", {
+      chat_id: chat.id,
+      type: "normal",
+      text: "live again",
+    });
+    await resumed.until(
+      (c) => c.events().some((f) => (f.data as { text?: string }).text === "live again"),
+      "the live message",
+    );
+    expect(resumed.invalid).toEqual([]);
+    await resumed.close();
+  });
+
+  it("drops a peer that stops answering pings, and keeps one that answers", async () => {
+    const [agent] = (await newCustomer(small(), 1)).agents;
+    const dead = await PushClient.connect(small().wsUrls[0], agent.token, { autoPong: false });
+    const alive = await PushClient.connect(small().wsUrls[0], agent.token);
+    const started = Date.now();
+    expect((await dead.closed).code).toBe(1006); // terminated, no closing handshake
+    expect(Date.now() - started).toBeLessThan(5000);
+    await alive.subscribe(`agent_id:${agent.id}:chat`); // still served after several heartbeats
+    await alive.close();
+  });
+
+  it("closes a connection that sends a frame over the size limit (1009) or too many frames (1008)", async () => {
+    const [agent] = (await newCustomer(small(), 1)).agents;
+    const big = await PushClient.connect(small().wsUrls[0], agent.token);
+    big.send({ type: "subscribe", topics: ["x".repeat(3000)] });
+    expect((await big.closed).code).toBe(1009);
+
+    const chatty = await PushClient.connect(small().wsUrls[0], agent.token);
+    for (let i = 0; i < 25; i++) chatty.send({ type: "unsubscribe", topics: [`agent_id:${agent.id}:chat`] });
+    expect((await chatty.closed).code).toBe(1008);
+    expect(chatty.errors().map((e) => e.error.reason)).toContain("TOO_MANY_FRAMES");
+  });
+
+  it("bounds the topics of a connection", async () => {
+    const [admin] = (await newCustomer(small(), 1)).agents;
+    const client = await PushClient.connect(small().wsUrls[0], admin.token);
+    await client.subscribe(`agent_id:${admin.id}:chat`, `customer_id:${admin.customer_id}:chat`);
+    const chat = (await admin.api.post("/service_agents/talk_chats", { type: "group" })).body;
+    expect(
+      await client.request({ type: "subscribe", topics: [`agent_id:${admin.id}:chat:${chat.id}`] }),
+    ).toMatchObject({
+      type: "error",
+      error: { status: "RESOURCE_EXHAUSTED", reason: "TOO_MANY_TOPICS" },
+    });
+    await client.close();
+  });
+});
