@@ -102,7 +102,11 @@ export class PushServer {
       connection.alive = true;
       if (!connection.open) return;
       if (!connection.withinRate()) return this.commands.tooManyFrames(connection); // before queueing anything
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      const buffer = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data);
       connection.serially(() => this.commands.handle(connection, buffer, binary));
     });
     ws.on("pong", () => (connection.alive = true));
