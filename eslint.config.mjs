@@ -5,13 +5,30 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through the config module." }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through the config module." },
+      ],
     },
   },
   {
-    files: ["**/config.ts", "**/test/**", "test/**", "packages/testkit/**", "packages/stack/**", "deploy/**", "bench/**"],
+    files: [
+      "**/config.ts",
+      "**/test/**",
+      "test/**",
+      "packages/testkit/**",
+      "packages/stack/**",
+      "deploy/**",
+      "bench/**",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
-  { files: ["test/**", "**/test/**", "**/*.test.ts"], rules: { "@typescript-eslint/no-explicit-any": "off" } },
+  {
+    files: ["test/**", "**/test/**", "**/*.test.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
 );

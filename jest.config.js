@@ -1,5 +1,7 @@
 /** One jest run for the whole workspace: unit tests beside the code, integration tests under test/. */
-const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] };
+const transform = {
+  "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
+};
 const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts", "js", "json"] };
 module.exports = {
   testTimeout: 120000,

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     `Talk (distributed) is up. Public API: ${stack.url}/v1.0`,
     `  RabbitMQ:   ${stack.rabbit.url}`,
     ...Object.entries(stack.databases).map(([service, url]) => `  ${service.padEnd(13)} database ${url}`),
-    ...stack.processes.map((p) => `  ${p.spec.name.padEnd(16)} pid ${String(p.pid).padEnd(7)} ${p.url}  log ${p.logFile}`),
+    ...stack.processes.map(
+      (p) => `  ${p.spec.name.padEnd(16)} pid ${String(p.pid).padEnd(7)} ${p.url}  log ${p.logFile}`,
+    ),
     "  Create a customer and agents with the admin command, e.g.:",
     `    DATABASE_URL='${stack.databases["agent-manager"]}' pnpm --filter @talk/agent-manager admin create-customer --name Acme`,
     "Press Ctrl-C to stop everything.",

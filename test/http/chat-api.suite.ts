@@ -26,14 +26,22 @@ export function describeChatApi(name: string, current: () => TestStack): void {
     });
 
     const group = async (owner: TestAgent, members: TestAgent[] = [], extra: object = {}) => {
-      const res = await owner.api.post(chats, { type: "group", name: "Project Discussion", participants: members.map(ref), ...extra });
+      const res = await owner.api.post(chats, {
+        type: "group",
+        name: "Project Discussion",
+        participants: members.map(ref),
+        ...extra,
+      });
       expect(res.status).toBe(200);
       return res.body;
     };
 
     describe("authentication", () => {
       it("logs in with a username and password and returns a token", async () => {
-        const res = await stack.api.post("/auth/login", { username: alice.username, password: `password-0-${customerId}` });
+        const res = await stack.api.post("/auth/login", {
+          username: alice.username,
+          password: `password-0-${customerId}`,
+        });
         expect(res.status).toBe(200);
         expect(res.body).toEqual({ username: alice.username, token: expect.any(String) });
       });
@@ -84,7 +92,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         const res = await stack.api.get("/openapi.json");
         expect(res.status).toBe(200);
         expect(res.body.openapi).toBe("3.1.0");
-        expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining([chats, `${chats}/{id}/participants`, "/service_agents/talk_channels"]));
+        expect(Object.keys(res.body.paths)).toEqual(
+          expect.arrayContaining([chats, `${chats}/{id}/participants`, "/service_agents/talk_channels"]),
+        );
         expect(res.body.components.schemas.Chat.required).toContain("member_count");
       });
       it("serves the AsyncAPI document of every event", async () => {
@@ -105,19 +115,40 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         const other = await newCustomer(stack, 1);
         const list = await alice.api.get("/agents");
         expect(list.status).toBe(200);
-        expect(list.body.result.map((a: { id: string }) => a.id).sort()).toEqual([alice.id, bob.id, carol.id].sort());
+        expect(list.body.result.map((a: { id: string }) => a.id).sort()).toEqual(
+          [alice.id, bob.id, carol.id].sort(),
+        );
         expect(list.body.result[0]).not.toHaveProperty("password_hash");
-        expect((await alice.api.get(`/agents/${bob.id}`)).body).toMatchObject({ id: bob.id, username: bob.username });
+        expect((await alice.api.get(`/agents/${bob.id}`)).body).toMatchObject({
+          id: bob.id,
+          username: bob.username,
+        });
         expect((await alice.api.get(`/agents/${other.agents[0].id}`)).status).toBe(404);
       });
       it("lets an admin create an agent who can then log in, and refuses a taken username", async () => {
         const username = `new-${randomUUID().slice(0, 8)}`;
-        const created = await alice.api.post("/agents", { username, password: "long-enough-password", name: "Newbie" });
+        const created = await alice.api.post("/agents", {
+          username,
+          password: "long-enough-password",
+          name: "Newbie",
+        });
         expect(created.status).toBe(200);
-        expect(created.body).toMatchObject({ username, name: "Newbie", customer_id: customerId, permission: "agent" });
-        expect((await stack.api.post("/auth/login", { username, password: "long-enough-password" })).status).toBe(200);
-        expect((await alice.api.post("/agents", { username, password: "long-enough-password" })).status).toBe(409);
-        expect((await bob.api.post("/agents", { username: "x" + username, password: "long-enough-password" })).status).toBe(403);
+        expect(created.body).toMatchObject({
+          username,
+          name: "Newbie",
+          customer_id: customerId,
+          permission: "agent",
+        });
+        expect(
+          (await stack.api.post("/auth/login", { username, password: "long-enough-password" })).status,
+        ).toBe(200);
+        expect((await alice.api.post("/agents", { username, password: "long-enough-password" })).status).toBe(
+          409,
+        );
+        expect(
+          (await bob.api.post("/agents", { username: "x" + username, password: "long-enough-password" }))
+            .status,
+        ).toBe(403);
       });
     });
 
@@ -137,7 +168,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         });
         const participants = await alice.api.get(`${chats}/${chat.id}/participants`);
         expect(participants.status).toBe(200);
-        expect(participants.body.map((p: { owner_id: string }) => p.owner_id).sort()).toEqual([alice.id, bob.id, carol.id].sort());
+        expect(participants.body.map((p: { owner_id: string }) => p.owner_id).sort()).toEqual(
+          [alice.id, bob.id, carol.id].sort(),
+        );
         expect(participants.body[0]).toEqual({
           id: expect.any(String),
           customer_id: customerId,
@@ -156,14 +189,18 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect(first.body.member_count).toBe(2);
         const again = await bob.api.post(chats, { type: "direct", participants: [ref(alice)] });
         expect(again.body.id).toBe(first.body.id);
-        const concurrent = await Promise.all([1, 2, 3, 4, 5].map(() => alice.api.post(chats, { type: "direct", participants: [ref(carol)] })));
+        const concurrent = await Promise.all(
+          [1, 2, 3, 4, 5].map(() => alice.api.post(chats, { type: "direct", participants: [ref(carol)] })),
+        );
         expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
       });
       it("refuses a direct chat without exactly one other agent", async () => {
         const none = await alice.api.post(chats, { type: "direct" });
         expect(none.status).toBe(400);
         expect(none.body.error.reason).toBe("DIRECT_CHAT_NEEDS_ONE_OTHER");
-        expect((await alice.api.post(chats, { type: "direct", participants: [ref(bob), ref(carol)] })).status).toBe(400);
+        expect(
+          (await alice.api.post(chats, { type: "direct", participants: [ref(bob), ref(carol)] })).status,
+        ).toBe(400);
       });
       it("refuses participants that are not agents of my customer", async () => {
         const stranger = (await newCustomer(stack, 1)).agents[0];
@@ -171,10 +208,16 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect(foreign.status).toBe(404);
         expect(foreign.body.error.reason).toBe("AGENT_NOT_FOUND");
         expect(foreign.body.error.message).toContain(stranger.id);
-        const badType = await alice.api.post(chats, { type: "group", participants: [{ owner_type: "robot", owner_id: bob.id }] });
+        const badType = await alice.api.post(chats, {
+          type: "group",
+          participants: [{ owner_type: "robot", owner_id: bob.id }],
+        });
         expect(badType.status).toBe(400);
         expect(badType.body.error.message).toMatch(/body\.participants\.0\.owner_type must be one of: agent/);
-        const badId = await alice.api.post(chats, { type: "group", participants: [{ owner_type: "agent", owner_id: "agent-uuid-1" }] });
+        const badId = await alice.api.post(chats, {
+          type: "group",
+          participants: [{ owner_type: "agent", owner_id: "agent-uuid-1" }],
+        });
         expect(badId.status).toBe(400);
         expect(badId.body.error.message).toMatch(/body\.participants\.0\.owner_id must be a lowercase UUID/);
       });
@@ -194,7 +237,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         let token = "";
         let pages = 0;
         do {
-          const res = await alice.api.get(`${chats}?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+          const res = await alice.api.get(
+            `${chats}?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+          );
           expect(res.status).toBe(200);
           seen.push(...res.body.result.map((c: { id: string }) => c.id));
           token = res.body.next_page_token;
@@ -204,12 +249,16 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect(pages).toBe(3);
       });
       it("never skips or repeats chats created concurrently", async () => {
-        const created = await Promise.all(Array.from({ length: 12 }, () => alice.api.post(chats, { type: "group" })));
+        const created = await Promise.all(
+          Array.from({ length: 12 }, () => alice.api.post(chats, { type: "group" })),
+        );
         const ids = created.map((r) => r.body.id).sort();
         const seen: string[] = [];
         let token = "";
         do {
-          const res = await alice.api.get(`${chats}?page_size=5${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+          const res = await alice.api.get(
+            `${chats}?page_size=5${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+          );
           seen.push(...res.body.result.map((c: { id: string }) => c.id));
           token = res.body.next_page_token;
         } while (token);
@@ -243,7 +292,12 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         const chat = await group(alice, [bob]);
         const updated = await bob.api.put(`${chats}/${chat.id}`, { name: "Renamed", detail: "new detail" });
         expect(updated.status).toBe(200);
-        expect(updated.body).toMatchObject({ id: chat.id, name: "Renamed", detail: "new detail", member_count: 2 });
+        expect(updated.body).toMatchObject({
+          id: chat.id,
+          name: "Renamed",
+          detail: "new detail",
+          member_count: 2,
+        });
         expect(updated.body.tm_update > chat.tm_update).toBe(true);
         expect((await carol.api.put(`${chats}/${chat.id}`, { name: "Hijack" })).status).toBe(403);
         expect((await alice.api.put(`${chats}/${chat.id}`, {})).status).toBe(400);
@@ -275,16 +329,25 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         const chat = await group(alice);
         const added = await alice.api.post(`${chats}/${chat.id}/participants`, ref(bob));
         expect(added.status).toBe(200);
-        expect(added.body).toMatchObject({ customer_id: customerId, owner_type: "agent", owner_id: bob.id, chat_id: chat.id });
+        expect(added.body).toMatchObject({
+          customer_id: customerId,
+          owner_type: "agent",
+          owner_id: bob.id,
+          chat_id: chat.id,
+        });
         const again = await alice.api.post(`${chats}/${chat.id}/participants`, ref(bob));
         expect(again.body).toEqual(added.body);
-        const concurrent = await Promise.all(Array.from({ length: 8 }, () => alice.api.post(`${chats}/${chat.id}/participants`, ref(carol))));
+        const concurrent = await Promise.all(
+          Array.from({ length: 8 }, () => alice.api.post(`${chats}/${chat.id}/participants`, ref(carol))),
+        );
         expect(new Set(concurrent.map((r) => r.body.id)).size).toBe(1);
         expect((await alice.api.get(`${chats}/${chat.id}`)).body.member_count).toBe(3);
       });
       it("removes (hard) and re-adds with a new id and tm_joined", async () => {
         const chat = await group(alice, [bob]);
-        const bobs = (await alice.api.get(`${chats}/${chat.id}/participants`)).body.find((p: { owner_id: string }) => p.owner_id === bob.id);
+        const bobs = (await alice.api.get(`${chats}/${chat.id}/participants`)).body.find(
+          (p: { owner_id: string }) => p.owner_id === bob.id,
+        );
         const removed = await alice.api.delete(`${chats}/${chat.id}/participants/${bobs.id}`);
         expect(removed.status).toBe(200);
         expect(removed.body).toEqual(bobs);
@@ -306,7 +369,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
       it("lets only participants manage participants, and anyone leave", async () => {
         const chat = await group(alice, [bob]);
         expect((await carol.api.post(`${chats}/${chat.id}/participants`, ref(carol))).status).toBe(403);
-        const bobs = (await bob.api.get(`${chats}/${chat.id}/participants`)).body.find((p: { owner_id: string }) => p.owner_id === bob.id);
+        const bobs = (await bob.api.get(`${chats}/${chat.id}/participants`)).body.find(
+          (p: { owner_id: string }) => p.owner_id === bob.id,
+        );
         expect((await bob.api.delete(`${chats}/${chat.id}/participants/${bobs.id}`)).status).toBe(200);
         expect((await bob.api.get(`${chats}/${chat.id}`)).status).toBe(403);
       });
@@ -315,7 +380,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         const third = await alice.api.post(`${chats}/${direct.id}/participants`, ref(carol));
         expect(third.status).toBe(400);
         expect(third.body.error.reason).toBe("DIRECT_CHAT_FULL");
-        const bobs = (await alice.api.get(`${chats}/${direct.id}/participants`)).body.find((p: { owner_id: string }) => p.owner_id === bob.id);
+        const bobs = (await alice.api.get(`${chats}/${direct.id}/participants`)).body.find(
+          (p: { owner_id: string }) => p.owner_id === bob.id,
+        );
         expect((await alice.api.delete(`${chats}/${direct.id}/participants/${bobs.id}`)).status).toBe(403);
       });
       it("refuses an agent of another customer", async () => {
@@ -358,16 +425,22 @@ export function describeChatApi(name: string, current: () => TestStack): void {
     describe("events", () => {
       it("publishes every change after commit, with a gapless per-chat sequence", async () => {
         const received: EventEnvelope[] = [];
-        await stack.bus.subscribe({ queue: `test.events.${customerId}`, bindings: [`*.${customerId}.*`] }, async (event) => {
-          received.push(event);
-        });
+        await stack.bus.subscribe(
+          { queue: `test.events.${customerId}`, bindings: [`*.${customerId}.*`] },
+          async (event) => {
+            received.push(event);
+          },
+        );
         const chat = await group(alice, [bob]);
         await alice.api.put(`${chats}/${chat.id}`, { name: "Renamed" });
         const added = (await alice.api.post(`${chats}/${chat.id}/participants`, ref(carol))).body;
         await alice.api.delete(`${chats}/${chat.id}/participants/${added.id}`);
         await alice.api.delete(`${chats}/${chat.id}`);
         // Chat changes are sequenced with the messages of the chat: each join and leave adds its system message.
-        const events = await waitFor(() => received.length >= 11 && received, { what: "eleven events", timeoutMs: 20_000 });
+        const events = await waitFor(() => received.length >= 11 && received, {
+          what: "eleven events",
+          timeoutMs: 20_000,
+        });
         const ofChat = events.filter((e) => e.chat_id === chat.id).sort((a, b) => a.seq - b.seq);
         expect(ofChat.map((e) => [e.seq, e.type])).toEqual([
           [1, "chat_created"],
@@ -382,8 +455,16 @@ export function describeChatApi(name: string, current: () => TestStack): void {
           [10, "chatmessage_created"],
           [11, "chat_deleted"],
         ]);
-        expect(ofChat[0]).toMatchObject({ customer_id: customerId, version: 1, publisher: "chat-manager", data: { id: chat.id, member_count: 2 } });
-        expect(ofChat[2]).toMatchObject({ publisher: "message-manager", data: { type: "system", text: "Agent 0 joined the conversation." } });
+        expect(ofChat[0]).toMatchObject({
+          customer_id: customerId,
+          version: 1,
+          publisher: "chat-manager",
+          data: { id: chat.id, member_count: 2 },
+        });
+        expect(ofChat[2]).toMatchObject({
+          publisher: "message-manager",
+          data: { type: "system", text: "Agent 0 joined the conversation." },
+        });
         expect(ofChat[9].data).toMatchObject({ type: "system", text: "Agent 2 left the conversation." });
         expect(ofChat[10].data).toMatchObject({ id: chat.id, tm_delete: expect.not.stringMatching(/^9999/) });
         expect(new Set(events.map((e) => e.id)).size).toBe(events.length);

@@ -23,14 +23,19 @@ export function describeMessageApi(name: string, current: () => TestStack): void
       expect(res.status).toBe(200);
       return res.body;
     };
-    const history = async (agent: TestAgent, query = "") => (await agent.api.get(`${messages}?chat_id=${chatId}${query}`)).body.result;
+    const history = async (agent: TestAgent, query = "") =>
+      (await agent.api.get(`${messages}?chat_id=${chatId}${query}`)).body.result;
 
     beforeEach(async () => {
       stack = current();
       const customer = await newCustomer(stack, 3);
       customerId = customer.customerId;
       [alice, bob, carol] = customer.agents;
-      const chat = await alice.api.post(chats, { type: "group", name: "Project Discussion", participants: [ref(bob)] });
+      const chat = await alice.api.post(chats, {
+        type: "group",
+        name: "Project Discussion",
+        participants: [ref(bob)],
+      });
       chatId = chat.body.id;
     });
 
@@ -62,22 +67,36 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         ];
         const message = await send(alice, { text: "Here is the design document.", medias });
         expect(message.medias).toEqual(medias);
-        const bad = await alice.api.post(messages, { chat_id: chatId, type: "normal", medias: [{ type: "file", url: "x" }] });
+        const bad = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          medias: [{ type: "file", url: "x" }],
+        });
         expect(bad.status).toBe(400);
         expect(bad.body.error.message).toMatch(/body\.medias\.0/);
       });
       it("enforces the text and media limits", async () => {
-        const long = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "x".repeat(16385) });
+        const long = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          text: "x".repeat(16385),
+        });
         expect(long.status).toBe(400);
         expect(long.body.error.message).toMatch(/body\.text must be at most 16384 characters/);
         const many = Array.from({ length: 21 }, () => ({ type: "link", link: "https://x" }));
-        expect((await alice.api.post(messages, { chat_id: chatId, type: "normal", medias: many })).status).toBe(400);
+        expect(
+          (await alice.api.post(messages, { chat_id: chatId, type: "normal", medias: many })).status,
+        ).toBe(400);
         const empty = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "  " });
         expect(empty.status).toBe(400);
         expect(empty.body.error.reason).toBe("EMPTY_MESSAGE");
       });
       it("refuses system messages from agents", async () => {
-        const res = await alice.api.post(messages, { chat_id: chatId, type: "system", text: "Agent B joined the conversation." });
+        const res = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "system",
+          text: "Agent B joined the conversation.",
+        });
         expect(res.status).toBe(400);
         expect(res.body.error.reason).toBe("SYSTEM_MESSAGE_FORBIDDEN");
       });
@@ -96,9 +115,13 @@ export function describeMessageApi(name: string, current: () => TestStack): void
       });
       it("lets an agent post right after being added, and refuses it right after being removed", async () => {
         const added = await alice.api.post(`${chats}/${chatId}/participants`, ref(carol));
-        expect((await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "I'm in" })).status).toBe(200);
+        expect(
+          (await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "I'm in" })).status,
+        ).toBe(200);
         expect((await alice.api.delete(`${chats}/${chatId}/participants/${added.body.id}`)).status).toBe(200);
-        expect((await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "still here?" })).status).toBe(403);
+        expect(
+          (await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "still here?" })).status,
+        ).toBe(403);
       });
       it("takes no messages in a deleted chat", async () => {
         await alice.api.delete(`${chats}/${chatId}`);
@@ -113,7 +136,9 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         await alice.api.post(`${chats}/${chatId}/participants`, ref(carol)); // idempotent: no second message
         await alice.api.delete(`${chats}/${chatId}/participants/${added.body.id}`);
         const list = await history(alice);
-        const system = list.filter((m: { type: string }) => m.type === "system").map((m: { text: string }) => m.text);
+        const system = list
+          .filter((m: { type: string }) => m.type === "system")
+          .map((m: { text: string }) => m.text);
         expect(system).toEqual([
           "Agent 2 left the conversation.",
           "Agent 2 joined the conversation.",
@@ -133,19 +158,33 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         expect(reply.parent_id).toBe(root.id);
         const thread = await history(alice, `&parent_id=${root.id}`);
         expect(thread.map((m: { id: string }) => m.id)).toEqual([reply.id]);
-        expect((await history(alice, `&parent_id=${reply.id}`)).map((m: { id: string }) => m.id)).toEqual([nested.id]);
+        expect((await history(alice, `&parent_id=${reply.id}`)).map((m: { id: string }) => m.id)).toEqual([
+          nested.id,
+        ]);
       });
       it('treats parent_id "" as a top-level message', async () => {
         const message = await send(alice, { text: "top", parent_id: "" });
         expect(message).not.toHaveProperty("parent_id");
       });
       it("refuses a parent that does not exist or is in another chat", async () => {
-        const missing = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "re", parent_id: randomUUID() });
+        const missing = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          text: "re",
+          parent_id: randomUUID(),
+        });
         expect(missing.status).toBe(404);
         expect(missing.body.error.reason).toBe("PARENT_NOT_FOUND");
         const other = await alice.api.post(chats, { type: "group" });
-        const elsewhere = (await alice.api.post(messages, { chat_id: other.body.id, type: "normal", text: "there" })).body;
-        const wrong = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "re", parent_id: elsewhere.id });
+        const elsewhere = (
+          await alice.api.post(messages, { chat_id: other.body.id, type: "normal", text: "there" })
+        ).body;
+        const wrong = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          text: "re",
+          parent_id: elsewhere.id,
+        });
         expect(wrong.status).toBe(400);
         expect(wrong.body.error.reason).toBe("PARENT_IN_OTHER_CHAT");
       });
@@ -155,11 +194,18 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         const reply = await send(bob, { text: "reply", parent_id: root.id });
         const deleted = await alice.api.delete(`${messages}/${root.id}`);
         expect(deleted.status).toBe(200);
-        expect(deleted.body).toMatchObject({ id: root.id, text: "", medias: [], metadata: { reactions: [] } });
+        expect(deleted.body).toMatchObject({
+          id: root.id,
+          text: "",
+          medias: [],
+          metadata: { reactions: [] },
+        });
         expect(deleted.body.tm_delete).not.toBe(NOT_DELETED);
         const listed = await history(bob);
         expect(listed.find((m: { id: string }) => m.id === root.id)).toEqual(deleted.body);
-        expect((await history(bob, `&parent_id=${root.id}`)).map((m: { id: string }) => m.id)).toEqual([reply.id]);
+        expect((await history(bob, `&parent_id=${root.id}`)).map((m: { id: string }) => m.id)).toEqual([
+          reply.id,
+        ]);
         expect((await send(bob, { text: "still replying", parent_id: root.id })).parent_id).toBe(root.id);
       });
       it("lets only the author delete", async () => {
@@ -177,7 +223,14 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         const message = await send(alice, { text: "The deployment was successful!" });
         const first = await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
         expect(first.status).toBe(200);
-        expect(first.body.metadata.reactions).toEqual([{ emoji: "thumbsup", owner_type: "agent", owner_id: bob.id, tm_create: expect.stringMatching(TIMESTAMP) }]);
+        expect(first.body.metadata.reactions).toEqual([
+          {
+            emoji: "thumbsup",
+            owner_type: "agent",
+            owner_id: bob.id,
+            tm_create: expect.stringMatching(TIMESTAMP),
+          },
+        ]);
         await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "thumbsup" });
         await alice.api.post(`${messages}/${message.id}/reactions`, { emoji: "🎉" });
         await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "❤️" });
@@ -196,8 +249,16 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         const crowd = await newCustomer(stack, 50);
         const [owner, ...others] = crowd.agents;
         const room = (await owner.api.post(chats, { type: "group", participants: others.map(ref) })).body;
-        const message = (await owner.api.post(messages, { chat_id: room.id, type: "normal", text: "Should we deploy today?" })).body;
-        const results = await Promise.all(crowd.agents.map((agent) => agent.api.post(`${messages}/${message.id}/reactions`, { emoji: "👍" })));
+        const message = (
+          await owner.api.post(messages, {
+            chat_id: room.id,
+            type: "normal",
+            text: "Should we deploy today?",
+          })
+        ).body;
+        const results = await Promise.all(
+          crowd.agents.map((agent) => agent.api.post(`${messages}/${message.id}/reactions`, { emoji: "👍" })),
+        );
         expect(results.every((r) => r.status === 200)).toBe(true);
         const reactions = (await owner.api.get(`${messages}/${message.id}`)).body.metadata.reactions;
         expect(reactions).toHaveLength(50);
@@ -205,7 +266,9 @@ export function describeMessageApi(name: string, current: () => TestStack): void
       });
       it("refuses reactions from non-participants and on deleted messages", async () => {
         const message = await send(alice, { text: "hi" });
-        expect((await carol.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" })).status).toBe(403);
+        expect((await carol.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" })).status).toBe(
+          403,
+        );
         await alice.api.delete(`${messages}/${message.id}`);
         const res = await bob.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" });
         expect(res.status).toBe(400);
@@ -220,7 +283,11 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         for (let i = 0; i < 5; i++) sent.push(await send(alice, { text: `message ${i}` }));
         const page = await alice.api.get(`${messages}?chat_id=${chatId}&page_size=3`);
         expect(page.status).toBe(200);
-        expect(page.body.result.map((m: { id: string }) => m.id)).toEqual([sent[4].id, sent[3].id, sent[2].id]);
+        expect(page.body.result.map((m: { id: string }) => m.id)).toEqual([
+          sent[4].id,
+          sent[3].id,
+          sent[2].id,
+        ]);
         expect(page.body.next_page_token).toBe(sent[2].tm_create);
         expect((await alice.api.get(messages)).status).toBe(400);
         expect((await alice.api.get(`${messages}?chat_id=nope`)).status).toBe(400);
@@ -239,9 +306,15 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         const seen: string[] = [];
         let token = "";
         do {
-          const res = await alice.api.get(`${messages}?chat_id=${chatId}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+          const res = await alice.api.get(
+            `${messages}?chat_id=${chatId}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+          );
           expect(res.status).toBe(200);
-          seen.push(...res.body.result.filter((m: { type: string }) => m.type === "normal").map((m: { id: string }) => m.id));
+          seen.push(
+            ...res.body.result
+              .filter((m: { type: string }) => m.type === "normal")
+              .map((m: { id: string }) => m.id),
+          );
           token = res.body.next_page_token;
         } while (token);
         expect(seen).toHaveLength(1000);
@@ -254,26 +327,51 @@ export function describeMessageApi(name: string, current: () => TestStack): void
       it("a retried POST with the same Idempotency-Key creates one message", async () => {
         const key = randomUUID();
         const body = { chat_id: chatId, type: "normal", text: "exactly once" };
-        const [a, b] = await Promise.all([alice.api.post(messages, body, { "idempotency-key": key }), alice.api.post(messages, body, { "idempotency-key": key })]);
+        const [a, b] = await Promise.all([
+          alice.api.post(messages, body, { "idempotency-key": key }),
+          alice.api.post(messages, body, { "idempotency-key": key }),
+        ]);
         const c = await alice.api.post(messages, body, { "idempotency-key": key });
         expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
         expect(new Set([a.body.id, b.body.id, c.body.id]).size).toBe(1);
-        expect((await history(alice)).filter((m: { text: string }) => m.text === "exactly once")).toHaveLength(1);
+        expect(
+          (await history(alice)).filter((m: { text: string }) => m.text === "exactly once"),
+        ).toHaveLength(1);
       });
       it("the same key with a different request is a 409; keys are the agent's own", async () => {
         const key = randomUUID();
-        await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "one" }, { "idempotency-key": key });
-        const reused = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "two" }, { "idempotency-key": key });
+        await alice.api.post(
+          messages,
+          { chat_id: chatId, type: "normal", text: "one" },
+          { "idempotency-key": key },
+        );
+        const reused = await alice.api.post(
+          messages,
+          { chat_id: chatId, type: "normal", text: "two" },
+          { "idempotency-key": key },
+        );
         expect(reused.status).toBe(409);
         expect(reused.body.error.reason).toBe("IDEMPOTENCY_KEY_REUSED");
-        const bobs = await bob.api.post(messages, { chat_id: chatId, type: "normal", text: "one" }, { "idempotency-key": key });
+        const bobs = await bob.api.post(
+          messages,
+          { chat_id: chatId, type: "normal", text: "one" },
+          { "idempotency-key": key },
+        );
         expect(bobs.status).toBe(200);
         expect(bobs.body.owner_id).toBe(bob.id);
       });
       it("applies to chat and participant writes too", async () => {
         const key = randomUUID();
-        const first = await alice.api.post(chats, { type: "group", name: "once" }, { "idempotency-key": key });
-        const again = await alice.api.post(chats, { type: "group", name: "once" }, { "idempotency-key": key });
+        const first = await alice.api.post(
+          chats,
+          { type: "group", name: "once" },
+          { "idempotency-key": key },
+        );
+        const again = await alice.api.post(
+          chats,
+          { type: "group", name: "once" },
+          { "idempotency-key": key },
+        );
         expect(again.body.id).toBe(first.body.id);
         const bad = await alice.api.post(chats, { type: "group" }, { "idempotency-key": "has spaces" });
         expect(bad.status).toBe(400);

@@ -12,13 +12,16 @@ const start = (service: string, env: Record<string, string>) =>
   });
 
 describe("configuration at start", () => {
-  it.each(["agent-manager", "chat-manager", "message-manager"])("%s names every missing variable and exits 1", (service) => {
-    const result = start(service, { HTTP_PORT: "eighty" });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain("RABBITMQ_URL is required");
-    expect(result.stderr).toContain("DATABASE_URL is required");
-    expect(result.stderr).toContain('HTTP_PORT must be an integer >= 0 <= 65535 (got "eighty")');
-  });
+  it.each(["agent-manager", "chat-manager", "message-manager"])(
+    "%s names every missing variable and exits 1",
+    (service) => {
+      const result = start(service, { HTTP_PORT: "eighty" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("RABBITMQ_URL is required");
+      expect(result.stderr).toContain("DATABASE_URL is required");
+      expect(result.stderr).toContain('HTTP_PORT must be an integer >= 0 <= 65535 (got "eighty")');
+    },
+  );
 
   it("the gateway refuses a bad broker URL and a missing secret", () => {
     const result = start("api-gateway", { RABBITMQ_URL: "http://user:secret@host" });

@@ -13,13 +13,23 @@ const stack = useStack(startDistributedStack);
 const messages = "/service_agents/talk_messages";
 
 /** Sends until acknowledged, retrying the same request with the same key, as a careful client does. */
-async function sendReliably(agent: TestAgent, chatId: string, text: string, deadline: number): Promise<string> {
+async function sendReliably(
+  agent: TestAgent,
+  chatId: string,
+  text: string,
+  deadline: number,
+): Promise<string> {
   const key = randomUUID();
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await agent.api.post(messages, { chat_id: chatId, type: "normal", text }, { "idempotency-key": key });
+      const res = await agent.api.post(
+        messages,
+        { chat_id: chatId, type: "normal", text },
+        { "idempotency-key": key },
+      );
       if (res.status === 200) return res.body.id as string;
-      if (res.status < 500 && res.status !== 429) throw new Error(`refused: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status < 500 && res.status !== 429)
+        throw new Error(`refused: ${res.status} ${JSON.stringify(res.body)}`);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith("refused")) throw error;
     }
@@ -32,7 +42,8 @@ async function load(agents: TestAgent[], chatId: string, perSender: number, duri
   const acknowledged: string[] = [];
   const deadline = Date.now() + 90_000;
   const senders = agents.map(async (agent, s) => {
-    for (let i = 0; i < perSender; i++) acknowledged.push(await sendReliably(agent, chatId, `sender ${s} #${i}`, deadline));
+    for (let i = 0; i < perSender; i++)
+      acknowledged.push(await sendReliably(agent, chatId, `sender ${s} #${i}`, deadline));
   });
   await during();
   await Promise.all(senders);
@@ -43,9 +54,15 @@ async function storedMessageIds(agent: TestAgent, chatId: string): Promise<strin
   const ids: string[] = [];
   let token = "";
   do {
-    const res = await agent.api.get(`${messages}?chat_id=${chatId}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+    const res = await agent.api.get(
+      `${messages}?chat_id=${chatId}&page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+    );
     expect(res.status).toBe(200);
-    ids.push(...res.body.result.filter((m: { type: string }) => m.type === "normal").map((m: { id: string }) => m.id));
+    ids.push(
+      ...res.body.result
+        .filter((m: { type: string }) => m.type === "normal")
+        .map((m: { id: string }) => m.id),
+    );
     token = res.body.next_page_token;
   } while (token);
   return ids;
@@ -55,10 +72,18 @@ async function scenario(fault: () => Promise<void>) {
   const s = stack();
   const { agents, customerId } = await newCustomer(s, 4);
   const all = new Map<string, EventEnvelope>();
-  await s.bus.subscribe({ queue: `test.faults.${customerId}`, bindings: [`*.${customerId}.*`] }, async (event) => {
-    all.set(event.id, event);
-  });
-  const chat = (await agents[0].api.post("/service_agents/talk_chats", { type: "group", participants: agents.slice(1).map((a) => ({ owner_type: "agent", owner_id: a.id })) })).body;
+  await s.bus.subscribe(
+    { queue: `test.faults.${customerId}`, bindings: [`*.${customerId}.*`] },
+    async (event) => {
+      all.set(event.id, event);
+    },
+  );
+  const chat = (
+    await agents[0].api.post("/service_agents/talk_chats", {
+      type: "group",
+      participants: agents.slice(1).map((a) => ({ owner_type: "agent", owner_id: a.id })),
+    })
+  ).body;
   const events = { values: () => [...all.values()].filter((e) => e.chat_id === chat.id) };
   const acknowledged = await load(agents, chat.id, 40, fault);
   // Nothing acknowledged is lost or stored twice.
@@ -68,7 +93,11 @@ async function scenario(fault: () => Promise<void>) {
   // Every event of the chat arrives (at least once), and the chat's sequence has no gap.
   await waitFor(
     () => {
-      const created = new Set([...events.values()].filter((e) => e.type === "chatmessage_created").map((e) => (e.data as { id: string }).id));
+      const created = new Set(
+        [...events.values()]
+          .filter((e) => e.type === "chatmessage_created")
+          .map((e) => (e.data as { id: string }).id),
+      );
       return acknowledged.every((id) => created.has(id));
     },
     { timeoutMs: 60_000, what: "a chatmessage_created event for every acknowledged message" },
@@ -111,7 +140,10 @@ describe("faults under load (distributed)", () => {
 
   it("after the faults, every service is ready again", async () => {
     for (const service of stack().distributed!.processes) {
-      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, { timeoutMs: 30_000, what: `${service.spec.name} ready` });
+      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, {
+        timeoutMs: 30_000,
+        what: `${service.spec.name} ready`,
+      });
     }
   });
 });

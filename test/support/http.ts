@@ -15,7 +15,12 @@ export class Api {
     return new Api(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const res = await fetch(`${this.baseUrl}/v1.0${path}`, {
       method,
       headers: {
@@ -35,8 +40,10 @@ export class Api {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
-  get = <T = any>(path: string, headers?: Record<string, string>) => this.request<T>("GET", path, undefined, headers);
-  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => this.request<T>("POST", path, body ?? {}, headers);
+  get = <T = any>(path: string, headers?: Record<string, string>) =>
+    this.request<T>("GET", path, undefined, headers);
+  post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request<T>("POST", path, body ?? {}, headers);
   put = <T = any>(path: string, body?: unknown) => this.request<T>("PUT", path, body);
   delete = <T = any>(path: string, body?: unknown) => this.request<T>("DELETE", path, body);
 }

@@ -23,9 +23,17 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedStack(options: { push?: EmbeddedOptions["push"] } = {}): Promise<TestStack> {
+export async function startEmbeddedStack(
+  options: { push?: EmbeddedOptions["push"] } = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
-  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false, push: options.push });
+  const system = await startEmbedded({
+    dataDir,
+    port: 0,
+    logger: silentLogger,
+    seed: false,
+    push: options.push,
+  });
   return {
     name: "embedded",
     api: new Api(system.url),
@@ -39,13 +47,19 @@ export async function startEmbeddedStack(options: { push?: EmbeddedOptions["push
 }
 
 /** `env` adds to every service's environment (e.g. push limits for a test file). */
-export async function startDistributedStack(options: { env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startDistributedStack(
+  options: { env?: Record<string, string> } = {},
+): Promise<TestStack> {
   const stack = await startDistributed({
     replicas: 2,
     logLevel: "warn",
     env: { LOGIN_RATE_PER_MINUTE: "100000", ...options.env },
   });
-  const bus = await AmqpBus.connect({ url: stack.rabbit.url, service: "test-fixtures", logger: silentLogger });
+  const bus = await AmqpBus.connect({
+    url: stack.rabbit.url,
+    service: "test-fixtures",
+    logger: silentLogger,
+  });
   return {
     name: "distributed",
     api: new Api(stack.url),
@@ -67,7 +81,10 @@ export interface TestAgent extends Agent {
 let counter = 0;
 
 /** A fresh customer with `count` logged-in agents (the first is an admin). */
-export async function newCustomer(stack: TestStack, count = 3): Promise<{ customerId: string; agents: TestAgent[] }> {
+export async function newCustomer(
+  stack: TestStack,
+  count = 3,
+): Promise<{ customerId: string; agents: TestAgent[] }> {
   const customer = await stack.bus.call("customer.create", { name: `Customer ${++counter}` });
   const agents: TestAgent[] = [];
   for (let i = 0; i < count; i++) {

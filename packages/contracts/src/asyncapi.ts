@@ -36,10 +36,16 @@ export function asyncApiDocument() {
     channels[type] = {
       address: `${type}.{customer_id}.{chat_id}`,
       description: describe[type],
-      parameters: { customer_id: { description: "The customer (tenant) id" }, chat_id: { description: "The chat id" } },
+      parameters: {
+        customer_id: { description: "The customer (tenant) id" },
+        chat_id: { description: "The chat id" },
+      },
       messages: { [type]: { $ref: `#/components/messages/${type}` } },
       bindings: {
-        amqp: { is: "routingKey", exchange: { name: EVENTS_EXCHANGE, type: "topic", durable: true, autoDelete: false, vhost: "/" } },
+        amqp: {
+          is: "routingKey",
+          exchange: { name: EVENTS_EXCHANGE, type: "topic", durable: true, autoDelete: false, vhost: "/" },
+        },
       },
     };
     operations[`receive_${type}`] = {

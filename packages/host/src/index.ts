@@ -34,7 +34,10 @@ export interface StartedManager {
   stop?(): Promise<void>;
 }
 
-export function hostManager(service: string, start: (deps: ManagerDeps) => Promise<StartedManager | unknown>): void {
+export function hostManager(
+  service: string,
+  start: (deps: ManagerDeps) => Promise<StartedManager | unknown>,
+): void {
   void runMain(service, async (logger) => {
     const config = loadConfig({ ...commonConfig, ...databaseConfig } satisfies ConfigSpec);
     logger.level = config.LOG_LEVEL;
@@ -51,10 +54,13 @@ export function hostManager(service: string, start: (deps: ManagerDeps) => Promi
     const started = (await start({ db, bus, logger, metrics })) as StartedManager | undefined;
     const app = express();
     app.use(
-      opsRouter([metrics], [
-        { name: "broker", check: () => bus.isReady() },
-        { name: "database", check: () => pingDatabase(db) },
-      ]),
+      opsRouter(
+        [metrics],
+        [
+          { name: "broker", check: () => bus.isReady() },
+          { name: "database", check: () => pingDatabase(db) },
+        ],
+      ),
     );
     const { server, port } = await listen(app, config.HTTP_PORT);
     logger.info({ port }, "ready");

@@ -8,7 +8,11 @@ const spec = {
 
 describe("configuration", () => {
   it("applies defaults and parses integers", () => {
-    expect(loadConfig(spec, { URL: "amqp://localhost" })).toEqual({ URL: "amqp://localhost", PORT: 80, LEVEL: "info" });
+    expect(loadConfig(spec, { URL: "amqp://localhost" })).toEqual({
+      URL: "amqp://localhost",
+      PORT: 80,
+      LEVEL: "info",
+    });
     expect(loadConfig(spec, { URL: "amqp://x", PORT: "8080" }).PORT).toBe(8080);
   });
 
@@ -27,6 +31,8 @@ describe("configuration", () => {
   });
 
   it("refuses a URL with the wrong scheme and hides its password", () => {
-    expect(() => loadConfig(spec, { URL: "http://user:secret@host" })).toThrow(/URL must be a URL with scheme amqp \(got "http:\/\/user:\*\*\*@host"\)/);
+    expect(() => loadConfig(spec, { URL: "http://user:secret@host" })).toThrow(
+      /URL must be a URL with scheme amqp \(got "http:\/\/user:\*\*\*@host"\)/,
+    );
   });
 });

@@ -21,7 +21,10 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig<S extends ConfigSpec>(spec: S, env: Record<string, string | undefined> = process.env): Config<S> {
+export function loadConfig<S extends ConfigSpec>(
+  spec: S,
+  env: Record<string, string | undefined> = process.env,
+): Config<S> {
   const problems: string[] = [];
   const values: Record<string, string | number> = {};
   for (const [name, rule] of Object.entries(spec)) {
@@ -43,19 +46,28 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: Record<string, st
           protocol = undefined;
         }
         if (!protocol || !rule.protocols.includes(protocol))
-          problems.push(`${name} must be a URL with scheme ${rule.protocols.join(" or ")} (got "${redact(raw)}")`);
+          problems.push(
+            `${name} must be a URL with scheme ${rule.protocols.join(" or ")} (got "${redact(raw)}")`,
+          );
         else values[name] = raw;
         break;
       }
       case "int": {
         const n = Number(raw);
-        if (!/^-?\d+$/.test(raw) || (rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max))
-          problems.push(`${name} must be an integer${rule.min !== undefined ? ` >= ${rule.min}` : ""}${rule.max !== undefined ? ` <= ${rule.max}` : ""} (got "${raw}")`);
+        if (
+          !/^-?\d+$/.test(raw) ||
+          (rule.min !== undefined && n < rule.min) ||
+          (rule.max !== undefined && n > rule.max)
+        )
+          problems.push(
+            `${name} must be an integer${rule.min !== undefined ? ` >= ${rule.min}` : ""}${rule.max !== undefined ? ` <= ${rule.max}` : ""} (got "${raw}")`,
+          );
         else values[name] = n;
         break;
       }
       case "enum":
-        if (!rule.values.includes(raw)) problems.push(`${name} must be one of ${rule.values.join(", ")} (got "${raw}")`);
+        if (!rule.values.includes(raw))
+          problems.push(`${name} must be one of ${rule.values.join(", ")} (got "${raw}")`);
         else values[name] = raw;
         break;
     }
@@ -77,12 +89,27 @@ export const commonConfig = {
     default: "info",
     values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
   },
-  HTTP_PORT: { kind: "int", description: "port of /healthz, /readyz and /metrics (and the API on the gateway)", default: 8080, min: 0, max: 65535 },
+  HTTP_PORT: {
+    kind: "int",
+    description: "port of /healthz, /readyz and /metrics (and the API on the gateway)",
+    default: 8080,
+    min: 0,
+    max: 65535,
+  },
   RABBITMQ_URL: { kind: "url", description: "AMQP URL of the broker", protocols: ["amqp", "amqps"] },
-  RPC_TIMEOUT_MS: { kind: "int", description: "how long an RPC call waits for its reply", default: 5000, min: 100 },
+  RPC_TIMEOUT_MS: {
+    kind: "int",
+    description: "how long an RPC call waits for its reply",
+    default: 5000,
+    min: 100,
+  },
 } as const satisfies ConfigSpec;
 
 export const databaseConfig = {
-  DATABASE_URL: { kind: "url", description: "PostgreSQL URL of this service's own database", protocols: ["postgres", "postgresql"] },
+  DATABASE_URL: {
+    kind: "url",
+    description: "PostgreSQL URL of this service's own database",
+    protocols: ["postgres", "postgresql"],
+  },
   DATABASE_POOL_MAX: { kind: "int", description: "connections in the database pool", default: 10, min: 1 },
 } as const satisfies ConfigSpec;

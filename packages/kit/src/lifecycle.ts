@@ -9,7 +9,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function runMain(service: string, start: (logger: Logger) => Promise<Running>, level?: string): Promise<void> {
+export async function runMain(
+  service: string,
+  start: (logger: Logger) => Promise<Running>,
+  level?: string,
+): Promise<void> {
   const logger = createLogger({ service, level });
   let running: Running;
   try {

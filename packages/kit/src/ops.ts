@@ -13,10 +13,14 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
   });
   router.get("/readyz", async (_req, res) => {
     const results = await Promise.all(
-      checks.map(async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const),
+      checks.map(
+        async ({ name, check }) => [name, await Promise.resolve(check()).catch(() => false)] as const,
+      ),
     );
     const ready = results.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
   });
   router.get("/metrics", async (_req, res) => {
     const texts = await Promise.all(metrics.map((m) => m.registry.metrics()));
@@ -26,7 +30,11 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
 }
 
 /** Starts an express app on `port` (0 picks a free one) and resolves with the bound port. */
-export function listen(app: express.Express, port: number, host = "0.0.0.0"): Promise<{ server: Server; port: number }> {
+export function listen(
+  app: express.Express,
+  port: number,
+  host = "0.0.0.0",
+): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => {
       if (error) return reject(error);

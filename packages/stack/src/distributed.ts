@@ -46,21 +46,40 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   };
   try {
     const databases: Record<string, string> = {};
-    for (const service of MANAGERS) databases[service] = await postgres.createDatabase(service.replace("-", "_"));
+    for (const service of MANAGERS)
+      databases[service] = await postgres.createDatabase(service.replace("-", "_"));
     const jwtSecret = randomBytes(32).toString("hex");
     const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info", ...options.env };
     for (const service of MANAGERS)
       for (let i = 1; i <= replicas; i++)
         processes.push(
-          new ServiceProcess({ service, name: `${service}-${i}`, env: { ...common, DATABASE_URL: databases[service] }, httpPort: await freePort(), logDir }),
+          new ServiceProcess({
+            service,
+            name: `${service}-${i}`,
+            env: { ...common, DATABASE_URL: databases[service] },
+            httpPort: await freePort(),
+            logDir,
+          }),
         );
     for (let i = 1; i <= replicas; i++)
       processes.push(
-        new ServiceProcess({ service: "api-gateway", name: `api-gateway-${i}`, env: { ...common, JWT_SECRET: jwtSecret }, httpPort: await freePort(), logDir }),
+        new ServiceProcess({
+          service: "api-gateway",
+          name: `api-gateway-${i}`,
+          env: { ...common, JWT_SECRET: jwtSecret },
+          httpPort: await freePort(),
+          logDir,
+        }),
       );
     for (let i = 1; i <= replicas; i++)
       processes.push(
-        new ServiceProcess({ service: "push", name: `push-${i}`, env: { ...common, JWT_SECRET: jwtSecret }, httpPort: await freePort(), logDir }),
+        new ServiceProcess({
+          service: "push",
+          name: `push-${i}`,
+          env: { ...common, JWT_SECRET: jwtSecret },
+          httpPort: await freePort(),
+          logDir,
+        }),
       );
     await Promise.all(processes.map((p) => p.start()));
     const gateways = processes.filter((p) => p.spec.service === "api-gateway");

@@ -38,11 +38,20 @@ export class ServiceProcess {
 
   async start(): Promise<void> {
     const log = openSync(this.logFile, "a");
-    const child = spawn(process.execPath, ["--import", "tsx", join("services", this.spec.service, "src", "main.ts")], {
-      cwd: REPOSITORY_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.spec.env, HTTP_PORT: String(this.spec.httpPort) },
-      stdio: ["ignore", log, log],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join("services", this.spec.service, "src", "main.ts")],
+      {
+        cwd: REPOSITORY_ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "/tmp",
+          ...this.spec.env,
+          HTTP_PORT: String(this.spec.httpPort),
+        },
+        stdio: ["ignore", log, log],
+      },
+    );
     closeSync(log);
     this.child = child;
     this.exited = new Promise((done) => child.once("exit", () => done()));

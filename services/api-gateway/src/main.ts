@@ -10,7 +10,13 @@ void runMain("api-gateway", async (logger) => {
   if (config.JWT_SECRET.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
   const metrics = new Metrics("api-gateway");
   logger.info({ broker: redact(config.RABBITMQ_URL) }, "starting");
-  const bus = await AmqpBus.connect({ url: config.RABBITMQ_URL, service: "api-gateway", logger, metrics, rpcTimeoutMs: config.RPC_TIMEOUT_MS });
+  const bus = await AmqpBus.connect({
+    url: config.RABBITMQ_URL,
+    service: "api-gateway",
+    logger,
+    metrics,
+    rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+  });
   const app = createGatewayApp({
     bus,
     logger,

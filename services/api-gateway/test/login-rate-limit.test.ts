@@ -8,7 +8,8 @@ describe("login rate limiting", () => {
   it("answers 429 with Retry-After once a client passes its logins per minute", async () => {
     const bus = new MemoryBus({ logger: silentLogger });
     await bus.handle("agent.verifyLogin", async (req) => {
-      if (req.password !== "right") throw unauthenticated("INVALID_CREDENTIALS", "The username or password is not correct.");
+      if (req.password !== "right")
+        throw unauthenticated("INVALID_CREDENTIALS", "The username or password is not correct.");
       const now = formatDate(new Date());
       return {
         id: "eb1ac5c0-ff63-47e2-bcdb-5da9c336eb4b",
@@ -26,7 +27,12 @@ describe("login rate limiting", () => {
       bus,
       logger: silentLogger,
       metrics: new Metrics("api-gateway", { defaultMetrics: false }),
-      settings: { jwtSecret: "x".repeat(32), tokenTtlSeconds: 60, bodyLimitBytes: 1024, loginRatePerMinute: 3 },
+      settings: {
+        jwtSecret: "x".repeat(32),
+        tokenTtlSeconds: 60,
+        bodyLimitBytes: 1024,
+        loginRatePerMinute: 3,
+      },
     });
     const { server, port } = await listen(app, 0, "127.0.0.1");
     try {
@@ -42,7 +48,10 @@ describe("login rate limiting", () => {
       const limited = await login("right");
       expect(limited.status).toBe(429);
       expect(limited.headers.get("retry-after")).toBe("60");
-      expect(((await limited.json()) as { error: object }).error).toMatchObject({ status: "RESOURCE_EXHAUSTED", reason: "TOO_MANY_LOGINS" });
+      expect(((await limited.json()) as { error: object }).error).toMatchObject({
+        status: "RESOURCE_EXHAUSTED",
+        reason: "TOO_MANY_LOGINS",
+      });
     } finally {
       await closeServer(server);
       await bus.close();

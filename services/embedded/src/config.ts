@@ -2,8 +2,18 @@ import { type ConfigSpec, commonConfig } from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
-  PORT: { kind: "int", description: "port of the API, the WebSocket, health and metrics", default: 8080, min: 0, max: 65535 },
-  TALK_DATA_DIR: { kind: "string", description: "folder holding each service's embedded database", default: ".data" },
+  PORT: {
+    kind: "int",
+    description: "port of the API, the WebSocket, health and metrics",
+    default: 8080,
+    min: 0,
+    max: 65535,
+  },
+  TALK_DATA_DIR: {
+    kind: "string",
+    description: "folder holding each service's embedded database",
+    default: ".data",
+  },
   JWT_SECRET: {
     kind: "string",
     description: "secret that signs access tokens; by default one is generated and kept in the data folder",

@@ -26,13 +26,20 @@ void runMain("talk", async (logger) => {
   ];
   if (system.seeded) {
     lines.push(`  Demo customer ${system.seeded.customer.id} with agents:`);
-    for (const a of system.seeded.agents) lines.push(`    ${a.username.padEnd(6)} password ${a.password.padEnd(16)} id ${a.id} (${a.permission})`);
+    for (const a of system.seeded.agents)
+      lines.push(
+        `    ${a.username.padEnd(6)} password ${a.password.padEnd(16)} id ${a.id} (${a.permission})`,
+      );
     lines.push("  Try:");
     lines.push(`    TOKEN=$(curl -s -X POST ${base}/v1.0/auth/login -H 'Content-Type: application/json' \\`);
-    lines.push(`      -d '{"username":"alice","password":"alice-talk-demo"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`);
+    lines.push(
+      `      -d '{"username":"alice","password":"alice-talk-demo"}' | sed -E 's/.*"token":"([^"]+)".*/\\1/')`,
+    );
     lines.push(`    curl -s "${base}/v1.0/agents?token=$TOKEN"`);
   } else {
-    lines.push("  Demo agents: alice / alice-talk-demo, bob / bob-talk-demo, carol / carol-talk-demo (seeded on first start)");
+    lines.push(
+      "  Demo agents: alice / alice-talk-demo, bob / bob-talk-demo, carol / carol-talk-demo (seeded on first start)",
+    );
   }
   process.stdout.write(lines.join("\n") + "\n\n");
   return system;

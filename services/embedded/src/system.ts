@@ -12,7 +12,13 @@ import { MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
 import { serveConsole } from "@talk/console";
 import { startMessageManager } from "@talk/message-manager";
-import { DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM, type PushService, type PushSettings, startPush } from "@talk/push";
+import {
+  DEFAULT_PUSH_SETTINGS,
+  IN_MEMORY_STREAM,
+  type PushService,
+  type PushSettings,
+  startPush,
+} from "@talk/push";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { Metrics, closeServer, listen, opsRouter, type Logger } from "@talk/kit";
 import express from "express";
@@ -72,9 +78,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     settings: { ...DEFAULT_PUSH_SETTINGS, stream: IN_MEMORY_STREAM, ...options.push, jwtSecret },
   });
 
-  const { service: agents } = await startAgentManager({ db: database("agent-manager"), bus, logger: logger.child({ service: "agent-manager" }) });
+  const { service: agents } = await startAgentManager({
+    db: database("agent-manager"),
+    bus,
+    logger: logger.child({ service: "agent-manager" }),
+  });
   const chatDb = database("chat-manager");
-  const chats = await startChatManager({ db: chatDb, bus, logger: logger.child({ service: "chat-manager" }), metrics: metrics.chats, outboxPollMs: 250 });
+  const chats = await startChatManager({
+    db: chatDb,
+    bus,
+    logger: logger.child({ service: "chat-manager" }),
+    metrics: metrics.chats,
+    outboxPollMs: 250,
+  });
   const messages = await startMessageManager({
     db: database("message-manager"),
     bus,

@@ -6,7 +6,13 @@ import type { NextFunction, Request, Response } from "express";
 export function authenticate(secret: string) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const token = tokenFrom(req.query, req.get("authorization"));
-    if (!token) return next(unauthenticated("TOKEN_MISSING", "Send a token as ?token= or an Authorization: Bearer header; get one from POST /v1.0/auth/login."));
+    if (!token)
+      return next(
+        unauthenticated(
+          "TOKEN_MISSING",
+          "Send a token as ?token= or an Authorization: Bearer header; get one from POST /v1.0/auth/login.",
+        ),
+      );
     req.caller = verifyToken(token, { secret });
     next();
   };

@@ -7,12 +7,20 @@ function fromBodyParser(error: unknown): AppError | undefined {
   if (!error || typeof error !== "object" || !("type" in error)) return undefined;
   switch ((error as { type: unknown }).type) {
     case "entity.too.large":
-      return new AppError("PAYLOAD_TOO_LARGE", "BODY_TOO_LARGE", "The request body is larger than the limit.");
+      return new AppError(
+        "PAYLOAD_TOO_LARGE",
+        "BODY_TOO_LARGE",
+        "The request body is larger than the limit.",
+      );
     case "entity.parse.failed":
       return new AppError("INVALID_ARGUMENT", "MALFORMED_JSON", "The request body is not valid JSON.");
     case "encoding.unsupported":
     case "charset.unsupported":
-      return new AppError("INVALID_ARGUMENT", "UNSUPPORTED_ENCODING", "The request body's encoding is not supported.");
+      return new AppError(
+        "INVALID_ARGUMENT",
+        "UNSUPPORTED_ENCODING",
+        "The request body's encoding is not supported.",
+      );
     default:
       return undefined;
   }
@@ -23,10 +31,17 @@ export function errorHandler(logger: Logger) {
     let appError = error instanceof AppError ? error : fromBodyParser(error);
     if (!appError) {
       logger.error({ err: error, request_id: req.requestId, path: req.path }, "unhandled error");
-      appError = new AppError("INTERNAL", "INTERNAL", "Something went wrong on our side; the request id helps us find it.");
+      appError = new AppError(
+        "INTERNAL",
+        "INTERNAL",
+        "Something went wrong on our side; the request id helps us find it.",
+      );
     }
-    if (appError.status === "RESOURCE_EXHAUSTED" && !res.getHeader("Retry-After")) res.setHeader("Retry-After", "60");
-    res.status(ERROR_HTTP_STATUS[appError.status]).json({ error: { ...appError.toBody(), request_id: req.requestId } });
+    if (appError.status === "RESOURCE_EXHAUSTED" && !res.getHeader("Retry-After"))
+      res.setHeader("Retry-After", "60");
+    res
+      .status(ERROR_HTTP_STATUS[appError.status])
+      .json({ error: { ...appError.toBody(), request_id: req.requestId } });
   };
 }
 

@@ -21,7 +21,13 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function idempotencyKey(req: Request, _res: Response, next: NextFunction): void {
   const key = req.get("idempotency-key");
   if (key === undefined || req.method === "GET" || req.method === "HEAD") return next();
-  if (!KEY.test(key)) return next(invalid("INVALID_IDEMPOTENCY_KEY", "The Idempotency-Key header must be 1 to 255 visible ASCII characters."));
+  if (!KEY.test(key))
+    return next(
+      invalid(
+        "INVALID_IDEMPOTENCY_KEY",
+        "The Idempotency-Key header must be 1 to 255 visible ASCII characters.",
+      ),
+    );
   const query = Object.entries(req.query)
     .filter(([name]) => name !== "token")
     .sort(([a], [b]) => a.localeCompare(b));

@@ -3,7 +3,8 @@ import { MAX_PAGE_SIZE, invalid, isTimestamp, uuid, validate } from "@talk/contr
 import type { Request } from "express";
 
 export function body<T>(req: Request, schema: object): T {
-  if (req.body === undefined) throw invalid("MISSING_BODY", "The request needs a JSON body (Content-Type: application/json).");
+  if (req.body === undefined)
+    throw invalid("MISSING_BODY", "The request needs a JSON body (Content-Type: application/json).");
   return validate<T>(schema, req.body, "body");
 }
 
@@ -22,6 +23,9 @@ export function page(req: Request): { page_size: number; page_token?: string } {
   }
   if (token === undefined || token === "") return { page_size: pageSize };
   if (typeof token !== "string" || !isTimestamp(token))
-    throw invalid("INVALID_PAGE_TOKEN", "query.page_token must be a next_page_token from a previous page (like 2024-01-17 10:30:00.000000).");
+    throw invalid(
+      "INVALID_PAGE_TOKEN",
+      "query.page_token must be a next_page_token from a previous page (like 2024-01-17 10:30:00.000000).",
+    );
   return { page_size: pageSize, page_token: token };
 }

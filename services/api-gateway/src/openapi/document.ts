@@ -34,13 +34,33 @@ const errorResponses = {
   "503": { description: "A backing service did not answer in time", content: json(ref("Error")) },
 };
 
-const idParam = (name: string, what: string) => ({ name, in: "path", required: true, description: what, schema: uuid });
+const idParam = (name: string, what: string) => ({
+  name,
+  in: "path",
+  required: true,
+  description: what,
+  schema: uuid,
+});
 const pageParams = [
-  { name: "page_size", in: "query", schema: { type: "integer", minimum: 1, default: MAX_PAGE_SIZE }, description: `At most ${MAX_PAGE_SIZE}; larger values are clamped` },
-  { name: "page_token", in: "query", schema: { type: "string", pattern: TIMESTAMP_PATTERN }, description: "next_page_token of the previous page" },
+  {
+    name: "page_size",
+    in: "query",
+    schema: { type: "integer", minimum: 1, default: MAX_PAGE_SIZE },
+    description: `At most ${MAX_PAGE_SIZE}; larger values are clamped`,
+  },
+  {
+    name: "page_token",
+    in: "query",
+    schema: { type: "string", pattern: TIMESTAMP_PATTERN },
+    description: "next_page_token of the previous page",
+  },
 ];
 
-function op(summary: string, response: object, extra: { body?: string; params?: object[]; auth?: boolean } = {}) {
+function op(
+  summary: string,
+  response: object,
+  extra: { body?: string; params?: object[]; auth?: boolean } = {},
+) {
   return {
     summary,
     ...(extra.params ? { parameters: extra.params } : {}),
@@ -66,30 +86,57 @@ export function openApiDocument() {
     servers: [{ url: "/v1.0" }],
     security: [{ bearer: [] }, { token: [] }],
     paths: {
-      "/auth/login": { post: op("Log in; returns an access token", ref("LoginResponse"), { body: "LoginRequest", auth: false }) },
+      "/auth/login": {
+        post: op("Log in; returns an access token", ref("LoginResponse"), {
+          body: "LoginRequest",
+          auth: false,
+        }),
+      },
       "/agents": {
         get: op("List the agents of my customer", page("Agent"), { params: pageParams }),
-        post: op("Create an agent in my customer (admins only)", ref("Agent"), { body: "CreateAgentRequest" }),
+        post: op("Create an agent in my customer (admins only)", ref("Agent"), {
+          body: "CreateAgentRequest",
+        }),
       },
-      "/agents/{id}": { get: op("Get an agent", ref("Agent"), { params: [idParam("id", "The agent's id")] }) },
+      "/agents/{id}": {
+        get: op("Get an agent", ref("Agent"), { params: [idParam("id", "The agent's id")] }),
+      },
       "/service_agents/talk_chats": {
         get: op("List the chats I am in, newest first", page("Chat"), { params: pageParams }),
-        post: op("Create a chat (a direct chat that exists is returned)", ref("Chat"), { body: "CreateChatRequest" }),
+        post: op("Create a chat (a direct chat that exists is returned)", ref("Chat"), {
+          body: "CreateChatRequest",
+        }),
       },
       "/service_agents/talk_chats/{id}": {
         get: op("Get a chat", ref("Chat"), { params: [chatId] }),
-        put: op("Update a chat's name or detail", ref("Chat"), { params: [chatId], body: "UpdateChatRequest" }),
+        put: op("Update a chat's name or detail", ref("Chat"), {
+          params: [chatId],
+          body: "UpdateChatRequest",
+        }),
         delete: op("Delete a chat (soft)", ref("Chat"), { params: [chatId] }),
       },
       "/service_agents/talk_chats/{id}/participants": {
-        get: op("List a chat's participants", { type: "array", items: ref("Participant") }, { params: [chatId] }),
-        post: op("Add a participant (idempotent)", ref("Participant"), { params: [chatId], body: "AddParticipantRequest" }),
+        get: op(
+          "List a chat's participants",
+          { type: "array", items: ref("Participant") },
+          { params: [chatId] },
+        ),
+        post: op("Add a participant (idempotent)", ref("Participant"), {
+          params: [chatId],
+          body: "AddParticipantRequest",
+        }),
       },
       "/service_agents/talk_chats/{id}/participants/{participant_id}": {
-        delete: op("Remove a participant", ref("Participant"), { params: [chatId, idParam("participant_id", "The participant's id")] }),
+        delete: op("Remove a participant", ref("Participant"), {
+          params: [chatId, idParam("participant_id", "The participant's id")],
+        }),
       },
-      "/service_agents/talk_chats/{id}/join": { post: op("Join a public channel", ref("Participant"), { params: [chatId] }) },
-      "/service_agents/talk_channels": { get: op("List my customer's public channels", page("Chat"), { params: pageParams }) },
+      "/service_agents/talk_chats/{id}/join": {
+        post: op("Join a public channel", ref("Participant"), { params: [chatId] }),
+      },
+      "/service_agents/talk_channels": {
+        get: op("List my customer's public channels", page("Chat"), { params: pageParams }),
+      },
       "/service_agents/talk_messages": {
         get: op("List a chat's messages (or one thread), newest first", page("Message"), {
           params: [
@@ -98,15 +145,26 @@ export function openApiDocument() {
             ...pageParams,
           ],
         }),
-        post: op("Send a message (type normal; parent_id for a reply)", ref("Message"), { body: "CreateMessageRequest", params: [idempotencyParam] }),
+        post: op("Send a message (type normal; parent_id for a reply)", ref("Message"), {
+          body: "CreateMessageRequest",
+          params: [idempotencyParam],
+        }),
       },
       "/service_agents/talk_messages/{id}": {
         get: op("Get a message", ref("Message"), { params: [messageId] }),
-        delete: op("Delete my message (it stays as a tombstone)", ref("Message"), { params: [messageId, idempotencyParam] }),
+        delete: op("Delete my message (it stays as a tombstone)", ref("Message"), {
+          params: [messageId, idempotencyParam],
+        }),
       },
       "/service_agents/talk_messages/{id}/reactions": {
-        post: op("Add my reaction (idempotent per emoji)", ref("Message"), { params: [messageId, idempotencyParam], body: "ReactionRequest" }),
-        delete: op("Remove my reaction", ref("Message"), { params: [messageId, idempotencyParam], body: "ReactionRequest" }),
+        post: op("Add my reaction (idempotent per emoji)", ref("Message"), {
+          params: [messageId, idempotencyParam],
+          body: "ReactionRequest",
+        }),
+        delete: op("Remove my reaction", ref("Message"), {
+          params: [messageId, idempotencyParam],
+          body: "ReactionRequest",
+        }),
       },
     },
     components: {

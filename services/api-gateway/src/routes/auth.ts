@@ -15,14 +15,25 @@ export function authRoutes(bus: Bus, settings: GatewaySettings): Router {
     legacyHeaders: false,
     handler: (_req, _res, next, options) => {
       _res.setHeader("Retry-After", String(Math.ceil(options.windowMs / 1000)));
-      next(new AppError("RESOURCE_EXHAUSTED", "TOO_MANY_LOGINS", "Too many login attempts; wait a minute and try again."));
+      next(
+        new AppError(
+          "RESOURCE_EXHAUSTED",
+          "TOO_MANY_LOGINS",
+          "Too many login attempts; wait a minute and try again.",
+        ),
+      );
     },
   });
   router.post("/auth/login", limiter, async (req, res) => {
     const { username, password } = body<{ username: string; password: string }>(req, loginBody);
     const agent = await bus.call("agent.verifyLogin", { username, password }, { requestId: req.requestId });
     const token = issueToken(
-      { agent_id: agent.id, customer_id: agent.customer_id, username: agent.username, permission: agent.permission },
+      {
+        agent_id: agent.id,
+        customer_id: agent.customer_id,
+        username: agent.username,
+        permission: agent.permission,
+      },
       { secret: settings.jwtSecret, ttlSeconds: settings.tokenTtlSeconds },
     );
     res.json({ username: agent.username, token });

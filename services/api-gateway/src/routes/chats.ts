@@ -27,7 +27,10 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     try {
       await bus.call("message.syncChat", { customer_id: actor.customer_id, chat_id: chatId }, opts(req));
     } catch (error) {
-      logger.warn({ err: error, request_id: req.requestId, chat_id: chatId }, "message-manager did not confirm the chat change in time");
+      logger.warn(
+        { err: error, request_id: req.requestId, chat_id: chatId },
+        "message-manager did not confirm the chat change in time",
+      );
     }
     return result;
   };
@@ -47,33 +50,63 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
   router.put(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");
     const changes = body<RpcRequest<"chat.update">["changes"]>(req, updateChatBody);
-    res.json(await bus.call("chat.update", { actor: actorOf(req), chat_id: chatId, changes, ...once(req) }, opts(req)));
+    res.json(
+      await bus.call(
+        "chat.update",
+        { actor: actorOf(req), chat_id: chatId, changes, ...once(req) },
+        opts(req),
+      ),
+    );
   });
   router.delete(`${base}/:id`, async (req, res) => {
     const actor = actorOf(req);
     const chatId = pathId(req, "id");
-    res.json(await synced(req, actor, chatId, await bus.call("chat.delete", { actor, chat_id: chatId, ...once(req) }, opts(req))));
+    res.json(
+      await synced(
+        req,
+        actor,
+        chatId,
+        await bus.call("chat.delete", { actor, chat_id: chatId, ...once(req) }, opts(req)),
+      ),
+    );
   });
   router.post(`${base}/:id/join`, async (req, res) => {
     const actor = actorOf(req);
     const chatId = pathId(req, "id");
-    res.json(await synced(req, actor, chatId, await bus.call("chat.join", { actor, chat_id: chatId, ...once(req) }, opts(req))));
+    res.json(
+      await synced(
+        req,
+        actor,
+        chatId,
+        await bus.call("chat.join", { actor, chat_id: chatId, ...once(req) }, opts(req)),
+      ),
+    );
   });
   router.get(`${base}/:id/participants`, async (req, res) => {
-    res.json(await bus.call("participant.list", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)));
+    res.json(
+      await bus.call("participant.list", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)),
+    );
   });
   router.post(`${base}/:id/participants`, async (req, res) => {
     const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participant = body<RpcRequest<"participant.add">["participant"]>(req, addParticipantBody);
-    const added = await bus.call("participant.add", { actor, chat_id: chatId, participant, ...once(req) }, opts(req));
+    const added = await bus.call(
+      "participant.add",
+      { actor, chat_id: chatId, participant, ...once(req) },
+      opts(req),
+    );
     res.json(await synced(req, actor, chatId, added));
   });
   router.delete(`${base}/:id/participants/:participant_id`, async (req, res) => {
     const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participantId = pathId(req, "participant_id");
-    const removed = await bus.call("participant.remove", { actor, chat_id: chatId, participant_id: participantId, ...once(req) }, opts(req));
+    const removed = await bus.call(
+      "participant.remove",
+      { actor, chat_id: chatId, participant_id: participantId, ...once(req) },
+      opts(req),
+    );
     res.json(await synced(req, actor, chatId, removed));
   });
   router.get("/service_agents/talk_channels", async (req, res) => {

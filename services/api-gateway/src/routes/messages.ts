@@ -1,6 +1,13 @@
 /** /service_agents/talk_messages, forwarded to message-manager. */
 import type { Bus } from "@talk/bus";
-import { type CreateMessageRequest, createMessageBody, invalid, reactionBody, uuid, validate } from "@talk/contracts";
+import {
+  type CreateMessageRequest,
+  createMessageBody,
+  invalid,
+  reactionBody,
+  uuid,
+  validate,
+} from "@talk/contracts";
 import { Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
@@ -12,12 +19,21 @@ export function messageRoutes(bus: Bus): Router {
 
   router.post(base, async (req, res) => {
     const message = body<CreateMessageRequest>(req, createMessageBody);
-    res.json(await bus.call("message.create", { actor: actorOf(req), message, ...once(req) }, { requestId: req.requestId }));
+    res.json(
+      await bus.call(
+        "message.create",
+        { actor: actorOf(req), message, ...once(req) },
+        { requestId: req.requestId },
+      ),
+    );
   });
   router.get(base, async (req, res) => {
-    if (req.query.chat_id === undefined) throw invalid("INVALID_ARGUMENT", "query.chat_id is required: messages are listed per chat.");
+    if (req.query.chat_id === undefined)
+      throw invalid("INVALID_ARGUMENT", "query.chat_id is required: messages are listed per chat.");
     const chatId = validate<string>(uuid, req.query.chat_id, "query.chat_id");
-    const parentId = req.query.parent_id ? validate<string>(uuid, req.query.parent_id, "query.parent_id") : undefined;
+    const parentId = req.query.parent_id
+      ? validate<string>(uuid, req.query.parent_id, "query.parent_id")
+      : undefined;
     res.json(
       await bus.call(
         "message.list",
@@ -27,20 +43,44 @@ export function messageRoutes(bus: Bus): Router {
     );
   });
   router.get(`${base}/:id`, async (req, res) => {
-    res.json(await bus.call("message.get", { actor: actorOf(req), message_id: pathId(req, "id") }, { requestId: req.requestId }));
+    res.json(
+      await bus.call(
+        "message.get",
+        { actor: actorOf(req), message_id: pathId(req, "id") },
+        { requestId: req.requestId },
+      ),
+    );
   });
   router.delete(`${base}/:id`, async (req, res) => {
-    res.json(await bus.call("message.delete", { actor: actorOf(req), message_id: pathId(req, "id"), ...once(req) }, { requestId: req.requestId }));
+    res.json(
+      await bus.call(
+        "message.delete",
+        { actor: actorOf(req), message_id: pathId(req, "id"), ...once(req) },
+        { requestId: req.requestId },
+      ),
+    );
   });
   router.post(`${base}/:id/reactions`, async (req, res) => {
     const messageId = pathId(req, "id");
     const reaction = body<{ emoji: string }>(req, reactionBody);
-    res.json(await bus.call("reaction.add", { actor: actorOf(req), message_id: messageId, reaction, ...once(req) }, { requestId: req.requestId }));
+    res.json(
+      await bus.call(
+        "reaction.add",
+        { actor: actorOf(req), message_id: messageId, reaction, ...once(req) },
+        { requestId: req.requestId },
+      ),
+    );
   });
   router.delete(`${base}/:id/reactions`, async (req, res) => {
     const messageId = pathId(req, "id");
     const reaction = body<{ emoji: string }>(req, reactionBody);
-    res.json(await bus.call("reaction.remove", { actor: actorOf(req), message_id: messageId, reaction, ...once(req) }, { requestId: req.requestId }));
+    res.json(
+      await bus.call(
+        "reaction.remove",
+        { actor: actorOf(req), message_id: messageId, reaction, ...once(req) },
+        { requestId: req.requestId },
+      ),
+    );
   });
   return router;
 }
