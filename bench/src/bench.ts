@@ -184,7 +184,7 @@ async function embeddedRow(settings: BenchSettings, b1Client: HttpClient, b1Send
     const client = new HttpClient(String(child.info.url), c);
     log("embedded mode: warm-up");
     await talkSend([client], senders, c, settings.warmupSeconds);
-    log(`embedded mode: ${settings.rounds} × ${settings.sendSeconds} s each side`);
+    log(`embedded mode: ${settings.rounds} × ${settings.embeddedSeconds} s each side`);
     const [base, talk] = await interleaved(settings.rounds, [
       () => b1Send(b1Client, b1Senders, c, settings.embeddedSeconds),
       () => talkSend([client], senders, c, settings.embeddedSeconds),
@@ -240,7 +240,9 @@ async function main() {
     settings: { ...settings },
     rows,
   };
-  log(`stack ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  log(
+    `stack ready in ${Math.round((Date.now() - started) / 1000)} s; service logs in ${stack.distributed.logDir}`,
+  );
   const fixtures = await Fixtures.connect(stack.distributed);
   let send: SendSetup | undefined;
   try {

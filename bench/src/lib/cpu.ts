@@ -60,8 +60,15 @@ export class CpuMeter {
       const group =
         inherited ??
         nameOf.get(proc.pid) ??
-        (/(^|\/)postgres /.test(proc.cmdline) ? "postgres" : /beam|erl_child_setup|epmd|inet_gethost|rabbitmq/.test(proc.cmdline) ? "rabbitmq" : undefined);
-      out.set(proc.pid, { group: group ?? (proc.pid === process.pid ? "bench" : "other"), cpuMs: proc.cpuMs });
+        (/(^|\/)postgres /.test(proc.cmdline)
+          ? "postgres"
+          : /beam|erl_child_setup|epmd|inet_gethost|rabbitmq/.test(proc.cmdline)
+            ? "rabbitmq"
+            : undefined);
+      out.set(proc.pid, {
+        group: group ?? (proc.pid === process.pid ? "bench" : "other"),
+        cpuMs: proc.cpuMs,
+      });
       for (const child of children.get(proc.pid) ?? []) visit(child, group);
     };
     const self = procs.find((p) => p.pid === process.pid);
@@ -78,7 +85,8 @@ export class CpuMeter {
     const result = await work();
     const after = this.snapshot();
     const cpuMs: Record<string, number> = {};
-    for (const [pid, { group, cpuMs: used }] of after) cpuMs[group] = (cpuMs[group] ?? 0) + used - (before.get(pid)?.cpuMs ?? 0);
+    for (const [pid, { group, cpuMs: used }] of after)
+      cpuMs[group] = (cpuMs[group] ?? 0) + used - (before.get(pid)?.cpuMs ?? 0);
     return { result, cpuMs };
   }
 }

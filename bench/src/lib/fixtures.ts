@@ -99,7 +99,6 @@ export class Fixtures {
   async groupChat(members: BenchAgent[], name = "bench"): Promise<string> {
     const [creator, ...others] = members;
     const actor = { customer_id: creator.customer_id, agent_id: creator.id };
-    const t0 = Date.now();
     const initial = others.slice(0, MAX_PARTICIPANTS_AT_CREATION - 1);
     const chat = await this.bus.call("chat.create", {
       actor,
@@ -109,18 +108,19 @@ export class Fixtures {
         participants: initial.map((a) => ({ owner_type: "agent" as const, owner_id: a.id })),
       },
     });
-    const t1 = Date.now();
     const rest = others.slice(initial.length);
     // A few at a time: chat-manager serialises them on the chat anyway, the round trips overlap.
     for (let i = 0; i < rest.length; i += 8)
       await Promise.all(
         rest.slice(i, i + 8).map((agent) =>
-          this.bus.call("participant.add", { actor, chat_id: chat.id, participant: { owner_type: "agent", owner_id: agent.id } }),
+          this.bus.call("participant.add", {
+            actor,
+            chat_id: chat.id,
+            participant: { owner_type: "agent", owner_id: agent.id },
+          }),
         ),
       );
-    const t2 = Date.now();
     await this.synced(creator.customer_id, chat.id);
-    if (process.env.BENCH_DEBUG) process.stdout.write(`groupChat ${members.length}: create ${t1 - t0} ms, adds ${t2 - t1} ms, sync ${Date.now() - t2} ms\n`);
     return chat.id;
   }
 

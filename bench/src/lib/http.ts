@@ -14,7 +14,11 @@ export class HttpClient {
   readonly agent: http.Agent;
   private readonly url: URL;
 
-  constructor(baseUrl: string, maxSockets = 64) {
+  constructor(
+    baseUrl: string,
+    maxSockets = 64,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.url = new URL(baseUrl);
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
@@ -50,7 +54,7 @@ export class HttpClient {
           res.on("error", reject);
         },
       );
-      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on("error", reject);
       req.end(payload);
     });

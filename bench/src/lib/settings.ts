@@ -39,13 +39,13 @@ export function parseSettings(argv: string[]): BenchSettings {
         warmupSeconds: 1,
         rounds: 1,
         sendConcurrency: 32,
-        sendSeconds: 3,
-        latencySeconds: 1.5,
+        sendSeconds: 2.5,
+        latencySeconds: 1,
         fanoutSizes: [10, 100, 1000],
         fanoutRate: 20,
-        fanoutSeconds: 2,
+        fanoutSeconds: 1.5,
         connections: 10_000,
-        embeddedSeconds: 3,
+        embeddedSeconds: 2.5,
       }
     : {
         mode: "full",

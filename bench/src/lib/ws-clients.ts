@@ -31,9 +31,13 @@ export class WsClient {
       const raw = data.toString();
       const frame = JSON.parse(raw) as Frame;
       const waiter = frame.id !== undefined ? this.pending.get(String(frame.id)) : undefined;
-      if (waiter && (frame.type === "subscribed" || frame.type === "unsubscribed" || frame.type === "error")) {
+      if (
+        waiter &&
+        (frame.type === "subscribed" || frame.type === "unsubscribed" || frame.type === "error")
+      ) {
         this.pending.delete(String(frame.id));
-        if (frame.type === "error") waiter.reject(new Error(`${frame.error?.reason}: ${frame.error?.message}`));
+        if (frame.type === "error")
+          waiter.reject(new Error(`${frame.error?.reason}: ${frame.error?.message}`));
         else waiter.resolve(frame);
         return;
       }
@@ -98,7 +102,11 @@ export class WsClient {
 }
 
 /** Runs `open` for 0…count-1 with at most `parallel` in flight; returns every result. */
-export async function openMany<T>(count: number, parallel: number, open: (i: number) => Promise<T>): Promise<T[]> {
+export async function openMany<T>(
+  count: number,
+  parallel: number,
+  open: (i: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array<T>(count);
   let next = 0;
   const worker = async () => {

@@ -46,7 +46,12 @@ async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-export async function runFanout(settings: BenchSettings, stack: BenchStack, fixtures: Fixtures, log: Log): Promise<Row[]> {
+export async function runFanout(
+  settings: BenchSettings,
+  stack: BenchStack,
+  fixtures: Fixtures,
+  log: Log,
+): Promise<Row[]> {
   if (stack.push.length === 0) {
     log("fan-out: this stack has no push service; skipped");
     return [];
@@ -60,9 +65,13 @@ export async function runFanout(settings: BenchSettings, stack: BenchStack, fixt
       const customer = await fixtures.customer();
       const agents = await fixtures.agents(customer, n);
       const chatId = await fixtures.groupChat(agents, `fan-out ${n}`);
-      log(`fan-out N=${n}: chat ready; connecting ${n} readers to ${stack.push.length} push replica(s) and ${n} sockets to B3`);
+      log(
+        `fan-out N=${n}: chat ready; connecting ${n} readers to ${stack.push.length} push replica(s) and ${n} sockets to B3`,
+      );
       const readers = await openMany(n, 100, async (i) => {
-        const client = await WsClient.connect(WsClient.pushUrl(stack.push[i % stack.push.length].url, agents[i].token));
+        const client = await WsClient.connect(
+          WsClient.pushUrl(stack.push[i % stack.push.length].url, agents[i].token),
+        );
         await client.subscribe([`agent_id:${agents[i].id}:chat`]);
         return client;
       });
@@ -85,7 +94,12 @@ export async function runFanout(settings: BenchSettings, stack: BenchStack, fixt
         const samples = new Samples();
         const started = process.hrtime.bigint();
         await atRate(settings.fanoutRate, seconds, async (k) => {
-          const reply = await http.request("POST", MESSAGES, { chat_id: chatId, type: "normal", text: `fan-out ${n} #${k}` }, { authorization: `Bearer ${sender.token}` });
+          const reply = await http.request(
+            "POST",
+            MESSAGES,
+            { chat_id: chatId, type: "normal", text: `fan-out ${n} #${k}` },
+            { authorization: `Bearer ${sender.token}` },
+          );
           const at = process.hrtime.bigint();
           if (reply.status !== 200) {
             samples.errors++;
@@ -134,8 +148,13 @@ export async function runFanout(settings: BenchSettings, stack: BenchStack, fixt
       await talkRound(settings.warmupSeconds);
       await b3.request({ type: "template", template: template ?? '{"type":"bench","seq":__SEQ__}' });
       await b3Round(settings.warmupSeconds);
-      log(`fan-out N=${n}: ${settings.rounds} × ${settings.fanoutSeconds} s each side at ${settings.fanoutRate} messages/s`);
-      const [base, talk] = await interleaved(settings.rounds, [() => b3Round(settings.fanoutSeconds), () => talkRound(settings.fanoutSeconds)]);
+      log(
+        `fan-out N=${n}: ${settings.rounds} × ${settings.fanoutSeconds} s each side at ${settings.fanoutRate} messages/s`,
+      );
+      const [base, talk] = await interleaved(settings.rounds, [
+        () => b3Round(settings.fanoutSeconds),
+        () => talkRound(settings.fanoutSeconds),
+      ]);
       const talkMeasured = { label: "Talk", summary: talk.summary() };
       const baseMeasured = { label: `B3 N=${n}`, summary: base.summary() };
       const ratios = ratiosOf("fanout", talkMeasured, baseMeasured);
@@ -146,7 +165,9 @@ export async function runFanout(settings: BenchSettings, stack: BenchStack, fixt
         talk: talkMeasured,
         baseline: baseMeasured,
         ratios,
-        ...(n === 100 ? { target: "p99 within a few ms of B3", met: (ratios.p99_delta_ms ?? Infinity) <= 5 } : {}),
+        ...(n === 100
+          ? { target: "p99 within a few ms of B3", met: (ratios.p99_delta_ms ?? Infinity) <= 5 }
+          : {}),
         ...(talk.errors ? { note: `${talk.errors} receipts missing after 15 s` } : {}),
       });
       http.close();
@@ -158,7 +179,12 @@ export async function runFanout(settings: BenchSettings, stack: BenchStack, fixt
   return rows;
 }
 
-export async function runConnections(settings: BenchSettings, stack: BenchStack, fixtures: Fixtures, log: Log): Promise<Row[]> {
+export async function runConnections(
+  settings: BenchSettings,
+  stack: BenchStack,
+  fixtures: Fixtures,
+  log: Log,
+): Promise<Row[]> {
   const replica = stack.push[0];
   if (!replica?.pid) {
     log("connections: this stack has no push service; skipped");
@@ -169,7 +195,9 @@ export async function runConnections(settings: BenchSettings, stack: BenchStack,
   const agents = await fixtures.agents(customer, 100);
   await sleep(1000);
   const before = rssMb(replica.pid);
-  log(`connections: opening ${count} authenticated, subscribed WebSockets to ${replica.spec.name} (RSS ${Math.round(before)} MB)`);
+  log(
+    `connections: opening ${count} authenticated, subscribed WebSockets to ${replica.spec.name} (RSS ${Math.round(before)} MB)`,
+  );
   let errors = 0;
   const started = Date.now();
   const clients = await openMany(count, 200, async (i) => {
@@ -187,7 +215,9 @@ export async function runConnections(settings: BenchSettings, stack: BenchStack,
   await sleep(2000);
   const held = clients.filter((c) => c && !c.closed).length;
   const after = rssMb(replica.pid);
-  log(`connections: ${held} held after ${openSeconds.toFixed(1)} s, RSS ${Math.round(after)} MB; the same number of bare ws sockets to B3`);
+  log(
+    `connections: ${held} held after ${openSeconds.toFixed(1)} s, RSS ${Math.round(after)} MB; the same number of bare ws sockets to B3`,
+  );
   for (const client of clients) client?.close();
 
   const b3 = await BenchChild.start("B3 ws server", "servers/b3-ws-broadcast.ts");
@@ -197,7 +227,9 @@ export async function runConnections(settings: BenchSettings, stack: BenchStack,
   try {
     await sleep(500);
     bareBefore = rssMb(b3.pid);
-    const bare = await openMany(count, 200, async () => WsClient.connect(`ws://127.0.0.1:${String(b3.info.port)}/`).catch(() => undefined));
+    const bare = await openMany(count, 200, async () =>
+      WsClient.connect(`ws://127.0.0.1:${String(b3.info.port)}/`).catch(() => undefined),
+    );
     await sleep(2000);
     bareHeld = bare.filter((c) => c && !c.closed).length;
     bareAfter = rssMb(b3.pid);
@@ -209,12 +241,23 @@ export async function runConnections(settings: BenchSettings, stack: BenchStack,
   const talk = {
     label: "Talk push",
     summary: { ...summary(held), errors },
-    extra: { held, rss_mb: after, rss_before_mb: before, kb_per_connection: ((after - before) * 1024) / Math.max(1, held), open_seconds: openSeconds },
+    extra: {
+      held,
+      rss_mb: after,
+      rss_before_mb: before,
+      kb_per_connection: ((after - before) * 1024) / Math.max(1, held),
+      open_seconds: openSeconds,
+    },
   };
   const baseline = {
     label: "bare ws",
     summary: summary(bareHeld),
-    extra: { held: bareHeld, rss_mb: bareAfter, rss_before_mb: bareBefore, kb_per_connection: ((bareAfter - bareBefore) * 1024) / Math.max(1, bareHeld) },
+    extra: {
+      held: bareHeld,
+      rss_mb: bareAfter,
+      rss_before_mb: bareBefore,
+      kb_per_connection: ((bareAfter - bareBefore) * 1024) / Math.max(1, bareHeld),
+    },
   };
   return [
     {

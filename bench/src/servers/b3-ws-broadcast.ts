@@ -8,7 +8,12 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { type ChildMessage, ready, serveParent } from "../lib/child";
 
-const wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false, clientTracking: true });
+const wss = new WebSocketServer({
+  port: 0,
+  host: "127.0.0.1",
+  perMessageDeflate: false,
+  clientTracking: true,
+});
 let template = '{"type":"bench","seq":__SEQ__}';
 
 wss.on("listening", () => {

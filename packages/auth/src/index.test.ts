@@ -18,14 +18,22 @@ describe("access tokens", () => {
     expect(() => verifyToken(token, options)).toThrow(/not valid/);
   });
   it("are refused once expired, saying so", () => {
-    const token = jwt.sign({ customer_id: claims.customer_id, username: "a", exp: Math.floor(Date.now() / 1000) - 10 }, options.secret, {
-      subject: claims.agent_id,
-      issuer: "talk",
-    });
+    const token = jwt.sign(
+      { customer_id: claims.customer_id, username: "a", exp: Math.floor(Date.now() / 1000) - 10 },
+      options.secret,
+      {
+        subject: claims.agent_id,
+        issuer: "talk",
+      },
+    );
     expect(() => verifyToken(token, options)).toThrow(/expired/);
   });
   it("are refused when unsigned (alg none)", () => {
-    const token = jwt.sign({ customer_id: claims.customer_id, username: "a" }, "", { algorithm: "none", subject: claims.agent_id, issuer: "talk" });
+    const token = jwt.sign({ customer_id: claims.customer_id, username: "a" }, "", {
+      algorithm: "none",
+      subject: claims.agent_id,
+      issuer: "talk",
+    });
     expect(() => verifyToken(token, options)).toThrow(/not valid/);
   });
   it("come from ?token= or a Bearer header", () => {

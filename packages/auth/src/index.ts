@@ -39,7 +39,12 @@ export function issueToken(claims: TokenClaims, options: TokenOptions): string {
   return jwt.sign(
     { customer_id: claims.customer_id, username: claims.username, permission: claims.permission },
     keyOf(options.secret),
-    { algorithm: "HS256", expiresIn: options.ttlSeconds, subject: claims.agent_id, issuer: options.issuer ?? ISSUER },
+    {
+      algorithm: "HS256",
+      expiresIn: options.ttlSeconds,
+      subject: claims.agent_id,
+      issuer: options.issuer ?? ISSUER,
+    },
   );
 }
 
@@ -47,14 +52,24 @@ export function issueToken(claims: TokenClaims, options: TokenOptions): string {
 export function verifyToken(token: string, options: Pick<TokenOptions, "secret" | "issuer">): TokenClaims {
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, keyOf(options.secret), { algorithms: ["HS256"], issuer: options.issuer ?? ISSUER });
+    payload = jwt.verify(token, keyOf(options.secret), {
+      algorithms: ["HS256"],
+      issuer: options.issuer ?? ISSUER,
+    });
   } catch (error) {
-    if (error instanceof jwt.TokenExpiredError) throw unauthenticated("TOKEN_EXPIRED", "The token has expired; log in again.");
+    if (error instanceof jwt.TokenExpiredError)
+      throw unauthenticated("TOKEN_EXPIRED", "The token has expired; log in again.");
     throw unauthenticated("TOKEN_INVALID", "The token is not valid.");
   }
   if (typeof payload === "string") throw unauthenticated("TOKEN_INVALID", "The token is not valid.");
   const { sub, customer_id, username, permission } = payload;
-  if (typeof sub !== "string" || !UUID.test(sub) || typeof customer_id !== "string" || !UUID.test(customer_id) || typeof username !== "string")
+  if (
+    typeof sub !== "string" ||
+    !UUID.test(sub) ||
+    typeof customer_id !== "string" ||
+    !UUID.test(customer_id) ||
+    typeof username !== "string"
+  )
     throw unauthenticated("TOKEN_INVALID", "The token does not name an agent.");
   return { agent_id: sub, customer_id, username, permission: permission === "admin" ? "admin" : "agent" };
 }

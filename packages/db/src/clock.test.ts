@@ -9,8 +9,14 @@ describe("timestamps computed without the database", () => {
   });
   it("take the clock when it is later than the previous one, else one microsecond after it", () => {
     expect(nextTimestampAfter("2026-01-01 10:00:00.000010", null)).toBe("2026-01-01 10:00:00.000010");
-    expect(nextTimestampAfter("2026-01-01 10:00:00.000010", "2026-01-01 10:00:00.000009")).toBe("2026-01-01 10:00:00.000010");
-    expect(nextTimestampAfter("2026-01-01 10:00:00.000010", "2026-01-01 10:00:00.000010")).toBe("2026-01-01 10:00:00.000011");
-    expect(nextTimestampAfter("2026-01-01 10:00:00.00001", "2026-01-01 10:00:01")).toBe("2026-01-01 10:00:01.000001");
+    expect(nextTimestampAfter("2026-01-01 10:00:00.000010", "2026-01-01 10:00:00.000009")).toBe(
+      "2026-01-01 10:00:00.000010",
+    );
+    expect(nextTimestampAfter("2026-01-01 10:00:00.000010", "2026-01-01 10:00:00.000010")).toBe(
+      "2026-01-01 10:00:00.000011",
+    );
+    expect(nextTimestampAfter("2026-01-01 10:00:00.00001", "2026-01-01 10:00:01")).toBe(
+      "2026-01-01 10:00:01.000001",
+    );
   });
 });

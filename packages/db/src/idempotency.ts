@@ -27,7 +27,9 @@ export const idempotencyMigration: Migration = {
       t.string("key", 255).notNullable();
       t.string("fingerprint", 128).notNullable();
       t.jsonb("response");
-      t.specificType("tm_create", "timestamp(6)").notNullable().defaultTo(db.raw("(clock_timestamp() at time zone 'utc')"));
+      t.specificType("tm_create", "timestamp(6)")
+        .notNullable()
+        .defaultTo(db.raw("(clock_timestamp() at time zone 'utc')"));
       t.primary(["scope", "key"]);
       t.index(["tm_create"]);
     });
@@ -39,24 +41,40 @@ export const idempotencyKeyReused = () =>
   conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different request.");
 
 /** Runs `work` once per key inside `trx`; a repeat returns the stored result without running it. */
-export async function oncePerKey<T>(trx: Knex.Transaction, idempotency: IdempotencyKey | undefined, work: () => Promise<T>): Promise<T> {
+export async function oncePerKey<T>(
+  trx: Knex.Transaction,
+  idempotency: IdempotencyKey | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!idempotency) return work();
   const { scope, key, fingerprint } = idempotency;
-  const claimed = await trx(IDEMPOTENCY_TABLE).insert({ scope, key, fingerprint }).onConflict(["scope", "key"]).ignore().returning("key");
+  const claimed = await trx(IDEMPOTENCY_TABLE)
+    .insert({ scope, key, fingerprint })
+    .onConflict(["scope", "key"])
+    .ignore()
+    .returning("key");
   if (claimed.length === 0) {
-    const row: { fingerprint: string; response: unknown } = await trx(IDEMPOTENCY_TABLE).where({ scope, key }).first("fingerprint", "response");
+    const row: { fingerprint: string; response: unknown } = await trx(IDEMPOTENCY_TABLE)
+      .where({ scope, key })
+      .first("fingerprint", "response");
     if (row.fingerprint !== fingerprint) throw idempotencyKeyReused();
     return (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as T;
   }
   const result = await work();
-  await trx(IDEMPOTENCY_TABLE).where({ scope, key }).update({ response: JSON.stringify(result) });
+  await trx(IDEMPOTENCY_TABLE)
+    .where({ scope, key })
+    .update({ response: JSON.stringify(result) });
   return result;
 }
 
 /** Forgets keys older than their lifetime. */
 export async function expireIdempotencyKeys(db: Knex, ttlHours = IDEMPOTENCY_TTL_HOURS): Promise<number> {
   const removed = await db(IDEMPOTENCY_TABLE)
-    .where("tm_create", "<", db.raw(`(clock_timestamp() at time zone 'utc') - interval '${Number(ttlHours)} hours'`))
+    .where(
+      "tm_create",
+      "<",
+      db.raw(`(clock_timestamp() at time zone 'utc') - interval '${Number(ttlHours)} hours'`),
+    )
     .delete()
     .returning("key");
   return removed.length;
@@ -76,7 +94,10 @@ const keyOf = (k: Pick<IdempotencyKey, "scope" | "key">) => `${k.scope}\u0000${k
  * already used. The caller then does the work of the claimed ones and calls `recordResponses` —
  * or `releaseKeys` for claimed keys whose work it leaves out of this transaction.
  */
-export async function claimKeys<T>(trx: Knex.Transaction, keys: IdempotencyKey[]): Promise<Map<string, KeyClaim<T>>> {
+export async function claimKeys<T>(
+  trx: Knex.Transaction,
+  keys: IdempotencyKey[],
+): Promise<Map<string, KeyClaim<T>>> {
   const claims = new Map<string, KeyClaim<T>>();
   if (keys.length === 0) return claims;
   const sorted = [...keys].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
@@ -88,7 +109,9 @@ export async function claimKeys<T>(trx: Knex.Transaction, keys: IdempotencyKey[]
   for (const row of inserted) claims.set(keyOf(row), { claimed: true });
   const used = sorted.filter((k) => !claims.has(keyOf(k)));
   if (used.length > 0) {
-    const rows: { scope: string; key: string; fingerprint: string; response: unknown }[] = await trx(IDEMPOTENCY_TABLE)
+    const rows: { scope: string; key: string; fingerprint: string; response: unknown }[] = await trx(
+      IDEMPOTENCY_TABLE,
+    )
       .whereIn(
         ["scope", "key"],
         used.map((k) => [k.scope, k.key]),
@@ -104,10 +127,14 @@ export async function claimKeys<T>(trx: Knex.Transaction, keys: IdempotencyKey[]
   return claims;
 }
 
-export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) => claims.get(keyOf(key));
+export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) =>
+  claims.get(keyOf(key));
 
 /** Stores the results of claimed keys (one statement). */
-export async function recordResponses(trx: Knex.Transaction, results: { key: IdempotencyKey; response: unknown }[]): Promise<void> {
+export async function recordResponses(
+  trx: Knex.Transaction,
+  results: { key: IdempotencyKey; response: unknown }[],
+): Promise<void> {
   if (results.length === 0) return;
   const values = results.map(() => "(?, ?, ?::jsonb)").join(", ");
   const bindings = results.flatMap(({ key, response }) => [key.scope, key.key, JSON.stringify(response)]);

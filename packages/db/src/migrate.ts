@@ -7,7 +7,11 @@ export interface Migration {
   down?(db: Knex): Promise<void>;
 }
 
-export async function migrate(db: Knex, migrations: Migration[], tableName = "knex_migrations"): Promise<void> {
+export async function migrate(
+  db: Knex,
+  migrations: Migration[],
+  tableName = "knex_migrations",
+): Promise<void> {
   const source: Knex.MigrationSource<Migration> = {
     getMigrations: async () => migrations,
     getMigrationName: (migration) => migration.name,

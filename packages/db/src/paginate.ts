@@ -18,5 +18,8 @@ export async function paginate<Row extends { tm_create: string }>(
   const rows: Row[] = await query.orderBy(column, "desc").limit(size + 1);
   const more = rows.length > size;
   const result = more ? rows.slice(0, size) : rows;
-  return { rows: result, next_page_token: more ? normalizeTimestamp(result[result.length - 1].tm_create) : "" };
+  return {
+    rows: result,
+    next_page_token: more ? normalizeTimestamp(result[result.length - 1].tm_create) : "",
+  };
 }

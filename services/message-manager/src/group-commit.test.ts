@@ -5,10 +5,13 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe("group commit", () => {
   it("when idle, a request is written at once, alone", async () => {
     const batches: number[][] = [];
-    const group = new GroupCommit<number, number>(async (inputs) => {
-      batches.push(inputs);
-      return inputs.map((n) => ({ value: n * 2 }));
-    }, { maxBatch: 10, concurrency: 1 });
+    const group = new GroupCommit<number, number>(
+      async (inputs) => {
+        batches.push(inputs);
+        return inputs.map((n) => ({ value: n * 2 }));
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
     await expect(group.submit(21)).resolves.toBe(42);
     expect(batches).toEqual([[21]]);
   });
@@ -17,11 +20,14 @@ describe("group commit", () => {
     const batches: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const group = new GroupCommit<number, number>(async (inputs) => {
-      batches.push(inputs);
-      if (batches.length === 1) await gate;
-      return inputs.map((n) => ({ value: n }));
-    }, { maxBatch: 3, concurrency: 1 });
+    const group = new GroupCommit<number, number>(
+      async (inputs) => {
+        batches.push(inputs);
+        if (batches.length === 1) await gate;
+        return inputs.map((n) => ({ value: n }));
+      },
+      { maxBatch: 3, concurrency: 1 },
+    );
     const all = [1, 2, 3, 4, 5, 6].map((n) => group.submit(n));
     await tick();
     release();
@@ -32,21 +38,30 @@ describe("group commit", () => {
   it("each request gets its own outcome: value, error, or work done alone after the batch", async () => {
     const group = new GroupCommit<number, string>(
       async (inputs) =>
-        inputs.map((n): Outcome<string> => (n === 1 ? { value: "one" } : n === 2 ? { error: new Error("two") } : { alone: async () => "three" })),
+        inputs.map((n): Outcome<string> =>
+          n === 1 ? { value: "one" } : n === 2 ? { error: new Error("two") } : { alone: async () => "three" },
+        ),
       { maxBatch: 10, concurrency: 1 },
     );
     const first = group.submit(0); // written alone, first
     const results = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
     await first.catch(() => undefined);
-    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["one", "two", "three"]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      "one",
+      "two",
+      "three",
+    ]);
   });
 
   it("a batch that fails fails each of its requests, and the next batch still runs", async () => {
     let calls = 0;
-    const group = new GroupCommit<number, number>(async (inputs) => {
-      if (++calls === 1) throw new Error("database gone");
-      return inputs.map((n) => ({ value: n }));
-    }, { maxBatch: 10, concurrency: 1 });
+    const group = new GroupCommit<number, number>(
+      async (inputs) => {
+        if (++calls === 1) throw new Error("database gone");
+        return inputs.map((n) => ({ value: n }));
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
     await expect(group.submit(1)).rejects.toThrow("database gone");
     await expect(group.submit(2)).resolves.toBe(2);
   });

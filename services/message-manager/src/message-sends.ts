@@ -80,7 +80,12 @@ export class BatchedSends {
           if (meta.idempotency && !key) return;
           const claim = key && keyClaimOf(claims, key);
           if (claim && !claim.claimed)
-            decided.set(i, claim.fingerprint === key.fingerprint ? { value: claim.response } : { error: idempotencyKeyReused() });
+            decided.set(
+              i,
+              claim.fingerprint === key.fingerprint
+                ? { value: claim.response }
+                : { error: idempotencyKeyReused() },
+            );
           else candidates.push(i);
         });
         // Then the chats, locked, and who is a member of them.
@@ -94,7 +99,13 @@ export class BatchedSends {
         for (const i of candidates) {
           const { actor, input, meta } = requests[i];
           const chat = chats.get(input.chat_id);
-          if (!now || !chat || chat.customer_id !== actor.customer_id || chat.deleted || !members.has(memberKey(chat.id, actor.agent_id))) {
+          if (
+            !now ||
+            !chat ||
+            chat.customer_id !== actor.customer_id ||
+            chat.deleted ||
+            !members.has(memberKey(chat.id, actor.agent_id))
+          ) {
             const key = keys.get(i);
             if (key) release.push(key);
             continue; // done alone: it gets chat-manager's word and the right error
@@ -116,7 +127,15 @@ export class BatchedSends {
             },
             tm,
           );
-          emit({ type: "chatmessage_created", customer_id: actor.customer_id, chat_id: chat.id, seq: chat.seq, time: tm, data: message, request_id: meta.requestId });
+          emit({
+            type: "chatmessage_created",
+            customer_id: actor.customer_id,
+            chat_id: chat.id,
+            seq: chat.seq,
+            time: tm,
+            data: message,
+            request_id: meta.requestId,
+          });
           written.push({ index: i, message });
         }
         await this.store.insertMessages(
@@ -127,7 +146,9 @@ export class BatchedSends {
         await releaseKeys(trx, release);
         await recordResponses(
           trx,
-          written.filter((w) => keys.has(w.index)).map((w) => ({ key: keys.get(w.index)!, response: w.message })),
+          written
+            .filter((w) => keys.has(w.index))
+            .map((w) => ({ key: keys.get(w.index)!, response: w.message })),
         );
         for (const w of written) decided.set(w.index, { value: w.message });
         committing = true;

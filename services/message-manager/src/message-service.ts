@@ -47,10 +47,17 @@ export class MessageService {
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     private readonly authority: MembershipAuthority,
-    private readonly options: { catchUpTimeoutMs: number; batching?: GroupCommitOptions | false } = { catchUpTimeoutMs: 5000 },
+    private readonly options: { catchUpTimeoutMs: number; batching?: GroupCommitOptions | false } = {
+      catchUpTimeoutMs: 5000,
+    },
   ) {
     if (options.batching !== false)
-      this.sends = new BatchedSends(store, outbox, (r) => this.createAlone(r.actor, r.input, r.meta), options.batching);
+      this.sends = new BatchedSends(
+        store,
+        outbox,
+        (r) => this.createAlone(r.actor, r.input, r.meta),
+        options.batching,
+      );
   }
 
   /** Sends go through group commit (see message-sends.ts); replies, which check their parent, alone. */

@@ -143,8 +143,13 @@ export class MessageStore {
     const chats = new Map<string, ChatRow>();
     if (ids.length === 0) return { chats, members: new Set(), now: undefined };
     const rows: ChatRow[] = await trx("chats").whereIn("id", ids).orderBy("id").forUpdate().select("*");
-    for (const row of rows) chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
-    const known = [...new Map(pairs.filter((p) => chats.has(p.chatId)).map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
+    for (const row of rows)
+      chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
+    const known = [
+      ...new Map(
+        pairs.filter((p) => chats.has(p.chatId)).map((p) => [memberKey(p.chatId, p.agentId), p]),
+      ).values(),
+    ];
     if (known.length === 0) return { chats, members: new Set(), now: undefined };
     const found: { chat_id: string; agent_id: string; now: string }[] = await trx("members")
       .whereIn(
@@ -191,7 +196,10 @@ export class MessageStore {
   }
 
   /** Sets the sequence and clock of several chats (one statement). */
-  async updateSequences(trx: Knex.Transaction, chats: Pick<ChatRow, "id" | "seq" | "clock">[]): Promise<void> {
+  async updateSequences(
+    trx: Knex.Transaction,
+    chats: Pick<ChatRow, "id" | "seq" | "clock">[],
+  ): Promise<void> {
     if (chats.length === 0) return;
     const values = chats.map(() => "(?::uuid, ?::bigint, ?::timestamp(6))").join(", ");
     await trx.raw(

@@ -1,0 +1,340 @@
+/**
+ * `pnpm drill`: fault drills against the distributed stack (two replicas of every service) under
+ * a steady send load, with WebSocket readers. Each drill runs in its own chat:
+ *
+ *   1. RabbitMQ stopped for 10 s, then started again;
+ *   2. RabbitMQ killed (SIGKILL), then started again;
+ *   3. one message-manager replica killed (SIGKILL) mid-load (clients retry with their Idempotency-Key);
+ *   4. PostgreSQL (which holds message-manager's database) restarted;
+ *   5. one push replica killed (SIGKILL): its readers resume, with their cursor, on the other.
+ *
+ * Afterwards it compares the database with what the clients got: every acknowledged message stored
+ * once; every reader got every event of the chat once and in order. It reports the time to recover,
+ * the errors clients saw, and lost, duplicated and reordered counts; it exits 1 if any is not zero.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { Reader } from "./drills/reader";
+import { type Acked, SendLoad } from "./drills/senders";
+import { Fixtures } from "./lib/fixtures";
+import { HttpClient } from "./lib/http";
+import { type BenchStack, startStack } from "./lib/stack";
+import { sleep } from "./lib/stats";
+import { systemInfo } from "./lib/system-info";
+
+const log = (line: string) =>
+  process.stdout.write(`[drill ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+const SENDERS = 6;
+const READERS = 6;
+const SEND_INTERVAL_MS = 50;
+const BEFORE_FAULT_MS = 3000;
+const AFTER_FAULT_MS = 8000;
+
+interface Fault {
+  name: string;
+  /** Does the fault; resolves at the moment it is over (the restart done, or the kill itself). */
+  run(stack: BenchStack): Promise<number>;
+  /** Puts the stack back for the next drill (e.g. restarts a killed replica). */
+  restore?(stack: BenchStack): Promise<void>;
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: "RabbitMQ stopped for 10 s, then started",
+    async run(stack) {
+      await stack.distributed.rabbit.stop();
+      await sleep(10_000);
+      await stack.distributed.rabbit.start();
+      return Date.now();
+    },
+  },
+  {
+    name: "RabbitMQ killed (SIGKILL), then started",
+    async run(stack) {
+      await stack.distributed.rabbit.kill();
+      await stack.distributed.rabbit.start();
+      return Date.now();
+    },
+  },
+  {
+    name: "a message-manager replica killed (SIGKILL) mid-load",
+    async run(stack) {
+      await stack.distributed.byService("message-manager")[0].kill();
+      return Date.now();
+    },
+    async restore(stack) {
+      await stack.distributed.byService("message-manager")[0].start();
+    },
+  },
+  {
+    name: "PostgreSQL (message-manager's database) restarted",
+    async run(stack) {
+      await stack.distributed.postgres.stop();
+      await stack.distributed.postgres.start();
+      return Date.now();
+    },
+  },
+  {
+    name: "a push replica killed (SIGKILL): its readers resume on the other",
+    async run(stack) {
+      await stack.push[0].kill();
+      return Date.now();
+    },
+    async restore(stack) {
+      await stack.push[0].start();
+    },
+  },
+];
+
+interface DrillResult {
+  drill: string;
+  /** From the end of the fault until every sender had a send acknowledged and every reader an event again. */
+  recoveryMs: number;
+  /** Longest time a send took to be acknowledged (retries included). */
+  longestSendMs: number;
+  clientErrors: number;
+  acked: number;
+  stored: number;
+  lostMessages: number;
+  duplicatedMessages: number;
+  storedNotAcked: number;
+  refused: number;
+  eventsExpected: number;
+  eventsLost: number;
+  eventsDuplicated: number;
+  eventsReordered: number;
+  readerReconnects: number;
+  resyncs: number;
+  ok: boolean;
+}
+
+async function storedMessages(
+  stack: BenchStack,
+  chatId: string,
+): Promise<{ messages: { id: string; text: string }[]; seq: number }> {
+  const client = new pg.Client({ connectionString: stack.distributed.databases["message-manager"] });
+  await client.connect();
+  try {
+    const messages = await client.query<{ id: string; text: string }>(
+      "select id, text from talk_messages where chat_id = $1 and type = 'normal'",
+      [chatId],
+    );
+    const chat = await client.query<{ seq: string }>("select seq from chats where id = $1", [chatId]);
+    return { messages: messages.rows, seq: Number(chat.rows[0]?.seq ?? 0) };
+  } finally {
+    await client.end();
+  }
+}
+
+async function runDrill(
+  fault: Fault,
+  stack: BenchStack,
+  fixtures: Fixtures,
+  people: Awaited<ReturnType<typeof cast>>,
+): Promise<DrillResult> {
+  const chatId = await fixtures.groupChat(
+    [people.admin, ...people.senders, ...people.readerAgents],
+    `drill: ${fault.name}`,
+  );
+  await sleep(500);
+  const gateways = stack.gateways.map((url) => new HttpClient(url, 16, 10_000));
+  const load = new SendLoad(gateways, () => chatId, SEND_INTERVAL_MS);
+  load.start(people.senders);
+  await sleep(BEFORE_FAULT_MS);
+  log(`${fault.name}: fault`);
+  const faultStart = Date.now();
+  const faultEnd = await fault.run(stack);
+  log(`${fault.name}: fault over after ${((faultEnd - faultStart) / 1000).toFixed(1)} s; load goes on`);
+  await sleep(AFTER_FAULT_MS);
+  await load.stop();
+  // Quiescence: every reader has every acknowledged message (bounded wait).
+  const ackedIds = new Set(load.acked.map((a) => a.id));
+  const deadline = Date.now() + 60_000;
+  const complete = () =>
+    people.readers.every((r) => {
+      const got = new Set(
+        r.events.filter((e) => e.chatId === chatId && e.type === "chatmessage_created").map((e) => e.id),
+      );
+      return [...ackedIds].every((id) => got.has(id));
+    });
+  while (!complete() && Date.now() < deadline) await sleep(100);
+  await sleep(1000); // and nothing more arrives late
+  for (const gateway of gateways) gateway.close();
+  await fault.restore?.(stack);
+
+  const { messages, seq: finalSeq } = await storedMessages(stack, chatId);
+  const storedIds = new Set(messages.map((m) => m.id));
+  const textCounts = new Map<string, number>();
+  for (const m of messages) textCounts.set(m.text, (textCounts.get(m.text) ?? 0) + 1);
+  const lostMessages = [...ackedIds].filter((id) => !storedIds.has(id)).length;
+  const duplicatedMessages =
+    [...textCounts.values()].reduce((sum, n) => sum + (n - 1), 0) + (load.acked.length - ackedIds.size);
+  const ackedTexts = new Set(load.acked.map((a) => a.text));
+  const storedNotAcked = messages.filter((m) => !ackedTexts.has(m.text)).length;
+
+  let eventsExpected = 0;
+  let eventsLost = 0;
+  let eventsDuplicated = 0;
+  let eventsReordered = 0;
+  let firstDelivery = faultEnd;
+  for (const reader of people.readers) {
+    const events = reader.events.filter((e) => e.chatId === chatId);
+    const seen = new Set<number>();
+    let highest = 0;
+    for (const e of events) {
+      if (seen.has(e.seq)) eventsDuplicated++;
+      else if (e.seq < highest) eventsReordered++;
+      seen.add(e.seq);
+      highest = Math.max(highest, e.seq);
+    }
+    // A participant gets a chat's events from its own chatparticipant_added on (SPEC §4).
+    const joined = events.find((e) => e.type === "chatparticipant_added" && e.owner === reader.agentId);
+    const from = joined?.seq ?? 1;
+    for (let s = from; s <= finalSeq; s++) {
+      eventsExpected++;
+      if (!seen.has(s)) eventsLost++;
+    }
+    const after = events.find((e) => e.at >= faultEnd && e.type === "chatmessage_created");
+    firstDelivery = Math.max(firstDelivery, after?.at ?? Infinity);
+  }
+  let firstAck = faultEnd;
+  for (const sender of people.senders) {
+    const mine = load.acked.filter(
+      (a) => a.text.startsWith(`drill ${sender.id.slice(0, 8)} `) && a.ackedAt >= faultEnd,
+    );
+    firstAck = Math.max(firstAck, mine.length ? Math.min(...mine.map((a) => a.ackedAt)) : Infinity);
+  }
+  const acked: Acked[] = load.acked;
+  const result: DrillResult = {
+    drill: fault.name,
+    recoveryMs: Math.max(firstAck, firstDelivery) - faultEnd,
+    longestSendMs: Math.max(...acked.map((a) => a.ackedAt - a.startedAt)),
+    clientErrors: load.failures.length + people.readers.reduce((sum, r) => sum + r.connectErrors, 0),
+    acked: acked.length,
+    stored: messages.length,
+    lostMessages,
+    duplicatedMessages,
+    storedNotAcked,
+    refused: load.refused.length,
+    eventsExpected,
+    eventsLost,
+    eventsDuplicated,
+    eventsReordered,
+    readerReconnects: people.readers.reduce((sum, r) => sum + r.reconnects, 0),
+    resyncs: people.readers.reduce((sum, r) => sum + r.resyncs, 0),
+    ok: false,
+  };
+  result.ok =
+    Number.isFinite(result.recoveryMs) &&
+    [
+      lostMessages,
+      duplicatedMessages,
+      storedNotAcked,
+      load.refused.length,
+      eventsLost,
+      eventsDuplicated,
+      eventsReordered,
+      result.resyncs,
+    ].every((n) => n === 0);
+  for (const r of people.readers) r.reconnects = r.resyncs = r.connectErrors = 0;
+  if (load.refused.length) log(`refused sends: ${load.refused.slice(0, 3).join(" | ")}`);
+  return result;
+}
+
+/** Who takes part: an admin (creates the chats), steady senders, and readers over WebSocket. */
+async function cast(stack: BenchStack, fixtures: Fixtures) {
+  const customer = await fixtures.customer();
+  const agents = await fixtures.agents(customer, 1 + SENDERS + READERS);
+  const [admin, ...rest] = agents;
+  const senders = rest.slice(0, SENDERS);
+  const readerAgents = rest.slice(SENDERS);
+  const readers = readerAgents.map(
+    (a, i) => new Reader(a.id, a.token, () => stack.push.map((p) => p.url), i),
+  );
+  await Promise.all(readers.map((r) => r.start()));
+  return { admin, senders, readerAgents, readers };
+}
+
+const duration = (ms: number) =>
+  !Number.isFinite(ms) ? "never" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+
+function markdown(
+  results: DrillResult[],
+  system: Awaited<ReturnType<typeof systemInfo>>,
+  seconds: number,
+): string {
+  const lines = [
+    `### Talk fault drills — ${system.date.slice(0, 16).replace("T", " ")} UTC, commit ${system.commit}`,
+    "",
+    `Machine: ${system.cpus} × ${system.cpu}, ${system.os}; Node ${system.node}, PostgreSQL ${system.postgres}, RabbitMQ ${system.rabbitmq}.`,
+    `Load: ${SENDERS} senders, one message each per ${SEND_INTERVAL_MS} ms (retrying with their Idempotency-Key), ${READERS} WebSocket readers resuming with their cursor; 2 replicas of every service.`,
+    "",
+    "| Drill | Recovery | Longest send | Client errors | Acked / stored | Lost · dup. messages | Events checked | Lost · dup. · reordered events | Reader reconnects | Result |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of results)
+    lines.push(
+      `| ${r.drill} | ${duration(r.recoveryMs)} | ${duration(r.longestSendMs)} | ${r.clientErrors} | ${r.acked} / ${r.stored} | ${r.lostMessages} · ${r.duplicatedMessages} | ${r.eventsExpected} | ${r.eventsLost} · ${r.eventsDuplicated} · ${r.eventsReordered} | ${r.readerReconnects} | ${r.ok ? "✅" : "❌"} |`,
+    );
+  lines.push(
+    "",
+    "Recovery: from the end of the fault (the restart done, or the kill) until every sender had a send acknowledged and every reader a new message again. Client errors: failed send attempts (then retried) and failed reconnections.",
+    "",
+    `Whole run: ${Math.round(seconds)} s.`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+async function main() {
+  const started = Date.now();
+  log("starting the distributed stack (2 replicas of every service)");
+  const stack = await startStack(2);
+  const system = await systemInfo(stack.postgresUrl, stack.rabbitUrl);
+  log(`stack ready; service logs in ${stack.distributed.logDir}`);
+  const results: DrillResult[] = [];
+  const fixtures = await Fixtures.connect(stack.distributed);
+  let people: Awaited<ReturnType<typeof cast>> | undefined;
+  try {
+    if (stack.push.length < 2) throw new Error("the drills need two push replicas");
+    people = await cast(stack, fixtures);
+    for (const fault of FAULTS) {
+      log(`${fault.name}: steady load`);
+      const result = await runDrill(fault, stack, fixtures, people);
+      results.push(result);
+      log(
+        `${fault.name}: recovered in ${duration(result.recoveryMs)}; ${result.acked} acked, ${result.lostMessages} lost, ${result.duplicatedMessages} duplicated; events lost/dup/reordered ${result.eventsLost}/${result.eventsDuplicated}/${result.eventsReordered} ${result.ok ? "OK" : "FAILED"}`,
+      );
+    }
+  } finally {
+    for (const reader of people?.readers ?? []) reader.stop();
+    await fixtures.close().catch(() => undefined);
+    log("stopping the stack");
+    await stack.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const text = markdown(results, system, seconds);
+  const dir = join(__dirname, "..", "results");
+  mkdirSync(dir, { recursive: true });
+  const stamp = system.date.replace(/[:]/g, "").replace(/\..*$/, "");
+  writeFileSync(
+    join(dir, `${stamp}-drill.json`),
+    JSON.stringify({ system, results, seconds }, null, 2) + "\n",
+  );
+  writeFileSync(join(dir, `${stamp}-drill.md`), text);
+  writeFileSync(join(dir, "drill-latest.json"), JSON.stringify({ system, results, seconds }, null, 2) + "\n");
+  writeFileSync(join(dir, "drill-latest.md"), text);
+  process.stdout.write("\n" + text);
+  return results.every((r) => r.ok);
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    process.stderr.write(
+      `drill failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
