@@ -126,6 +126,20 @@ export class RpcDispatcher {
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toBody() };
+      if (isUnreachableDependency(err)) {
+        this.logger.warn(
+          { operation, requestId: request.requestId, err },
+          "RPC handler could not reach its database",
+        );
+        return {
+          ok: false,
+          error: {
+            status: "UNAVAILABLE",
+            reason: "DEPENDENCY_UNAVAILABLE",
+            message: "A backing service is unavailable; retry shortly.",
+          },
+        };
+      }
       this.logger.error({ operation, requestId: request.requestId, err }, "RPC handler failed");
       return {
         ok: false,
@@ -133,4 +147,26 @@ export class RpcDispatcher {
       };
     }
   }
+}
+
+/** Connection-level failures of a backing service (e.g. PostgreSQL restarting): a 503, not a bug. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+]);
+
+function isUnreachableDependency(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+  return /Timeout acquiring a connection|Connection terminated/i.test(err.message);
 }

@@ -105,6 +105,14 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await expect(call).rejects.not.toMatchObject({ message: expect.stringContaining("secret") });
       });
 
+      it("turns a handler's lost database connection into UNAVAILABLE (a 503, not a bug)", async () => {
+        await bus.handle("agent.get", async () => {
+          throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+        });
+        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
+        await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "DEPENDENCY_UNAVAILABLE" });
+      });
+
       it("rejects a request that breaks the schema with INVALID_ARGUMENT, and keeps serving", async () => {
         let calls = 0;
         await bus.handle("agent.get", async (request) => {
