@@ -1,10 +1,13 @@
 /**
- * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded]`
+ * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded]
+ *             [--fanout 10,100,1000] [--connections 10000] [--cpu-prof DIR]`
  *
  * Starts the distributed stack on this machine's RabbitMQ and PostgreSQL binaries (every service its
  * own process), the baselines B1 (express + pg insert), B2 (bare amqplib request/reply) and B3 (bare
  * `ws` broadcast), and measures each scenario against its baseline in the same run, alternating
  * them. Prints a Markdown table and writes it, with a JSON file, under bench/results/.
+ * With --cpu-prof, every service writes a V8 CPU profile of exactly the measured send windows
+ * (summarise one with `npx tsx bench/src/profile-summary.ts <file>`).
  */
 import { HttpClient } from "./lib/http";
 import { Fixtures, type BenchAgent } from "./lib/fixtures";
