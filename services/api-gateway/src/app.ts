@@ -74,6 +74,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
 export function createGatewayApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.set("etag", false); // API responses are fresh by nature; hashing every body costs CPU per request
   // Behind the public origin (nginx, an Ingress) the client's address is in X-Forwarded-For; trust
   // it only from private networks, so login rate limits count clients, not the proxy.
   app.set("trust proxy", "loopback, linklocal, uniquelocal");

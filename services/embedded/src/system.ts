@@ -103,6 +103,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
 
   const app = express();
   app.disable("x-powered-by");
+  app.set("etag", false);
   app.use(
     "/v1.0",
     createApiRouter({
