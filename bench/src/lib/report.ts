@@ -128,7 +128,10 @@ export function markdown(results: Results): string {
   return lines.join("\n") + "\n";
 }
 
-/** Writes `<date>-<mode>.json|md` under bench/results and copies them to `latest.*`. */
+/**
+ * Writes `<date>-<mode>.json|md` under bench/results; a run of every scenario (no --only) also
+ * becomes `latest.*`, the figures the README quotes.
+ */
 export function writeResults(results: Results): { json: string; md: string } {
   const dir = join(__dirname, "..", "..", "results");
   mkdirSync(dir, { recursive: true });
@@ -137,7 +140,9 @@ export function writeResults(results: Results): { json: string; md: string } {
   const md = join(dir, `${stamp}-${results.mode}.md`);
   writeFileSync(json, JSON.stringify(results, null, 2) + "\n");
   writeFileSync(md, markdown(results));
-  copyFileSync(json, join(dir, "latest.json"));
-  copyFileSync(md, join(dir, "latest.md"));
+  if (!results.settings.only) {
+    copyFileSync(json, join(dir, "latest.json"));
+    copyFileSync(md, join(dir, "latest.md"));
+  }
   return { json, md };
 }
