@@ -36,6 +36,23 @@ describe("access tokens", () => {
     });
     expect(() => verifyToken(token, options)).toThrow(/not valid/);
   });
+  it("once verified, are answered from memory until they expire, then refused", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const token = jwt.sign(
+      { customer_id: claims.customer_id, username: claims.username, permission: "agent", exp },
+      options.secret,
+      { subject: claims.agent_id, issuer: "talk" },
+    );
+    const first = verifyToken(token, options);
+    expect(first).toEqual({ ...claims, permission: "agent" });
+    expect(verifyToken(token, options)).toBe(first); // the same (frozen) claims: not verified again
+    expect(Object.isFrozen(first)).toBe(true);
+    // Under another secret or issuer the same token is checked afresh, and refused.
+    expect(() => verifyToken(token, { secret: "another-secret-another-secret" })).toThrow(/not valid/);
+    expect(() => verifyToken(token, { ...options, issuer: "someone-else" })).toThrow(/not valid/);
+    while (Date.now() < exp * 1000) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(() => verifyToken(token, options)).toThrow(/expired/);
+  });
   it("come from ?token= or a Bearer header", () => {
     expect(tokenFrom({ token: "abc" }, undefined)).toBe("abc");
     expect(tokenFrom({}, "Bearer xyz")).toBe("xyz");

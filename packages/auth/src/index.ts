@@ -5,6 +5,7 @@
 import { type KeyObject, createSecretKey } from "node:crypto";
 import { type Actor, unauthenticated } from "@talk/contracts";
 import jwt from "jsonwebtoken";
+import { LRUCache } from "lru-cache";
 
 export interface TokenClaims extends Actor {
   username: string;
@@ -21,18 +22,30 @@ export interface TokenOptions {
 const ISSUER = "talk";
 
 /**
- * The secret as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to
- * parse it as a public key on every call, which was a quarter of the gateway's CPU under load.
+ * Per secret: the secret as a KeyObject, made once (given a string, jsonwebtoken first tries, and
+ * fails, to parse it as a public key on every call: a quarter of the gateway's CPU under load), and
+ * the tokens it verified, until they expire. A client sends the same token with every request; a
+ * token cannot be revoked before it expires, so a verified one stays valid until then and is not
+ * checked again (a bounded LRU, so unknown tokens cannot grow it).
  */
-const keys = new Map<string, KeyObject>();
-function keyOf(secret: string): KeyObject {
-  let key = keys.get(secret);
-  if (!key) {
-    key = createSecretKey(Buffer.from(secret, "utf8"));
-    keys.set(secret, key);
-  }
-  return key;
+interface Verifier {
+  key: KeyObject;
+  verified: LRUCache<string, TokenClaims>;
 }
+const VERIFIED_TOKENS = 10_000;
+const verifiers = new Map<string, Verifier>();
+function verifierOf(secret: string): Verifier {
+  let verifier = verifiers.get(secret);
+  if (!verifier) {
+    verifier = {
+      key: createSecretKey(Buffer.from(secret, "utf8")),
+      verified: new LRUCache<string, TokenClaims>({ max: VERIFIED_TOKENS }),
+    };
+    verifiers.set(secret, verifier);
+  }
+  return verifier;
+}
+const keyOf = (secret: string) => verifierOf(secret).key;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function issueToken(claims: TokenClaims, options: TokenOptions): string {
@@ -50,19 +63,21 @@ export function issueToken(claims: TokenClaims, options: TokenOptions): string {
 
 /** Verifies signature, issuer and expiry; throws UNAUTHENTICATED with the reason. */
 export function verifyToken(token: string, options: Pick<TokenOptions, "secret" | "issuer">): TokenClaims {
+  const issuer = options.issuer ?? ISSUER;
+  const { key, verified } = verifierOf(options.secret);
+  const cacheKey = `${issuer}\u0000${token}`;
+  const known = verified.get(cacheKey);
+  if (known) return known;
   let payload: string | jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, keyOf(options.secret), {
-      algorithms: ["HS256"],
-      issuer: options.issuer ?? ISSUER,
-    });
+    payload = jwt.verify(token, key, { algorithms: ["HS256"], issuer });
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError)
       throw unauthenticated("TOKEN_EXPIRED", "The token has expired; log in again.");
     throw unauthenticated("TOKEN_INVALID", "The token is not valid.");
   }
   if (typeof payload === "string") throw unauthenticated("TOKEN_INVALID", "The token is not valid.");
-  const { sub, customer_id, username, permission } = payload;
+  const { sub, customer_id, username, permission, exp } = payload;
   if (
     typeof sub !== "string" ||
     !UUID.test(sub) ||
@@ -71,7 +86,16 @@ export function verifyToken(token: string, options: Pick<TokenOptions, "secret" 
     typeof username !== "string"
   )
     throw unauthenticated("TOKEN_INVALID", "The token does not name an agent.");
-  return { agent_id: sub, customer_id, username, permission: permission === "admin" ? "admin" : "agent" };
+  const claims: TokenClaims = Object.freeze({
+    agent_id: sub,
+    customer_id,
+    username,
+    permission: permission === "admin" ? "admin" : "agent",
+  });
+  // Kept until it expires (jsonwebtoken's own check is to the second; so is this one).
+  const ttl = typeof exp === "number" ? exp * 1000 - Date.now() : 0;
+  if (ttl > 0) verified.set(cacheKey, claims, { ttl });
+  return claims;
 }
 
 /** The token of a request: `?token=` or `Authorization: Bearer`. */

@@ -443,6 +443,35 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         expect(all.ids()).toEqual([...events, later].map((e) => e.id));
       });
 
+      it("reads far more entries than its prefetch window, each once and in order (acknowledged as it goes)", async () => {
+        const customerId = randomUUID();
+        const spec = streamOf(customerId);
+        await bus.declareStream(spec);
+        const events = Array.from({ length: 300 }, (_, i) =>
+          chatEvent("chat_updated", customerId, randomUUID(), i + 1),
+        );
+        await Promise.all(events.map((event) => bus.publish(event)));
+        const entries: StreamEntry[] = [];
+        readers.push(
+          await bus.readStream(spec, { from: "first", prefetch: 7 }, async (entry) => {
+            if (entries.length % 50 === 0) await sleep(5); // now and then a slower handler
+            entries.push(entry);
+          }),
+        );
+        await waitFor(() => entries.length >= events.length, { what: "all 300 entries" });
+        await bus.publish(chatEvent("chat_updated", customerId, randomUUID(), 301));
+        await waitFor(() => entries.length === events.length + 1, { what: "one more, live" });
+        const offsets = entries.map((e) => e.offset);
+        expect(new Set(entries.map((e) => e.event.id)).size).toBe(entries.length);
+        expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+        expect(
+          entries
+            .slice(0, 300)
+            .map((e) => e.event.seq)
+            .sort((a, b) => a - b),
+        ).toEqual(events.map((e) => e.seq));
+      });
+
       it("hands an entry again while its handler throws, and holds back the entries after it", async () => {
         const customerId = randomUUID();
         const spec = streamOf(customerId);

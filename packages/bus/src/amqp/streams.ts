@@ -63,10 +63,22 @@ function isPreconditionFailed(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 406;
 }
 
+/** The reader's consumer on one channel. */
+interface Attached {
+  channel: Channel;
+  tag?: string;
+  generation: number;
+  /** Deliveries received and not yet handled. */
+  queued: number;
+  /** Entries handled since the last acknowledgement. */
+  unacked: number;
+  ackEvery: number;
+}
+
 export class AmqpStreamReader implements StreamReader {
   /** Offset after the last entry handled, once one was. */
   private nextOffset: number | undefined;
-  private attached: { channel: Channel; tag?: string; generation: number } | undefined;
+  private attached: Attached | undefined;
   private tail: Promise<void> = Promise.resolve();
   private stopped = false;
 
@@ -95,13 +107,21 @@ export class AmqpStreamReader implements StreamReader {
       await channel.close().catch(() => undefined);
       return;
     }
-    const attached: { channel: Channel; tag?: string; generation: number } = { channel, generation };
+    const prefetch = this.prefetch ?? DEFAULT_PREFETCH;
+    const attached: Attached = {
+      channel,
+      generation,
+      queued: 0,
+      unacked: 0,
+      ackEvery: Math.max(1, prefetch >> 1),
+    };
     this.attached = attached; // before consuming: deliveries may come before consume() resolves
     const { consumerTag } = await channel.consume(
       this.queue,
       (message) => {
-        if (message) this.tail = this.tail.then(() => this.onMessage(message, channel));
-        else this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
+        if (!message) return this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
+        attached.queued++;
+        this.tail = this.tail.then(() => this.onMessage(message, attached));
       },
       { noAck: false, arguments: { "x-stream-offset": this.startArgument() } },
     );
@@ -127,8 +147,9 @@ export class AmqpStreamReader implements StreamReader {
     return this.from;
   }
 
-  private async onMessage(message: ConsumeMessage, channel: Channel): Promise<void> {
-    if (this.stopped || this.attached?.channel !== channel) return; // a stale delivery: skip, no ack
+  private async onMessage(message: ConsumeMessage, attached: Attached): Promise<void> {
+    attached.queued--;
+    if (this.stopped || this.attached !== attached) return; // a stale delivery: skip, no ack
     const offset = Number(message.properties.headers?.["x-stream-offset"]);
     const already = this.nextOffset ?? (typeof this.from === "object" ? this.from.offset : -1);
     if (Number.isFinite(offset) && offset >= already) {
@@ -150,8 +171,13 @@ export class AmqpStreamReader implements StreamReader {
       if (this.stopped) return;
       this.nextOffset = offset + 1;
     }
+    // Acknowledged in batches (one frame for many entries): when nothing more is queued, or when
+    // half the prefetch window is handled, so the broker never waits on an acknowledgement.
+    attached.unacked++;
+    if (attached.queued > 0 && attached.unacked < attached.ackEvery) return;
+    attached.unacked = 0;
     try {
-      channel.ack(message);
+      attached.channel.ack(message, true);
     } catch {
       // the channel is gone; the reader re-attaches from nextOffset
     }
