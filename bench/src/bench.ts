@@ -18,7 +18,7 @@ import type { Samples } from "./lib/stats";
 import { systemInfo } from "./lib/system-info";
 import { CpuMeter, CpuTally } from "./lib/cpu";
 import { BenchChild } from "./lib/child";
-import { startStack, type BenchStack } from "./lib/stack";
+import { histogramTotals, startStack, type BenchStack } from "./lib/stack";
 import { b2Calls, busCalls, getChat, startRpcBaselines } from "./scenarios/rpc";
 import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
 import { runConnections, runFanout } from "./scenarios/fanout";
@@ -88,6 +88,8 @@ async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSe
     await b1Send(send.b1Client, senders, c, settings.warmupSeconds);
     log(`send throughput, ${name}: ${settings.rounds} × ${settings.sendSeconds} s each side`);
     const cpu = { talk: new CpuTally(), baseline: new CpuTally() };
+    const batches = () => histogramTotals(stack, "message-manager", "talk_message_send_batch_size");
+    const batchesBefore = await batches();
     const [base, talk] = await interleaved(settings.rounds, [
       () => cpu.baseline.measure(meter, () => b1Send(send.b1Client, senders, c, settings.sendSeconds)),
       () =>
@@ -95,6 +97,8 @@ async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSe
           profiled(settings, stack, () => talkSend(send.talkClients, senders, c, settings.sendSeconds)),
         ),
     ]);
+    const batchesAfter = await batches();
+    const perBatch = (batchesAfter.sum - batchesBefore.sum) / (batchesAfter.count - batchesBefore.count);
     rows.push(
       row({
         id: `send-${name.replace(" ", "-")}`,
@@ -105,6 +109,7 @@ async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSe
         target: "≥ 0.5× B1",
         met: talk.summary().rate >= 0.5 * base.summary().rate,
         cpuPerOp: { talk: cpu.talk.perOp(), baseline: cpu.baseline.perOp() },
+        note: `message-manager wrote ${perBatch.toFixed(1)} sends per group commit on average.`,
       }),
     );
   }

@@ -40,3 +40,20 @@ export async function startStack(
     stop: () => distributed.stop(),
   };
 }
+
+/** Sum and count of a histogram over the replicas of a service, from their /metrics. */
+export async function histogramTotals(
+  stack: BenchStack,
+  service: string,
+  metric: string,
+): Promise<{ sum: number; count: number }> {
+  const totals = { sum: 0, count: 0 };
+  for (const process of stack.distributed.byService(service)) {
+    const text = await (await fetch(`${process.url}/metrics`)).text();
+    for (const [, part, value] of text.matchAll(
+      new RegExp(`^${metric}_(sum|count)\\{[^}]*\\} (\\S+)$`, "gm"),
+    ))
+      totals[part as "sum" | "count"] += Number(value);
+  }
+  return totals;
+}

@@ -4,3 +4,4 @@ export * from "./outbox";
 export * from "./clock";
 export * from "./paginate";
 export * from "./idempotency";
+export * from "./statements";

@@ -18,6 +18,7 @@ import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
+import { runStatements } from "./statements";
 
 export const OUTBOX_TABLE = "talk_outbox";
 const RELAY_LOCK_KEY = 7_346_221; // any constant: one relay per database drains at a time
@@ -51,6 +52,13 @@ export interface EventDraft<T extends EventType> {
 
 export type Emit = <T extends EventType>(draft: EventDraft<T>) => void;
 
+/**
+ * Takes the events emitted so far out of the outbox's hands, as rows for `OUTBOX_TABLE.event` (in
+ * order): the caller writes them in its own statement (`insert … select … unnest(…) with
+ * ordinality`), saving a round trip; events emitted later are still written by the outbox.
+ */
+export type TakeEvents = () => string[];
+
 export class Outbox {
   private readonly relay: OutboxRelay;
 
@@ -71,7 +79,7 @@ export class Outbox {
    * idempotency key, a repeat of the same request returns the first result and does nothing.
    */
   async transaction<T>(
-    work: (trx: Knex.Transaction, emit: Emit) => Promise<T>,
+    work: (trx: Knex.Transaction, emit: Emit, take: TakeEvents) => Promise<T>,
     idempotency?: IdempotencyKey,
   ): Promise<T> {
     const result = await this.db.transaction((trx) =>
@@ -83,9 +91,9 @@ export class Outbox {
 
   private async inTransaction<T>(
     trx: Knex.Transaction,
-    work: (trx: Knex.Transaction, emit: Emit) => Promise<T>,
+    work: (trx: Knex.Transaction, emit: Emit, take: TakeEvents) => Promise<T>,
   ): Promise<T> {
-    const events: EventEnvelope[] = [];
+    let events: EventEnvelope[] = [];
     const emit: Emit = (draft) => {
       const header: EventEnvelopeHeader = {
         id: draft.id ?? randomUUID(),
@@ -99,9 +107,13 @@ export class Outbox {
       };
       events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
     };
-    const value = await work(trx, emit);
-    if (events.length > 0)
-      await trx(OUTBOX_TABLE).insert(events.map((event) => ({ event: JSON.stringify(event) })));
+    const take: TakeEvents = () => {
+      const taken = events.map((event) => JSON.stringify(event));
+      events = [];
+      return taken;
+    };
+    const value = await work(trx, emit, take);
+    if (events.length > 0) await trx(OUTBOX_TABLE).insert(take().map((event) => ({ event })));
     return value;
   }
 
@@ -170,15 +182,18 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number> {
     return this.db.transaction(async (trx) => {
-      await trx.raw("select pg_advisory_xact_lock(?)", [RELAY_LOCK_KEY]);
       // Taken out and published in one transaction: if the broker does not confirm them all, the
-      // rollback puts them back. (One statement where a select and a delete were two.)
-      const taken: { rows: { id: number | string; event: EventEnvelope | string; created_at: string }[] } =
-        await trx.raw(
-          `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ?) returning id, event, created_at`,
-          [this.batchSize],
-        );
-      const rows = taken.rows.sort((a, b) => Number(a.id) - Number(b.id));
+      // rollback puts them back. The lock and the delete go in one round trip; the delete, a
+      // statement of its own, sees what committed before the lock was granted.
+      const [, taken] = await runStatements<{
+        id: number | string;
+        event: EventEnvelope | string;
+        created_at: string;
+      }>(trx, [
+        `select pg_advisory_xact_lock(${RELAY_LOCK_KEY})`,
+        `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ${this.batchSize}) returning id, event, created_at`,
+      ]);
+      const rows = taken.sort((a, b) => Number(a.id) - Number(b.id));
       const pending =
         rows.length < this.batchSize
           ? rows.length

@@ -10,6 +10,7 @@ import type { Knex } from "knex";
 import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
 import { type MembershipAuthority, MessageService } from "./message-service";
 import { MessageStore } from "./store/message-store";
+import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 
 export interface MessageManagerDeps {
@@ -46,7 +47,10 @@ export async function startMessageManager({ db, bus, logger, metrics, outboxPoll
       }
     },
   };
-  const messages = new MessageService(store, outbox, authority);
+  const messages = new MessageService(store, outbox, authority, {
+    catchUpTimeoutMs: 5000,
+    metrics: metrics && new MessageMetrics(metrics),
+  });
   const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
   const meta = (_actor: Actor, requestId?: string, idempotency?: Idempotency) => ({ requestId, idempotency });
 

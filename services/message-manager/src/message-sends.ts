@@ -25,6 +25,7 @@ import {
 } from "@talk/db";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
 import type { RequestMeta } from "./message-service";
+import type { MessageMetrics } from "./metrics";
 import { type ChatRow, type MessageStore, memberKey } from "./store/message-store";
 
 export interface SendRequest {
@@ -48,6 +49,7 @@ export class BatchedSends {
     /** The one-by-one path, for sends a batch leaves out. */
     private readonly alone: (request: SendRequest) => Promise<Message>,
     options: GroupCommitOptions = DEFAULT_SEND_BATCHING,
+    private readonly metrics?: MessageMetrics,
   ) {
     this.group = new GroupCommit((requests) => this.write(requests), options);
   }
@@ -57,10 +59,11 @@ export class BatchedSends {
   }
 
   private async write(requests: SendRequest[]): Promise<Outcome<Message>[]> {
+    this.metrics?.sendBatchSize.observe(requests.length);
     const outcomes: Outcome<Message>[] = requests.map((request) => ({ alone: () => this.alone(request) }));
     let committing = false;
     try {
-      const decided = await this.outbox.transaction(async (trx, emit) => {
+      const decided = await this.outbox.transaction(async (trx, emit, takeEvents) => {
         const decided = new Map<number, Outcome<Message>>();
         // Idempotency-Keys first (as one-by-one sends claim theirs before locking their chat).
         const keys = new Map<number, IdempotencyKey>();
@@ -138,11 +141,11 @@ export class BatchedSends {
           });
           written.push({ index: i, message });
         }
-        await this.store.insertMessages(
-          trx,
-          written.map((w) => w.message),
-        );
-        await this.store.updateSequences(trx, [...touched.values()]);
+        await this.store.writeSends(trx, {
+          messages: written.map((w) => w.message),
+          chats: [...touched.values()],
+          events: takeEvents(),
+        });
         await releaseKeys(trx, release);
         await recordResponses(
           trx,

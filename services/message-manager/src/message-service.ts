@@ -21,6 +21,7 @@ import {
 } from "./domain/message-rules";
 import type { GroupCommitOptions } from "./group-commit";
 import { BatchedSends } from "./message-sends";
+import type { MessageMetrics } from "./metrics";
 import type { ChatRow, MessageStore } from "./store/message-store";
 
 /** chat-manager's authoritative answer, asked only when the replica says no. */
@@ -47,7 +48,11 @@ export class MessageService {
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     private readonly authority: MembershipAuthority,
-    private readonly options: { catchUpTimeoutMs: number; batching?: GroupCommitOptions | false } = {
+    private readonly options: {
+      catchUpTimeoutMs: number;
+      batching?: GroupCommitOptions | false;
+      metrics?: MessageMetrics;
+    } = {
       catchUpTimeoutMs: 5000,
     },
   ) {
@@ -57,6 +62,7 @@ export class MessageService {
         outbox,
         (r) => this.createAlone(r.actor, r.input, r.meta),
         options.batching,
+        options.metrics,
       );
   }
 

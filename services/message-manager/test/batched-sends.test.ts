@@ -1,109 +1,115 @@
 /**
- * Group commit of sends, against a real PostgreSQL (PGlite): concurrent sends in one chat are
+ * Group commit of sends, against both databases Talk runs on (PGlite, and a PostgreSQL server,
+ * where a batch's lock and membership statements share one round trip): concurrent sends in one chat are
  * sequenced exactly as one-by-one sends would be, each Idempotency-Key takes effect once (also
  * when the same key comes twice in one batch), and a send the replica cannot vouch for is done
  * alone, with chat-manager's word.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MemoryBus } from "@talk/bus";
 import { type Message, normalizeTimestamp } from "@talk/contracts";
 import { Outbox, connectDatabase, migrate } from "@talk/db";
 import { silentLogger } from "@talk/kit";
+
+import { eachDatabase } from "@talk/testkit";
 import type { Knex } from "knex";
 import { MessageService } from "../src/message-service";
 import { MessageStore } from "../src/store/message-store";
 import { migrations } from "../src/store/migrations";
 
-const customer = randomUUID();
-const chat = randomUUID();
-const members = Array.from({ length: 8 }, () => randomUUID());
-const outsider = randomUUID();
+describe.each(eachDatabase())("on %s", (_name, open) => {
+  const customer = randomUUID();
+  const chat = randomUUID();
+  const members = Array.from({ length: 8 }, () => randomUUID());
+  const outsider = randomUUID();
 
-let dir: string;
-let db: Knex;
-let service: MessageService;
+  let close: () => Promise<void>;
+  let db: Knex;
+  let service: MessageService;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "talk-batched-sends-"));
-  db = connectDatabase({ pgliteDir: dir });
-  await migrate(db, migrations);
-  await db("chats").insert({ id: chat, customer_id: customer });
-  await db("members").insert(members.map((agent_id) => ({ chat_id: chat, agent_id })));
-  const outbox = new Outbox(db, new MemoryBus({ logger: silentLogger }), "message-manager", silentLogger);
-  const authority = {
-    // chat-manager's word, asked for sends the replica does not vouch for: the chat exists, the outsider is not in it.
-    membership: async () => ({ exists: true, member: false, seq: 0 }),
-  };
-  service = new MessageService(new MessageStore(db), outbox, authority);
-});
+  beforeAll(async () => {
+    const database = await open();
+    close = database.close;
+    db = connectDatabase(database.config);
+    await migrate(db, migrations);
+    await db("chats").insert({ id: chat, customer_id: customer });
+    await db("members").insert(members.map((agent_id) => ({ chat_id: chat, agent_id })));
+    const outbox = new Outbox(db, new MemoryBus({ logger: silentLogger }), "message-manager", silentLogger);
+    const authority = {
+      // chat-manager's word, asked for sends the replica does not vouch for: the chat exists, the outsider is not in it.
+      membership: async () => ({ exists: true, member: false, seq: 0 }),
+    };
+    service = new MessageService(new MessageStore(db), outbox, authority);
+  }, 60_000);
 
-afterAll(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const send = (agent: string, text: string, key?: string, fingerprint = "same") =>
-  service.create(
-    { customer_id: customer, agent_id: agent },
-    { chat_id: chat, type: "normal", text },
-    key ? { idempotency: { key, fingerprint } } : {},
-  );
-
-describe("sends written together (group commit)", () => {
-  it("when many are sent at once, each is stored once, with consecutive sequence numbers and increasing timestamps", async () => {
-    const sent = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => send(members[i % members.length], `hello ${i}`)),
-    );
-    const stored: { id: string; tm_create: string }[] = await db("talk_messages")
-      .where({ chat_id: chat })
-      .orderBy("tm_create");
-    expect(stored.map((m) => m.id).sort()).toEqual(sent.map((m) => m.id).sort());
-    const times = stored.map((m) => normalizeTimestamp(m.tm_create));
-    expect(new Set(times).size).toBe(times.length);
-    const events: { event: { seq: number; type: string; data: Message } | string }[] =
-      await db("talk_outbox").orderBy("id");
-    const parsed = events.map(
-      (row) =>
-        (typeof row.event === "string" ? JSON.parse(row.event) : row.event) as { seq: number; data: Message },
-    );
-    expect(parsed.map((e) => e.seq)).toEqual(parsed.map((_, i) => i + 1));
-    // An event carries the message exactly as the sender got it back, and as it is stored.
-    const byId = new Map(sent.map((m) => [m.id, m]));
-    for (const e of parsed) expect(e.data).toEqual(byId.get(e.data.id));
-    const chatRow = await db("chats").where({ id: chat }).first();
-    expect(Number(chatRow.seq)).toBe(60);
-    expect(normalizeTimestamp(chatRow.clock)).toBe(times[times.length - 1]);
+  afterAll(async () => {
+    await db.destroy();
+    await close();
   });
 
-  it("the same Idempotency-Key, sent several times at once and again later, stores one message and answers it each time", async () => {
-    const key = randomUUID();
-    const answers = await Promise.all([
-      send(members[0], "once", key),
-      send(members[0], "once", key),
-      send(members[1], "other", randomUUID()),
-      send(members[0], "once", key),
-    ]);
-    expect(new Set([answers[0].id, answers[1].id, answers[3].id]).size).toBe(1);
-    expect(await send(members[0], "once", key)).toEqual(answers[0]);
-    expect(await db("talk_messages").where({ chat_id: chat, text: "once" }).count({ n: "*" })).toEqual([
-      { n: 1 },
-    ]);
-  });
+  const send = (agent: string, text: string, key?: string, fingerprint = "same") =>
+    service.create(
+      { customer_id: customer, agent_id: agent },
+      { chat_id: chat, type: "normal", text },
+      key ? { idempotency: { key, fingerprint } } : {},
+    );
 
-  it("an Idempotency-Key used again with another request is a conflict", async () => {
-    const key = randomUUID();
-    await send(members[2], "first", key, "fingerprint-a");
-    await expect(send(members[2], "second", key, "fingerprint-b")).rejects.toMatchObject({
-      status: "CONFLICT",
+  describe("sends written together (group commit)", () => {
+    it("when many are sent at once, each is stored once, with consecutive sequence numbers and increasing timestamps", async () => {
+      const sent = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => send(members[i % members.length], `hello ${i}`)),
+      );
+      const stored: { id: string; tm_create: string }[] = await db("talk_messages")
+        .where({ chat_id: chat })
+        .orderBy("tm_create");
+      expect(stored.map((m) => m.id).sort()).toEqual(sent.map((m) => m.id).sort());
+      const times = stored.map((m) => normalizeTimestamp(m.tm_create));
+      expect(new Set(times).size).toBe(times.length);
+      const events: { event: { seq: number; type: string; data: Message } | string }[] =
+        await db("talk_outbox").orderBy("id");
+      const parsed = events.map(
+        (row) =>
+          (typeof row.event === "string" ? JSON.parse(row.event) : row.event) as {
+            seq: number;
+            data: Message;
+          },
+      );
+      expect(parsed.map((e) => e.seq)).toEqual(parsed.map((_, i) => i + 1));
+      // An event carries the message exactly as the sender got it back, and as it is stored.
+      const byId = new Map(sent.map((m) => [m.id, m]));
+      for (const e of parsed) expect(e.data).toEqual(byId.get(e.data.id));
+      const chatRow = await db("chats").where({ id: chat }).first();
+      expect(Number(chatRow.seq)).toBe(60);
+      expect(normalizeTimestamp(chatRow.clock)).toBe(times[times.length - 1]);
     });
-  });
 
-  it("a sender the replica does not know is checked alone, with chat-manager, and refused", async () => {
-    const results = await Promise.allSettled([send(outsider, "let me in"), send(members[3], "fine")]);
-    expect(results[0]).toMatchObject({ status: "rejected", reason: { status: "PERMISSION_DENIED" } });
-    expect(results[1]).toMatchObject({ status: "fulfilled" });
+    it("the same Idempotency-Key, sent several times at once and again later, stores one message and answers it each time", async () => {
+      const key = randomUUID();
+      const answers = await Promise.all([
+        send(members[0], "once", key),
+        send(members[0], "once", key),
+        send(members[1], "other", randomUUID()),
+        send(members[0], "once", key),
+      ]);
+      expect(new Set([answers[0].id, answers[1].id, answers[3].id]).size).toBe(1);
+      expect(await send(members[0], "once", key)).toEqual(answers[0]);
+      expect(await db("talk_messages").where({ chat_id: chat, text: "once" }).count({ n: "*" })).toEqual([
+        { n: 1 },
+      ]);
+    });
+
+    it("an Idempotency-Key used again with another request is a conflict", async () => {
+      const key = randomUUID();
+      await send(members[2], "first", key, "fingerprint-a");
+      await expect(send(members[2], "second", key, "fingerprint-b")).rejects.toMatchObject({
+        status: "CONFLICT",
+      });
+    });
+
+    it("a sender the replica does not know is checked alone, with chat-manager, and refused", async () => {
+      const results = await Promise.allSettled([send(outsider, "let me in"), send(members[3], "fine")]);
+      expect(results[0]).toMatchObject({ status: "rejected", reason: { status: "PERMISSION_DENIED" } });
+      expect(results[1]).toMatchObject({ status: "fulfilled" });
+    });
   });
 });

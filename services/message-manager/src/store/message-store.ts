@@ -1,6 +1,6 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
 import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
-import { nextTimestamp, paginate } from "@talk/db";
+import { OUTBOX_TABLE, nextTimestamp, paginate, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import { type ChatView, NOT_DELETED } from "../domain/message-rules";
 
@@ -133,7 +133,8 @@ export class MessageStore {
   /**
    * Locks the replica rows of a batch's chats, in id order (so that concurrent batches cannot
    * deadlock), and tells which of the (chat, agent) pairs are members, with the database's clock
-   * read once, after the locks are held.
+   * read once, after the locks are held. One round trip, two statements: the members are read by
+   * a statement of their own, so they include every change committed before the locks were granted.
    */
   async lockChatsForSends(
     trx: Knex.Transaction,
@@ -142,21 +143,19 @@ export class MessageStore {
     const ids = [...new Set(pairs.map((p) => p.chatId))].sort();
     const chats = new Map<string, ChatRow>();
     if (ids.length === 0) return { chats, members: new Set(), now: undefined };
-    const rows: ChatRow[] = await trx("chats").whereIn("id", ids).orderBy("id").forUpdate().select("*");
+    const unique = [...new Map(pairs.map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
+    const [rows, found] = await runStatements<ChatRow & { agent_id: string; chat_id: string; now: string }>(
+      trx,
+      [
+        `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
+        `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
+           from members m
+           join (values ${unique.map((p) => `(${uuidLiterals([p.chatId, p.agentId])})`).join(", ")}) as v(chat_id, agent_id)
+             on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
+      ],
+    );
     for (const row of rows)
       chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
-    const known = [
-      ...new Map(
-        pairs.filter((p) => chats.has(p.chatId)).map((p) => [memberKey(p.chatId, p.agentId), p]),
-      ).values(),
-    ];
-    if (known.length === 0) return { chats, members: new Set(), now: undefined };
-    const found: { chat_id: string; agent_id: string; now: string }[] = await trx("members")
-      .whereIn(
-        ["chat_id", "agent_id"],
-        known.map((p) => [p.chatId, p.agentId]),
-      )
-      .select("chat_id", "agent_id", trx.raw("(clock_timestamp() at time zone 'utc')::timestamp(6) as now"));
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
     return { chats, members, now: found[0]?.now };
   }
@@ -175,36 +174,42 @@ export class MessageStore {
     );
   }
 
-  /** Inserts messages made by `messageOf` (one statement). */
-  async insertMessages(trx: Knex.Transaction, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    await trx("talk_messages").insert(
-      messages.map((m) => ({
-        id: m.id,
-        customer_id: m.customer_id,
-        chat_id: m.chat_id,
-        parent_id: m.parent_id ?? null,
-        owner_type: m.owner_type,
-        owner_id: m.owner_id,
-        type: m.type,
-        text: m.text,
-        medias: JSON.stringify(m.medias),
-        tm_create: m.tm_create,
-        tm_update: m.tm_update,
-      })),
-    );
-  }
-
-  /** Sets the sequence and clock of several chats (one statement). */
-  async updateSequences(
+  /**
+   * Writes a batch of sends in one statement: the messages (made by `messageOf`), the chats' new
+   * sequence numbers and clocks, and the outbox rows of their events, in order.
+   */
+  async writeSends(
     trx: Knex.Transaction,
-    chats: Pick<ChatRow, "id" | "seq" | "clock">[],
+    sends: { messages: Message[]; chats: Pick<ChatRow, "id" | "seq" | "clock">[]; events: string[] },
   ): Promise<void> {
-    if (chats.length === 0) return;
-    const values = chats.map(() => "(?::uuid, ?::bigint, ?::timestamp(6))").join(", ");
+    if (sends.messages.length === 0 && sends.chats.length === 0 && sends.events.length === 0) return;
+    const messages = sends.messages.map((m) => ({
+      id: m.id,
+      customer_id: m.customer_id,
+      chat_id: m.chat_id,
+      parent_id: m.parent_id ?? null,
+      owner_type: m.owner_type,
+      owner_id: m.owner_id,
+      type: m.type,
+      text: m.text,
+      medias: m.medias,
+      tm_create: m.tm_create,
+      tm_update: m.tm_update,
+    }));
+    const chats = sends.chats.map(({ id, seq, clock }) => ({ id, seq, clock }));
     await trx.raw(
-      `update chats as c set seq = v.seq, clock = v.clock from (values ${values}) as v(id, seq, clock) where c.id = v.id`,
-      chats.flatMap((c) => [c.id, c.seq, c.clock]),
+      `with inserted as (
+         insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, tm_create, tm_update)
+         select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, tm_create, tm_update
+           from jsonb_to_recordset(?::jsonb) as m(id uuid, customer_id uuid, chat_id uuid, parent_id uuid,
+             owner_type text, owner_id text, type text, text text, medias jsonb, tm_create timestamp(6), tm_update timestamp(6))
+       ), sequenced as (
+         update chats as c set seq = v.seq, clock = v.clock
+           from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6))
+          where c.id = v.id
+       )
+       insert into ${OUTBOX_TABLE} (event) select e from unnest(?::jsonb[]) with ordinality as t(e, n) order by n`,
+      [JSON.stringify(messages), JSON.stringify(chats), sends.events],
     );
   }
 

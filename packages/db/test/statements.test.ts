@@ -1,0 +1,90 @@
+/**
+ * Several statements in one round trip, on PGlite and on a PostgreSQL server: each answers its own
+ * rows, in order, and sees what committed before it ran (its own snapshot); values go in only as
+ * checked UUID literals.
+ */
+import { randomUUID } from "node:crypto";
+
+import { eachDatabase, waitFor } from "@talk/testkit";
+import type { Knex } from "knex";
+import { connectDatabase, onServer, runStatements, uuidLiterals } from "../src";
+
+describe("uuidLiterals", () => {
+  it("writes UUIDs as SQL literals and refuses anything else, naming it", () => {
+    const id = randomUUID();
+    expect(uuidLiterals([id, id.toUpperCase()])).toBe(`'${id}'::uuid, '${id.toUpperCase()}'::uuid`);
+    expect(() => uuidLiterals([id, "x'); drop table chats; --"])).toThrow(
+      `not a UUID: "x'); drop table chats; --"`,
+    );
+    expect(() => uuidLiterals([`${id} `])).toThrow(/not a UUID/);
+  });
+});
+
+describe.each(eachDatabase())("runStatements on %s", (name, open) => {
+  let db: Knex;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const database = await open();
+    close = database.close;
+    db = connectDatabase(database.config);
+    await db.schema.createTable("things", (t) => {
+      t.uuid("id").primary();
+      t.integer("n").notNullable();
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await db.destroy();
+    await close();
+  });
+
+  it("knows which database it is on", () => {
+    expect(onServer(db)).toBe(name === "PostgreSQL server");
+  });
+
+  it("answers each statement's rows, in order, one statement included", async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await db("things").insert(ids.map((id, n) => ({ id, n })));
+    expect(
+      await runStatements(db, [`select n from things where id in (${uuidLiterals(ids)}) order by n`]),
+    ).toEqual([[{ n: 0 }, { n: 1 }]]);
+    const [updated, read, none] = await runStatements<{ n: number }>(db, [
+      `update things set n = n + 10 where id = ${uuidLiterals([ids[0]])} returning n`,
+      `select n from things where id in (${uuidLiterals(ids)}) order by n`,
+      `select n from things where false`,
+    ]);
+    expect(updated).toEqual([{ n: 10 }]);
+    expect(read).toEqual([{ n: 1 }, { n: 10 }]); // the second statement sees the first one's change
+    expect(none).toEqual([]);
+    expect(await runStatements(db, [])).toEqual([]);
+  });
+
+  // PGlite has one connection: a second transaction cannot run while the first holds it.
+  const onTheServer = name === "PostgreSQL server" ? it : it.skip;
+  onTheServer(
+    "in a transaction, a later statement sees what another transaction committed while an earlier one waited for a lock",
+    async () => {
+      const id = randomUUID();
+      await db("things").insert({ id, n: 0 });
+      const holder = await db.transaction();
+      await holder("things").where({ id }).update({ n: 1 });
+      await holder("things").insert({ id: randomUUID(), n: 99 });
+      const waiting = db.transaction((trx) =>
+        runStatements<{ n: number }>(trx, [
+          `select n from things where id = ${uuidLiterals([id])} for update`,
+          `select count(*)::int as n from things where n = 99`,
+        ]),
+      );
+      await waitFor(
+        async () => {
+          const { rows } = await db.raw("select count(*)::int as n from pg_locks where not granted");
+          return (rows as { n: number }[])[0].n > 0;
+        },
+        { what: "the second transaction to wait for the row lock" },
+      );
+      await holder.commit();
+      const [locked, counted] = await waiting;
+      expect(locked).toEqual([{ n: 1 }]);
+      expect(counted).toEqual([{ n: 1 }]);
+    },
+  );
+});
