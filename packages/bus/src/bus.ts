@@ -9,13 +9,15 @@
  *   resolves only once the broker has taken responsibility for the event. Subscriptions are durable
  *   queues bound by routing-key patterns, shared by the replicas of a service (competing consumers);
  *   a handler that throws gets the event redelivered.
- * - `declareStream`/`readStream`: a durable, append-only log of the events its bindings route
- *   (a RabbitMQ stream queue; a bounded in-memory log in MemoryBus). Reading never removes
- *   anything: any number of readers each read from where they choose (the first retained entry,
- *   the next new one, or an offset) in offset order, one entry at a time. Offsets increase but
- *   need not be contiguous. Retention drops the oldest entries by age or size; a reader asking for
- *   an offset older than the first retained entry starts at the first retained entry, so it can
- *   tell that something was dropped by comparing offsets.
+ * - `declareStream`/`readStream`: a durable, append-only log of events (a RabbitMQ stream queue; a
+ *   bounded in-memory log in MemoryBus), fed by its bindings (one event per entry) and by
+ *   `appendToStream` (many events in one entry: one broker write and one delivery for a batch).
+ *   Reading never removes anything: any number of readers each read from where they choose (the
+ *   first retained entry, the next new one, or a position) in order, one event at a time. Every
+ *   event has its own position: its entry's offset × `POSITIONS_PER_ENTRY` + its index in the
+ *   entry; positions increase but are not contiguous. Retention drops the oldest entries by age or
+ *   size; a reader asking for a position older than the first retained entry starts at the first
+ *   retained entry, so it can tell that something was dropped by comparing positions.
  */
 import type { EventEnvelope, ExchangeName, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
 
@@ -65,8 +67,10 @@ export interface PublishOptions {
 export interface StreamSpec {
   /** Stream (queue) name. */
   name: string;
-  /** Routing-key patterns on the exchange (`#` and `*` wildcards). */
+  /** Routing-key patterns on the exchange (`#` and `*` wildcards); none for a stream fed by `appendToStream`. */
   bindings: readonly string[];
+  /** Bindings to remove when declaring (left by an earlier version of the spec). */
+  unbind?: readonly string[];
   /** The exchange the bindings are on (default `events`). */
   exchange?: ExchangeName;
   /** Entries older than this are dropped (RabbitMQ: whole segments once all their entries are older). */
@@ -77,11 +81,12 @@ export interface StreamSpec {
   segmentBytes?: number;
 }
 
-/** Where a reader starts: the first retained entry, the next entry appended, or an offset. */
+/** Where a reader starts: the first retained event, the next one appended, or a position. */
 export type StreamStart = "first" | "next" | { offset: number };
 
+/** One event of a stream, with its position. */
 export interface StreamEntry {
-  /** Position in the log: increasing, not necessarily contiguous. */
+  /** The event's position: its entry's offset × POSITIONS_PER_ENTRY + its index in the entry. */
   offset: number;
   event: EventEnvelope;
   /** When the entry was published (epoch milliseconds; whole seconds over AMQP). */
@@ -117,7 +122,13 @@ export interface Bus {
   subscribe(subscription: Subscription, handler: EventHandler): Promise<void>;
   /** Declares a stream and binds it (idempotent; a stream declared with other retention is kept as is). */
   declareStream(spec: StreamSpec): Promise<void>;
-  /** Declares the stream and reads it from `options.from`; entries reach `handler` one at a time. */
+  /**
+   * Appends events to a stream as one entry (several past POSITIONS_PER_ENTRY events), in order;
+   * resolves once the broker has them. A stream nobody declared takes nothing (like an exchange
+   * without bindings): its readers declare it, with its retention.
+   */
+  appendToStream(stream: string, events: readonly EventEnvelope[]): Promise<void>;
+  /** Declares the stream and reads it from `options.from`; events reach `handler` one at a time. */
   readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader>;
   /** Stops consuming (RPC, events and streams); in-flight handlers finish. */
   stopConsuming(): Promise<void>;

@@ -13,7 +13,11 @@ export type EventOutcome = "ack" | "requeue" | "drop";
 
 /** The event in a message body; throws INVALID_ARGUMENT when it is not a valid envelope. */
 export function parseEnvelope(body: string): EventEnvelope {
-  const value: unknown = JSON.parse(body);
+  return envelopeOf(JSON.parse(body));
+}
+
+/** The value as an event envelope, checked against its schema. */
+export function envelopeOf(value: unknown): EventEnvelope {
   assertValid<EventEnvelope>(envelopeSchema, value, "event");
   return value;
 }

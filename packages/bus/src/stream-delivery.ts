@@ -1,12 +1,25 @@
 /**
- * The reading side of streams, shared by both implementations: decodes an entry and hands it to the
- * handler, retrying the same entry after a pause while the handler throws (later entries wait, so
- * order holds). An entry that is not an event envelope is skipped (logged): no retry could fix it.
+ * The reading side of streams, shared by both implementations: decodes an entry (one event, or
+ * several appended together) and hands its events to the handler in order, retrying the same event
+ * after a pause while the handler throws (later events wait, so order holds). An entry that does
+ * not hold event envelopes is skipped (logged): no retry could fix it.
  */
 import type { Logger } from "@talk/kit";
+import type { EventEnvelope } from "@talk/contracts";
 import type { StreamEntry, StreamHandler } from "./bus";
-import { parseEnvelope } from "./event-dispatch";
+import { envelopeOf } from "./event-dispatch";
 import { sleep } from "./util";
+
+/** Positions per stream entry: an event's position is its entry's offset × this + its index. */
+export const POSITIONS_PER_ENTRY = 1024;
+
+/** The offset of the entry that holds the event at `position`. */
+export const entryOffsetOf = (position: number): number => Math.floor(position / POSITIONS_PER_ENTRY);
+
+/** The events of an entry body: a JSON array of envelopes, or one envelope. */
+export function entryBody(events: readonly EventEnvelope[]): string {
+  return JSON.stringify(events);
+}
 
 export interface StreamDeliveryOptions {
   stream: string;
@@ -16,34 +29,47 @@ export interface StreamDeliveryOptions {
   stopped(): boolean;
 }
 
+/**
+ * Hands the events of entry `raw` at position `from` or later to the handler, in order. Answers the
+ * position to read on from: past the entry, or at the event that was being handled when the reader
+ * stopped.
+ */
 export async function deliverStreamEntry(
   raw: { offset: number; body: string; timestamp: number },
+  from: number,
   handler: StreamHandler,
   options: StreamDeliveryOptions,
-): Promise<void> {
-  let entry: StreamEntry;
+): Promise<number> {
+  const first = raw.offset * POSITIONS_PER_ENTRY;
+  const next = first + POSITIONS_PER_ENTRY;
+  let events: EventEnvelope[];
   try {
-    entry = { offset: raw.offset, event: parseEnvelope(raw.body), timestamp: raw.timestamp };
+    const parsed: unknown = JSON.parse(raw.body);
+    events = Array.isArray(parsed) ? parsed.map(envelopeOf) : [envelopeOf(parsed)];
   } catch (err) {
     options.logger.error(
       { stream: options.stream, offset: raw.offset, err, body: raw.body.slice(0, 500) },
-      "Skipping a stream entry that is not an event envelope",
+      "Skipping a stream entry that does not hold event envelopes",
     );
-    return;
+    return next;
   }
-  for (;;) {
-    try {
-      await handler(entry);
-      return;
-    } catch (err) {
-      options.logger.warn(
-        { stream: options.stream, offset: entry.offset, eventId: entry.event.id, err },
-        "Stream handler failed; the entry will be handed again",
-      );
-      await sleep(options.redeliveryDelayMs);
-      if (options.stopped()) return;
+  for (let i = Math.max(0, from - first); i < events.length; i++) {
+    const entry: StreamEntry = { offset: first + i, event: events[i], timestamp: raw.timestamp };
+    for (;;) {
+      try {
+        await handler(entry);
+        break;
+      } catch (err) {
+        options.logger.warn(
+          { stream: options.stream, offset: entry.offset, eventId: entry.event.id, err },
+          "Stream handler failed; the entry will be handed again",
+        );
+        await sleep(options.redeliveryDelayMs);
+        if (options.stopped()) return entry.offset;
+      }
     }
   }
+  return next;
 }
 
 /** The retention arguments of a RabbitMQ stream queue. */

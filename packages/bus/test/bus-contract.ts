@@ -472,6 +472,60 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         ).toEqual(events.map((e) => e.seq));
       });
 
+      it("appends many events as one entry: readers get each, in order, with its own position, also from the middle of an entry", async () => {
+        const customerId = randomUUID();
+        const spec: StreamSpec = { name: uniqueQueue("appended"), bindings: [] };
+        await bus.appendToStream(spec.name, [chatEvent("chat_updated", customerId, randomUUID(), 1)]); // not declared: dropped
+        await bus.declareStream(spec);
+        const first = [1, 2, 3].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        const second = [4, 5].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        await bus.appendToStream(spec.name, first);
+        await bus.appendToStream(spec.name, second);
+        await bus.publish(chatEvent("chat_updated", customerId, randomUUID(), 9)); // no binding: not in the stream
+        const all = await read(bus, spec, "first");
+        await waitFor(() => all.entries.length >= 5, { what: "the five appended events" });
+        expect(all.ids()).toEqual([...first, ...second].map((e) => e.id));
+        expect(all.entries[0].event).toEqual(first[0]);
+        const positions = all.offsets();
+        expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+        expect(new Set(positions).size).toBe(5);
+        expect(positions[1]).toBe(positions[0] + 1); // one entry: consecutive positions
+        // From the middle of the first entry: its rest, then the second entry, then what comes live.
+        const fromMiddle = await read(await peer(), spec, { offset: positions[1] });
+        await waitFor(() => fromMiddle.entries.length >= 4, { what: "the events from the second on" });
+        expect(fromMiddle.offsets()).toEqual(positions.slice(1));
+        const live = chatEvent("chat_deleted", customerId, randomUUID(), 6);
+        await bus.appendToStream(spec.name, [live]);
+        await waitFor(() => fromMiddle.entries.length >= 5 && all.entries.length >= 6, {
+          what: "the live event",
+        });
+        expect(fromMiddle.ids().at(-1)).toBe(live.id);
+        expect(all.ids()).toEqual([...first, ...second, live].map((e) => e.id));
+      });
+
+      it("drops a binding the spec asks to remove: events routed before stay, later ones are not routed", async () => {
+        const customerId = randomUUID();
+        const bound = streamOf(customerId);
+        await bus.declareStream(bound);
+        const before = chatEvent("chat_updated", customerId, randomUUID(), 1);
+        await bus.publish(before);
+        const unbound: StreamSpec = { ...bound, bindings: [], unbind: bound.bindings };
+        await bus.declareStream(unbound);
+        await bus.publish(chatEvent("chat_updated", customerId, randomUUID(), 2));
+        const appended = chatEvent("chat_updated", customerId, randomUUID(), 3);
+        await bus.appendToStream(bound.name, [appended]);
+        const got = await read(bus, unbound, "first");
+        await waitFor(() => got.ids().includes(appended.id), { what: "the appended event" });
+        expect(got.ids()).toEqual([before.id, appended.id]);
+      });
+
+      it("refuses to append an invalid envelope", async () => {
+        const event = { ...chatEvent("chat_created", randomUUID(), randomUUID()), seq: 0 };
+        await expect(bus.appendToStream(uniqueQueue("appended"), [event])).rejects.toMatchObject({
+          status: "INVALID_ARGUMENT",
+        });
+      });
+
       it("hands an entry again while its handler throws, and holds back the entries after it", async () => {
         const customerId = randomUUID();
         const spec = streamOf(customerId);

@@ -7,8 +7,17 @@ import type { ErrorBody } from "./errors";
 import { type EventPayload, type EventType, EVENT_TYPES } from "./events";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
-/** The durable log of public events the push replicas read (a RabbitMQ stream bound to `talk.events`). */
-export const PUSH_EVENT_STREAM = { name: "talk.push.events", bindings: ["#"], exchange: "events" } as const;
+/**
+ * The durable log of public events the push replicas read (a RabbitMQ stream). message-manager's
+ * outbox relay appends the events it publishes to `talk.events`, a relay pass as one entry; the
+ * stream is not bound to the exchange (a binding left by an earlier version is removed).
+ */
+export const PUSH_EVENT_STREAM = {
+  name: "talk.push.events",
+  bindings: [],
+  unbind: ["#"],
+  exchange: "events",
+} as const;
 
 /** The WebSocket path, on the public origin and on every push replica. */
 export const PUSH_PATH = "/v1.0/ws";

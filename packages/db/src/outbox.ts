@@ -70,8 +70,17 @@ export class Outbox {
     metrics?: Metrics,
     /** Where the relay publishes (default the public `events` exchange). */
     exchange: ExchangeName = "events",
+    /** A stream the relay also appends every pass to, as one entry (see `Bus.appendToStream`). */
+    stream?: string,
   ) {
-    this.relay = new OutboxRelay(db, bus, logger.child({ component: "outbox-relay" }), metrics, exchange);
+    this.relay = new OutboxRelay(
+      db,
+      bus,
+      logger.child({ component: "outbox-relay" }),
+      metrics,
+      exchange,
+      stream,
+    );
   }
 
   /**
@@ -143,6 +152,7 @@ export class OutboxRelay {
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
     private readonly exchange: ExchangeName = "events",
+    private readonly stream?: string,
     private readonly batchSize = 200,
   ) {}
 
@@ -203,8 +213,12 @@ export class OutboxRelay {
       const events = rows.map((row) =>
         typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event,
       );
-      // Issued in order on one channel; each resolves on its broker confirm.
-      await Promise.all(events.map((event) => this.bus.publish(event, { exchange: this.exchange })));
+      // Issued in order on one channel; each resolves on its broker confirm. The stream gets the
+      // pass as one entry (one write and one delivery per reader, not one per event).
+      await Promise.all([
+        ...events.map((event) => this.bus.publish(event, { exchange: this.exchange })),
+        ...(this.stream ? [this.bus.appendToStream(this.stream, events)] : []),
+      ]);
       return rows.length;
     });
   }

@@ -3,7 +3,7 @@
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
 import type { Bus } from "@talk/bus";
-import { type Actor, CHAT_CHANGES_SUBSCRIPTION, type Idempotency } from "@talk/contracts";
+import { type Actor, CHAT_CHANGES_SUBSCRIPTION, type Idempotency, PUSH_EVENT_STREAM } from "@talk/contracts";
 import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
 import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
@@ -24,7 +24,8 @@ export interface MessageManagerDeps {
 export async function startMessageManager({ db, bus, logger, metrics, outboxPollMs }: MessageManagerDeps) {
   await migrate(db, migrations);
   const store = new MessageStore(db);
-  const outbox = new Outbox(db, bus, "message-manager", logger, metrics);
+  // Every public event goes to talk.events and, a relay pass as one entry, to the push stream.
+  const outbox = new Outbox(db, bus, "message-manager", logger, metrics, "events", PUSH_EVENT_STREAM.name);
   const authority: MembershipAuthority = {
     async membership(customerId, chatId, agentId, requestId) {
       const m = await bus.call(

@@ -8,6 +8,7 @@ import { routingKey, unavailable, type EventEnvelope, type ExchangeName } from "
 import type { Logger, Metrics } from "@talk/kit";
 import type { EventHandler, Subscription } from "../bus";
 import { dispatchEvent } from "../event-dispatch";
+import { entryBody } from "../stream-delivery";
 import { DEFAULTS } from "../options";
 import { errorMessage, sleep, type InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
@@ -33,9 +34,42 @@ export class EventPublisher {
   ) {}
 
   async publish(event: EventEnvelope, exchange: ExchangeName = "events"): Promise<void> {
+    await this.confirmed(
+      this.names.exchange(exchange),
+      routingKey(event),
+      Buffer.from(JSON.stringify(event)),
+      {
+        messageId: event.id,
+        type: event.type,
+        headers: requestIdHeaders(event.request_id),
+      },
+    );
+    this.metrics?.eventsPublished.inc({ type: event.type });
+  }
+
+  /** Appends events to a stream queue as one entry (through the default exchange). */
+  async append(queue: string, events: readonly EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.confirmed("", queue, Buffer.from(entryBody(events)), {
+      messageId: events[0].id,
+      type: "talk.events",
+      headers: requestIdHeaders(events[0].request_id),
+    });
+  }
+
+  /** Publishes until the broker confirms, across reconnections, until the publish timeout. */
+  private async confirmed(
+    exchange: string,
+    key: string,
+    body: Buffer,
+    properties: { messageId: string; type: string; headers: Record<string, unknown> | undefined },
+  ): Promise<void> {
     const deadline = Date.now() + this.publishTimeoutMs;
-    const body = Buffer.from(JSON.stringify(event));
-    const key = routingKey(event);
+    const timedOut = () =>
+      unavailable(
+        "EVENT_PUBLISH_TIMEOUT",
+        `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
+      );
     for (let attempt = 1; ; attempt++) {
       const channels = await this.connection.whenReady(
         deadline,
@@ -43,18 +77,12 @@ export class EventPublisher {
         `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
       );
       try {
-        await this.confirmed(channels, this.names.exchange(exchange), key, body, event, deadline);
-        this.metrics?.eventsPublished.inc({ type: event.type });
+        await this.confirmedOnce(channels, exchange, key, body, properties, deadline);
         return;
       } catch (err) {
-        if (Date.now() >= deadline) {
-          throw unavailable(
-            "EVENT_PUBLISH_TIMEOUT",
-            `The message broker did not accept the event within ${this.publishTimeoutMs} ms.`,
-          );
-        }
+        if (Date.now() >= deadline) throw timedOut();
         this.logger.warn(
-          { eventId: event.id, attempt, err: errorMessage(err) },
+          { eventId: properties.messageId, attempt, err: errorMessage(err) },
           "Event publish not confirmed; retrying",
         );
         await sleep(Math.min(100 * attempt, 1000));
@@ -62,12 +90,12 @@ export class EventPublisher {
     }
   }
 
-  private confirmed(
+  private confirmedOnce(
     channels: Channels,
     exchange: string,
     key: string,
     body: Buffer,
-    event: EventEnvelope,
+    properties: { messageId: string; type: string; headers: Record<string, unknown> | undefined },
     deadline: number,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -87,12 +115,10 @@ export class EventPublisher {
           body,
           {
             persistent: true,
-            messageId: event.id,
-            type: event.type,
             contentType: "application/json",
             timestamp: Math.floor(Date.now() / 1000),
             appId: this.service,
-            headers: requestIdHeaders(event.request_id),
+            ...properties,
           },
           done,
         );

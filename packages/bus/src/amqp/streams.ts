@@ -9,7 +9,7 @@
 import type { Channel, ConsumeMessage } from "amqplib";
 import type { Logger } from "@talk/kit";
 import type { StreamHandler, StreamReader, StreamSpec, StreamStart } from "../bus";
-import { deliverStreamEntry, streamArguments } from "../stream-delivery";
+import { deliverStreamEntry, entryOffsetOf, POSITIONS_PER_ENTRY, streamArguments } from "../stream-delivery";
 import { errorMessage, sleep } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { declare } from "./consumers";
@@ -53,8 +53,9 @@ export class StreamTopology {
       );
     }
     await declare(channels, async (channel) => {
-      for (const pattern of spec.bindings)
-        await channel.bindQueue(queue, this.names.exchange(spec.exchange), pattern);
+      const exchange = this.names.exchange(spec.exchange);
+      for (const pattern of spec.bindings) await channel.bindQueue(queue, exchange, pattern);
+      for (const pattern of spec.unbind ?? []) await channel.unbindQueue(queue, exchange, pattern);
     });
   }
 }
@@ -76,8 +77,8 @@ interface Attached {
 }
 
 export class AmqpStreamReader implements StreamReader {
-  /** Offset after the last entry handled, once one was. */
-  private nextOffset: number | undefined;
+  /** Position after the last event handled, once one was. */
+  private nextPosition: number | undefined;
   private attached: Attached | undefined;
   private tail: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -141,9 +142,14 @@ export class AmqpStreamReader implements StreamReader {
     await this.tail;
   }
 
+  /** The position to read from: after the last event handled, else the one asked for. */
+  private get position(): number {
+    return this.nextPosition ?? (typeof this.from === "object" ? this.from.offset : -1);
+  }
+
   private startArgument(): unknown {
-    if (this.nextOffset !== undefined) return { "!": "long", value: this.nextOffset };
-    if (typeof this.from === "object") return { "!": "long", value: this.from.offset };
+    if (this.nextPosition !== undefined || typeof this.from === "object")
+      return { "!": "long", value: entryOffsetOf(Math.max(0, this.position)) };
     return this.from;
   }
 
@@ -151,15 +157,15 @@ export class AmqpStreamReader implements StreamReader {
     attached.queued--;
     if (this.stopped || this.attached !== attached) return; // a stale delivery: skip, no ack
     const offset = Number(message.properties.headers?.["x-stream-offset"]);
-    const already = this.nextOffset ?? (typeof this.from === "object" ? this.from.offset : -1);
-    if (Number.isFinite(offset) && offset >= already) {
+    if (Number.isFinite(offset) && (offset + 1) * POSITIONS_PER_ENTRY > this.position) {
       const seconds = Number(message.properties.timestamp);
-      await deliverStreamEntry(
+      const next = await deliverStreamEntry(
         {
           offset,
           body: message.content.toString("utf8"),
           timestamp: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now(),
         },
+        this.position,
         this.handler,
         {
           stream: this.queue,
@@ -169,7 +175,7 @@ export class AmqpStreamReader implements StreamReader {
         },
       );
       if (this.stopped) return;
-      this.nextOffset = offset + 1;
+      this.nextPosition = next;
     }
     // Acknowledged in batches (one frame for many entries): when nothing more is queued, or when
     // half the prefetch window is handled, so the broker never waits on an acknowledgement.
@@ -179,7 +185,7 @@ export class AmqpStreamReader implements StreamReader {
     try {
       attached.channel.ack(message, true);
     } catch {
-      // the channel is gone; the reader re-attaches from nextOffset
+      // the channel is gone; the reader re-attaches from nextPosition
     }
   }
 

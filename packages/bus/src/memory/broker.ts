@@ -53,6 +53,10 @@ export class MemoryBroker {
     patterns.add(`${exchange} ${pattern}`);
   }
 
+  unbind(queue: string, pattern: string, exchange: ExchangeName = "events"): void {
+    this.bindings.get(queue)?.delete(`${exchange} ${pattern}`);
+  }
+
   /** Routes to every bound queue (once each); returns how many. Unroutable messages are dropped. */
   publish(message: MemoryMessage, exchange: ExchangeName = "events"): number {
     let routed = 0;

@@ -1,12 +1,13 @@
 /** A reader of an in-process stream: follows the log from its position, one entry at a time. */
 import type { Logger } from "@talk/kit";
 import type { StreamHandler, StreamReader, StreamStart } from "../bus";
-import { deliverStreamEntry } from "../stream-delivery";
+import { POSITIONS_PER_ENTRY, deliverStreamEntry, entryOffsetOf } from "../stream-delivery";
 import type { MemoryStreamLog } from "./stream-log";
 
 const BATCH = 64;
 
 export class MemoryStreamReader implements StreamReader {
+  /** The next event position to hand (-1: from the first entry read). */
   private position: number;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -19,7 +20,8 @@ export class MemoryStreamReader implements StreamReader {
     private readonly logger: Logger,
     private readonly redeliveryDelayMs: number,
   ) {
-    this.position = from === "first" ? log.firstOffset : from === "next" ? log.endOffset : from.offset;
+    this.position =
+      from === "first" ? -1 : from === "next" ? log.endOffset * POSITIONS_PER_ENTRY : from.offset;
   }
 
   start(): void {
@@ -36,15 +38,14 @@ export class MemoryStreamReader implements StreamReader {
     // Like a broker, deliver asynchronously: never inside the caller's tick.
     await new Promise((resolve) => setImmediate(resolve));
     while (!this.stopped) {
-      const batch = this.log.read(this.position, BATCH);
+      const batch = this.log.read(entryOffsetOf(Math.max(0, this.position)), BATCH);
       if (batch.length === 0) {
         await this.appended();
         continue;
       }
       for (const entry of batch) {
         if (this.stopped) return;
-        this.position = entry.offset + 1;
-        await deliverStreamEntry(entry, this.handler, {
+        this.position = await deliverStreamEntry(entry, this.position, this.handler, {
           stream: this.log.name,
           logger: this.logger,
           redeliveryDelayMs: this.redeliveryDelayMs,

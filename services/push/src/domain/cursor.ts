@@ -1,9 +1,9 @@
 /**
  * The resume cursor: opaque to clients (base64url), it names a place in the event stream — the
- * offset of an entry, the first 8 hex digits of that entry's event id (so that a stream recreated
- * or truncated under the same offsets is noticed), and how many of this connection's frames of
- * that entry were delivered when the entry gave more than one (`frames`; absent: all of them).
- * Offset -1 is the place before the first entry of an empty stream.
+ * position of an event (`offset`: see `StreamEntry`), the first 8 hex digits of that event's id (so
+ * that a stream recreated or truncated under the same positions is noticed), and how many of this
+ * connection's frames of that event were delivered when it gave more than one (`frames`; absent: all
+ * of them). Position -1 is the place before the first event of an empty stream.
  */
 
 export interface Cursor {
