@@ -63,9 +63,10 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   });
   api.use(authRoutes(bus, settings));
   api.use(authenticate(settings.jwtSecret));
-  api.use(agentRoutes(bus));
-  api.use(chatRoutes(bus, logger.child({ component: "chats" })));
+  // The busiest routes first: express tries every route before the one that matches.
   api.use(messageRoutes(bus));
+  api.use(chatRoutes(bus, logger.child({ component: "chats" })));
+  api.use(agentRoutes(bus));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));
   return api;
