@@ -287,6 +287,20 @@ function markdown(
   return lines.join("\n") + "\n";
 }
 
+/** `--only 1,3`: just those drills (numbered as above); their results are not kept as the latest. */
+const only = (() => {
+  const at = process.argv.indexOf("--only");
+  if (at < 0) return undefined;
+  const numbers = String(process.argv[at + 1] ?? "")
+    .split(",")
+    .map(Number);
+  for (const n of numbers)
+    if (!Number.isInteger(n) || n < 1 || n > FAULTS.length)
+      throw new Error(`--only: drills are numbered 1 to ${FAULTS.length}, got ${process.argv[at + 1]}`);
+  return new Set(numbers);
+})();
+const selected = (faults: Fault[]) => faults.filter((_, i) => !only || only.has(i + 1));
+
 async function main() {
   const started = Date.now();
   log("starting the distributed stack (2 replicas of every service)");
@@ -299,7 +313,7 @@ async function main() {
   try {
     if (stack.push.length < 2) throw new Error("the drills need two push replicas");
     people = await cast(stack, fixtures);
-    for (const fault of FAULTS) {
+    for (const fault of selected(FAULTS)) {
       log(`${fault.name}: steady load`);
       const result = await runDrill(fault, stack, fixtures, people);
       results.push(result);
@@ -323,8 +337,13 @@ async function main() {
     JSON.stringify({ system, results, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  writeFileSync(join(dir, "drill-latest.json"), JSON.stringify({ system, results, seconds }, null, 2) + "\n");
-  writeFileSync(join(dir, "drill-latest.md"), text);
+  if (!only) {
+    writeFileSync(
+      join(dir, "drill-latest.json"),
+      JSON.stringify({ system, results, seconds }, null, 2) + "\n",
+    );
+    writeFileSync(join(dir, "drill-latest.md"), text);
+  }
   process.stdout.write("\n" + text);
   return results.every((r) => r.ok);
 }

@@ -12,9 +12,14 @@ export const EVENTS_EXCHANGE = "talk.events";
 /**
  * The topic exchanges. `events` is the public stream every consumer may bind to; `chatChanges` is
  * chat-manager's internal stream, read by message-manager, which sequences every event of a chat
- * (chat changes and messages alike) into `events` with one gapless per-chat `seq`.
+ * (chat changes and messages alike) into `events` with one gapless per-chat `seq`. `streams`
+ * carries appends to streams (`Bus.appendToStream`): each stream is bound to it by its own name.
  */
-export const EXCHANGES = { events: EVENTS_EXCHANGE, chatChanges: "talk.chat-changes" } as const;
+export const EXCHANGES = {
+  events: EVENTS_EXCHANGE,
+  chatChanges: "talk.chat-changes",
+  streams: "talk.streams",
+} as const;
 export type ExchangeName = keyof typeof EXCHANGES;
 
 /** message-manager's queue of chat changes: declared by chat-manager too, so none is ever dropped. */

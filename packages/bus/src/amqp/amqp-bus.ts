@@ -167,7 +167,7 @@ export class AmqpBus implements Bus {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
     for (const event of events) assertValid(envelopeSchema, event, "event");
     for (let i = 0; i < events.length; i += POSITIONS_PER_ENTRY)
-      await this.publisher.append(this.names.queue(stream), events.slice(i, i + POSITIONS_PER_ENTRY));
+      await this.publisher.append(stream, events.slice(i, i + POSITIONS_PER_ENTRY));
   }
 
   async declare(subscription: Subscription): Promise<void> {

@@ -47,10 +47,11 @@ export class EventPublisher {
     this.metrics?.eventsPublished.inc({ type: event.type });
   }
 
-  /** Appends events to a stream queue as one entry (through the default exchange). */
-  async append(queue: string, events: readonly EventEnvelope[]): Promise<void> {
+  /** Appends events to a stream as one entry (through the `streams` exchange, keyed by its name). */
+  async append(stream: string, events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
-    await this.confirmed("", queue, Buffer.from(entryBody(events)), {
+    const queue = this.names.queue(stream);
+    await this.confirmed(this.names.exchange("streams"), queue, Buffer.from(entryBody(events)), {
       messageId: events[0].id,
       type: "talk.events",
       headers: requestIdHeaders(events[0].request_id),

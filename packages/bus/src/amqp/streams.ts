@@ -56,6 +56,10 @@ export class StreamTopology {
       const exchange = this.names.exchange(spec.exchange);
       for (const pattern of spec.bindings) await channel.bindQueue(queue, exchange, pattern);
       for (const pattern of spec.unbind ?? []) await channel.unbindQueue(queue, exchange, pattern);
+      // Appends come through a binding, not the default exchange: after a broker restart a binding
+      // routes only once its stream is recovered, where the default exchange routes to a stream that
+      // cannot take the entry yet, and the broker confirms it all the same.
+      await channel.bindQueue(queue, this.names.exchange("streams"), queue);
     });
   }
 }
