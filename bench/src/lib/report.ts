@@ -129,8 +129,8 @@ export function markdown(results: Results): string {
 }
 
 /**
- * Writes `<date>-<mode>.json|md` under bench/results; a run of every scenario (no --only) also
- * becomes `latest.*`, the figures the README quotes.
+ * Writes `<date>-<mode>.json|md` under bench/results; a full run of every scenario (not --quick,
+ * no --only) also becomes `latest.*`, the figures the README quotes.
  */
 export function writeResults(results: Results): { json: string; md: string } {
   const dir = join(__dirname, "..", "..", "results");
@@ -140,7 +140,7 @@ export function writeResults(results: Results): { json: string; md: string } {
   const md = join(dir, `${stamp}-${results.mode}.md`);
   writeFileSync(json, JSON.stringify(results, null, 2) + "\n");
   writeFileSync(md, markdown(results));
-  if (!results.settings.only) {
+  if (results.mode === "full" && !results.settings.only) {
     copyFileSync(json, join(dir, "latest.json"));
     copyFileSync(md, join(dir, "latest.md"));
   }
