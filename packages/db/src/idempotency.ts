@@ -130,18 +130,32 @@ export async function claimKeys<T>(
 export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) =>
   claims.get(keyOf(key));
 
+/** A statement and its bindings, to run on its own or as a CTE of a caller's statement. */
+export interface Statement {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
+/** The statement that stores the results of claimed keys (see `recordResponses`). */
+export function recordingResponses(results: { key: IdempotencyKey; response: unknown }[]): Statement {
+  return {
+    sql: `update ${IDEMPOTENCY_TABLE} as k set response = v.response
+            from jsonb_to_recordset(?::jsonb) as v(scope text, key text, response jsonb)
+           where k.scope = v.scope and k.key = v.key`,
+    bindings: [
+      JSON.stringify(results.map(({ key, response }) => ({ scope: key.scope, key: key.key, response }))),
+    ],
+  };
+}
+
 /** Stores the results of claimed keys (one statement). */
 export async function recordResponses(
   trx: Knex.Transaction,
   results: { key: IdempotencyKey; response: unknown }[],
 ): Promise<void> {
   if (results.length === 0) return;
-  const values = results.map(() => "(?, ?, ?::jsonb)").join(", ");
-  const bindings = results.flatMap(({ key, response }) => [key.scope, key.key, JSON.stringify(response)]);
-  await trx.raw(
-    `update ${IDEMPOTENCY_TABLE} as k set response = v.response from (values ${values}) as v(scope, key, response) where k.scope = v.scope and k.key = v.key`,
-    bindings,
-  );
+  const { sql, bindings } = recordingResponses(results);
+  await trx.raw(sql, bindings);
 }
 
 /** Gives back claimed keys whose work was not done in this transaction. */

@@ -20,7 +20,7 @@ import {
   idempotencyKeyReused,
   keyClaimOf,
   nextTimestampAfter,
-  recordResponses,
+  recordingResponses,
   releaseKeys,
 } from "@talk/db";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
@@ -141,18 +141,16 @@ export class BatchedSends {
           });
           written.push({ index: i, message });
         }
+        await releaseKeys(trx, release);
+        const responses = written
+          .filter((w) => keys.has(w.index))
+          .map((w) => ({ key: keys.get(w.index)!, response: w.message }));
         await this.store.writeSends(trx, {
           messages: written.map((w) => w.message),
           chats: [...touched.values()],
           events: takeEvents(),
+          also: responses.length > 0 ? [recordingResponses(responses)] : [],
         });
-        await releaseKeys(trx, release);
-        await recordResponses(
-          trx,
-          written
-            .filter((w) => keys.has(w.index))
-            .map((w) => ({ key: keys.get(w.index)!, response: w.message })),
-        );
         for (const w of written) decided.set(w.index, { value: w.message });
         committing = true;
         return decided;

@@ -1,6 +1,6 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
 import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
-import { OUTBOX_TABLE, nextTimestamp, paginate, runStatements, uuidLiterals } from "@talk/db";
+import { OUTBOX_TABLE, type Statement, nextTimestamp, paginate, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import { type ChatView, NOT_DELETED } from "../domain/message-rules";
 
@@ -176,13 +176,20 @@ export class MessageStore {
 
   /**
    * Writes a batch of sends in one statement: the messages (made by `messageOf`), the chats' new
-   * sequence numbers and clocks, and the outbox rows of their events, in order.
+   * sequence numbers and clocks, the outbox rows of their events, in order, and `also` (other
+   * writes of the same transaction, e.g. `recordingResponses`, run as parts of the statement).
    */
   async writeSends(
     trx: Knex.Transaction,
-    sends: { messages: Message[]; chats: Pick<ChatRow, "id" | "seq" | "clock">[]; events: string[] },
+    sends: {
+      messages: Message[];
+      chats: Pick<ChatRow, "id" | "seq" | "clock">[];
+      events: string[];
+      also?: Statement[];
+    },
   ): Promise<void> {
     if (sends.messages.length === 0 && sends.chats.length === 0 && sends.events.length === 0) return;
+    const also = sends.also ?? [];
     const messages = sends.messages.map((m) => ({
       id: m.id,
       customer_id: m.customer_id,
@@ -207,9 +214,9 @@ export class MessageStore {
          update chats as c set seq = v.seq, clock = v.clock
            from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6))
           where c.id = v.id
-       )
+       )${also.map((statement, i) => `, also${i} as (${statement.sql})`).join("")}
        insert into ${OUTBOX_TABLE} (event) select e from unnest(?::jsonb[]) with ordinality as t(e, n) order by n`,
-      [JSON.stringify(messages), JSON.stringify(chats), sends.events],
+      [JSON.stringify(messages), JSON.stringify(chats), ...also.flatMap((s) => s.bindings), sends.events],
     );
   }
 
