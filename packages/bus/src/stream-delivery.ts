@@ -21,6 +21,18 @@ export function entryBody(events: readonly EventEnvelope[]): string {
   return JSON.stringify(events);
 }
 
+/**
+ * What `appendToStream` writes, for both buses: the events checked against the envelope schema
+ * (throws INVALID_ARGUMENT on the first that is not one), as entries of at most POSITIONS_PER_ENTRY.
+ */
+export function entriesOf(events: readonly EventEnvelope[]): EventEnvelope[][] {
+  for (const event of events) envelopeOf(event);
+  const entries: EventEnvelope[][] = [];
+  for (let i = 0; i < events.length; i += POSITIONS_PER_ENTRY)
+    entries.push(events.slice(i, i + POSITIONS_PER_ENTRY));
+  return entries;
+}
+
 export interface StreamDeliveryOptions {
   stream: string;
   logger: Logger;

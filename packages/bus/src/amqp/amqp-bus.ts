@@ -33,7 +33,7 @@ import { EventPublisher, EventSubscriber, declareExchange, type Registration } f
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
 import { AmqpStreamReader, StreamTopology } from "./streams";
-import { POSITIONS_PER_ENTRY } from "../stream-delivery";
+import { entriesOf } from "../stream-delivery";
 
 export interface AmqpBusOptions extends CommonBusOptions {
   /** amqp://user:pass@host:port/vhost */
@@ -165,9 +165,7 @@ export class AmqpBus implements Bus {
 
   async appendToStream(stream: string, events: readonly EventEnvelope[]): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    for (const event of events) assertValid(envelopeSchema, event, "event");
-    for (let i = 0; i < events.length; i += POSITIONS_PER_ENTRY)
-      await this.publisher.append(stream, events.slice(i, i + POSITIONS_PER_ENTRY));
+    for (const entry of entriesOf(events)) await this.publisher.append(stream, entry);
   }
 
   async declare(subscription: Subscription): Promise<void> {

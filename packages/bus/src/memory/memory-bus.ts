@@ -37,7 +37,7 @@ import { InFlight } from "../util";
 import { MemoryBroker } from "./broker";
 import type { MemoryMessage, Settlement } from "./queue";
 import { MemoryStreamReader } from "./stream-reader";
-import { POSITIONS_PER_ENTRY, entryBody } from "../stream-delivery";
+import { entriesOf, entryBody } from "../stream-delivery";
 
 export interface MemoryBusOptions extends Partial<CommonBusOptions> {
   /** The broker shared with the other buses of this process (a private one by default). */
@@ -198,11 +198,10 @@ export class MemoryBus implements Bus {
 
   async appendToStream(stream: string, events: readonly EventEnvelope[]): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    for (const event of events) assertValid(envelopeSchema, event, "event");
+    const entries = entriesOf(events);
     const log = this.broker.stream(stream);
     if (!log) return; // nobody declared it: nothing keeps the events (as with RabbitMQ)
-    for (let i = 0; i < events.length; i += POSITIONS_PER_ENTRY)
-      log.append(entryBody(events.slice(i, i + POSITIONS_PER_ENTRY)));
+    for (const entry of entries) log.append(entryBody(entry));
   }
 
   async readStream(

@@ -4,13 +4,7 @@
  * next request — a message from a new participant, or one from a removed one — sees it.
  */
 import type { Bus } from "@talk/bus";
-import {
-  type Actor,
-  type RpcRequest,
-  addParticipantBody,
-  createChatBody,
-  updateChatBody,
-} from "@talk/contracts";
+import { type RpcRequest, addParticipantBody, createChatBody, updateChatBody } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
@@ -23,9 +17,10 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
   const opts = (req: Request) => ({ requestId: req.requestId });
 
   /** Read-your-writes across services; the change is committed either way, so a slow sync only logs. */
-  const synced = async <T>(req: Request, actor: Actor, chatId: string, result: T): Promise<T> => {
+  const synced = async <T>(req: Request, chatId: string, result: T): Promise<T> => {
     try {
-      await bus.call("message.syncChat", { customer_id: actor.customer_id, chat_id: chatId }, opts(req));
+      const { customer_id } = actorOf(req);
+      await bus.call("message.syncChat", { customer_id, chat_id: chatId }, opts(req));
     } catch (error) {
       logger.warn(
         { err: error, request_id: req.requestId, chat_id: chatId },
@@ -37,9 +32,8 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
 
   router.post(base, async (req, res) => {
     const chat = body<RpcRequest<"chat.create">["chat"]>(req, createChatBody);
-    const actor = actorOf(req);
-    const created = await bus.call("chat.create", { actor, chat, ...once(req) }, opts(req));
-    res.json(await synced(req, actor, created.id, created));
+    const created = await bus.call("chat.create", { actor: actorOf(req), chat, ...once(req) }, opts(req));
+    res.json(await synced(req, created.id, created));
   });
   router.get(base, async (req, res) => {
     res.json(await bus.call("chat.list", { actor: actorOf(req), ...page(req) }, opts(req)));
@@ -59,28 +53,22 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     );
   });
   router.delete(`${base}/:id`, async (req, res) => {
-    const actor = actorOf(req);
     const chatId = pathId(req, "id");
-    res.json(
-      await synced(
-        req,
-        actor,
-        chatId,
-        await bus.call("chat.delete", { actor, chat_id: chatId, ...once(req) }, opts(req)),
-      ),
+    const done = await bus.call(
+      "chat.delete",
+      { actor: actorOf(req), chat_id: chatId, ...once(req) },
+      opts(req),
     );
+    res.json(await synced(req, chatId, done));
   });
   router.post(`${base}/:id/join`, async (req, res) => {
-    const actor = actorOf(req);
     const chatId = pathId(req, "id");
-    res.json(
-      await synced(
-        req,
-        actor,
-        chatId,
-        await bus.call("chat.join", { actor, chat_id: chatId, ...once(req) }, opts(req)),
-      ),
+    const done = await bus.call(
+      "chat.join",
+      { actor: actorOf(req), chat_id: chatId, ...once(req) },
+      opts(req),
     );
+    res.json(await synced(req, chatId, done));
   });
   router.get(`${base}/:id/participants`, async (req, res) => {
     res.json(
@@ -88,26 +76,24 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     );
   });
   router.post(`${base}/:id/participants`, async (req, res) => {
-    const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participant = body<RpcRequest<"participant.add">["participant"]>(req, addParticipantBody);
     const added = await bus.call(
       "participant.add",
-      { actor, chat_id: chatId, participant, ...once(req) },
+      { actor: actorOf(req), chat_id: chatId, participant, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, actor, chatId, added));
+    res.json(await synced(req, chatId, added));
   });
   router.delete(`${base}/:id/participants/:participant_id`, async (req, res) => {
-    const actor = actorOf(req);
     const chatId = pathId(req, "id");
     const participantId = pathId(req, "participant_id");
     const removed = await bus.call(
       "participant.remove",
-      { actor, chat_id: chatId, participant_id: participantId, ...once(req) },
+      { actor: actorOf(req), chat_id: chatId, participant_id: participantId, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, actor, chatId, removed));
+    res.json(await synced(req, chatId, removed));
   });
   router.get("/service_agents/talk_channels", async (req, res) => {
     res.json(await bus.call("channel.list", { actor: actorOf(req), ...page(req) }, opts(req)));
