@@ -97,11 +97,16 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         );
         expect(res.body.components.schemas.Chat.required).toContain("member_count");
       });
-      it("serves the AsyncAPI document of every event", async () => {
+      it("serves the AsyncAPI documents of every event and of the WebSocket", async () => {
         const res = await stack.api.get("/asyncapi.json");
         expect(res.status).toBe(200);
-        expect(res.body.asyncapi).toBe("3.0.0");
+        expect(res.body.asyncapi).toBe("3.1.0");
         expect(Object.keys(res.body.channels)).toContain("chatmessage_created");
+        const ws = await stack.api.get("/asyncapi-websocket.json");
+        expect(ws.status).toBe(200);
+        expect(Object.keys(ws.body.channels.ws.messages)).toEqual(
+          expect.arrayContaining(["subscribe", "subscribed", "resync_required", "chatmessage_created"]),
+        );
       });
       it("refuses an id that is not a UUID with 400 naming it", async () => {
         const res = await alice.api.get(`${chats}/not-a-uuid`);

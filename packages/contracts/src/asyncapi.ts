@@ -1,5 +1,5 @@
 /**
- * The AsyncAPI 3.0 document of every public event, generated from the same schemas the bus
+ * The AsyncAPI 3.1 document of every public event, generated from the same schemas the bus
  * validates with: one channel per event type on the `talk.events` topic exchange.
  */
 import { EVENTS_EXCHANGE, EVENT_TYPES, envelopeSchema, eventPayloads, type EventType } from "./events";
@@ -31,7 +31,7 @@ export function asyncApiDocument() {
         ...strip(envelopeSchema),
         properties: { ...envelopeSchema.properties, type: { const: type }, data: strip(eventPayloads[type]) },
       },
-      bindings: { amqp: { deliveryMode: 2, messageType: type } },
+      bindings: { amqp: { messageType: type, bindingVersion: "0.3.0" } },
     };
     channels[type] = {
       address: `${type}.{customer_id}.{chat_id}`,
@@ -45,6 +45,7 @@ export function asyncApiDocument() {
         amqp: {
           is: "routingKey",
           exchange: { name: EVENTS_EXCHANGE, type: "topic", durable: true, autoDelete: false, vhost: "/" },
+          bindingVersion: "0.3.0",
         },
       },
     };
@@ -52,10 +53,12 @@ export function asyncApiDocument() {
       action: "receive",
       channel: { $ref: `#/channels/${type}` },
       messages: [{ $ref: `#/channels/${type}/messages/${type}` }],
+      // persistent: the relay publishes every event with delivery mode 2
+      bindings: { amqp: { deliveryMode: 2, bindingVersion: "0.3.0" } },
     };
   }
   return {
-    asyncapi: "3.0.0",
+    asyncapi: "3.1.0",
     info: {
       title: "Talk events",
       version: "1.0.0",

@@ -9,3 +9,4 @@ export * from "./schemas/api";
 export * from "./types";
 export * from "./asyncapi";
 export * from "./push";
+export * from "./asyncapi-websocket";

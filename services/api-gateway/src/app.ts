@@ -3,7 +3,7 @@
  * the routes (each a thin translation to one RPC call), and the one error handler.
  */
 import type { Bus } from "@talk/bus";
-import { asyncApiDocument } from "@talk/contracts";
+import { asyncApiDocument, webSocketAsyncApiDocument } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { GatewaySettings } from "./config";
@@ -53,14 +53,15 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(idempotencyKey);
-  const openapi = openApiDocument();
-  const asyncapi = asyncApiDocument();
-  api.get("/openapi.json", (_req, res) => {
-    res.json(openapi);
-  });
-  api.get("/asyncapi.json", (_req, res) => {
-    res.json(asyncapi);
-  });
+  const documents = {
+    "/openapi.json": openApiDocument(),
+    "/asyncapi.json": asyncApiDocument(),
+    "/asyncapi-websocket.json": webSocketAsyncApiDocument(),
+  };
+  for (const [path, document] of Object.entries(documents))
+    api.get(path, (_req, res) => {
+      res.json(document);
+    });
   api.use(authRoutes(bus, settings));
   api.use(authenticate(settings.jwtSecret));
   // The busiest routes first: express tries every route before the one that matches.
