@@ -13,6 +13,9 @@ import { silentLogger } from "@talk/kit";
 import { type DistributedStack, startDistributed } from "@talk/stack";
 import { Api } from "./http";
 
+/** The one browser origin the test stacks allow (CORS_ALLOWED_ORIGINS): a web app on another origin. */
+export const ALLOWED_PAGE_ORIGIN = "https://app.talk.test";
+
 export interface TestStack {
   name: string;
   api: Api;
@@ -32,6 +35,7 @@ export async function startEmbeddedStack(
     port: 0,
     logger: silentLogger,
     seed: false,
+    allowedOrigins: [ALLOWED_PAGE_ORIGIN],
     push: options.push,
   });
   return {
@@ -53,7 +57,7 @@ export async function startDistributedStack(
   const stack = await startDistributed({
     replicas: 2,
     logLevel: "warn",
-    env: { LOGIN_RATE_PER_MINUTE: "100000", ...options.env },
+    env: { LOGIN_RATE_PER_MINUTE: "100000", CORS_ALLOWED_ORIGINS: ALLOWED_PAGE_ORIGIN, ...options.env },
   });
   const bus = await AmqpBus.connect({
     url: stack.rabbit.url,

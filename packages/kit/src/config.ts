@@ -3,15 +3,23 @@
  * variables; `loadConfig` reads them, applies defaults and reports every missing or bad value at once.
  * Nothing outside config modules reads `process.env`.
  */
+import { parseOrigins } from "./origins";
+
 export type VarSpec =
   | { kind: "string"; description: string; default?: string; secret?: boolean }
   | { kind: "url"; description: string; default?: string; protocols: readonly string[] }
   | { kind: "int"; description: string; default?: number; min?: number; max?: number }
-  | { kind: "enum"; description: string; default?: string; values: readonly string[] };
+  | { kind: "enum"; description: string; default?: string; values: readonly string[] }
+  /** A comma-separated list of web origins (`https://app.example.com`), or `*` alone. */
+  | { kind: "origins"; description: string; default: string };
 
 export type ConfigSpec = Record<string, VarSpec>;
 
-type ValueOf<S extends VarSpec> = S extends { kind: "int" } ? number : string;
+type ValueOf<S extends VarSpec> = S extends { kind: "int" }
+  ? number
+  : S extends { kind: "origins" }
+    ? readonly string[]
+    : string;
 export type Config<S extends ConfigSpec> = { [K in keyof S]: ValueOf<S[K]> };
 
 export class ConfigError extends Error {
@@ -26,9 +34,15 @@ export function loadConfig<S extends ConfigSpec>(
   env: Record<string, string | undefined> = process.env,
 ): Config<S> {
   const problems: string[] = [];
-  const values: Record<string, string | number> = {};
+  const values: Record<string, string | number | readonly string[]> = {};
   for (const [name, rule] of Object.entries(spec)) {
     const raw = env[name];
+    if (rule.kind === "origins") {
+      const parsed = parseOrigins(raw === undefined || raw === "" ? rule.default : raw);
+      if ("problem" in parsed) problems.push(`${name} ${parsed.problem}`);
+      else values[name] = parsed.origins;
+      continue;
+    }
     if (raw === undefined || raw === "") {
       if (rule.default === undefined) problems.push(`${name} is required: ${rule.description}`);
       else values[name] = rule.default;
@@ -102,6 +116,16 @@ export const commonConfig = {
     description: "how long an RPC call waits for its reply",
     default: 5000,
     min: 100,
+  },
+} as const satisfies ConfigSpec;
+
+/** Browser origins allowed to call the API and open the WebSocket (gateway, push, embedded). */
+export const corsConfig = {
+  CORS_ALLOWED_ORIGINS: {
+    kind: "origins",
+    description:
+      "comma-separated browser origins (https://app.example.com) allowed to call the API and open the WebSocket from another origin; * for any (then without credentials); none by default",
+    default: "",
   },
 } as const satisfies ConfigSpec;
 

@@ -3,3 +3,4 @@ export * from "./metrics";
 export * from "./config";
 export * from "./ops";
 export * from "./lifecycle";
+export * from "./origins";

@@ -1,5 +1,5 @@
 /**
- * Composition root of the API gateway: request ids, RED metrics, body limits, authentication,
+ * Composition root of the API gateway: request ids, RED metrics, CORS, body limits, authentication,
  * the routes (each a thin translation to one RPC call), and the one error handler.
  */
 import type { Bus } from "@talk/bus";
@@ -8,6 +8,7 @@ import type { Logger, Metrics } from "@talk/kit";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { GatewaySettings } from "./config";
 import { authenticate } from "./http/authenticate";
+import { crossOrigin } from "./http/cross-origin";
 import { errorHandler, notFoundHandler } from "./http/errors";
 import { requestId } from "./http/request-context";
 import { openApiDocument } from "./openapi/document";
@@ -51,6 +52,7 @@ function observe(metrics: Metrics, logger: Logger) {
 export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
   const api = express.Router();
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
+  api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(idempotencyKey);
   const documents = {

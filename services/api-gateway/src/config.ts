@@ -1,7 +1,8 @@
-import { type ConfigSpec, commonConfig } from "@talk/kit";
+import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const gatewayConfig = {
   ...commonConfig,
+  ...corsConfig,
   JWT_SECRET: {
     kind: "string",
     description: "secret that signs access tokens (at least 32 characters)",
@@ -22,4 +23,6 @@ export interface GatewaySettings {
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
   loginRatePerMinute: number;
+  /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
+  allowedOrigins: readonly string[];
 }

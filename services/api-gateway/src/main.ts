@@ -26,6 +26,7 @@ void runMain("api-gateway", async (logger) => {
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
+      allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     },
   });
   app.use(opsRouter([metrics], [{ name: "broker", check: () => bus.isReady() }]));

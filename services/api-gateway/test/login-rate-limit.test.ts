@@ -32,6 +32,7 @@ describe("login rate limiting", () => {
         tokenTtlSeconds: 60,
         bodyLimitBytes: 1024,
         loginRatePerMinute: 3,
+        allowedOrigins: [],
       },
     });
     const { server, port } = await listen(app, 0, "127.0.0.1");

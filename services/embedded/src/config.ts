@@ -1,4 +1,4 @@
-import { type ConfigSpec, commonConfig } from "@talk/kit";
+import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
@@ -21,4 +21,5 @@ export const embeddedConfig = {
     secret: true,
   },
   TOKEN_TTL_SECONDS: { kind: "int", description: "lifetime of an access token", default: 86400, min: 60 },
+  ...corsConfig,
 } as const satisfies ConfigSpec;

@@ -17,6 +17,7 @@ void runMain("talk", async (logger) => {
     logger,
     jwtSecret: config.JWT_SECRET,
     tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+    allowedOrigins: config.CORS_ALLOWED_ORIGINS,
   });
   const base = `http://localhost:${system.port}`;
   const lines = [

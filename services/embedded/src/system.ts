@@ -30,6 +30,8 @@ export interface EmbeddedOptions {
   logger: Logger;
   jwtSecret?: string;
   tokenTtlSeconds?: number;
+  /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
+  allowedOrigins?: readonly string[];
   /** Seed the demo customer on first start (default true). */
   seed?: boolean;
   /** Push service settings other than the token secret (defaults: DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM). */
@@ -70,12 +72,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     push: new Metrics("push", { defaultMetrics: false }),
   };
   const jwtSecret = options.jwtSecret || secretIn(options.dataDir);
+  const allowedOrigins = options.allowedOrigins ?? [];
   // First, so that its event stream holds every event published from now on.
   const push = await startPush({
     bus,
     logger: logger.child({ service: "push" }),
     metrics: metrics.push,
-    settings: { ...DEFAULT_PUSH_SETTINGS, stream: IN_MEMORY_STREAM, ...options.push, jwtSecret },
+    settings: {
+      ...DEFAULT_PUSH_SETTINGS,
+      stream: IN_MEMORY_STREAM,
+      allowedOrigins,
+      ...options.push,
+      jwtSecret,
+    },
   });
 
   const { service: agents } = await startAgentManager({
@@ -115,6 +124,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         tokenTtlSeconds: options.tokenTtlSeconds ?? 86400,
         bodyLimitBytes: 256 * 1024,
         loginRatePerMinute: 600,
+        allowedOrigins,
       },
     }),
   );

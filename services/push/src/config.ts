@@ -1,8 +1,9 @@
 /** The push service's environment, validated at start (see the README's configuration table). */
-import { type Config, type ConfigSpec, commonConfig } from "@talk/kit";
+import { type Config, type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const pushConfig = {
   ...commonConfig,
+  ...corsConfig,
   JWT_SECRET: {
     kind: "string",
     description: "secret that verifies access tokens: the gateway's (at least 32 characters)",

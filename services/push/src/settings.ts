@@ -4,6 +4,8 @@ import type { PushConfig } from "./config";
 export interface PushSettings {
   /** Verifies access tokens: the gateway's secret. */
   jwtSecret: string;
+  /** Browser origins allowed to open the WebSocket besides the service's own (`*`: any). */
+  allowedOrigins: readonly string[];
   stream: { maxAgeSeconds: number; maxBytes: number; segmentBytes: number };
   maxConnections: number;
   maxFrameBytes: number;
@@ -20,6 +22,7 @@ export interface PushSettings {
 }
 
 export const DEFAULT_PUSH_SETTINGS: Omit<PushSettings, "jwtSecret"> = {
+  allowedOrigins: [],
   stream: { maxAgeSeconds: 86400, maxBytes: 5_000_000_000, segmentBytes: 100_000_000 },
   maxConnections: 10000,
   maxFrameBytes: 16384,
@@ -44,6 +47,7 @@ export function settingsFrom(config: PushConfig): PushSettings {
   return {
     ...DEFAULT_PUSH_SETTINGS,
     jwtSecret: config.JWT_SECRET,
+    allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     stream: {
       maxAgeSeconds: config.PUSH_STREAM_MAX_AGE_SECONDS,
       maxBytes: config.PUSH_STREAM_MAX_BYTES,

@@ -21,6 +21,8 @@ export interface ConnectOptions {
   tokenIn?: "query" | "header";
   /** False: never answer the server's pings, like a dead peer (default true). */
   autoPong?: boolean;
+  /** The page the connection comes from, as a browser sends it (default none: not a browser). */
+  origin?: string;
 }
 
 export class PushClient {
@@ -48,6 +50,7 @@ export class PushClient {
     if (options.cursor) url.searchParams.set("cursor", options.cursor);
     const ws = new WebSocket(url, {
       autoPong: options.autoPong ?? true,
+      ...(options.origin ? { origin: options.origin } : {}),
       ...(options.tokenIn === "header" ? { headers: { authorization: `Bearer ${token}` } } : {}),
     });
     const client = new PushClient(ws);

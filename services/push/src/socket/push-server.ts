@@ -14,10 +14,9 @@ import type { PushMetrics } from "../metrics";
 import type { ClientCommands } from "./client-commands";
 import { Connection, type ConnectionLimits } from "./connection";
 import type { Hub } from "./hub";
-import { admit, refuseUpgrade } from "./upgrade";
+import { type AdmissionRules, admit, refuseUpgrade } from "./upgrade";
 
-export interface PushServerSettings extends ConnectionLimits {
-  jwtSecret: string;
+export interface PushServerSettings extends ConnectionLimits, AdmissionRules {
   maxConnections: number;
   maxFrameBytes: number;
   heartbeatMs: number;
@@ -77,7 +76,7 @@ export class PushServer {
     try {
       if (this.closing || !this.ready())
         throw unavailable("PUSH_NOT_READY", "The push service is starting or stopping; retry in a moment.");
-      admission = admit(request, this.settings.jwtSecret);
+      admission = admit(request, this.settings);
       if (this.hub.size >= this.settings.maxConnections)
         throw unavailable("TOO_MANY_CONNECTIONS", "This push replica is full; retry in a moment.");
     } catch (err) {

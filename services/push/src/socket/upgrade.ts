@@ -1,13 +1,23 @@
 /**
- * Who may open a WebSocket: the HTTP upgrade request must be for `/v1.0/ws` and carry a valid
- * access token (`?token=` or `Authorization: Bearer`), and a `?cursor=` must be one this service
+ * Who may open a WebSocket: the HTTP upgrade request must be for `/v1.0/ws`, come from no page
+ * (no `Origin`: a server, a script), a page of the same origin, or one of the allowed origins
+ * (`CORS_ALLOWED_ORIGINS`, as for the API), and carry a valid access token (`?token=` or `Authorization: Bearer`), and a `?cursor=` must be one this service
  * issued. A refused upgrade gets a plain HTTP answer with the API's error body before any
  * WebSocket exists.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { tokenFrom, verifyToken } from "@talk/auth";
-import { AppError, ERROR_HTTP_STATUS, PUSH_PATH, invalid, notFound, unauthenticated } from "@talk/contracts";
+import {
+  AppError,
+  ERROR_HTTP_STATUS,
+  PUSH_PATH,
+  forbidden,
+  invalid,
+  notFound,
+  unauthenticated,
+} from "@talk/contracts";
+import { allowsOrigin } from "@talk/kit";
 import { type Cursor, decodeCursor } from "../domain/cursor";
 import type { Viewer } from "../domain/topics";
 
@@ -18,11 +28,27 @@ export interface Admission {
   expiresAt?: number;
 }
 
+export interface AdmissionRules {
+  jwtSecret: string;
+  /** Browser origins allowed besides the service's own (`*`: any). */
+  allowedOrigins: readonly string[];
+}
+
 /** The viewer (and resume point) of an upgrade request; throws the AppError to answer with. */
-export function admit(request: IncomingMessage, jwtSecret: string): Admission {
+export function admit(request: IncomingMessage, { jwtSecret, allowedOrigins }: AdmissionRules): Admission {
   const url = new URL(request.url ?? "/", "http://push.invalid");
   if (url.pathname !== PUSH_PATH)
     throw notFound("NOT_FOUND", `No WebSocket is served at ${url.pathname}; use ${PUSH_PATH}.`);
+  const origin = request.headers.origin;
+  if (
+    origin !== undefined &&
+    !sameOrigin(origin, request.headers.host) &&
+    !allowsOrigin(allowedOrigins, origin)
+  )
+    throw forbidden(
+      "ORIGIN_NOT_ALLOWED",
+      `Pages from ${origin} may not open this WebSocket; its operator can allow the origin in CORS_ALLOWED_ORIGINS.`,
+    );
   const token = tokenFrom(Object.fromEntries(url.searchParams), request.headers.authorization);
   if (!token)
     throw unauthenticated(
@@ -46,6 +72,15 @@ export function admit(request: IncomingMessage, jwtSecret: string): Admission {
       "The cursor is not one this service gave: pass the cursor of the last frame you received.",
     );
   return { ...admission, resumeFrom };
+}
+
+/** A page served by this host itself (the console): its origin names the host the request went to. */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /** The `exp` of a token already verified (so its payload can be read as is), in epoch ms. */
