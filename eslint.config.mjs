@@ -24,6 +24,7 @@ export default tseslint.config(
       "packages/stack/**",
       "deploy/**",
       "bench/**",
+      "scripts/**",
     ],
     rules: { "no-restricted-properties": "off" },
   },

@@ -8,26 +8,17 @@
  * so — except under CI=true, where it fails. `TALK_WRITE_SCREENSHOT=1` saves docs/console.png.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
+import { chromiumPath, describeNeeding } from "@talk/testkit";
 import { type TestStack, startEmbeddedStack, useStack } from "../support/stacks";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = chromiumPath();
 const ROOT = resolve(__dirname, "../..");
-const hasChromium = existsSync(CHROMIUM);
 const LIVE = { timeout: 15_000 };
 
-if (!hasChromium && process.env.CI === "true")
-  test("the console's browser test has Chromium", () => {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) before the tests.`,
-    );
-  });
-if (!hasChromium)
-  console.warn(`Skipping the console's browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-
-const suite = hasChromium ? describe : describe.skip;
+const suite = describeNeeding(["chromium"]);
 
 interface DemoAgent {
   id: string;

@@ -21,6 +21,7 @@ import {
   typeKey,
   where,
 } from "./k8s";
+import { itNeeding } from "@talk/testkit";
 
 const K8S = join(ROOT, "deploy/k8s");
 const SERVICES = ["api-gateway", "agent-manager", "chat-manager", "message-manager", "push"] as const;
@@ -236,15 +237,7 @@ describe("deploy/k8s/kustomization.yaml", () => {
     expect((kustomization.images ?? []).map((i) => i.name).sort()).toEqual([...images].sort());
   });
 
-  const kubectl = (() => {
-    try {
-      execFileSync("kubectl", ["version", "--client"], { stdio: "ignore", timeout: 10_000 });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  (kubectl ? it : it.skip)("renders with kubectl kustomize (when kubectl is installed)", () => {
+  itNeeding(["kubectl"])("renders with kubectl kustomize (when kubectl is installed)", () => {
     const rendered = execFileSync("kubectl", ["kustomize", K8S], { encoding: "utf8", timeout: 30_000 });
     const docs = rendered
       .split(/^---$/m)

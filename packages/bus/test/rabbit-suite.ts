@@ -4,11 +4,10 @@
  * CI=true it always runs, so a broker that cannot be started fails it.
  */
 import { randomUUID } from "node:crypto";
-import { canStartRabbit, serversRequired, startRabbit, type RabbitHandle } from "@talk/testkit";
+import { describeNeeding, startRabbit, type RabbitHandle } from "@talk/testkit";
 import { AmqpBus, type AmqpBusOptions } from "../src";
 
-export const describeWithRabbit: jest.Describe =
-  canStartRabbit() || serversRequired() ? describe : describe.skip;
+export const describeWithRabbit: jest.Describe = describeNeeding(["rabbitmq"]);
 
 export interface RabbitContext {
   rabbit: RabbitHandle;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canStartPostgres, serversRequired } from "./availability";
+import { missing, recordSkip } from "./requirements";
 import { startPostgres } from "./postgres";
 
 export interface TestDatabase {
@@ -31,5 +32,12 @@ export function eachDatabase(): DatabaseCase[] {
       return { config: { url: await postgres.createDatabase() }, close: () => postgres.close() };
     },
   ];
-  return canStartPostgres() || serversRequired() ? [pglite, server] : [pglite];
+  if (canStartPostgres() || serversRequired()) return [pglite, server];
+  recordSkip(
+    "the PostgreSQL server case (PGlite still runs)",
+    missing(["postgres"])
+      .map((m) => m.howToGet)
+      .join("; "),
+  );
+  return [pglite];
 }

@@ -2,5 +2,14 @@
 export { startRabbit, waitForAmqp, type RabbitHandle } from "./rabbit";
 export { startPostgres, createDatabase, databaseUrl, waitForPostgres, type PostgresHandle } from "./postgres";
 export { waitFor, freePort, sleep, type WaitForOptions } from "./wait";
+export { dockerAnswers } from "./docker";
 export { canStartRabbit, canStartPostgres, serversRequired } from "./availability";
+export {
+  describeNeeding,
+  itNeeding,
+  missing,
+  recordSkip,
+  chromiumPath,
+  type Requirement,
+} from "./requirements";
 export { eachDatabase, type DatabaseCase, type TestDatabase } from "./databases";

@@ -2,6 +2,7 @@
  * A PostgreSQL server for tests, from (in order): TALK_TEST_POSTGRES_URL; a testcontainers container
  * when a Docker engine answers; the machine's PostgreSQL binaries, on a free port in a temp folder.
  */
+import { announced } from "./announce";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { dockerAnswers } from "./docker";
@@ -44,10 +45,10 @@ export async function startPostgres(): Promise<PostgresHandle> {
   }
   if (await dockerAnswers()) {
     const { startPostgresContainer } = await import("./postgres-container");
-    return startPostgresContainer();
+    return announced("PostgreSQL", "a testcontainers container", await startPostgresContainer());
   }
   const { startLocalPostgres } = await import("./postgres-local");
-  return startLocalPostgres();
+  return announced("PostgreSQL", "the machine's PostgreSQL binaries", await startLocalPostgres());
 }
 
 /** The URL of database `name` on the server of `serverUrl`. */

@@ -4,6 +4,7 @@
  */
 import * as amqp from "amqplib";
 import { dockerAnswers } from "./docker";
+import { announced } from "./announce";
 import { sleep } from "./wait";
 
 export interface RabbitHandle {
@@ -26,10 +27,10 @@ export async function startRabbit(): Promise<RabbitHandle> {
   if (fromEnv) return externalRabbit(fromEnv);
   if (await dockerAnswers()) {
     const { startRabbitContainer } = await import("./rabbit-container");
-    return startRabbitContainer();
+    return announced("RabbitMQ", "a testcontainers container", await startRabbitContainer());
   }
   const { startLocalRabbit } = await import("./rabbit-local");
-  return startLocalRabbit();
+  return announced("RabbitMQ", "the machine's rabbitmq-server", await startLocalRabbit());
 }
 
 function externalRabbit(url: string): RabbitHandle {

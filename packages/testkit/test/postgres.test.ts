@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { Client } from "pg";
-import { canStartPostgres, serversRequired, startPostgres, type PostgresHandle } from "../src";
+import { describeNeeding, startPostgres, type PostgresHandle } from "../src";
 
-const describeWithPostgres = canStartPostgres() || serversRequired() ? describe : describe.skip;
+const describeWithPostgres = describeNeeding(["postgres"]);
 
 async function query(url: string, sql: string): Promise<unknown[]> {
   const client = new Client({ connectionString: url });

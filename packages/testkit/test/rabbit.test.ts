@@ -1,7 +1,7 @@
 import * as amqp from "amqplib";
-import { canStartRabbit, serversRequired, startRabbit, type RabbitHandle } from "../src";
+import { describeNeeding, startRabbit, type RabbitHandle } from "../src";
 
-const describeWithRabbit = canStartRabbit() || serversRequired() ? describe : describe.skip;
+const describeWithRabbit = describeNeeding(["rabbitmq"]);
 
 async function withChannel<T>(url: string, work: (channel: amqp.ConfirmChannel) => Promise<T>): Promise<T> {
   const connection = await amqp.connect(url);
