@@ -30,4 +30,12 @@ describe("configuration at start", () => {
     expect(result.stderr).not.toContain("secret@");
     expect(result.stderr).toContain("JWT_SECRET is required");
   });
+
+  it("push names its missing broker and secret and a bad limit at once", () => {
+    const result = start("push", { WS_MAX_TOPICS: "0" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("RABBITMQ_URL is required");
+    expect(result.stderr).toContain("JWT_SECRET is required");
+    expect(result.stderr).toContain('WS_MAX_TOPICS must be an integer >= 1 (got "0")');
+  });
 });

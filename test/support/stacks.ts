@@ -36,6 +36,7 @@ export async function startEmbeddedStack(
     logger: silentLogger,
     seed: false,
     allowedOrigins: [ALLOWED_PAGE_ORIGIN],
+    gateway: { loginRatePerMinute: 100000 }, // as the distributed stack: many logins from one address
     push: options.push,
   });
   return {

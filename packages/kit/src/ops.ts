@@ -29,6 +29,19 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
   return router;
 }
 
+/**
+ * The express app every Talk process serves from: no `X-Powered-By`, no ETags (API responses are
+ * fresh by nature; hashing every body costs CPU per request), and `X-Forwarded-For` trusted only
+ * from private networks (behind nginx or an Ingress, login rate limits count clients, not the proxy).
+ */
+export function createHttpApp(): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  return app;
+}
+
 /** Starts an express app on `port` (0 picks a free one) and resolves with the bound port. */
 export function listen(
   app: express.Express,

@@ -38,6 +38,11 @@ export class AgentService {
     return this.store.list(customerId, page);
   }
 
+  /** False until the first customer exists (the embedded mode seeds its demo customer then). */
+  anyCustomer(): Promise<boolean> {
+    return this.store.anyCustomer();
+  }
+
   createCustomer(name: string): Promise<Customer> {
     return this.store.createCustomer(name);
   }

@@ -1,4 +1,5 @@
-import { hostManager } from "@talk/host";
-import { startAgentManager } from "./app";
+/** This service as its own process: configuration, bus, database and HTTP come from @talk/host. */
+import { host } from "@talk/host";
+import { service } from "./app";
 
-hostManager("agent-manager", startAgentManager);
+host(service);

@@ -7,8 +7,8 @@ export const DEMO_AGENTS = [
   { username: "carol", password: "carol-talk-demo", name: "Carol Chen", permission: "agent" as const },
 ];
 
-export async function seedDemo(service: AgentService, hasData: () => Promise<boolean>) {
-  if (await hasData()) return undefined;
+export async function seedDemo(service: AgentService) {
+  if (await service.anyCustomer()) return undefined;
   const customer = await service.createCustomer("Demo Customer");
   const agents = [];
   for (const draft of DEMO_AGENTS)

@@ -2,11 +2,12 @@
  * Composition root of the API gateway: request ids, RED metrics, CORS, body limits, authentication,
  * the routes (each a thin translation to one RPC call), and the one error handler.
  */
-import type { Bus } from "@talk/bus";
+import { serveConsole } from "@talk/console";
 import { asyncApiDocument, webSocketAsyncApiDocument } from "@talk/contracts";
-import type { Logger, Metrics } from "@talk/kit";
+import type { ServiceDefinition, ServiceDeps, Started } from "@talk/host";
+import { type Logger, type Metrics, createHttpApp } from "@talk/kit";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import type { GatewaySettings } from "./config";
+import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
 import { authenticate } from "./http/authenticate";
 import { crossOrigin } from "./http/cross-origin";
 import { errorHandler, notFoundHandler } from "./http/errors";
@@ -18,10 +19,7 @@ import { chatRoutes } from "./routes/chats";
 import { messageRoutes } from "./routes/messages";
 import { idempotencyKey } from "./http/idempotency";
 
-export interface GatewayDeps {
-  bus: Bus;
-  logger: Logger;
-  metrics: Metrics;
+export interface GatewayDeps extends ServiceDeps {
   settings: GatewaySettings;
 }
 
@@ -75,13 +73,24 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   return api;
 }
 
-export function createGatewayApp(deps: GatewayDeps): Express {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false); // API responses are fresh by nature; hashing every body costs CPU per request
-  // Behind the public origin (nginx, an Ingress) the client's address is in X-Forwarded-For; trust
-  // it only from private networks, so login rate limits count clients, not the proxy.
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
-  app.use("/v1.0", createApiRouter(deps));
-  return app;
+/** The API at /v1.0 and the web console at /. */
+export async function startGateway(deps: GatewayDeps): Promise<Started> {
+  const api = createApiRouter(deps);
+  return {
+    mount(app) {
+      app.use("/v1.0", api);
+      app.use(serveConsole());
+    },
+  };
 }
+
+/** The API alone in an app of its own (tests of the gateway over an in-memory bus). */
+export function createGatewayApp(deps: GatewayDeps): Express {
+  return createHttpApp().use("/v1.0", createApiRouter(deps));
+}
+
+export const service: ServiceDefinition<typeof gatewayConfig> = {
+  name: "api-gateway",
+  config: gatewayConfig,
+  start: (deps, config) => startGateway({ ...deps, settings: gatewaySettings(config) }),
+};

@@ -1,7 +1,7 @@
-import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
+/** The gateway's environment (beyond `commonConfig`, which the host adds) and what it runs with. */
+import { type Config, type ConfigSpec, corsConfig } from "@talk/kit";
 
 export const gatewayConfig = {
-  ...commonConfig,
   ...corsConfig,
   JWT_SECRET: {
     kind: "string",
@@ -18,6 +18,8 @@ export const gatewayConfig = {
   },
 } as const satisfies ConfigSpec;
 
+export type GatewayConfig = Config<typeof gatewayConfig>;
+
 export interface GatewaySettings {
   jwtSecret: string;
   tokenTtlSeconds: number;
@@ -25,4 +27,15 @@ export interface GatewaySettings {
   loginRatePerMinute: number;
   /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
   allowedOrigins: readonly string[];
+}
+
+export function gatewaySettings(config: GatewayConfig): GatewaySettings {
+  if (config.JWT_SECRET.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
+  return {
+    jwtSecret: config.JWT_SECRET,
+    tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
+    allowedOrigins: config.CORS_ALLOWED_ORIGINS,
+  };
 }

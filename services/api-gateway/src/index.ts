@@ -1,3 +1,3 @@
-export { createApiRouter, createGatewayApp } from "./app";
-export type { GatewaySettings } from "./config";
+export { createApiRouter, createGatewayApp, startGateway } from "./app";
+export { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
 export { openApiDocument } from "./openapi/document";

@@ -1,22 +1,21 @@
 /** Composition root of chat-manager: store, outbox, service and RPC handlers. */
-import type { Bus } from "@talk/bus";
 import { CHAT_CHANGES_SUBSCRIPTION, type Actor, type Idempotency } from "@talk/contracts";
 import { Outbox, migrate } from "@talk/db";
-import type { Logger, Metrics } from "@talk/kit";
-import type { Knex } from "knex";
+import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentDirectory, ChatService } from "./chat-service";
 import { ChatStore } from "./store/chat-store";
 import { migrations } from "./store/migrations";
 
-export interface ChatManagerDeps {
-  db: Knex;
-  bus: Bus;
-  logger: Logger;
-  metrics?: Metrics;
-  outboxPollMs?: number;
-}
+/** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
+export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number };
 
-export async function startChatManager({ db, bus, logger, metrics, outboxPollMs }: ChatManagerDeps) {
+export async function startChatManager({
+  db,
+  bus,
+  logger,
+  metrics,
+  outboxPollMs,
+}: ChatManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   // Chat changes go to message-manager first, which sequences every event of a chat into `events`.
   const outbox = new Outbox(db, bus, "chat-manager", logger, metrics, "chatChanges");
@@ -71,5 +70,12 @@ export async function startChatManager({ db, bus, logger, metrics, outboxPollMs 
   await bus.handle("chat.membership", (req) => chats.membership(req.customer_id, req.chat_id, req.agent_id));
   outbox.start(outboxPollMs);
   logger.info("chat-manager serving");
-  return { chats, outbox, stop: () => outbox.stop() };
+  return { stop: () => outbox.stop() };
 }
+
+export const service: ManagerDefinition = {
+  name: "chat-manager",
+  database: true,
+  config: {},
+  start: startChatManager,
+};

@@ -1,4 +1,5 @@
-import { hostManager } from "@talk/host";
-import { startChatManager } from "./app";
+/** This service as its own process: configuration, bus, database and HTTP come from @talk/host. */
+import { host } from "@talk/host";
+import { service } from "./app";
 
-hostManager("chat-manager", startChatManager);
+host(service);

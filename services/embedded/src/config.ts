@@ -1,3 +1,5 @@
+/** The embedded mode's environment; the gateway's limits are the gateway's own variables and defaults. */
+import { gatewayConfig } from "@talk/api-gateway";
 import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const embeddedConfig = {
@@ -20,6 +22,8 @@ export const embeddedConfig = {
     default: "",
     secret: true,
   },
-  TOKEN_TTL_SECONDS: { kind: "int", description: "lifetime of an access token", default: 86400, min: 60 },
+  TOKEN_TTL_SECONDS: gatewayConfig.TOKEN_TTL_SECONDS,
+  BODY_LIMIT_BYTES: gatewayConfig.BODY_LIMIT_BYTES,
+  LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,
   ...corsConfig,
 } as const satisfies ConfigSpec;

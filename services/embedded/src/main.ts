@@ -16,8 +16,12 @@ void runMain("talk", async (logger) => {
     port: config.PORT,
     logger,
     jwtSecret: config.JWT_SECRET,
-    tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
+    gateway: {
+      tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
+    },
   });
   const base = `http://localhost:${system.port}`;
   const lines = [

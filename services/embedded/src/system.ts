@@ -1,27 +1,28 @@
 /**
  * The whole system in one process: every service in-process over the in-memory bus, each with its
  * own PGlite database under one data folder, the API and the WebSocket (`/v1.0/ws`) on one port.
+ * The services start and stop exactly as @talk/host runs them one per process; only the bus, the
+ * databases and the HTTP server are shared.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { join } from "node:path";
-import { createApiRouter } from "@talk/api-gateway";
+import { type GatewaySettings, gatewayConfig, gatewaySettings, startGateway } from "@talk/api-gateway";
 import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
 import { MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
-import { serveConsole } from "@talk/console";
+import { connectDatabase, pingDatabase } from "@talk/db";
+import { type Started, serve } from "@talk/host";
+import { Metrics, type Logger, loadConfig } from "@talk/kit";
 import { startMessageManager } from "@talk/message-manager";
 import {
-  DEFAULT_PUSH_SETTINGS,
   IN_MEMORY_STREAM,
   type PushService,
   type PushSettings,
+  pushConfig,
+  pushSettings,
   startPush,
 } from "@talk/push";
-import { connectDatabase, pingDatabase } from "@talk/db";
-import { Metrics, closeServer, listen, opsRouter, type Logger } from "@talk/kit";
-import express from "express";
 import type { Knex } from "knex";
 
 export interface EmbeddedOptions {
@@ -29,12 +30,13 @@ export interface EmbeddedOptions {
   port: number;
   logger: Logger;
   jwtSecret?: string;
-  tokenTtlSeconds?: number;
   /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
   allowedOrigins?: readonly string[];
+  /** Gateway settings other than the token secret (defaults: the gateway's documented defaults). */
+  gateway?: Partial<Omit<GatewaySettings, "jwtSecret">>;
   /** Seed the demo customer on first start (default true). */
   seed?: boolean;
-  /** Push service settings other than the token secret (defaults: DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM). */
+  /** Push settings other than the token secret (defaults: push's documented defaults, IN_MEMORY_STREAM). */
   push?: Partial<Omit<PushSettings, "jwtSecret">>;
 }
 
@@ -64,6 +66,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     databases.push(db);
     return db;
   };
+  const deps = (service: string, metrics: Metrics) => ({
+    bus,
+    logger: logger.child({ service }),
+    metrics,
+  });
   const metrics = {
     gateway: new Metrics("api-gateway"),
     agents: new Metrics("agent-manager", { defaultMetrics: false }),
@@ -71,91 +78,61 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     messages: new Metrics("message-manager", { defaultMetrics: false }),
     push: new Metrics("push", { defaultMetrics: false }),
   };
-  const jwtSecret = options.jwtSecret || secretIn(options.dataDir);
-  const allowedOrigins = options.allowedOrigins ?? [];
+  const JWT_SECRET = options.jwtSecret || secretIn(options.dataDir);
   // First, so that its event stream holds every event published from now on.
   const push = await startPush({
-    bus,
-    logger: logger.child({ service: "push" }),
-    metrics: metrics.push,
+    ...deps("push", metrics.push),
     settings: {
-      ...DEFAULT_PUSH_SETTINGS,
+      ...pushSettings(loadConfig(pushConfig, { JWT_SECRET })),
       stream: IN_MEMORY_STREAM,
-      allowedOrigins,
+      ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
       ...options.push,
-      jwtSecret,
     },
   });
-
-  const { service: agents } = await startAgentManager({
+  const agentManager = await startAgentManager({
+    ...deps("agent-manager", metrics.agents),
     db: database("agent-manager"),
-    bus,
-    logger: logger.child({ service: "agent-manager" }),
   });
-  const chatDb = database("chat-manager");
-  const chats = await startChatManager({
-    db: chatDb,
-    bus,
-    logger: logger.child({ service: "chat-manager" }),
-    metrics: metrics.chats,
+  const chatManager = await startChatManager({
+    ...deps("chat-manager", metrics.chats),
+    db: database("chat-manager"),
     outboxPollMs: 250,
   });
-  const messages = await startMessageManager({
+  const messageManager = await startMessageManager({
+    ...deps("message-manager", metrics.messages),
     db: database("message-manager"),
-    bus,
-    logger: logger.child({ service: "message-manager" }),
-    metrics: metrics.messages,
     outboxPollMs: 250,
   });
+  const gateway = await startGateway({
+    ...deps("api-gateway", metrics.gateway),
+    settings: {
+      ...gatewaySettings(loadConfig(gatewayConfig, { JWT_SECRET })),
+      ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
+      ...options.gateway,
+    },
+  });
+  const seeded = options.seed === false ? undefined : await seedDemo(agentManager.agents);
 
-  const seeded = options.seed === false ? undefined : await seedDemo(agents, () => agentsExist(databases[0]));
-
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.use(
-    "/v1.0",
-    createApiRouter({
-      bus,
-      logger: logger.child({ service: "api-gateway" }),
-      metrics: metrics.gateway,
-      settings: {
-        jwtSecret,
-        tokenTtlSeconds: options.tokenTtlSeconds ?? 86400,
-        bodyLimitBytes: 256 * 1024,
-        loginRatePerMinute: 600,
-        allowedOrigins,
-      },
-    }),
-  );
-  app.use(
-    opsRouter(Object.values(metrics), [
-      ...databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
-      { name: "push", check: () => push.isReady() },
-    ]),
-  );
-  app.use(serveConsole());
-  const { server, port } = await listen(app, options.port);
-  push.attach(server as Server);
+  // push before the gateway: its /v1.0/ws answers before the API's 404
+  const services: Started[] = [push, agentManager, chatManager, messageManager, gateway];
+  const serving = await serve(services, {
+    metrics: Object.values(metrics),
+    checks: databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
+    port: options.port,
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${serving.port}`,
+    port: serving.port,
     bus,
-    agents,
+    agents: agentManager.agents,
     push,
     seeded,
     async stop() {
-      await push.stop();
-      await closeServer(server as Server);
+      await serving.close();
       await bus.stopConsuming();
-      await chats.stop();
-      await messages.stop();
+      for (const service of services) await service.stop?.();
       await bus.close();
       for (const db of databases) await db.destroy();
     },
   };
-}
-
-async function agentsExist(db: Knex): Promise<boolean> {
-  return Boolean(await db("customers").first("id"));
 }

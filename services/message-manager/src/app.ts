@@ -2,26 +2,25 @@
  * Composition root of message-manager: the chat replica fed by chat-manager's changes (one
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
-import type { Bus } from "@talk/bus";
 import { type Actor, CHAT_CHANGES_SUBSCRIPTION, type Idempotency, PUSH_EVENT_STREAM } from "@talk/contracts";
 import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
-import type { Logger, Metrics } from "@talk/kit";
-import type { Knex } from "knex";
+import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
 import { type MembershipAuthority, MessageService } from "./message-service";
 import { MessageStore } from "./store/message-store";
 import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 
-export interface MessageManagerDeps {
-  db: Knex;
-  bus: Bus;
-  logger: Logger;
-  metrics?: Metrics;
-  outboxPollMs?: number;
-}
+/** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
+export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number };
 
-export async function startMessageManager({ db, bus, logger, metrics, outboxPollMs }: MessageManagerDeps) {
+export async function startMessageManager({
+  db,
+  bus,
+  logger,
+  metrics,
+  outboxPollMs,
+}: MessageManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   const store = new MessageStore(db);
   // Every public event goes to talk.events and, a relay pass as one entry, to the push stream.
@@ -96,10 +95,16 @@ export async function startMessageManager({ db, bus, logger, metrics, outboxPoll
   expiry.unref();
   logger.info("message-manager serving");
   return {
-    messages,
     async stop() {
       clearInterval(expiry);
       await outbox.stop();
     },
   };
 }
+
+export const service: ManagerDefinition = {
+  name: "message-manager",
+  database: true,
+  config: {},
+  start: startMessageManager,
+};

@@ -5,34 +5,30 @@
  * Start: declare and read the stream until caught up, then accept sockets. Stop: close the sockets
  * (1012), stop reading.
  */
-import type { Server } from "node:http";
-import type { Bus, StreamSpec } from "@talk/bus";
+import type { StreamSpec } from "@talk/bus";
 import { PUSH_EVENT_STREAM } from "@talk/contracts";
-import type { Logger, Metrics } from "@talk/kit";
+import type { ServiceDefinition, ServiceDeps, Started } from "@talk/host";
+import { pushConfig } from "./config";
 import { ChatMembership } from "./membership";
 import { PushMetrics } from "./metrics";
-import type { PushSettings } from "./settings";
+import { type PushSettings, pushSettings } from "./settings";
 import { ClientCommands } from "./socket/client-commands";
 import { Hub } from "./socket/hub";
 import { PushServer } from "./socket/push-server";
 import { EventLog } from "./stream/event-log";
 import { Replays } from "./stream/replay";
 
-export interface PushDeps {
-  bus: Bus;
-  logger: Logger;
-  metrics: Metrics;
+export interface PushDeps extends ServiceDeps {
   settings: PushSettings;
 }
 
-export interface PushService {
-  /** Serves `/v1.0/ws` upgrades of this HTTP server. */
-  attach(server: Server): void;
+/** `attach` serves `/v1.0/ws` upgrades of the HTTP server; `detach` closes the sockets (1012). */
+export interface PushService extends Required<Pick<Started, "mount" | "attach" | "detach" | "stop">> {
+  checks: NonNullable<Started["checks"]>;
   /** True once caught up with the event stream (and until stopped). */
   isReady(): boolean;
   /** Open WebSocket connections. */
   connections(): number;
-  stop(): Promise<void>;
 }
 
 export async function startPush({ bus, logger, metrics, settings }: PushDeps): Promise<PushService> {
@@ -57,14 +53,36 @@ export async function startPush({ bus, logger, metrics, settings }: PushDeps): P
   const server = new PushServer(settings, hub, commands, () => events.ready && !stopped, pushMetrics, log);
   await events.start();
   log.info({ head: events.head?.offset ?? null }, "push serving");
+  const isReady = () => events.ready && !stopped;
   return {
+    mount(app) {
+      app.get("/v1.0/ws", (_req, res) => {
+        res.status(426).json({
+          error: {
+            status: "INVALID_ARGUMENT",
+            reason: "UPGRADE_REQUIRED",
+            message: "Open a WebSocket here.",
+          },
+        });
+      });
+    },
     attach: (http) => server.attach(http),
-    isReady: () => events.ready && !stopped,
+    async detach() {
+      stopped = true;
+      await server.close();
+    },
+    checks: [{ name: "event_stream", check: isReady }],
+    isReady,
     connections: () => hub.size,
     async stop() {
       stopped = true;
-      await server.close();
       await events.stop();
     },
   };
 }
+
+export const service: ServiceDefinition<typeof pushConfig> = {
+  name: "push",
+  config: pushConfig,
+  start: (deps, config) => startPush({ ...deps, settings: pushSettings(config) }),
+};

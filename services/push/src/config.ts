@@ -1,8 +1,11 @@
-/** The push service's environment, validated at start (see the README's configuration table). */
+/**
+ * The push service's environment (beyond `commonConfig`, which the host adds), validated at start
+ * (see the README's configuration table). The embedded mode runs with these defaults.
+ */
 import { type Config, type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const pushConfig = {
-  ...commonConfig,
+  RPC_TIMEOUT_MS: commonConfig.RPC_TIMEOUT_MS,
   ...corsConfig,
   JWT_SECRET: {
     kind: "string",

@@ -1,2 +1,3 @@
 export { startPush, type PushDeps, type PushService } from "./app";
-export { DEFAULT_PUSH_SETTINGS, IN_MEMORY_STREAM, type PushSettings } from "./settings";
+export { type PushConfig, pushConfig } from "./config";
+export { IN_MEMORY_STREAM, type PushSettings, pushSettings } from "./settings";

@@ -1,4 +1,4 @@
-/** What the push service runs with: from the environment (distributed) or the embedded defaults. */
+/** What the push service runs with: from its configuration (the environment, or its defaults when embedded). */
 import type { PushConfig } from "./config";
 
 export interface PushSettings {
@@ -21,21 +21,6 @@ export interface PushSettings {
   rpcTimeoutMs: number;
 }
 
-export const DEFAULT_PUSH_SETTINGS: Omit<PushSettings, "jwtSecret"> = {
-  allowedOrigins: [],
-  stream: { maxAgeSeconds: 86400, maxBytes: 5_000_000_000, segmentBytes: 100_000_000 },
-  maxConnections: 10000,
-  maxFrameBytes: 16384,
-  maxTopics: 100,
-  maxFramesPer10s: 100,
-  sendBufferBytes: 1_048_576,
-  heartbeatMs: 30_000,
-  maxResumes: 32,
-  gapToleranceMs: 10_000,
-  aheadWaitMs: 5000,
-  rpcTimeoutMs: 5000,
-};
-
 /** The stream of the embedded mode lives in memory: 24 hours, but at most 64 MB. */
 export const IN_MEMORY_STREAM: PushSettings["stream"] = {
   maxAgeSeconds: 86400,
@@ -43,9 +28,9 @@ export const IN_MEMORY_STREAM: PushSettings["stream"] = {
   segmentBytes: 1024 * 1024,
 };
 
-export function settingsFrom(config: PushConfig): PushSettings {
+export function pushSettings(config: PushConfig): PushSettings {
+  if (config.JWT_SECRET.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
   return {
-    ...DEFAULT_PUSH_SETTINGS,
     jwtSecret: config.JWT_SECRET,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     stream: {
@@ -60,6 +45,8 @@ export function settingsFrom(config: PushConfig): PushSettings {
     sendBufferBytes: config.WS_SEND_BUFFER_BYTES,
     heartbeatMs: config.WS_HEARTBEAT_SECONDS * 1000,
     maxResumes: config.WS_MAX_RESUMES,
+    gapToleranceMs: 10_000,
+    aheadWaitMs: 5000,
     rpcTimeoutMs: config.RPC_TIMEOUT_MS,
   };
 }

@@ -1,0 +1,69 @@
+/**
+ * Runs one service as its own process (distributed mode), the same way for every service: load and
+ * validate its configuration, connect its database (managers) and the RabbitMQ bus, start it, serve
+ * the ops endpoints and its HTTP surface. Start order: connect, migrate, serve, consume. Stop order
+ * (SIGTERM): see `Started`.
+ */
+import { AmqpBus } from "@talk/bus";
+import { connectDatabase, pingDatabase } from "@talk/db";
+import {
+  type ConfigSpec,
+  Metrics,
+  commonConfig,
+  databaseConfig,
+  loadConfig,
+  redact,
+  runMain,
+} from "@talk/kit";
+import type { Knex } from "knex";
+import { serve } from "./serve";
+import type { ManagerDefinition, ServiceDefinition } from "./started";
+
+export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | ManagerDefinition<S>): void {
+  void runMain(service.name, async (logger) => {
+    const config = loadConfig({
+      ...commonConfig,
+      ...(service.database ? databaseConfig : {}),
+      ...service.config,
+    });
+    logger.level = config.LOG_LEVEL;
+    const metrics = new Metrics(service.name);
+    let db: Knex | undefined;
+    if (service.database) {
+      const url = String(config.DATABASE_URL);
+      db = connectDatabase({ url, poolMax: Number(config.DATABASE_POOL_MAX) });
+      logger.info({ database: redact(url) }, "database");
+    }
+    logger.info({ broker: redact(config.RABBITMQ_URL) }, "starting");
+    const bus = await AmqpBus.connect({
+      url: config.RABBITMQ_URL,
+      service: service.name,
+      logger,
+      metrics,
+      rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    });
+    const deps = { bus, logger, metrics };
+    const started = service.database
+      ? await service.start({ ...deps, db: db as Knex }, config)
+      : await service.start(deps, config);
+    const database = db;
+    const serving = await serve([started], {
+      metrics: [metrics],
+      checks: [
+        { name: "broker", check: () => bus.isReady() },
+        ...(database ? [{ name: "database", check: () => pingDatabase(database) }] : []),
+      ],
+      port: config.HTTP_PORT,
+    });
+    logger.info({ port: serving.port }, "ready");
+    return {
+      async stop() {
+        await serving.close();
+        await bus.stopConsuming();
+        await started.stop?.();
+        await bus.close();
+        await database?.destroy();
+      },
+    };
+  });
+}

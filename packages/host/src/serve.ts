@@ -1,0 +1,30 @@
+/** One HTTP server for started services: the ops endpoints, each service's routes, its upgrades. */
+import type { Server } from "node:http";
+import { type Metrics, type ReadinessCheck, closeServer, createHttpApp, listen, opsRouter } from "@talk/kit";
+import type { Started } from "./started";
+
+export interface Serving {
+  server: Server;
+  port: number;
+  /** Detaches the services' clients and closes the server (in-flight requests finish). */
+  close(): Promise<void>;
+}
+
+export async function serve(
+  services: Started[],
+  options: { metrics: Metrics[]; checks: ReadinessCheck[]; port: number },
+): Promise<Serving> {
+  const app = createHttpApp();
+  app.use(opsRouter(options.metrics, [...options.checks, ...services.flatMap((s) => s.checks ?? [])]));
+  for (const service of services) service.mount?.(app);
+  const { server, port } = await listen(app, options.port);
+  for (const service of services) service.attach?.(server);
+  return {
+    server,
+    port,
+    async close() {
+      for (const service of services) await service.detach?.();
+      await closeServer(server);
+    },
+  };
+}
