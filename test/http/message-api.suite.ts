@@ -360,6 +360,31 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         expect(bobs.status).toBe(200);
         expect(bobs.body.owner_id).toBe(bob.id);
       });
+      it("two admins of one customer do not share keys: each creates its own agent", async () => {
+        const admin = await stack.bus.call("agent.create", {
+          customer_id: customerId,
+          agent: {
+            username: `admin-${randomUUID()}`,
+            password: "second-admin-password",
+            permission: "admin",
+          },
+        });
+        const login = await stack.api.post<{ token: string }>("/auth/login", {
+          username: admin.username,
+          password: "second-admin-password",
+        });
+        const second = stack.api.as(login.body.token);
+        const key = randomUUID();
+        const create = (api: typeof second, username: string) =>
+          api.post("/agents", { username, password: "new-agent-password" }, { "idempotency-key": key });
+        const first = await create(alice.api, `by-alice-${key}`);
+        const other = await create(second, `by-second-${key}`);
+        expect([first.status, other.status]).toEqual([200, 200]);
+        expect(other.body.username).toBe(`by-second-${key}`);
+        expect(other.body.id).not.toBe(first.body.id);
+        const retried = await create(alice.api, `by-alice-${key}`);
+        expect(retried.body.id).toBe(first.body.id);
+      });
       it("applies to chat and participant writes too", async () => {
         const key = randomUUID();
         const first = await alice.api.post(

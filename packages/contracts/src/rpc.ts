@@ -102,10 +102,14 @@ export const rpcOperations = {
   },
   "agent.create": {
     queue: RPC_QUEUES.agentManager,
-    request: obj({ customer_id: uuid, agent: createAgentBody, idempotency: idempotencySchema }, [
-      "customer_id",
-      "agent",
-    ]),
+    // `actor`: the admin creating the agent (through the API), whose Idempotency-Key it is
+    request: {
+      ...obj({ customer_id: uuid, agent: createAgentBody, idempotency: idempotencySchema, actor }, [
+        "customer_id",
+        "agent",
+      ]),
+      dependencies: { idempotency: ["actor"] },
+    },
     response: agentSchema,
   },
   "customer.create": {
@@ -207,7 +211,7 @@ export interface RpcTypes {
   "agent.list": { request: { customer_id: string } & PageRequest; response: Page<Agent> };
   "agent.findMany": { request: { customer_id: string; agent_ids: string[] }; response: { agents: Agent[] } };
   "agent.create": {
-    request: { customer_id: string; agent: CreateAgentRequest; idempotency?: Idempotency };
+    request: { customer_id: string; agent: CreateAgentRequest; idempotency?: Idempotency; actor?: Actor };
     response: Agent;
   };
   "customer.create": { request: { name: string }; response: Customer };

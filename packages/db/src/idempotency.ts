@@ -4,7 +4,7 @@
  * retry (even concurrent: it waits on the key's row) gets the first result back. The same key with
  * a different request is a 409. Records live for IDEMPOTENCY_TTL_HOURS.
  */
-import { conflict } from "@talk/contracts";
+import { type Idempotency, conflict } from "@talk/contracts";
 import type { Knex } from "knex";
 import type { Migration } from "./migrate";
 
@@ -17,6 +17,16 @@ export interface IdempotencyKey {
   key: string;
   /** A hash of the request (method, path, body): the same key must come with the same request. */
   fingerprint: string;
+}
+
+/**
+ * The one place a key gets its scope: an Idempotency-Key belongs to the agent that sent it, so two
+ * agents (two admins of one customer, too) never share one.
+ */
+export function agentKey(agentId: string, idempotency: Idempotency): IdempotencyKey;
+export function agentKey(agentId: string, idempotency: Idempotency | undefined): IdempotencyKey | undefined;
+export function agentKey(agentId: string, idempotency: Idempotency | undefined): IdempotencyKey | undefined {
+  return idempotency && { scope: agentId, key: idempotency.key, fingerprint: idempotency.fingerprint };
 }
 
 export const idempotencyMigration: Migration = {

@@ -1,5 +1,5 @@
 /** Composition root of agent-manager: store, service and RPC handlers over one database and bus. */
-import { migrate } from "@talk/db";
+import { agentKey, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { AgentService } from "./agent-service";
 import { AgentStore } from "./store/agent-store";
@@ -22,7 +22,7 @@ export async function startAgentManager({
     agents.createAgent(
       req.customer_id,
       req.agent,
-      req.idempotency && { scope: req.customer_id, ...req.idempotency },
+      req.actor && agentKey(req.actor.agent_id, req.idempotency),
     ),
   );
   await bus.handle("customer.create", (req) => agents.createCustomer(req.name));

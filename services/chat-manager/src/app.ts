@@ -1,6 +1,6 @@
 /** Composition root of chat-manager: store, outbox, service and RPC handlers. */
 import { CHAT_CHANGES_SUBSCRIPTION, type Actor, type Idempotency } from "@talk/contracts";
-import { Outbox, migrate } from "@talk/db";
+import { Outbox, agentKey, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentDirectory, ChatService } from "./chat-service";
 import { ChatStore } from "./store/chat-store";
@@ -31,8 +31,7 @@ export async function startChatManager({
     },
   };
   const chats = new ChatService(new ChatStore(db), outbox, agents);
-  const once = (actor: Actor, idempotency?: Idempotency) =>
-    idempotency && { scope: actor.agent_id, ...idempotency };
+  const once = (actor: Actor, idempotency?: Idempotency) => agentKey(actor.agent_id, idempotency);
   await bus.handle("chat.create", (req, ctx) =>
     chats.create(req.actor, req.chat, ctx.requestId, once(req.actor, req.idempotency)),
   );

@@ -22,6 +22,7 @@ import {
   nextTimestampAfter,
   recordingResponses,
   releaseKeys,
+  agentKey,
 } from "@talk/db";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
 import type { RequestMeta } from "./message-service";
@@ -70,7 +71,7 @@ export class BatchedSends {
         const seen = new Set<string>();
         requests.forEach(({ actor, meta }, i) => {
           if (!meta.idempotency) return;
-          const key = { scope: actor.agent_id, ...meta.idempotency };
+          const key = agentKey(actor.agent_id, meta.idempotency);
           const id = `${key.scope}\u0000${key.key}`;
           if (seen.has(id)) return; // the same key twice in one batch: the second goes alone, after the first
           seen.add(id);

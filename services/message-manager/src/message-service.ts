@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Actor, type CreateMessageRequest, type Message, notFound, unavailable } from "@talk/contracts";
-import { type IdempotencyKey, type Outbox, now } from "@talk/db";
+import { type Outbox, agentKey, now } from "@talk/db";
 import type { Knex } from "knex";
 import {
   type ChatView,
@@ -211,10 +211,7 @@ export class MessageService {
       ) => void,
     ) => Promise<T>,
   ): Promise<T> {
-    const idempotency: IdempotencyKey | undefined = meta.idempotency && {
-      scope: actor.agent_id,
-      ...meta.idempotency,
-    };
+    const idempotency = agentKey(actor.agent_id, meta.idempotency);
     return this.outbox.transaction(async (trx, emit) => {
       const chat = await this.store.lockChat(trx, chatId, actor.customer_id);
       assertChatVisible(chat, actor, chatId, true);

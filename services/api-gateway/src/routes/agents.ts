@@ -1,7 +1,7 @@
 import type { Bus } from "@talk/bus";
 import { createAgentBody, type RpcRequest } from "@talk/contracts";
 import { Router } from "express";
-import { caller, requireAdmin } from "../http/authenticate";
+import { actorOf, caller, requireAdmin } from "../http/authenticate";
 import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
 
@@ -32,7 +32,7 @@ export function agentRoutes(bus: Bus): Router {
     res.json(
       await bus.call(
         "agent.create",
-        { customer_id: caller(req).customer_id, agent, ...once(req) },
+        { customer_id: caller(req).customer_id, agent, actor: actorOf(req), ...once(req) },
         { requestId: req.requestId },
       ),
     );
