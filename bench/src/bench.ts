@@ -13,7 +13,7 @@ import { HttpClient } from "./lib/http";
 import { Fixtures, type BenchAgent } from "./lib/fixtures";
 import { interleaved } from "./lib/interleave";
 import { type Measured, type Results, type Row, markdown, ratiosOf, writeResults } from "./lib/report";
-import { type BenchSettings, parseSettings, wants } from "./lib/settings";
+import { type BenchSettings, type Durability, parseSettings, wants } from "./lib/settings";
 import type { Samples } from "./lib/stats";
 import { systemInfo } from "./lib/system-info";
 import { CpuMeter, CpuTally } from "./lib/cpu";
@@ -76,7 +76,21 @@ async function prepareSend(
   };
 }
 
-async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSetup, rows: Row[]) {
+/** How a variant's rows are told apart from the main pass's. */
+function variantLabel(durability: Durability | undefined): { id: string; text: string } {
+  return durability === "fsync-off"
+    ? { id: "-fsync-off", text: " — PostgreSQL fsync=off variant (not production settings)" }
+    : { id: "", text: "" };
+}
+
+async function sendRows(
+  settings: BenchSettings,
+  stack: BenchStack,
+  send: SendSetup,
+  rows: Row[],
+  variant?: Durability,
+) {
+  const label = variantLabel(variant);
   const meter = meterFor(stack, send);
   const c = settings.sendConcurrency;
   // Once, before the first measurement: the services' code is compiled hot on this path (a cold
@@ -105,8 +119,8 @@ async function sendRows(settings: BenchSettings, stack: BenchStack, send: SendSe
     const perBatch = (batchesAfter.sum - batchesBefore.sum) / (batchesAfter.count - batchesBefore.count);
     rows.push(
       row({
-        id: `send-${name.replace(" ", "-")}`,
-        scenario: `Send throughput: POST talk_messages, concurrency ${c}, ${name}`,
+        id: `send-${name.replace(" ", "-")}${label.id}`,
+        scenario: `Send throughput: POST talk_messages, concurrency ${c}, ${name}${label.text}`,
         kind: "throughput",
         talk: measured("Talk", talk),
         baseline: measured("B1", base),
@@ -217,6 +231,24 @@ async function embeddedRow(settings: BenchSettings, b1Client: HttpClient, b1Send
   }
 }
 
+/** The send scenario again on a fresh stack whose PostgreSQL (Talk's and B1's) has other settings. */
+async function sendVariantRows(settings: BenchSettings, variant: Durability, rows: Row[]) {
+  log(`send throughput on PostgreSQL ${variant}: starting a second stack`);
+  const stack = await startStack(settings.replicas, { durability: variant });
+  const fixtures = await Fixtures.connect(stack.distributed);
+  let send: SendSetup | undefined;
+  try {
+    send = await prepareSend(settings, stack, fixtures);
+    await sendRows(settings, stack, send, rows, variant);
+  } finally {
+    send?.b1Client.close();
+    for (const client of send?.talkClients ?? []) client.close();
+    await send?.b1.stop();
+    await fixtures.close().catch(() => undefined);
+    await stack.stop();
+  }
+}
+
 /** With --cpu-prof, every service profiles exactly this window (SIGUSR2 toggles the hook). */
 async function profiled<T>(settings: BenchSettings, stack: BenchStack, work: () => Promise<T>): Promise<T> {
   if (!settings.cpuProf) return work();
@@ -242,9 +274,12 @@ async function main() {
   const started = Date.now();
   const settings = parseSettings(process.argv.slice(2));
   log(
-    `${settings.mode} run: starting the distributed stack (${settings.replicas} replica(s) of every service)`,
+    `${settings.mode} run: starting the distributed stack (${settings.replicas} replica(s) of every service, PostgreSQL ${settings.durability})`,
   );
-  const stack = await startStack(settings.replicas, { cpuProf: settings.cpuProf });
+  const stack = await startStack(settings.replicas, {
+    cpuProf: settings.cpuProf,
+    durability: settings.durability,
+  });
   const rows: Row[] = [];
   const results: Results = {
     mode: settings.mode,
@@ -273,6 +308,8 @@ async function main() {
     log("stopping the stack");
     await stack.stop();
   }
+  if (wants(settings, "send"))
+    for (const variant of settings.sendVariants) await sendVariantRows(settings, variant, rows);
   results.durationSeconds = (Date.now() - started) / 1000;
   const files = writeResults(results);
   process.stdout.write("\n" + markdown(results) + "\n");

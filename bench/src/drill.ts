@@ -269,6 +269,7 @@ function markdown(
     `### Talk fault drills — ${system.date.slice(0, 16).replace("T", " ")} UTC, commit ${system.commit}`,
     "",
     `Machine: ${system.cpus} × ${system.cpu}, ${system.os}; Node ${system.node}, PostgreSQL ${system.postgres}, RabbitMQ ${system.rabbitmq}.`,
+    "PostgreSQL on production durability (fsync, full_page_writes and synchronous_commit on): a restart or a kill proves what a real deployment keeps.",
     `Load: ${SENDERS} senders, one message each per ${SEND_INTERVAL_MS} ms (retrying with their Idempotency-Key), ${READERS} WebSocket readers resuming with their cursor; 2 replicas of every service.`,
     "",
     "| Drill | Recovery | Longest send | Client errors | Acked / stored | Lost · dup. messages | Events checked | Lost · dup. · reordered events | Reader reconnects | Result |",
@@ -304,7 +305,7 @@ const selected = (faults: Fault[]) => faults.filter((_, i) => !only || only.has(
 async function main() {
   const started = Date.now();
   log("starting the distributed stack (2 replicas of every service)");
-  const stack = await startStack(2);
+  const stack = await startStack(2, { durability: "durable" });
   const system = await systemInfo(stack.postgresUrl, stack.rabbitUrl);
   log(`stack ready; service logs in ${stack.distributed.logDir}`);
   const results: DrillResult[] = [];

@@ -90,6 +90,9 @@ function ratioText(row: Row): string {
 
 export function markdown(results: Results): string {
   const s = results.system;
+  const variants = Array.isArray(results.settings.sendVariants)
+    ? results.settings.sendVariants.map(String)
+    : [];
   const lines = [
     `### Talk benchmark (${results.mode}) — ${s.date.slice(0, 16).replace("T", " ")} UTC, commit ${s.commit}`,
     "",
@@ -97,6 +100,11 @@ export function markdown(results: Results): string {
     `Settings: ${Object.entries(results.settings)
       .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("/") : String(v)}`)
       .join(", ")}.`,
+    `PostgreSQL (Talk and B1 alike): ${
+      results.settings.durability === "durable"
+        ? "production durability: fsync, full_page_writes and synchronous_commit on"
+        : "fsync=off and full_page_writes=off (a labelled variant, not production settings)"
+    }${variants.length ? `; send throughput also on: ${variants.join(", ")}` : ""}.`,
     "",
     "| Scenario | Talk | Baseline | Ratio | Target |",
     "|---|---|---|---|---|",

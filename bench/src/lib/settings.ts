@@ -1,7 +1,17 @@
 /** Command-line settings of `pnpm bench`: the full run, or `--quick` (under two minutes). */
 
+/**
+ * PostgreSQL's settings for Talk and B1 alike: production durability (fsync, full_page_writes and
+ * synchronous_commit on), or the labelled `fsync-off` variant (what the tests run on).
+ */
+export type Durability = "durable" | "fsync-off";
+
 export interface BenchSettings {
   mode: "quick" | "full";
+  /** The settings of the main pass (every scenario). */
+  durability: Durability;
+  /** Extra passes of the send scenario on other settings (the full run adds fsync-off). */
+  sendVariants: Durability[];
   /** Replicas of every service in the distributed stack. */
   replicas: number;
   /** Seconds of load before each measured scenario (not measured). */
@@ -35,6 +45,8 @@ export function parseSettings(argv: string[]): BenchSettings {
   const settings: BenchSettings = quick
     ? {
         mode: "quick",
+        durability: "durable",
+        sendVariants: [],
         replicas: 1,
         warmupSeconds: 1,
         rounds: 1,
@@ -49,6 +61,8 @@ export function parseSettings(argv: string[]): BenchSettings {
       }
     : {
         mode: "full",
+        durability: "durable",
+        sendVariants: ["fsync-off"],
         replicas: 1,
         warmupSeconds: 3,
         rounds: 3,
@@ -61,6 +75,11 @@ export function parseSettings(argv: string[]): BenchSettings {
         connections: 10_000,
         embeddedSeconds: 8,
       };
+  if (argv.includes("--fsync-off")) {
+    settings.durability = "fsync-off";
+    settings.sendVariants = [];
+  }
+  if (argv.includes("--no-variants")) settings.sendVariants = [];
   if (value("--replicas")) settings.replicas = Number(value("--replicas"));
   if (value("--fanout")) settings.fanoutSizes = String(value("--fanout")).split(",").map(Number);
   if (value("--connections")) settings.connections = Number(value("--connections"));

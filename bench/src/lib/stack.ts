@@ -1,6 +1,7 @@
 /** The distributed stack as the bench and the drill use it: gateways, push replicas, broker, database. */
 import { join, resolve } from "node:path";
 import { type DistributedStack, type ServiceProcess, startDistributed } from "@talk/stack";
+import type { Durability } from "./settings";
 
 export interface BenchStack {
   distributed: DistributedStack;
@@ -16,7 +17,7 @@ export interface BenchStack {
 
 export async function startStack(
   replicas: number,
-  options: { env?: Record<string, string>; cpuProf?: string } = {},
+  options: { env?: Record<string, string>; cpuProf?: string; durability?: Durability } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
   const profile: Record<string, string> = options.cpuProf
@@ -27,6 +28,7 @@ export async function startStack(
     : {};
   const distributed = await startDistributed({
     replicas,
+    durablePostgres: (options.durability ?? "durable") === "durable",
     logLevel: "warn",
     env: { LOGIN_RATE_PER_MINUTE: "1000000", WS_MAX_CONNECTIONS: "11000", ...profile, ...options.env },
   });

@@ -16,6 +16,8 @@ export interface DistributedOptions {
   logLevel?: string;
   /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
   env?: Record<string, string>;
+  /** PostgreSQL with production durability (fsync, full_page_writes on): the bench and the drills. */
+  durablePostgres?: boolean;
 }
 
 export interface DistributedStack {
@@ -38,7 +40,10 @@ const MANAGERS = ["agent-manager", "chat-manager", "message-manager"] as const;
 export async function startDistributed(options: DistributedOptions = {}): Promise<DistributedStack> {
   const replicas = options.replicas ?? 2;
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
-  const [rabbit, postgres] = await Promise.all([startRabbit(), startPostgres()]);
+  const [rabbit, postgres] = await Promise.all([
+    startRabbit(),
+    startPostgres({ durable: options.durablePostgres }),
+  ]);
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
     await Promise.all(processes.map((p) => p.stop()));

@@ -1,6 +1,14 @@
 /** Test infrastructure: real RabbitMQ and PostgreSQL servers, and polling helpers. */
 export { startRabbit, waitForAmqp, type RabbitHandle } from "./rabbit";
-export { startPostgres, createDatabase, databaseUrl, waitForPostgres, type PostgresHandle } from "./postgres";
+export {
+  startPostgres,
+  createDatabase,
+  databaseUrl,
+  postgresSettings,
+  waitForPostgres,
+  type PostgresHandle,
+  type PostgresOptions,
+} from "./postgres";
 export { waitFor, freePort, sleep, type WaitForOptions } from "./wait";
 export { dockerAnswers } from "./docker";
 export { canStartRabbit, canStartPostgres, serversRequired } from "./availability";

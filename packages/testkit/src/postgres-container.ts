@@ -1,15 +1,15 @@
 /** PostgreSQL in a container (testcontainers), on a fixed host port so that a restart keeps the URL. */
 import { GenericContainer, Wait, getContainerRuntimeClient } from "testcontainers";
-import type { PostgresHandle } from "./postgres";
-import { createDatabase, waitForPostgres } from "./postgres";
+import type { PostgresHandle, PostgresOptions } from "./postgres";
+import { createDatabase, postgresSettings, waitForPostgres } from "./postgres";
 import { freePort } from "./wait";
 
-export async function startPostgresContainer(): Promise<PostgresHandle> {
+export async function startPostgresContainer(options: PostgresOptions = {}): Promise<PostgresHandle> {
   const image = process.env.TALK_TEST_POSTGRES_IMAGE ?? "postgres:15-alpine";
   const port = await freePort();
   const started = await new GenericContainer(image)
     .withEnvironment({ POSTGRES_PASSWORD: "postgres" })
-    .withCommand(["postgres", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=300"])
+    .withCommand(["postgres", ...postgresSettings(options).flatMap((s) => ["-c", s])])
     .withExposedPorts({ container: 5432, host: port })
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .withStartupTimeout(120_000)

@@ -1,14 +1,15 @@
 /**
  * PostgreSQL from the machine's binaries (initdb, postgres): a fresh cluster in a temp folder,
  * listening on 127.0.0.1 and a free port, trust authentication. When we are root it runs as the
- * `postgres` user (or `nobody`), owning that folder. fsync is off for speed (tests only).
+ * `postgres` user (or `nobody`), owning that folder. fsync is off for speed unless
+ * asked for durable settings (the benchmark and the drills).
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { PostgresHandle } from "./postgres";
-import { createDatabase, waitForPostgres } from "./postgres";
+import type { PostgresHandle, PostgresOptions } from "./postgres";
+import { createDatabase, postgresSettings, waitForPostgres } from "./postgres";
 import {
   ManagedProcess,
   chownTree,
@@ -64,7 +65,7 @@ async function initdb(bin: string, dataDir: string, user: UserIds | undefined, l
   }
 }
 
-export async function startLocalPostgres(): Promise<PostgresHandle> {
+export async function startLocalPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {
   const bin = binDir();
   const user = unprivilegedUser(["postgres", "nobody"]);
   const dir = makeTempDir("postgres");
@@ -86,16 +87,7 @@ export async function startLocalPostgres(): Promise<PostgresHandle> {
   const url = () => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   const launch = async () => {
     const args = ["-D", dataDir, "-p", String(port), "-k", socketDir, "-c", "listen_addresses=127.0.0.1"];
-    args.push(
-      "-c",
-      "fsync=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "max_connections=300",
-      "-c",
-      "shared_buffers=64MB",
-    );
+    for (const setting of [...postgresSettings(options), "shared_buffers=64MB"]) args.push("-c", setting);
     const current = ManagedProcess.spawn(join(bin, "postgres"), args, {
       user,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", LC_ALL: "C" },

@@ -25,7 +25,21 @@ export interface PostgresHandle {
   close(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresHandle> {
+export interface PostgresOptions {
+  /**
+   * Production durability (fsync, full_page_writes and synchronous_commit on), for the benchmark and
+   * the drills. Off by default: the tests check behaviour, not the disk, and run faster without it.
+   */
+  durable?: boolean;
+}
+
+/** The server settings for `options`: fsync and full_page_writes off unless durable. */
+export function postgresSettings(options: PostgresOptions = {}): string[] {
+  const speed = options.durable ? [] : ["fsync=off", "full_page_writes=off"];
+  return [...speed, "synchronous_commit=on", "max_connections=300"];
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {
   const fromEnv = process.env.TALK_TEST_POSTGRES_URL;
   if (fromEnv) {
     const unsupported = async () => {
@@ -45,10 +59,10 @@ export async function startPostgres(): Promise<PostgresHandle> {
   }
   if (await dockerAnswers()) {
     const { startPostgresContainer } = await import("./postgres-container");
-    return announced("PostgreSQL", "a testcontainers container", await startPostgresContainer());
+    return announced("PostgreSQL", "a testcontainers container", await startPostgresContainer(options));
   }
   const { startLocalPostgres } = await import("./postgres-local");
-  return announced("PostgreSQL", "the machine's PostgreSQL binaries", await startLocalPostgres());
+  return announced("PostgreSQL", "the machine's PostgreSQL binaries", await startLocalPostgres(options));
 }
 
 /** The URL of database `name` on the server of `serverUrl`. */
