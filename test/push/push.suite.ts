@@ -136,6 +136,26 @@ export function describePush(name: string, current: () => TestStack): void {
       expect((gone.data as { tm_delete: string }).tm_delete).not.toBe(NOT_DELETED);
     });
 
+    it("answers a ping with a pong carrying its id, before and after subscribing, after the events sent before it", async () => {
+      const client = await connect(bob);
+      client.send({ type: "ping", id: "before" });
+      await client.until(
+        (c) => c.frames.find((f) => f.type === "pong" && f.id === "before"),
+        "the first pong",
+      );
+      const chat = await createChat(alice, [bob]);
+      await client.subscribe(topicOf(bob));
+      await send(alice, chat.id, "before the ping");
+      await client.until((c) => received(c, "before the ping"), "the message");
+      client.send({ type: "ping" });
+      const pong = await client.until(
+        (c) => c.frames.findIndex((f) => f.type === "pong" && f.id === undefined) + 1,
+        "the second pong",
+      );
+      const message = client.frames.findIndex((f) => "seq" in f && textOf(f) === "before the ping");
+      expect(message).toBeLessThan(pong - 1);
+    });
+
     it("acknowledges each subscribe and unsubscribe, and answers a refused topic or a bad frame with an error that says why", async () => {
       const client = await connect(bob);
       const other = await newCustomer(stack, 1);

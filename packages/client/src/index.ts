@@ -8,6 +8,7 @@ export { TalkApiError, TalkConnectionError, type TalkApiErrorInit } from "./erro
 export { PagedList, type PageParams } from "./pagination";
 export {
   RealtimeSubscription,
+  type NetworkEvents,
   type RealtimeEvent,
   type RealtimeOptions,
   type RealtimeStatus,

@@ -19,7 +19,7 @@ function fakeSockets() {
   const sockets: FakeSocket[] = [];
   class FakeSocket implements WebSocketLike {
     readyState = 0;
-    readonly sent: { type: string; topics: string[]; id: number }[] = [];
+    readonly sent: { type: string; topics: string[]; id: number | string }[] = [];
     private readonly listeners = new Map<string, Listener[]>();
     constructor(readonly url: string) {
       sockets.push(this);
@@ -42,7 +42,7 @@ function fakeSockets() {
       this.emit("message", { data: JSON.stringify(frame) });
     }
     ack(cursor = "c0"): void {
-      const last = this.sent.at(-1);
+      const last = this.sent.filter((frame) => frame.type !== "ping").at(-1);
       if (last) this.receive({ type: "subscribed", topics: last.topics, cursor, id: last.id });
     }
     drop(code = 1006): void {
@@ -237,5 +237,72 @@ describe("the real-time client", () => {
     expect(fake.last().url).toMatch(/^wss:\/\/talk\.test\/v1\.0\/ws\?token=h\./);
     expect(fake.last().sent[0].topics).toEqual(["agent_id:agent-1:chat"]);
     live.close();
+  });
+
+  describe("liveness", () => {
+    const pingsOf = (socket: { sent: { type: string; id: number | string }[] }) =>
+      socket.sent.filter((frame) => frame.type === "ping");
+
+    it("gives up a connection that does not answer its ping in time, and resumes from its cursor", async () => {
+      const statuses: string[] = [];
+      const { live, last, sockets, errors } = subscription({
+        pingIntervalMs: 10,
+        pongTimeoutMs: 30,
+        onStatus: (status) => statuses.push(status),
+      });
+      const first = last();
+      first.open();
+      first.ack();
+      first.receive(created(1, "a"));
+      await until(() => pingsOf(first).length === 1, "a ping");
+      expect(pingsOf(first)[0]).toEqual({ type: "ping", id: expect.stringMatching(/^ping-\d+$/) });
+      await until(() => sockets.length === 2, "a reconnection after the missing pong");
+      expect(first.readyState).toBe(3);
+      expect(pingsOf(first)).toHaveLength(1); // one ping outstanding at a time
+      expect(errors.map((e) => e.message)).toContain("The WebSocket did not answer a ping within 30 ms.");
+      expect(last().url).toBe("ws://talk.test/v1.0/ws?token=the-token&cursor=cursor-1");
+      expect(statuses).toEqual(["connecting", "live", "reconnecting"]);
+      live.close();
+    });
+
+    it("keeps a connection that answers its pings", async () => {
+      const { live, last, sockets } = subscription({ pingIntervalMs: 5, pongTimeoutMs: 40 });
+      last().open();
+      last().ack();
+      let answered = 0;
+      await until(() => {
+        for (const ping of pingsOf(last()).slice(answered)) {
+          last().receive({ type: "pong", id: ping.id });
+          answered++;
+        }
+        return answered >= 5;
+      }, "five pings answered");
+      expect(sockets).toHaveLength(1);
+      expect(last().readyState).toBe(1);
+      live.close();
+    });
+
+    it("lets go when the browser goes offline, waits, and reconnects from its cursor at once when it is back", () => {
+      const network = new EventTarget();
+      const statuses: string[] = [];
+      const { live, last, sockets } = subscription({
+        network,
+        initialDelayMs: 60_000,
+        onStatus: (status) => statuses.push(status),
+      });
+      last().open();
+      last().ack();
+      last().receive(created(1, "a"));
+      network.dispatchEvent(new Event("offline"));
+      expect(sockets[0].readyState).toBe(3);
+      expect(sockets).toHaveLength(1);
+      network.dispatchEvent(new Event("online"));
+      expect(sockets).toHaveLength(2); // at once, not after the (here one-minute) backoff
+      expect(last().url).toBe("ws://talk.test/v1.0/ws?token=the-token&cursor=cursor-1");
+      expect(statuses).toEqual(["connecting", "live", "offline", "connecting"]);
+      live.close();
+      network.dispatchEvent(new Event("online"));
+      expect(sockets).toHaveLength(2); // closed: no longer listening
+    });
   });
 });

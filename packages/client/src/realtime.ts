@@ -5,6 +5,12 @@
  * exponential backoff, resumes from that cursor and subscribes again. Events are deduplicated by
  * (chat, seq), so a replayed event is never handed out twice. When the service cannot replay what
  * was missed it says `resync_required`, and so does this client: re-read from the REST API.
+ *
+ * Like centrifuge-js, it does not trust a quiet connection: it sends an application-level `ping`
+ * every `pingIntervalMs` and gives the connection up when no `pong` comes back within
+ * `pongTimeoutMs` (a half-open TCP connection, a stalled proxy, a replica that stopped delivering),
+ * then resumes elsewhere from its cursor. In a browser it follows `offline` / `online`: it lets go
+ * of the connection when the network goes away and reconnects at once when it returns.
  */
 import type { EventFrame, ServerFrame } from "@talk/contracts";
 import { TalkApiError, TalkConnectionError } from "./errors";
@@ -43,7 +49,13 @@ export interface ResyncNotice {
   cursor: string;
 }
 
-export type RealtimeStatus = "connecting" | "live" | "reconnecting" | "closed";
+export type RealtimeStatus = "connecting" | "live" | "reconnecting" | "offline" | "closed";
+
+/** Where `offline` and `online` events come from: the browser's `window`. */
+export interface NetworkEvents {
+  addEventListener(type: "online" | "offline", listener: () => void): void;
+  removeEventListener(type: "online" | "offline", listener: () => void): void;
+}
 
 export interface RealtimeOptions {
   /** Topics to subscribe to; by default `agent_id:<me>:chat` (every chat I am in). */
@@ -64,6 +76,12 @@ export interface RealtimeOptions {
   /** Backoff between reconnections: from `initialDelayMs` (default 250) doubling to `maxDelayMs` (default 10 000), jittered. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** How often to check that the connection still delivers, with a `ping` (default 25 000; 0: never). */
+  pingIntervalMs?: number;
+  /** How long a `pong` may take before the connection is given up and resumed (default 10 000). */
+  pongTimeoutMs?: number;
+  /** `offline` / `online` events to follow: the browser's by default (none in Node.js); `null`: none. */
+  network?: NetworkEvents | null;
   WebSocket?: WebSocketConstructor;
 }
 
@@ -103,6 +121,11 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
   private attempt = 0;
   private closed = false;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private pingTimer?: ReturnType<typeof setInterval>;
+  private pongDeadline?: ReturnType<typeof setTimeout>;
+  private pings = 0;
+  private offline = false;
+  private readonly network?: NetworkEvents;
   private markReady!: () => void;
   private failReady!: (error: Error) => void;
   private buffer?: Item[];
@@ -127,6 +150,9 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     this.ready.catch(() => undefined); // awaiting it is optional
     // Without a callback the subscription is for iterating: keep what arrives until the loop asks.
     if (!settings.onEvent) this.buffer = [];
+    this.network = settings.network === undefined ? browserNetwork() : (settings.network ?? undefined);
+    this.network?.addEventListener("offline", this.wentOffline);
+    this.network?.addEventListener("online", this.cameOnline);
     this.connect();
   }
 
@@ -156,6 +182,9 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.stopWatching();
+    this.network?.removeEventListener("offline", this.wentOffline);
+    this.network?.removeEventListener("online", this.cameOnline);
     this.socket?.close(1000, "closed by the client");
     this.socket = undefined;
     this.failPending(new TalkConnectionError("The real-time subscription was closed."));
@@ -184,7 +213,7 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
   }
 
   private connect(): void {
-    if (this.closed) return;
+    if (this.closed || this.offline) return;
     if (this.attempt === 0) this.settings.onStatus?.("connecting");
     const params = new URLSearchParams({ token: this.settings.token() });
     if (this.currentCursor) params.set("cursor", this.currentCursor);
@@ -202,6 +231,7 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     socket.addEventListener("open", () => {
       if (this.socket !== socket) return;
       this.confirmed.clear();
+      this.watch(socket);
       if (this.topics.size > 0) void this.send("subscribe", [...this.topics], true).catch(() => undefined);
     });
     socket.addEventListener("message", (event) => {
@@ -215,14 +245,70 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     });
     socket.addEventListener("close", () => {
       if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.failPending(new TalkConnectionError("The WebSocket closed before the server answered."));
+      this.letGo(socket, new TalkConnectionError("The WebSocket closed before the server answered."));
       this.scheduleReconnect();
     });
   }
 
+  /** Forgets a connection (its later events are ignored): what was waiting for an answer fails. */
+  private letGo(socket: WebSocketLike, error: TalkConnectionError): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.stopWatching();
+    this.failPending(error);
+  }
+
+  /** Pings the connection every interval, one ping outstanding at a time, each with a deadline. */
+  private watch(socket: WebSocketLike): void {
+    this.stopWatching();
+    const interval = this.settings.pingIntervalMs ?? 25_000;
+    if (interval <= 0) return;
+    this.pingTimer = setInterval(() => {
+      if (this.socket !== socket || socket.readyState !== OPEN || this.pongDeadline) return;
+      socket.send(JSON.stringify({ type: "ping", id: `ping-${++this.pings}` }));
+      const timeout = this.settings.pongTimeoutMs ?? 10_000;
+      this.pongDeadline = setTimeout(() => this.unresponsive(socket, timeout), timeout);
+    }, interval);
+  }
+
+  private stopWatching(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongDeadline);
+    this.pingTimer = undefined;
+    this.pongDeadline = undefined;
+  }
+
+  /** No pong in time: the connection does not deliver. Give it up and resume from the cursor. */
+  private unresponsive(socket: WebSocketLike, timeout: number): void {
+    if (this.socket !== socket) return;
+    const error = new TalkConnectionError(`The WebSocket did not answer a ping within ${timeout} ms.`);
+    this.letGo(socket, error);
+    this.report(error);
+    socket.close(4000, "no pong");
+    this.scheduleReconnect();
+  }
+
+  private readonly wentOffline = (): void => {
+    if (this.closed || this.offline) return;
+    this.offline = true;
+    clearTimeout(this.reconnectTimer);
+    const socket = this.socket;
+    if (socket) {
+      this.letGo(socket, new TalkConnectionError("The browser went offline."));
+      socket.close(1000, "offline");
+    }
+    this.settings.onStatus?.("offline");
+  };
+
+  private readonly cameOnline = (): void => {
+    if (this.closed || !this.offline) return;
+    this.offline = false;
+    this.attempt = 0;
+    this.connect();
+  };
+
   private scheduleReconnect(): void {
-    if (this.closed) return;
+    if (this.closed || this.offline) return;
     this.attempt++;
     this.urlIndex++;
     const initial = this.settings.initialDelayMs ?? 250;
@@ -273,6 +359,10 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
         return;
       case "error":
         this.refused(TalkApiError.fromBody(frame.error), frame.topic, this.take(frame.id));
+        return;
+      case "pong":
+        clearTimeout(this.pongDeadline);
+        this.pongDeadline = undefined;
         return;
       case "resync_required": {
         this.currentCursor = frame.cursor;
@@ -367,6 +457,16 @@ function chatIdOf(frame: EventFrame): string {
     default:
       return frame.data.chat_id;
   }
+}
+
+/** The browser's `window`, when this runs in one (it says whether it is online). */
+function browserNetwork(): NetworkEvents | undefined {
+  const global = globalThis as Partial<NetworkEvents> & { navigator?: { onLine?: unknown } };
+  return typeof global.addEventListener === "function" &&
+    typeof global.removeEventListener === "function" &&
+    typeof global.navigator?.onLine === "boolean"
+    ? (global as NetworkEvents)
+    : undefined;
 }
 
 function socketOrigin(baseUrl: string): string {

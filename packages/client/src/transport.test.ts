@@ -109,4 +109,33 @@ describe("the SDK's HTTP transport", () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
   });
+
+  it("rejects at once, sending nothing, when its AbortSignal is already aborted", async () => {
+    const api = scripted(json(200, { id: "chat-1" }));
+    const client = new TalkClient({ baseUrl: "http://talk.test", token: token("agent-1"), fetch: api.fetch });
+    const aborted = AbortSignal.abort();
+    await expect(client.chats.get("chat-1", { signal: aborted })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    const why = new Error("the user left the page");
+    await expect(
+      client.messages.send({ chat_id: "chat-1", text: "hi" }, { signal: AbortSignal.abort(why) }),
+    ).rejects.toBe(why);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it("abandons a request whose signal aborts while it waits to retry", async () => {
+    const api = scripted(apiError(503, "UNAVAILABLE", "RPC_TIMEOUT", { "retry-after": "5" }));
+    const client = new TalkClient({ baseUrl: "http://talk.test", token: token("agent-1"), fetch: api.fetch });
+    const controller = new AbortController();
+    const pending = client.chats.get("chat-1", { signal: controller.signal });
+    await waitUntil(() => api.calls.length === 1);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    expect(api.calls).toHaveLength(1);
+  });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -78,6 +78,8 @@ export class HttpTransport {
   }
 
   async request<T>(request: HttpRequest, options: CallOptions = {}): Promise<T> {
+    // Like fetch: a signal aborted before the call rejects it at once, with the signal's reason.
+    options.signal?.throwIfAborted();
     const idempotent = request.idempotent ?? request.method !== "GET";
     const headers: Record<string, string> = { accept: "application/json" };
     if (request.body !== undefined) headers["content-type"] = "application/json";
@@ -137,7 +139,8 @@ export class HttpTransport {
   private async fetchOnce(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
     const controller = new AbortController();
     const abort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", abort, { once: true });
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort, { once: true });
     const timer = setTimeout(
       () => controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)),
       this.timeoutMs,

@@ -19,7 +19,10 @@ import {
   type RealtimeSubscription,
   TalkClient,
   type WebSocketConstructor,
+  type WebSocketLike,
 } from "../src/node";
+
+type Listener = Parameters<WebSocketLike["addEventListener"]>[1];
 
 const current = useStack(startEmbeddedStack);
 
@@ -176,5 +179,65 @@ describe("the SDK's real-time client (embedded)", () => {
     await alice.messages.send({ chat_id: chat.id, text: "two" });
     await reading;
     expect(seen).toEqual(["one", "two"]);
+  });
+
+  it("pings the push service, and leaves a connection that stopped delivering for one that does, missing nothing", async () => {
+    const chat = await alice.chats.create({
+      type: "group",
+      name: "Stalled",
+      participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+    });
+    // `ws` whose first connection goes quiet on demand, like a proxy that stopped forwarding.
+    const traffic = { stalled: false, pings: 0, pongs: 0, sockets: 0 };
+    class StallingWebSocket implements WebSocketLike {
+      private readonly ws: WebSocket;
+      private readonly first = ++traffic.sockets === 1;
+      constructor(url: string) {
+        this.ws = new WebSocket(url);
+      }
+      get readyState(): number {
+        return this.ws.readyState;
+      }
+      send(data: string): void {
+        if (data.includes('"ping"')) traffic.pings++;
+        this.ws.send(data);
+      }
+      close(code?: number, reason?: string): void {
+        this.ws.close(code, reason);
+      }
+      addEventListener(type: "open" | "message" | "close" | "error", listener: Listener): void {
+        if (type !== "message") return this.ws.addEventListener(type, listener);
+        this.ws.addEventListener("message", (event) => {
+          if (this.first && traffic.stalled) return;
+          if (String(event.data).includes('"pong"')) traffic.pongs++;
+          listener(event);
+        });
+      }
+    }
+    const texts: string[] = [];
+    const errors: string[] = [];
+    const live = realtime(bob, {
+      topics: [`agent_id:${bob.identity.agentId}:chat:${chat.id}`],
+      WebSocket: StallingWebSocket,
+      pingIntervalMs: 50,
+      pongTimeoutMs: 300,
+      initialDelayMs: 20,
+      onError: (error) => errors.push(error.message),
+      onEvent: (event) => {
+        if (event.type === "chatmessage_created" && event.data.type === "normal") texts.push(event.data.text);
+      },
+    });
+    await live.ready;
+    await until(() => traffic.pongs >= 3, "three pongs");
+    expect(traffic.sockets).toBe(1);
+
+    traffic.stalled = true;
+    await alice.messages.send({ chat_id: chat.id, text: "while stalled" });
+    await until(() => traffic.sockets === 2, "a new connection after the missing pong");
+    expect(errors).toContain("The WebSocket did not answer a ping within 300 ms.");
+    await alice.messages.send({ chat_id: chat.id, text: "after" });
+    await until(() => texts.length >= 2, "both messages");
+    expect(texts).toEqual(["while stalled", "after"]);
+    live.close();
   });
 });

@@ -3,18 +3,26 @@
  * the frame schemas in push.ts. A document of its own beside the events' (asyncapi.ts): another
  * audience (browser and SDK clients, not services bound to the broker), another server, protocol
  * and security, and generators build one client per document. It describes the push service: it
- * receives `subscribe`/`unsubscribe` frames and sends acknowledgements, errors and events.
+ * receives `subscribe`/`unsubscribe`/`ping` frames and sends acknowledgements, errors, events and pongs.
  */
 import { ERROR_HTTP_STATUS } from "./errors";
 import { EVENT_TYPES, type EventType } from "./events";
-import { PUSH_CLOSE_CODES, PUSH_LIMITS, PUSH_PATH, clientFrameSchema, serverFrameSchema } from "./push";
+import {
+  PUSH_CLOSE_CODES,
+  PUSH_LIMITS,
+  PUSH_PATH,
+  clientFrameSchema,
+  pingFrameSchema,
+  serverFrameSchema,
+} from "./push";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 import { withoutIds } from "./schemas/without-ids";
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const messageRef = (name: string) => ({ $ref: `#/channels/ws/messages/${name}` });
 
-const [subscribedFrame, unsubscribedFrame, errorFrame, resyncFrame, eventFrame] = serverFrameSchema.oneOf;
+const [subscribedFrame, unsubscribedFrame, errorFrame, resyncFrame, eventFrame, pongFrame] =
+  serverFrameSchema.oneOf;
 
 const payloadOf: Record<EventType, string> = {
   chat_created: "Chat",
@@ -81,6 +89,12 @@ export function webSocketAsyncApiDocument() {
       withoutIds(subscribedFrame),
     ),
     unsubscribed: frameMessage("unsubscribed", "An unsubscribe was applied.", withoutIds(unsubscribedFrame)),
+    ping: frameMessage(
+      "ping",
+      "A liveness check: answered with pong (same id) after everything sent before it. No pong within your deadline: reconnect with your last cursor.",
+      withoutIds(pingFrameSchema),
+    ),
+    pong: frameMessage("pong", "The answer to a ping, with its id.", withoutIds(pongFrame)),
     error: frameMessage(
       "error",
       "A refused topic or a bad frame; the connection stays open.",
@@ -178,6 +192,13 @@ export function webSocketAsyncApiDocument() {
           channel: { $ref: "#/channels/ws" },
           messages: [messageRef("subscribed"), messageRef("error")],
         },
+      },
+      ping: {
+        action: "receive",
+        channel: { $ref: "#/channels/ws" },
+        summary: "A client checks that the connection still delivers",
+        messages: [messageRef("ping")],
+        reply: { channel: { $ref: "#/channels/ws" }, messages: [messageRef("pong")] },
       },
       unsubscribe: {
         action: "receive",

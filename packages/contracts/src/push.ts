@@ -69,6 +69,24 @@ export interface ClientFrame {
   id?: string | number;
 }
 
+/**
+ * A liveness check from the client, `{"type":"ping","id"?}`: answered with `pong` (same `id`) in
+ * order with everything else the connection sends, so a client that gets no pong within its
+ * deadline knows the connection (or the service behind it) is not delivering, and reconnects.
+ */
+export const pingFrameSchema = {
+  $id: "PushPingFrame",
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: { type: { const: "ping" }, id: frameId },
+} as const;
+
+export interface PingFrame {
+  type: "ping";
+  id?: string | number;
+}
+
 const errorBody = {
   type: "object",
   additionalProperties: false,
@@ -124,6 +142,12 @@ export const serverFrameSchema = {
         cursor,
       },
     },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["type"],
+      properties: { type: { const: "pong" }, id: frameId },
+    },
   ],
 } as const;
 
@@ -161,4 +185,11 @@ export type EventFrame<T extends EventType = EventType> = {
   [K in T]: { type: K; data: EventPayload<K>; topic: string; seq: number; cursor: string };
 }[T];
 
-export type ServerFrame = SubscribedFrame | UnsubscribedFrame | ErrorFrame | ResyncRequiredFrame | EventFrame;
+/** The answer to a `ping`. */
+export interface PongFrame {
+  type: "pong";
+  id?: string | number;
+}
+
+export type ServerFrame =
+  SubscribedFrame | UnsubscribedFrame | ErrorFrame | ResyncRequiredFrame | EventFrame | PongFrame;

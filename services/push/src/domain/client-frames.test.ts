@@ -11,7 +11,22 @@ describe("client frames", () => {
     });
   });
 
+  it("accepts a ping, with or without an id", () => {
+    expect(parseClientFrame('{"type":"ping","id":"p1"}', false)).toEqual({
+      ok: true,
+      frame: { type: "ping", id: "p1" },
+    });
+    expect(parseClientFrame('{"type":"ping"}', false)).toEqual({ ok: true, frame: { type: "ping" } });
+  });
+
   it.each([
+    [
+      "a ping with topics",
+      '{"type":"ping","topics":["a"]}',
+      false,
+      "MALFORMED_FRAME",
+      /unknown field "topics"/,
+    ],
     ["binary", Buffer.from([0, 1, 2]), true, "BINARY_FRAME", /binary frames are not accepted/],
     ["not JSON", "{subscribe", false, "MALFORMED_FRAME", /not JSON/],
     ["a JSON string", '"subscribe"', false, "MALFORMED_FRAME", /frame/],
@@ -20,7 +35,7 @@ describe("client frames", () => {
       '{"type":"publish","topics":["a"]}',
       false,
       "MALFORMED_FRAME",
-      /frame\.type must be one of: subscribe, unsubscribe/,
+      /frame\.type must be one of: subscribe, unsubscribe, ping/,
     ],
     ["no topics", '{"type":"subscribe"}', false, "MALFORMED_FRAME", /frame\.topics is required/],
     ["empty topics", '{"type":"subscribe","topics":[]}', false, "MALFORMED_FRAME", /frame\.topics/],

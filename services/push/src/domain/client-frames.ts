@@ -1,18 +1,22 @@
 /**
- * Frames from clients: JSON text `{"type":"subscribe"|"unsubscribe","topics":[...],"id"?}`.
- * Anything else — binary, not JSON, another shape — becomes an error that says what is wrong.
+ * Frames from clients: JSON text `{"type":"subscribe"|"unsubscribe","topics":[...],"id"?}`, and
+ * `{"type":"ping","id"?}` (answered with `pong`). Anything else — binary, not JSON, another shape — becomes an error that says what is wrong.
  */
 import {
   AppError,
   type ClientFrame,
   PUSH_LIMITS,
+  type PingFrame,
   assertValid,
   clientFrameSchema,
   invalid,
+  pingFrameSchema,
 } from "@talk/contracts";
 
 export type ParsedFrame =
-  { ok: true; frame: ClientFrame } | { ok: false; error: AppError; id?: string | number };
+  { ok: true; frame: ClientFrame | PingFrame } | { ok: false; error: AppError; id?: string | number };
+
+const FRAME_TYPES = ["subscribe", "unsubscribe", "ping"];
 
 export function parseClientFrame(data: Buffer | string, binary: boolean): ParsedFrame {
   if (binary)
@@ -31,7 +35,18 @@ export function parseClientFrame(data: Buffer | string, binary: boolean): Parsed
     };
   }
   const id = idOf(value);
+  const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
+  if (typeof type !== "string" || !FRAME_TYPES.includes(type))
+    return {
+      ok: false,
+      error: invalid("MALFORMED_FRAME", `frame.type must be one of: ${FRAME_TYPES.join(", ")}.`),
+      ...(id !== undefined ? { id } : {}),
+    };
   try {
+    if (type === "ping") {
+      assertValid<PingFrame>(pingFrameSchema, value, "frame");
+      return { ok: true, frame: value };
+    }
     assertValid<ClientFrame>(clientFrameSchema, value, "frame");
     return { ok: true, frame: value };
   } catch (error) {

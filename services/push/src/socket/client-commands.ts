@@ -2,8 +2,9 @@
  * What a client's frames do: `subscribe` checks every topic (its shape, that it is the caller's,
  * and for one chat that the chat exists in the caller's customer and is one the caller may see),
  * then subscribes to all of them or to none, and acknowledges; `unsubscribe` removes and
- * acknowledges. Every refusal is an error frame that says why. The first subscription of a
- * connection starts it: live from the replica's head, or replaying from the client's cursor.
+ * acknowledges; `ping` is answered with `pong`, after whatever the connection was sent before.
+ * Every refusal is an error frame that says why. The first subscription of a connection starts
+ * it: live from the replica's head, or replaying from the client's cursor.
  */
 import {
   AppError,
@@ -33,8 +34,10 @@ export class ClientCommands {
   async handle(connection: Connection, data: Buffer, binary: boolean): Promise<void> {
     const parsed = parseClientFrame(data, binary);
     if (!parsed.ok) return this.refuse(connection, parsed.error, { id: parsed.id });
-    if (parsed.frame.type === "subscribe") await this.subscribe(connection, parsed.frame);
-    else this.unsubscribe(connection, parsed.frame);
+    const frame = parsed.frame;
+    if (frame.type === "ping") connection.sendControl({ type: "pong", ...idOf(frame.id) });
+    else if (frame.type === "subscribe") await this.subscribe(connection, frame);
+    else this.unsubscribe(connection, frame);
   }
 
   /** A client sending frames faster than allowed is told so and disconnected (1008). */

@@ -1,8 +1,8 @@
 /**
  * Who may open a WebSocket: the HTTP upgrade request must be for `/v1.0/ws`, come from no page
  * (no `Origin`: a server, a script), a page of the same origin, or one of the allowed origins
- * (`CORS_ALLOWED_ORIGINS`, as for the API), and carry a valid access token (`?token=` or `Authorization: Bearer`), and a `?cursor=` must be one this service
- * issued. A refused upgrade gets a plain HTTP answer with the API's error body before any
+ * (`CORS_ALLOWED_ORIGINS`, as for the API), and carry a valid access token (`?token=` or
+ * `Authorization: Bearer`); a `?cursor=` must be one this service issued. A refused upgrade gets a plain HTTP answer with the API's error body before any
  * WebSocket exists.
  */
 import type { IncomingMessage } from "node:http";
