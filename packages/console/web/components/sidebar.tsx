@@ -1,14 +1,16 @@
 /** Who I am and whether live updates flow; my chats; channels to join; a new chat. */
 import { useState } from "preact/hooks";
+import type { RealtimeStatus } from "@talk/client";
 import type { ConsoleStore } from "../store";
 import { NewChat } from "./new-chat";
 
-const STATUS_TEXT = {
+const STATUS_TEXT: Record<RealtimeStatus, string> = {
   connecting: "connecting…",
   live: "live",
   reconnecting: "reconnecting…",
+  offline: "offline (waiting for the network)",
   closed: "offline",
-} as const;
+};
 const TYPE_MARK = { direct: "@", group: "•", talk: "#" } as const;
 
 export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: () => void }) {
