@@ -8,7 +8,10 @@
  * - `publish`/`subscribe`: events on the durable topic exchange, with publisher confirms: `publish`
  *   resolves only once the broker has taken responsibility for the event. Subscriptions are durable
  *   queues bound by routing-key patterns, shared by the replicas of a service (competing consumers);
- *   a handler that throws gets the event redelivered.
+ *   a handler that throws gets the event redelivered, after a pause that doubles with each failure;
+ *   after `maxDeliveries` failed attempts the event moves to the queue's dead-letter queue
+ *   (`deadLetterQueue(queue)`, durable, not consumed by the service) and the queue goes on, so one
+ *   poison event cannot stop a queue (chat changes have one consumer, in order) forever.
  * - `declareStream`/`readStream`: a durable, append-only log of events (a RabbitMQ stream queue; a
  *   bounded in-memory log in MemoryBus), fed by its bindings (one event per entry) and by
  *   `appendToStream` (many events in one entry: one broker write and one delivery for a batch).
@@ -56,6 +59,20 @@ export interface Subscription {
   exchange?: ExchangeName;
   /** Only one consumer at a time, across replicas, so events are handled strictly in queue order. */
   singleActiveConsumer?: boolean;
+  /** Attempts an event gets before it is dead-lettered (default: the bus's `maxDeliveries`). */
+  maxDeliveries?: number;
+}
+
+/** Where a subscription's events go once their handler failed every attempt: kept, not consumed. */
+export function deadLetterQueue(queue: string): string {
+  return `${queue}${DEAD_LETTER_SUFFIX}`;
+}
+
+const DEAD_LETTER_SUFFIX = ".dead-letter";
+
+/** A dead-letter queue has none of its own. */
+export function isDeadLetterQueue(queue: string): boolean {
+  return queue.endsWith(DEAD_LETTER_SUFFIX);
 }
 
 export interface PublishOptions {

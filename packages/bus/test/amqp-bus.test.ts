@@ -10,7 +10,10 @@ import { describeWithRabbit, useRabbit } from "./rabbit-suite";
 describeWithRabbit("AmqpBus", () => {
   const rabbit = useRabbit();
 
-  describeBusContract("AmqpBus", async () => ({ bus: await rabbit.connect(), peer: () => rabbit.connect() }));
+  describeBusContract("AmqpBus", async () => ({
+    bus: await rabbit.connect(),
+    peer: (options) => rabbit.connect(options),
+  }));
 
   describe("connect", () => {
     it("fails with UNAVAILABLE when no broker answers within connectTimeoutMs", async () => {

@@ -6,13 +6,23 @@
 import { randomUUID } from "node:crypto";
 import { AppError, type EventEnvelope } from "@talk/contracts";
 import { sleep, waitFor } from "@talk/testkit";
-import type { Bus, DeliveryContext, StreamEntry, StreamReader, StreamSpec, StreamStart } from "../src";
+import { Metrics } from "@talk/kit";
+import {
+  type Bus,
+  type CommonBusOptions,
+  type DeliveryContext,
+  type StreamEntry,
+  type StreamReader,
+  type StreamSpec,
+  type StreamStart,
+  deadLetterQueue,
+} from "../src";
 import { agent, chatEvent, uniqueQueue } from "./fixtures";
 
 export interface BusFixture {
   bus: Bus;
   /** Another bus on the same broker, as another process (or replica) would have. */
-  peer(): Promise<Bus>;
+  peer(options?: Partial<CommonBusOptions>): Promise<Bus>;
 }
 
 interface Received {
@@ -25,8 +35,8 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
     let fixture: BusFixture;
     let bus: Bus;
     const opened: Bus[] = [];
-    const peer = async () => {
-      const other = await fixture.peer();
+    const peer = async (options?: Partial<CommonBusOptions>) => {
+      const other = await fixture.peer(options);
       opened.push(other);
       return other;
     };
@@ -323,6 +333,39 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await waitFor(() => attempts.length >= 2, { what: "the redelivery" });
         expect(attempts.map((a) => a.event.id)).toEqual([event.id, event.id]);
         expect(attempts.map((a) => a.context.redelivered)).toEqual([false, true]);
+      });
+
+      it("moves an event that fails every attempt to the dead-letter queue; the events after it go on, in order", async () => {
+        const metrics = new Metrics("bus-test", { defaultMetrics: false });
+        const consumer = await peer({ metrics, maxDeliveries: 3 });
+        const customerId = randomUUID();
+        const chatId = randomUUID();
+        const queue = uniqueQueue("poison");
+        const [poison, next, last] = [1, 2, 3].map((seq) =>
+          chatEvent("chat_updated", customerId, chatId, seq),
+        );
+        const attempts: string[] = [];
+        // one consumer at a time, in order: as chat changes are consumed
+        await consumer.subscribe(
+          { queue, bindings: [`*.${customerId}.*`], singleActiveConsumer: true, prefetch: 1 },
+          async (event) => {
+            attempts.push(event.id);
+            if (event.id === poison.id) throw new Error("this event can never be applied");
+          },
+        );
+        const dead = await collect(bus, [], deadLetterQueue(queue));
+        for (const event of [poison, next, last]) await bus.publish(event);
+        await waitFor(() => attempts.includes(last.id), { what: "the events after the poison one" });
+        await waitFor(() => dead.received.length === 1, { what: "the dead letter" });
+        expect(attempts).toEqual([poison.id, poison.id, poison.id, next.id, last.id]);
+        expect(dead.received[0].event).toEqual(poison);
+        const counted = (await metrics.eventsDeadLettered.get()).values;
+        expect(counted).toEqual([
+          expect.objectContaining({
+            labels: expect.objectContaining({ queue, type: "chat_updated" }),
+            value: 1,
+          }),
+        ]);
       });
 
       it("shares a subscription queue between consumers: each event goes to one of them", async () => {

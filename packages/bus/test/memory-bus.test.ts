@@ -3,6 +3,7 @@ import { describeBusContract } from "./bus-contract";
 
 describeBusContract("MemoryBus", async () => {
   const broker = new MemoryBroker();
-  const make = () => new MemoryBus({ broker, service: "bus-test", redeliveryDelayMs: 20 });
-  return { bus: make(), peer: async () => make() };
+  const make = (options = {}) =>
+    new MemoryBus({ broker, service: "bus-test", redeliveryDelayMs: 20, ...options });
+  return { bus: make(), peer: async (options) => make(options) };
 });

@@ -41,6 +41,7 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
       logger,
       metrics,
       rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+      maxDeliveries: config.EVENT_MAX_DELIVERIES,
     });
     const deps = { bus, logger, metrics };
     const started = service.database

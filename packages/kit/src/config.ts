@@ -117,6 +117,13 @@ export const commonConfig = {
     default: 5000,
     min: 100,
   },
+  EVENT_MAX_DELIVERIES: {
+    kind: "int",
+    description:
+      "attempts an event's handler gets (pauses doubling from 250 ms to 30 s) before the event moves to its queue's dead-letter queue",
+    default: 10,
+    min: 1,
+  },
 } as const satisfies ConfigSpec;
 
 /** Browser origins allowed to call the API and open the WebSocket (gateway, push, embedded). */

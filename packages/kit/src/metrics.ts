@@ -13,6 +13,7 @@ export class Metrics {
   readonly rpcClientDuration: Histogram<"operation" | "outcome">;
   readonly eventHandlerDuration: Histogram<"type" | "outcome">;
   readonly eventsPublished: Counter<"type">;
+  readonly eventsDeadLettered: Counter<"queue" | "type">;
   readonly outboxLag: Gauge;
   readonly outboxPending: Gauge;
 
@@ -51,6 +52,12 @@ export class Metrics {
       name: "talk_events_published_total",
       help: "Events confirmed by the broker, by type",
       labelNames: ["type"],
+      registers: [this.registry],
+    });
+    this.eventsDeadLettered = new Counter({
+      name: "talk_events_dead_lettered_total",
+      help: "Events moved to their queue's dead-letter queue after their handler failed every attempt",
+      labelNames: ["queue", "type"],
       registers: [this.registry],
     });
     this.outboxLag = new Gauge({

@@ -23,7 +23,7 @@ import type {
   StreamSpec,
   Subscription,
 } from "../bus";
-import { DEFAULTS, type CommonBusOptions } from "../options";
+import { DEFAULTS, type CommonBusOptions, retryOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { InFlight, SerialQueue } from "../util";
 import { AmqpConnection, type Channels } from "./connection";
@@ -113,7 +113,8 @@ export class AmqpBus implements Bus {
       this.inFlight,
       this.logger.child({ part: "subscriber" }),
       metrics,
-      options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs,
+      this.publisher,
+      retryOptions(options),
     );
     this.streams = new StreamTopology(this.names, this.logger.child({ part: "streams" }));
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;

@@ -1,15 +1,16 @@
 /**
  * Events over RabbitMQ: the durable topic exchange, publishing with publisher confirms (retried
  * across reconnections until the publish timeout), and durable subscription queues bound by
- * routing-key patterns, consumed with manual acks.
+ * routing-key patterns, consumed with manual acks; an event whose handler failed every attempt is
+ * published (confirmed) to the subscription's dead-letter queue before it is acknowledged.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
 import { routingKey, unavailable, type EventEnvelope, type ExchangeName } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
-import type { EventHandler, Subscription } from "../bus";
-import { dispatchEvent } from "../event-dispatch";
+import { type EventHandler, type Subscription, deadLetterQueue, isDeadLetterQueue } from "../bus";
+import { type DeadLetter, RetryBudget, dispatchEvent } from "../event-dispatch";
 import { entryBody } from "../stream-delivery";
-import { DEFAULTS } from "../options";
+import { DEFAULTS, type RetryOptions } from "../options";
 import { errorMessage, sleep, type InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
@@ -55,6 +56,20 @@ export class EventPublisher {
       messageId: events[0].id,
       type: "talk.events",
       headers: requestIdHeaders(events[0].request_id),
+    });
+  }
+
+  /** Puts a failed event on a dead-letter queue (through the default exchange), with why. */
+  async deadLetter(queue: string, body: Buffer, dead: DeadLetter, from: string): Promise<void> {
+    await this.confirmed("", queue, body, {
+      messageId: dead.event.id,
+      type: dead.event.type,
+      headers: {
+        ...requestIdHeaders(dead.event.request_id),
+        "x-talk-queue": from,
+        "x-talk-attempts": dead.attempts,
+        "x-talk-error": dead.error.slice(0, 1000),
+      },
     });
   }
 
@@ -147,7 +162,8 @@ export class EventSubscriber {
     private readonly inFlight: InFlight,
     private readonly logger: Logger,
     private readonly metrics: Metrics | undefined,
-    private readonly redeliveryDelayMs: number,
+    private readonly publisher: EventPublisher,
+    private readonly retry: RetryOptions,
   ) {}
 
   /** Records a subscription (set up on every connection by `setup`, or at once by `start`). */
@@ -156,16 +172,43 @@ export class EventSubscriber {
       logger: this.logger,
       metrics: this.metrics,
       queue: subscription.queue,
-      redeliveryDelayMs: this.redeliveryDelayMs,
+      budget: new RetryBudget(
+        subscription.maxDeliveries ?? this.retry.maxDeliveries,
+        this.retry.baseDelayMs,
+        this.retry.maxDelayMs,
+      ),
     };
+    const queue = this.names.queue(subscription.queue);
     const spec: ConsumerSpec = {
-      queue: this.names.queue(subscription.queue),
+      queue,
       prefetch: subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
       onMessage: (message: ConsumeMessage, channel: Channel) =>
         void this.inFlight.run(async () => {
-          const body = message.content.toString("utf8");
-          if (handler)
-            settle(channel, message, await dispatchEvent(body, message.fields.redelivered, handler, options));
+          if (!handler) return;
+          const outcome = await dispatchEvent(
+            message.content.toString("utf8"),
+            message.fields.redelivered,
+            handler,
+            options,
+          );
+          if (typeof outcome === "string") return settle(channel, message, outcome);
+          try {
+            const dead = outcome.deadLetter;
+            await this.publisher.deadLetter(
+              deadLetterQueue(queue),
+              message.content,
+              dead,
+              subscription.queue,
+            );
+            this.metrics?.eventsDeadLettered.inc({ queue: subscription.queue, type: dead.event.type });
+            settle(channel, message, "ack");
+          } catch (err) {
+            this.logger.error(
+              { queue: subscription.queue, err },
+              "Could not dead-letter an event; it goes back on its queue",
+            );
+            settle(channel, message, "requeue");
+          }
         }),
       onCancel: () => this.connection.reset(`the broker cancelled the consumer of ${subscription.queue}`),
     };
@@ -195,6 +238,8 @@ export class EventSubscriber {
       });
       for (const pattern of subscription.bindings)
         await channel.bindQueue(spec.queue, this.names.exchange(subscription.exchange), pattern);
+      if (!isDeadLetterQueue(spec.queue))
+        await channel.assertQueue(deadLetterQueue(spec.queue), { durable: true });
     });
     if (consuming && consume) await this.consumers.ensure(channels, spec);
   }

@@ -29,8 +29,9 @@ import type {
   StreamSpec,
   Subscription,
 } from "../bus";
-import { dispatchEvent } from "../event-dispatch";
-import { DEFAULTS, type CommonBusOptions } from "../options";
+import { deadLetterQueue, isDeadLetterQueue } from "../bus";
+import { RetryBudget, dispatchEvent } from "../event-dispatch";
+import { DEFAULTS, type CommonBusOptions, type RetryOptions, retryOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { decodeReply, encodeReply, unwrapReply } from "../rpc-reply";
 import { InFlight } from "../util";
@@ -57,6 +58,7 @@ export class MemoryBus implements Bus {
   private readonly rpcTimeoutMs: number;
   private readonly prefetch: number;
   private readonly redeliveryDelayMs: number;
+  private readonly retry: RetryOptions;
   private readonly dispatcher: RpcDispatcher;
   private readonly replyAddress = `memory.reply.${randomUUID()}`;
   private readonly pending = new Map<string, PendingCall>();
@@ -74,6 +76,7 @@ export class MemoryBus implements Bus {
     this.rpcTimeoutMs = options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs;
     this.prefetch = options.prefetch ?? DEFAULTS.prefetch;
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;
+    this.retry = retryOptions(options);
     this.dispatcher = new RpcDispatcher(this.logger, this.metrics, options.validateResponses ?? true);
     this.broker.registerReplyTarget(this.replyAddress, (message: MemoryMessage) => this.onReply(message));
   }
@@ -162,6 +165,7 @@ export class MemoryBus implements Bus {
     this.broker.declareQueue(subscription.queue);
     for (const pattern of subscription.bindings)
       this.broker.bind(subscription.queue, pattern, subscription.exchange);
+    if (!isDeadLetterQueue(subscription.queue)) this.broker.declareQueue(deadLetterQueue(subscription.queue));
   }
 
   async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
@@ -171,7 +175,11 @@ export class MemoryBus implements Bus {
       logger: this.logger,
       metrics: this.metrics,
       queue: subscription.queue,
-      redeliveryDelayMs: this.redeliveryDelayMs,
+      budget: new RetryBudget(
+        subscription.maxDeliveries ?? this.retry.maxDeliveries,
+        this.retry.baseDelayMs,
+        this.retry.maxDelayMs,
+      ),
     };
     this.startConsumer(
       subscription.queue,
@@ -179,7 +187,16 @@ export class MemoryBus implements Bus {
       (message, settle) => {
         void this.inFlight.run(async () => {
           const result = await dispatchEvent(message.body, message.redelivered, handler, options);
-          if (result === "ack") settle.ack();
+          if (typeof result === "object") {
+            this.broker
+              .declareQueue(deadLetterQueue(subscription.queue))
+              .enqueue({ ...message, redelivered: false });
+            this.metrics?.eventsDeadLettered.inc({
+              queue: subscription.queue,
+              type: result.deadLetter.event.type,
+            });
+            settle.ack();
+          } else if (result === "ack") settle.ack();
           else settle.nack(result === "requeue");
         });
       },
