@@ -1,8 +1,8 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
-import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
+import { type Media, type Message, NOT_DELETED, type Reaction, normalizeTimestamp } from "@talk/contracts";
 import { OUTBOX_TABLE, type Statement, nextTimestamp, paginate, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
-import { type ChatView, NOT_DELETED } from "../domain/message-rules";
+import type { ChatView } from "../domain/message-rules";
 
 type Db = Knex | Knex.Transaction;
 
