@@ -4,11 +4,14 @@
  * of the hashed assets and none of `index.html`. Before a build it answers `/` with how to make one.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import express, { type Router } from "express";
 
+/** This package's folder: where index.ts is, or above lib/ where it is compiled to. */
+const PACKAGE_DIR = existsSync(join(__dirname, "package.json")) ? __dirname : dirname(__dirname);
+
 /** Where the built console is. */
-export const CONSOLE_DIST_DIR = join(__dirname, "dist");
+export const CONSOLE_DIST_DIR = join(PACKAGE_DIR, "dist");
 
 export function consoleBuilt(dir = CONSOLE_DIST_DIR): boolean {
   return existsSync(join(dir, "index.html"));

@@ -19,13 +19,14 @@ import type { Knex } from "knex";
 import { serve } from "./serve";
 import type { ManagerDefinition, ServiceDefinition } from "./started";
 
+/** Every variable a service reads: the common ones, a manager's database, the service's own. */
+export function configSpec<S extends ConfigSpec>(service: ServiceDefinition<S> | ManagerDefinition<S>) {
+  return { ...commonConfig, ...(service.database ? databaseConfig : {}), ...service.config };
+}
+
 export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | ManagerDefinition<S>): void {
   void runMain(service.name, async (logger) => {
-    const config = loadConfig({
-      ...commonConfig,
-      ...(service.database ? databaseConfig : {}),
-      ...service.config,
-    });
+    const config = loadConfig(configSpec(service));
     logger.level = config.LOG_LEVEL;
     const metrics = new Metrics(service.name);
     let db: Knex | undefined;

@@ -1,3 +1,3 @@
-export { host } from "./host";
+export { configSpec, host } from "./host";
 export { serve, type Serving } from "./serve";
 export type { ManagerDefinition, ManagerDeps, ServiceDefinition, ServiceDeps, Started } from "./started";
