@@ -2,11 +2,13 @@ import { describeNeeding } from "@talk/testkit";
 import { startDistributedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
 
 describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
-  const stack = useStack(startDistributedStack);
+  const stack = useStack(startDistributedStack, { checkErrorLogs: true });
   describeChatApi("distributed", stack);
   describeMessageApi("distributed", stack);
   describeCrossOrigin("distributed", stack);
+  describeHostileInput("distributed", stack);
 });

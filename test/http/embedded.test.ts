@@ -1,9 +1,11 @@
 import { startEmbeddedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
 
-const stack = useStack(startEmbeddedStack);
+const stack = useStack(startEmbeddedStack, { checkErrorLogs: true });
 describeChatApi("embedded", stack);
 describeMessageApi("embedded", stack);
 describeCrossOrigin("embedded", stack);
+describeHostileInput("embedded", stack);

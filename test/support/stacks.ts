@@ -3,13 +3,13 @@
  * process, in-memory bus, PGlite) and the distributed stack (processes over real RabbitMQ and
  * PostgreSQL). Fixtures are created through the bus, as an admin tool would.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AmqpBus, type Bus } from "@talk/bus";
 import type { Agent } from "@talk/contracts";
 import { type EmbeddedOptions, startEmbedded } from "@talk/embedded";
-import { silentLogger } from "@talk/kit";
+import { createLogger, silentLogger } from "@talk/kit";
 import { type DistributedStack, startDistributed } from "@talk/stack";
 import { Api } from "./http";
 
@@ -23,17 +23,30 @@ export interface TestStack {
   wsUrls: string[];
   bus: Bus;
   distributed?: DistributedStack;
+  /** Every `error` log line the stack has written so far (pino JSON, one per entry). */
+  errorLogs(): string[];
   stop(): Promise<void>;
+}
+
+/** Only the error lines of a pino JSON log (level as a label, as @talk/kit formats it). */
+function errorLines(text: string): string[] {
+  return text.split("\n").filter((line) => /"level":\s*"(error|fatal)"/.test(line));
 }
 
 export async function startEmbeddedStack(
   options: { push?: EmbeddedOptions["push"] } = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
+  const logged: string[] = [];
+  const logger = createLogger({
+    service: "embedded",
+    level: "warn",
+    destination: { write: (line: string) => void logged.push(...errorLines(line)) },
+  });
   const system = await startEmbedded({
     dataDir,
     port: 0,
-    logger: silentLogger,
+    logger,
     seed: false,
     allowedOrigins: [ALLOWED_PAGE_ORIGIN],
     gateway: { loginRatePerMinute: 100000 }, // as the distributed stack: many logins from one address
@@ -44,6 +57,7 @@ export async function startEmbeddedStack(
     api: new Api(system.url),
     wsUrls: [system.url],
     bus: system.bus,
+    errorLogs: () => [...logged],
     async stop() {
       await system.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -71,6 +85,10 @@ export async function startDistributedStack(
     wsUrls: stack.pushUrls,
     bus,
     distributed: stack,
+    errorLogs: () =>
+      readdirSync(stack.logDir)
+        .filter((file) => file.endsWith(".log"))
+        .flatMap((file) => errorLines(readFileSync(join(stack.logDir, file), "utf8"))),
     async stop() {
       await bus.close();
       await stack.stop();
@@ -106,17 +124,39 @@ export async function newCustomer(
   return { customerId: customer.id, agents };
 }
 
-/** One stack for a whole test file: started before its first test, stopped after its last. */
-export function useStack(start: () => Promise<TestStack>): () => TestStack {
+/**
+ * One stack for a whole test file: started before its first test, stopped after its last. With
+ * `checkErrorLogs`, the file fails if the stack logged an `error` line that no test expected (a test
+ * that provokes one on purpose lists it with `expectErrorLog`).
+ */
+export function useStack(
+  start: () => Promise<TestStack>,
+  options: { checkErrorLogs?: boolean } = {},
+): () => TestStack {
   let stack: TestStack | undefined;
   beforeAll(async () => {
+    expectedErrorLogs.length = 0;
     stack = await start();
   });
   afterAll(async () => {
+    const unexpected = options.checkErrorLogs
+      ? (stack?.errorLogs() ?? []).filter((line) => !expectedErrorLogs.some((re) => re.test(line)))
+      : [];
     await stack?.stop();
+    if (unexpected.length)
+      throw new Error(
+        `the stack logged ${unexpected.length} unexpected error line(s):\n${unexpected.join("\n")}`,
+      );
   });
   return () => {
     if (!stack) throw new Error("the stack did not start");
     return stack;
   };
+}
+
+const expectedErrorLogs: RegExp[] = [];
+
+/** Declares an `error` log line the current test provokes on purpose (matched against the JSON line). */
+export function expectErrorLog(pattern: RegExp): void {
+  expectedErrorLogs.push(pattern);
 }

@@ -15,4 +15,14 @@ describe("wire timestamps", () => {
     expect(isTimestamp("2024-01-17 10:30:00")).toBe(false);
     expect(isTimestamp("yesterday")).toBe(false);
   });
+  it("refuses a well-shaped timestamp that names no real instant", () => {
+    expect(isTimestamp("2024-13-45 99:99:99.000000")).toBe(false);
+    expect(isTimestamp("2023-02-29 10:00:00.000000")).toBe(false);
+    expect(isTimestamp("2024-04-31 10:00:00.000000")).toBe(false);
+    expect(isTimestamp("0000-01-01 00:00:00.000000")).toBe(false);
+    expect(isTimestamp("2024-01-01 24:00:00.000000")).toBe(false);
+    expect(isTimestamp("2024-02-29 23:59:59.999999")).toBe(true);
+    expect(isTimestamp("2000-02-29 00:00:00.000000")).toBe(true);
+    expect(isTimestamp("9999-01-01 00:00:00.000000")).toBe(true);
+  });
 });

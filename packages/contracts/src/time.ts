@@ -16,8 +16,21 @@ export function normalizeTimestamp(text: string): string {
   return `${date} ${hms}.${fraction.padEnd(6, "0").slice(0, 6)}`;
 }
 
+/** A wire timestamp naming a real instant: the shape, and a date and time that exist (no 2024-02-30). */
 export function isTimestamp(value: string): boolean {
-  return timestampRe.test(value);
+  if (!timestampRe.test(value)) return false;
+  const [year, month, day, hour, minute, second] = value.split(/[- :.]/).map(Number);
+  const daysInMonth = new Date(Date.UTC(2000 + (year % 400), month, 0)).getUTCDate();
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 /** A JavaScript Date as a wire timestamp (millisecond precision). */

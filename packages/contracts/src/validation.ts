@@ -56,6 +56,33 @@ function describe(error: ErrorObject, where: string): string {
   }
 }
 
+/**
+ * The one rule for strings, everywhere a value is validated: no U+0000 and no unpaired UTF-16
+ * surrogate. PostgreSQL cannot store the first, and the second would come back as U+FFFD — not
+ * "exactly as sent". (In a `u` regular expression a surrogate range matches only unpaired ones.)
+ */
+const UNSTORABLE = /[\u0000\ud800-\udfff]/u;
+
+/** The path (`medias.0.link`) of the first string — value or key — that breaks the string rule. */
+export function unstorableStringAt(value: unknown): string | undefined {
+  const pending: { value: unknown; path: string }[] = [{ value, path: "" }];
+  const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value: current, path } = next;
+    if (typeof current === "string") {
+      if (UNSTORABLE.test(current)) return path;
+    } else if (Array.isArray(current)) {
+      current.forEach((item, i) => pending.push({ value: item, path: join(path, i) }));
+    } else if (current !== null && typeof current === "object") {
+      for (const [key, item] of Object.entries(current)) {
+        if (UNSTORABLE.test(key)) return join(path, "(a field name)");
+        pending.push({ value: item, path: join(path, key) });
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Validates `value` against `schema`; throws INVALID_ARGUMENT naming the offending field. */
 export function assertValid<T>(schema: object, value: unknown, where = "body"): asserts value is T {
   const validate = compile(schema);
@@ -63,6 +90,12 @@ export function assertValid<T>(schema: object, value: unknown, where = "body"): 
     const first = validate.errors?.[0];
     throw invalid("INVALID_ARGUMENT", first ? describe(first, where) : `${where} is invalid`);
   }
+  const bad = unstorableStringAt(value);
+  if (bad !== undefined)
+    throw invalid(
+      "INVALID_ARGUMENT",
+      `${bad ? `${where}.${bad}` : where} must not contain U+0000 or an unpaired UTF-16 surrogate`,
+    );
 }
 
 export function validate<T>(schema: object, value: unknown, where = "body"): T {

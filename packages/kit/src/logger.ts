@@ -3,14 +3,20 @@ import pino, { type Logger } from "pino";
 
 export type { Logger };
 
-export function createLogger(options: { service: string; level?: string }): Logger {
-  return pino({
+export function createLogger(options: {
+  service: string;
+  level?: string;
+  /** Where the JSON lines go (default stdout), e.g. a test that reads them back. */
+  destination?: pino.DestinationStream;
+}): Logger {
+  const settings: pino.LoggerOptions = {
     name: options.service,
     level: options.level ?? "info",
     base: { service: options.service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A logger that drops everything, for tests and libraries used without one. */

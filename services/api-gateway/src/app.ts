@@ -18,6 +18,7 @@ import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
 import { messageRoutes } from "./routes/messages";
 import { idempotencyKey } from "./http/idempotency";
+import { boundedJsonDepth } from "./http/json-depth";
 
 export interface GatewayDeps extends ServiceDeps {
   settings: GatewaySettings;
@@ -52,7 +53,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
-  api.use(idempotencyKey);
+  api.use(boundedJsonDepth, idempotencyKey);
   const documents = {
     "/openapi.json": openApiDocument(),
     "/asyncapi.json": asyncApiDocument(),

@@ -43,4 +43,6 @@ export const LIMITS = {
   participantsAtCreation: 500,
   emojiLength: 64,
   bodyBytes: 256 * 1024,
+  /** How deeply a request body may nest (the API's own bodies nest at most 4 levels). */
+  jsonDepth: 32,
 } as const;

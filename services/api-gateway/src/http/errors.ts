@@ -3,9 +3,23 @@ import { AppError, ERROR_HTTP_STATUS } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
 
-function fromBodyParser(error: unknown): AppError | undefined {
-  if (!error || typeof error !== "object" || !("type" in error)) return undefined;
-  switch ((error as { type: unknown }).type) {
+/** Errors of express itself and its body parser: each a client's mistake, named as such. */
+function fromExpress(error: unknown): AppError | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  if (error instanceof URIError)
+    return new AppError(
+      "INVALID_ARGUMENT",
+      "MALFORMED_PATH",
+      "The request path has invalid percent-encoding (like %ZZ).",
+    );
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  if (typeof code === "string" && code.startsWith("Z_"))
+    return new AppError(
+      "INVALID_ARGUMENT",
+      "MALFORMED_BODY_ENCODING",
+      "The request body does not match its Content-Encoding (gzip, deflate or br).",
+    );
+  switch (type) {
     case "entity.too.large":
       return new AppError(
         "PAYLOAD_TOO_LARGE",
@@ -28,7 +42,7 @@ function fromBodyParser(error: unknown): AppError | undefined {
 
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let appError = error instanceof AppError ? error : fromBodyParser(error);
+    let appError = error instanceof AppError ? error : fromExpress(error);
     if (!appError) {
       logger.error({ err: error, request_id: req.requestId, path: req.path }, "unhandled error");
       appError = new AppError(
