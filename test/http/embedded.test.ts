@@ -1,6 +1,7 @@
 import { startEmbeddedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
 
@@ -9,3 +10,4 @@ describeChatApi("embedded", stack);
 describeMessageApi("embedded", stack);
 describeCrossOrigin("embedded", stack);
 describeHostileInput("embedded", stack);
+describeFuzz("embedded", stack);
