@@ -321,6 +321,33 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect((await alice.api.post(`${chats}/${chat.id}/participants`, ref(carol))).status).toBe(404);
         expect((await alice.api.delete(`${chats}/${chat.id}`)).status).toBe(404);
       });
+      it("a channel is deleted or renamed only by its creator or a customer admin, not by who joined", async () => {
+        // alice is the customer's admin; bob and carol are agents.
+        const channel = (await bob.api.post(chats, { type: "talk", name: "Announcements" })).body;
+        expect((await carol.api.post(`${chats}/${channel.id}/join`)).status).toBe(200);
+        const renamed = await carol.api.put(`${chats}/${channel.id}`, { name: "Hijacked" });
+        expect(renamed.status).toBe(403);
+        expect(renamed.body.error.reason).toBe("NOT_CHAT_CREATOR");
+        const refused = await carol.api.delete(`${chats}/${channel.id}`);
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.reason).toBe("NOT_CHAT_CREATOR");
+        expect((await carol.api.get(`${chats}/${channel.id}`)).body.tm_delete).toBe(NOT_DELETED);
+        expect((await bob.api.put(`${chats}/${channel.id}`, { detail: "read me" })).status).toBe(200);
+        expect((await alice.api.put(`${chats}/${channel.id}`, { name: "Moderated" })).status).toBe(200);
+        expect((await alice.api.delete(`${chats}/${channel.id}`)).status).toBe(200);
+      });
+      it("a group is deleted only by its creator or a customer admin; a direct chat by either agent", async () => {
+        const byBob = (await bob.api.post(chats, { type: "group", name: "g", participants: [ref(carol)] }))
+          .body;
+        expect((await carol.api.delete(`${chats}/${byBob.id}`)).status).toBe(403);
+        expect((await carol.api.put(`${chats}/${byBob.id}`, { name: "still ours" })).status).toBe(200);
+        expect((await bob.api.delete(`${chats}/${byBob.id}`)).status).toBe(200);
+        const another = (await bob.api.post(chats, { type: "group", name: "h" })).body;
+        expect((await alice.api.delete(`${chats}/${another.id}`)).status).toBe(200);
+        const direct = (await bob.api.post(chats, { type: "direct", participants: [ref(carol)] })).body;
+        expect((await alice.api.delete(`${chats}/${direct.id}`)).status).toBe(403);
+        expect((await carol.api.delete(`${chats}/${direct.id}`)).status).toBe(200);
+      });
       it("creates a new direct chat once the old one was deleted", async () => {
         const first = (await alice.api.post(chats, { type: "direct", participants: [ref(bob)] })).body;
         await alice.api.delete(`${chats}/${first.id}`);

@@ -6,6 +6,8 @@
 export interface Actor {
   customer_id: string;
   agent_id: string;
+  /** From the caller's verified token: customer admins moderate chats they did not create. */
+  permission?: "agent" | "admin";
 }
 
 export interface Customer {

@@ -8,9 +8,11 @@ import type { Knex } from "knex";
 import {
   type ParticipantRef,
   assertCanAddMember,
+  assertCanDelete,
   assertCanJoin,
   assertCanRead,
   assertCanRemove,
+  assertCanUpdate,
   assertCanWrite,
   assertSameCustomer,
   directKey,
@@ -60,6 +62,7 @@ export class ChatService {
         name: input.name ?? "",
         detail: input.detail ?? "",
         direct_key: key,
+        creator_id: actor.agent_id,
         tm,
       });
       if (!chat) {
@@ -154,8 +157,8 @@ export class ChatService {
     requestId?: string,
     idempotency?: IdempotencyKey,
   ): Promise<Chat> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
-      assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat, creatorId) => {
+      assertCanUpdate({ chat, creatorId, actor, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
       const updated = await this.store.updateChat(trx, chatId, { ...changes, tm_update: tm });
       const seq = await this.store.reserveSeq(trx, chatId);
@@ -173,8 +176,8 @@ export class ChatService {
   }
 
   delete(actor: Actor, chatId: string, requestId?: string, idempotency?: IdempotencyKey): Promise<Chat> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
-      assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
+    return this.write(actor, chatId, idempotency, async (trx, emit, chat, creatorId) => {
+      assertCanDelete({ chat, creatorId, actor, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
       const deleted = await this.store.updateChat(trx, chatId, {
         tm_update: tm,
@@ -266,11 +269,12 @@ export class ChatService {
     actor: Actor,
     chatId: string,
     idempotency: IdempotencyKey | undefined,
-    work: (trx: Knex.Transaction, emit: Emit, chat: Chat) => Promise<T>,
+    work: (trx: Knex.Transaction, emit: Emit, chat: Chat, creatorId: string | null) => Promise<T>,
   ): Promise<T> {
     return this.outbox.transaction(async (trx, emit) => {
-      const chat = assertSameCustomer(actor, await this.store.lockChat(trx, chatId), chatId);
-      return work(trx, emit, chat);
+      const locked = await this.store.lockChat(trx, chatId);
+      const chat = assertSameCustomer(actor, locked?.chat, chatId);
+      return work(trx, emit, chat, locked?.creatorId ?? null);
     }, idempotency);
   }
 

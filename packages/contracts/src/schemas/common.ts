@@ -13,7 +13,7 @@ export const actor = {
   type: "object",
   additionalProperties: false,
   required: ["customer_id", "agent_id"],
-  properties: { customer_id: uuid, agent_id: uuid },
+  properties: { customer_id: uuid, agent_id: uuid, permission: { type: "string", enum: ["agent", "admin"] } },
 } as const;
 
 export const MAX_PAGE_SIZE = 100;

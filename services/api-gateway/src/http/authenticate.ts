@@ -25,8 +25,8 @@ export function caller(req: Request): TokenClaims {
 }
 
 export function actorOf(req: Request): Actor {
-  const { customer_id, agent_id } = caller(req);
-  return { customer_id, agent_id };
+  const { customer_id, agent_id, permission } = caller(req);
+  return { customer_id, agent_id, permission };
 }
 
 export function requireAdmin(req: Request): void {

@@ -1,9 +1,11 @@
-import type { Chat } from "@talk/contracts";
+import type { Actor, Chat } from "@talk/contracts";
 import {
   assertCanJoin,
   assertCanAddMember,
+  assertCanDelete,
   assertCanRead,
   assertCanRemove,
+  assertCanUpdate,
   assertCanWrite,
   assertSameCustomer,
   directKey,
@@ -82,5 +84,66 @@ describe("access to a chat", () => {
     expect(() => assertCanRemove(direct, actor, me)).not.toThrow();
     expect(() => assertCanRemove(direct, actor, other)).toThrow(/only yourself/);
     expect(() => assertCanRemove({ chat: chat(), member: true }, actor, other)).not.toThrow();
+  });
+});
+
+describe("who may delete a chat, and rename a channel", () => {
+  const admin: Actor = { customer_id: customer, agent_id: me, permission: "admin" };
+  const agent: Actor = { customer_id: customer, agent_id: me, permission: "agent" };
+  const by = (type: Chat["type"], creatorId: string | null, caller = agent, member = true) => ({
+    chat: chat({ type }),
+    creatorId,
+    actor: caller,
+    member,
+  });
+
+  it("a channel or a group is deleted by the agent who created it", () => {
+    expect(() => assertCanDelete(by("talk", me))).not.toThrow();
+    expect(() => assertCanDelete(by("group", me))).not.toThrow();
+  });
+  it("another participant — e.g. anyone who joined a public channel — may not delete it", () => {
+    expect(() => assertCanDelete(by("talk", other))).toThrow(
+      expect.objectContaining({ reason: "NOT_CHAT_CREATOR" }),
+    );
+    expect(() => assertCanDelete(by("group", other))).toThrow(
+      expect.objectContaining({ reason: "NOT_CHAT_CREATOR" }),
+    );
+    expect(() => assertCanDelete(by("group", null))).toThrow(
+      expect.objectContaining({ reason: "NOT_CHAT_CREATOR" }),
+    );
+  });
+  it("a customer admin may delete any channel or group, participant or not", () => {
+    expect(() => assertCanDelete(by("talk", other, admin, false))).not.toThrow();
+    expect(() => assertCanDelete(by("group", null, admin, false))).not.toThrow();
+  });
+  it("a non-participant of a group hears that first", () => {
+    expect(() => assertCanDelete(by("group", other, agent, false))).toThrow(
+      expect.objectContaining({ reason: "NOT_A_PARTICIPANT" }),
+    );
+  });
+  it("a direct chat is deleted by either of its agents, and by nobody else — not even an admin", () => {
+    expect(() => assertCanDelete(by("direct", other))).not.toThrow();
+    expect(() => assertCanDelete(by("direct", other, admin, false))).toThrow(
+      expect.objectContaining({ reason: "NOT_A_PARTICIPANT" }),
+    );
+  });
+  it("a deleted chat is not found", () => {
+    expect(() => assertCanDelete({ ...by("talk", me), chat: chat({ type: "talk", ...deleted }) })).toThrow(
+      expect.objectContaining({ reason: "CHAT_NOT_FOUND" }),
+    );
+  });
+  it("a channel's name and detail are changed by its creator or an admin only", () => {
+    expect(() => assertCanUpdate(by("talk", me))).not.toThrow();
+    expect(() => assertCanUpdate(by("talk", other, admin, false))).not.toThrow();
+    expect(() => assertCanUpdate(by("talk", other))).toThrow(
+      expect.objectContaining({ reason: "NOT_CHAT_CREATOR" }),
+    );
+  });
+  it("a group's or a direct chat's, by any participant", () => {
+    expect(() => assertCanUpdate(by("group", other))).not.toThrow();
+    expect(() => assertCanUpdate(by("direct", other))).not.toThrow();
+    expect(() => assertCanUpdate(by("group", other, agent, false))).toThrow(
+      expect.objectContaining({ reason: "NOT_A_PARTICIPANT" }),
+    );
   });
 });

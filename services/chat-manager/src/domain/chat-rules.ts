@@ -41,6 +41,16 @@ export interface ChatAccess {
   member: boolean;
 }
 
+/** What moderating a chat needs to know beyond access: who created it, and who is asking. */
+export interface ChatAuthority extends ChatAccess {
+  /** The agent who created the chat; null for chats created before creators were recorded. */
+  creatorId: string | null;
+  actor: Actor;
+}
+
+const isCreatorOrAdmin = ({ creatorId, actor }: ChatAuthority) =>
+  actor.permission === "admin" || (creatorId !== null && creatorId === actor.agent_id);
+
 const chatNotFound = (id: string) => notFound("CHAT_NOT_FOUND", `No chat ${id} exists.`);
 
 /** A chat of another customer does not exist, as far as the caller can tell. */
@@ -61,6 +71,38 @@ export function assertCanRead({ chat, member }: ChatAccess): void {
 export function assertCanWrite({ chat, member }: ChatAccess): void {
   if (isDeleted(chat)) throw chatNotFound(chat.id);
   if (!member) throw forbidden("NOT_A_PARTICIPANT", `You are not a participant of chat ${chat.id}.`);
+}
+
+/**
+ * Deleting a chat, for everyone: a channel or a group is deleted by the agent who created it or by
+ * a customer admin (participant or not); a direct chat by either of its two agents.
+ */
+export function assertCanDelete(authority: ChatAuthority): void {
+  const { chat, member } = authority;
+  if (isDeleted(chat)) throw chatNotFound(chat.id);
+  if (chat.type === "direct") return assertCanWrite(authority);
+  if (isCreatorOrAdmin(authority)) return;
+  if (!member && chat.type !== "talk")
+    throw forbidden("NOT_A_PARTICIPANT", `You are not a participant of chat ${chat.id}.`);
+  throw forbidden(
+    "NOT_CHAT_CREATOR",
+    `Only the agent who created chat ${chat.id} or a customer admin may delete it.`,
+  );
+}
+
+/**
+ * Renaming or re-describing a chat: a public channel's name and detail are its creator's or a
+ * customer admin's to change; a group's or a direct chat's, any participant's.
+ */
+export function assertCanUpdate(authority: ChatAuthority): void {
+  const { chat } = authority;
+  if (chat.type !== "talk") return assertCanWrite(authority);
+  if (isDeleted(chat)) throw chatNotFound(chat.id);
+  if (isCreatorOrAdmin(authority)) return;
+  throw forbidden(
+    "NOT_CHAT_CREATOR",
+    `Only the agent who created channel ${chat.id} or a customer admin may change its name or detail.`,
+  );
 }
 
 /** Adding an agent who is not yet a participant. */

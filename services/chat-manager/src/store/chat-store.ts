@@ -15,6 +15,7 @@ interface ChatRow {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  creator_id: string | null;
 }
 
 interface ParticipantRow {
@@ -76,10 +77,16 @@ export class ChatStore {
     return row && { chat: toChat(row), seq: Number(row.seq) };
   }
 
-  /** Locks the chat row for the rest of the transaction: writes to one chat are serialised. */
-  async lockChat(trx: Knex.Transaction, chatId: string): Promise<Chat | undefined> {
+  /**
+   * Locks the chat row for the rest of the transaction: writes to one chat are serialised. Returns
+   * the chat with its creator (kept internal: the API does not expose it).
+   */
+  async lockChat(
+    trx: Knex.Transaction,
+    chatId: string,
+  ): Promise<{ chat: Chat; creatorId: string | null } | undefined> {
     const row: ChatRow | undefined = await trx("talk_chats").where({ id: chatId }).forUpdate().first();
-    return row && toChat(row);
+    return row && { chat: toChat(row), creatorId: row.creator_id };
   }
 
   async findParticipant(chatId: string, agentId: string, db: Db = this.db): Promise<Participant | undefined> {
@@ -139,6 +146,7 @@ export class ChatStore {
       name: string;
       detail: string;
       direct_key: string | null;
+      creator_id: string;
       tm: string;
     },
   ): Promise<Chat | undefined> {
@@ -150,6 +158,7 @@ export class ChatStore {
         name: chat.name,
         detail: chat.detail,
         direct_key: chat.direct_key,
+        creator_id: chat.creator_id,
         tm_create: chat.tm,
         tm_update: chat.tm,
         tm_delete: NOT_DELETED,

@@ -40,4 +40,14 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    name: "002_chat_creator",
+    async up(db) {
+      // Who created each chat: deleting a channel or group, and renaming a channel, is the
+      // creator's (or a customer admin's). Chats created before this have none recorded.
+      await db.schema.alterTable("talk_chats", (t) => {
+        t.uuid("creator_id");
+      });
+    },
+  },
 ];
