@@ -6,6 +6,24 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import express, { type Router } from "express";
+import helmet from "helmet";
+
+/**
+ * The console's Content-Security-Policy: its own scripts, styles, images and API/WebSocket only;
+ * never framed (clickjacking), no plugins, no inline script, no <base> or form posts elsewhere.
+ */
+export const CONSOLE_CSP = {
+  "default-src": ["'self'"],
+  "script-src": ["'self'"],
+  "style-src": ["'self'"],
+  "img-src": ["'self'", "data:"],
+  "font-src": ["'self'"],
+  "connect-src": ["'self'"],
+  "object-src": ["'none'"],
+  "base-uri": ["'none'"],
+  "form-action": ["'self'"],
+  "frame-ancestors": ["'none'"],
+};
 
 /** This package's folder: where index.ts is, or above lib/ where it is compiled to. */
 const PACKAGE_DIR = existsSync(join(__dirname, "package.json")) ? __dirname : dirname(__dirname);
@@ -20,6 +38,12 @@ export function consoleBuilt(dir = CONSOLE_DIST_DIR): boolean {
 /** The console as express middleware: mount it at `/`, beside the API at `/v1.0`. */
 export function serveConsole(dir = CONSOLE_DIST_DIR): Router {
   const router = express.Router();
+  router.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP },
+      frameguard: { action: "deny" },
+    }),
+  );
   router.use(
     express.static(dir, {
       index: "index.html",

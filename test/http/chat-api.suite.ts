@@ -83,6 +83,24 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect(malformed.status).toBe(400);
         expect(malformed.body.error.reason).toBe("MALFORMED_JSON");
       });
+      it("marks every API answer nosniff, unframeable and allowed to run nothing", async () => {
+        for (const res of [await alice.api.get(chats), await alice.api.get(`${chats}/${randomUUID()}`)]) {
+          expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+          expect(res.headers.get("content-security-policy")).toBe(
+            "default-src 'none';frame-ancestors 'none'",
+          );
+          expect(res.headers.get("x-frame-options")).toBe("DENY");
+        }
+      });
+      it("serves the console with a strict Content-Security-Policy", async () => {
+        const page = await fetch(`${stack.api.baseUrl}/`);
+        expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+        const csp = page.headers.get("content-security-policy") ?? "";
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).toContain("object-src 'none'");
+        expect(csp).not.toContain("unsafe-inline");
+      });
       it("answers an unknown route with a 404 envelope", async () => {
         const res = await alice.api.get("/nowhere");
         expect(res.status).toBe(404);

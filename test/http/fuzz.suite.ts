@@ -69,6 +69,13 @@ const hostileValue = fc.oneof(
   fc.anything({ maxDepth: 3 }),
 );
 
+/** Percent-encodes any string; an unpaired surrogate becomes the invalid UTF-8 bytes %ED%A0%80. */
+const percentEncode = (text: string) =>
+  text
+    .split(/([\ud800-\udfff])/u)
+    .map((part, i) => (i % 2 ? "%ED%A0%80" : encodeURIComponent(part)))
+    .join("");
+
 function resolve(schema: Schema, doc: Schema): Schema {
   if (typeof schema.$ref !== "string") return schema;
   return doc.components.schemas[schema.$ref.replace("#/components/schemas/", "")] as Schema;
@@ -149,10 +156,10 @@ function requestFor(op: Operation, doc: Schema, fixtures: Fixtures): fc.Arbitrar
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const queryParams = op.parameters.filter((p) => p.in === "query");
   const pathValue = fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...fixtures.ids).map(encodeURIComponent) },
+    { weight: 4, arbitrary: fc.constantFrom(...fixtures.ids).map(percentEncode) },
     { weight: 1, arbitrary: fc.uuid({ version: 4 }) },
     { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_PATH_IDS) },
-    { weight: 1, arbitrary: hostileString.map(encodeURIComponent) },
+    { weight: 1, arbitrary: hostileString.map(percentEncode) },
   );
   const queryValue = (schema: Schema | undefined) =>
     fc.option(
@@ -188,7 +195,7 @@ function requestFor(op: Operation, doc: Schema, fixtures: Fixtures): fc.Arbitrar
       let url = op.path;
       pathParams.forEach((p, i) => (url = url.replace(`{${p.name}}`, path[i])));
       const search = queryParams
-        .map((p, i) => (query[i] === null ? undefined : `${p.name}=${encodeURIComponent(query[i])}`))
+        .map((p, i) => (query[i] === null ? undefined : `${p.name}=${percentEncode(query[i])}`))
         .filter(Boolean)
         .join("&");
       const headers: Record<string, string> = {};

@@ -75,6 +75,22 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         expect(bad.status).toBe(400);
         expect(bad.body.error.message).toMatch(/body\.medias\.0/);
       });
+      it("accepts absolute http(s) links only", async () => {
+        for (const link of ["javascript:alert(1)", "data:text/html,x", "/relative", "//host/x", "https://"]) {
+          const res = await alice.api.post(messages, {
+            chat_id: chatId,
+            type: "normal",
+            medias: [{ type: "link", link }],
+          });
+          expect({ link, status: res.status, message: res.body.error?.message }).toEqual({
+            link,
+            status: 400,
+            message: "body.medias.0.link must be an absolute http:// or https:// URL",
+          });
+        }
+        const ok = await send(alice, { medias: [{ type: "link", link: "HTTP://example.com/a?b=c#d" }] });
+        expect(ok.medias).toEqual([{ type: "link", link: "HTTP://example.com/a?b=c#d" }]);
+      });
       it("enforces the text and media limits", async () => {
         const long = await alice.api.post(messages, {
           chat_id: chatId,
@@ -187,6 +203,25 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         });
         expect(wrong.status).toBe(400);
         expect(wrong.body.error.reason).toBe("PARENT_IN_OTHER_CHAT");
+      });
+      it("answers another customer's message id as parent exactly as an unknown id", async () => {
+        const stranger = (await newCustomer(stack, 1)).agents[0];
+        const theirs = await stranger.api.post(chats, { type: "group", name: "theirs" });
+        const foreign = await stranger.api.post(messages, {
+          chat_id: theirs.body.id,
+          type: "normal",
+          text: "x",
+        });
+        const reply = (parent_id: string) =>
+          alice.api.post(messages, { chat_id: chatId, type: "normal", text: "re", parent_id });
+        const [viaForeign, viaUnknown] = [await reply(foreign.body.id), await reply(randomUUID())];
+        expect(viaForeign.status).toBe(404);
+        const withoutId = (res: typeof viaForeign) => ({
+          ...res.body.error,
+          message: res.body.error.message.replace(/[0-9a-f-]{36}/, "<id>"),
+          request_id: undefined,
+        });
+        expect(withoutId(viaForeign)).toEqual(withoutId(viaUnknown));
       });
       it("keeps a deleted parent's thread as a tombstone", async () => {
         const root = await send(alice, { text: "secret", medias: [{ type: "link", link: "https://x" }] });

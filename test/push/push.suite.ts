@@ -85,6 +85,18 @@ export function describePush(name: string, current: () => TestStack): void {
       });
     });
 
+    it("adopts a caller's X-Request-Id only as the gateway does: short and plain, else a fresh one", async () => {
+      const url = `${stack.wsUrls[0]}/v1.0/ws`;
+      expect((await refusedUpgrade(url, { "x-request-id": "trace-abc_1.2:3" })).requestId).toBe(
+        "trace-abc_1.2:3",
+      );
+      for (const unsafe of ["x".repeat(150), "<script>", "a b"]) {
+        const refused = await refusedUpgrade(url, { "x-request-id": unsafe });
+        expect(refused.requestId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(refused.body.error.request_id).toBe(refused.requestId);
+      }
+    });
+
     it("delivers the seed's flow in order: chat_created, chatparticipant_added, messages, reactions, updates and deletes", async () => {
       const client = await connect(bob);
       await client.subscribe(topicOf(bob));

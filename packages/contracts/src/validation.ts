@@ -6,7 +6,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { invalid } from "./errors";
 
-export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
+export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, discriminator: true });
 addFormats(ajv);
 
 const compiled = new WeakMap<object, ValidateFunction>();
@@ -33,6 +33,8 @@ function describe(error: ErrorObject, where: string): string {
       if (String(error.params.pattern).startsWith("^[0-9a-f]{8}")) return `${field} must be a lowercase UUID`;
       if (String(error.params.pattern).startsWith("^\\d{4}"))
         return `${field} must be a timestamp like 2024-01-17 10:30:00.000000`;
+      if (String(error.params.pattern).startsWith("^[Hh][Tt]"))
+        return `${field} must be an absolute http:// or https:// URL`;
       return `${field} has an invalid format`;
     case "enum":
       return `${field} must be one of: ${(error.params.allowedValues as unknown[]).join(", ")}`;
@@ -48,6 +50,10 @@ function describe(error: ErrorObject, where: string): string {
       return `${field} must have at most ${String(error.params.limit)} items`;
     case "minProperties":
       return `${field} must have at least one field to change`;
+    case "discriminator":
+      return error.params.error === "mapping"
+        ? `${field}.type must be one of the known types`
+        : `${field}.type is required`;
     case "oneOf":
     case "anyOf":
       return `${field} does not match any allowed shape`;

@@ -4,3 +4,4 @@ export * from "./config";
 export * from "./ops";
 export * from "./lifecycle";
 export * from "./origins";
+export * from "./request-id";

@@ -6,6 +6,7 @@ import { serveConsole } from "@talk/console";
 import { asyncApiDocument, webSocketAsyncApiDocument } from "@talk/contracts";
 import type { ServiceDefinition, ServiceDeps, Started } from "@talk/host";
 import { type Logger, type Metrics, createHttpApp } from "@talk/kit";
+import helmet from "helmet";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
 import { authenticate } from "./http/authenticate";
@@ -47,10 +48,24 @@ function observe(metrics: Metrics, logger: Logger) {
   };
 }
 
+/**
+ * The API answers JSON only: nothing in it may run as a page, be sniffed into another type, or be
+ * framed (nosniff, a CSP that allows nothing, frame-ancestors 'none', and helmet's other defaults).
+ */
+const apiSecurityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
+  },
+  frameguard: { action: "deny" },
+  crossOriginResourcePolicy: false, // browsers of allowed origins read it (CORS decides)
+});
+
 /** The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app). */
 export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
   const api = express.Router();
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
+  api.use(apiSecurityHeaders);
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(boundedJsonDepth, idempotencyKey);

@@ -77,7 +77,11 @@ export class MessageService {
     await this.assertParticipant(actor, input.chat_id, true, meta.requestId);
     const parentId = parentIdOf(input);
     return this.write(actor, input.chat_id, meta, async (trx, chat, next) => {
-      if (parentId) assertParent(await this.store.get(parentId, trx), parentId, input.chat_id);
+      if (parentId)
+        assertParent(await this.store.get(parentId, trx), parentId, {
+          id: input.chat_id,
+          customer_id: actor.customer_id,
+        });
       const tm = await this.store.nextMessageTime(trx, chat);
       const message = await this.store.insertMessage(
         trx,

@@ -135,7 +135,7 @@ export function chatOf(frame: EventFrame): string {
 export function refusedUpgrade(
   url: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: any; requestId?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url.replace(/^http/, "ws"), { headers });
     ws.once("open", () => {
@@ -146,7 +146,11 @@ export function refusedUpgrade(
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString()));
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, body: body ? JSON.parse(body) : undefined }),
+        resolve({
+          status: res.statusCode ?? 0,
+          body: body ? JSON.parse(body) : undefined,
+          requestId: res.headers["x-request-id"] as string | undefined,
+        }),
       );
     });
     ws.once("error", () => undefined);

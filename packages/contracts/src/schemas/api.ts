@@ -1,6 +1,6 @@
 /** Request bodies of the public HTTP API, validated by the gateway before anything else runs. */
 import { LIMITS, uuid } from "./common";
-import { CHAT_TYPES, MESSAGE_TYPES, OWNER_TYPES, PERMISSIONS, mediaSchema } from "./resources";
+import { CHAT_TYPES, MESSAGE_TYPES, OWNER_TYPES, PERMISSIONS, postedMediaSchema } from "./resources";
 
 export const loginBody = {
   $id: "LoginRequest",
@@ -79,7 +79,7 @@ export const createMessageBody = {
     text: { type: "string", maxLength: LIMITS.textLength },
     /** Omitted or "" for a top-level message. */
     parent_id: { anyOf: [{ const: "" }, uuid] },
-    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: mediaSchema },
+    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: postedMediaSchema },
   },
 } as const;
 

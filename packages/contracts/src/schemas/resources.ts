@@ -83,62 +83,84 @@ export const participantSchema = {
   },
 } as const;
 
+/** An absolute http(s) URL with a host, and no whitespace. */
+export const HTTP_URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+(@[^\\s/?#]+)?([/?#]\\S*)?$";
+
 export const MEDIA_TYPES = ["file", "link", "address", "agent"] as const;
 
 /** A media attachment: its `type` names the one field that carries it. */
-export const mediaSchema = {
-  $id: "Media",
-  type: "object",
-  required: ["type"],
-  oneOf: [
-    {
-      type: "object",
-      additionalProperties: false,
-      required: ["type", "file_id"],
-      properties: { type: { const: "file" }, file_id: uuid, name: { type: "string", maxLength: 255 } },
-    },
-    {
-      type: "object",
-      additionalProperties: false,
-      required: ["type", "link"],
-      properties: { type: { const: "link" }, link: { type: "string", minLength: 1, maxLength: 2048 } },
-    },
-    {
-      type: "object",
-      additionalProperties: false,
-      required: ["type", "address"],
-      properties: {
-        type: { const: "address" },
-        address: {
-          type: "object",
-          additionalProperties: false,
-          required: ["type", "target"],
-          properties: {
-            type: { type: "string", minLength: 1, maxLength: 32 },
-            target: { type: "string", minLength: 1, maxLength: 255 },
-            target_name: { type: "string", maxLength: 255 },
-            name: { type: "string", maxLength: 255 },
-            detail: { type: "string", maxLength: 1024 },
+const mediaWith = <const L extends object>(link: L) =>
+  ({
+    type: "object",
+    required: ["type"],
+    /** Errors then name the field of the media's own type, not of the first alternative. */
+    discriminator: { propertyName: "type" },
+    oneOf: [
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["type", "file_id"],
+        properties: { type: { const: "file" }, file_id: uuid, name: { type: "string", maxLength: 255 } },
+      },
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["type", "link"],
+        properties: {
+          type: { const: "link" },
+          link,
+        },
+      },
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["type", "address"],
+        properties: {
+          type: { const: "address" },
+          address: {
+            type: "object",
+            additionalProperties: false,
+            required: ["type", "target"],
+            properties: {
+              type: { type: "string", minLength: 1, maxLength: 32 },
+              target: { type: "string", minLength: 1, maxLength: 255 },
+              target_name: { type: "string", maxLength: 255 },
+              name: { type: "string", maxLength: 255 },
+              detail: { type: "string", maxLength: 1024 },
+            },
           },
         },
       },
-    },
-    {
-      type: "object",
-      additionalProperties: false,
-      required: ["type", "agent"],
-      properties: {
-        type: { const: "agent" },
-        agent: {
-          type: "object",
-          additionalProperties: false,
-          required: ["id"],
-          properties: { id: uuid, name: { type: "string", maxLength: 255 } },
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["type", "agent"],
+        properties: {
+          type: { const: "agent" },
+          agent: {
+            type: "object",
+            additionalProperties: false,
+            required: ["id"],
+            properties: { id: uuid, name: { type: "string", maxLength: 255 } },
+          },
         },
       },
-    },
-  ],
+    ],
+  }) as const;
+
+/** A media as stored and returned (links posted before the http(s) rule are returned as they are). */
+export const mediaSchema = {
+  $id: "Media",
+  ...mediaWith({ type: "string", minLength: 1, maxLength: 2048 }),
 } as const;
+
+/** A media as posted: a link must be an absolute http(s) URL (no javascript:, data: or relative links). */
+export const postedMediaSchema = mediaWith({
+  type: "string",
+  minLength: 1,
+  maxLength: 2048,
+  pattern: HTTP_URL_PATTERN,
+});
 
 export const reactionSchema = {
   $id: "Reaction",

@@ -1,6 +1,6 @@
 /** Per-request context: the request id (X-Request-Id) and, once authenticated, the caller. */
-import { randomUUID } from "node:crypto";
 import type { TokenClaims } from "@talk/auth";
+import { adoptRequestId } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
 
 declare global {
@@ -13,12 +13,9 @@ declare global {
   }
 }
 
-const SAFE_ID = /^[\w.:-]{1,128}$/;
-
 /** Adopts a sane incoming X-Request-Id, else makes one; echoes it on every response. */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.get("x-request-id");
-  req.requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  req.requestId = adoptRequestId(req.get("x-request-id"));
   res.setHeader("X-Request-Id", req.requestId);
   next();
 }

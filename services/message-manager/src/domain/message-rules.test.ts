@@ -47,9 +47,21 @@ describe("posting", () => {
     expect(parentIdOf({ parent_id: chatId })).toBe(chatId);
   });
   it("a reply's parent must exist in the same chat", () => {
-    expect(() => assertParent(undefined, "p", chatId)).toThrow(/No message p/);
-    expect(() => assertParent({ chat_id: "other" }, "p", chatId)).toThrow(/not in chat/);
-    expect(() => assertParent({ chat_id: chatId }, "p", chatId)).not.toThrow();
+    const chat = { id: chatId, customer_id: customer };
+    expect(() => assertParent(undefined, "p", chat)).toThrow(/No message p/);
+    expect(() => assertParent({ chat_id: "other", customer_id: customer }, "p", chat)).toThrow(/not in chat/);
+    expect(() => assertParent({ chat_id: chatId, customer_id: customer }, "p", chat)).not.toThrow();
+  });
+  it("another customer's message answers exactly as an unknown id", () => {
+    const chat = { id: chatId, customer_id: customer };
+    const unknown = () => assertParent(undefined, "p", chat);
+    const foreign = () => assertParent({ chat_id: "other", customer_id: me }, "p", chat);
+    expect(foreign).toThrow(
+      expect.objectContaining({ reason: "PARENT_NOT_FOUND", message: "No message p exists to reply to." }),
+    );
+    expect(unknown).toThrow(
+      expect.objectContaining({ reason: "PARENT_NOT_FOUND", message: "No message p exists to reply to." }),
+    );
   });
 });
 

@@ -36,12 +36,15 @@ export function parentIdOf(input: Pick<CreateMessageRequest, "parent_id">): stri
   return input.parent_id ? input.parent_id : undefined;
 }
 
+/** Another customer's message answers exactly as an unknown id: its existence is not revealed. */
 export function assertParent(
-  parent: Pick<Message, "chat_id"> | undefined,
+  parent: Pick<Message, "chat_id" | "customer_id"> | undefined,
   parentId: string,
-  chatId: string,
+  chat: { id: string; customer_id: string },
 ): void {
-  if (!parent) throw notFound("PARENT_NOT_FOUND", `No message ${parentId} exists to reply to.`);
+  if (!parent || parent.customer_id !== chat.customer_id)
+    throw notFound("PARENT_NOT_FOUND", `No message ${parentId} exists to reply to.`);
+  const chatId = chat.id;
   if (parent.chat_id !== chatId)
     throw invalid(
       "PARENT_IN_OTHER_CHAT",

@@ -4,11 +4,10 @@
  * (a client that did not answer the previous ping is dropped), and on shutdown every socket closed
  * with 1012 so that clients reconnect — to any replica — with their last cursor.
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { AppError, PUSH_CLOSE_CODES, unavailable } from "@talk/contracts";
-import type { Logger } from "@talk/kit";
+import { type Logger, adoptRequestId } from "@talk/kit";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { PushMetrics } from "../metrics";
 import type { ClientCommands } from "./client-commands";
@@ -70,7 +69,7 @@ export class PushServer {
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const requestId = headerValue(request.headers["x-request-id"]) ?? randomUUID();
+    const requestId = adoptRequestId(headerValue(request.headers["x-request-id"]));
     socket.on("error", () => socket.destroy());
     let admission;
     try {
@@ -136,5 +135,5 @@ export class PushServer {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
-  return text && text.length <= 200 ? text : undefined;
+  return text;
 }
