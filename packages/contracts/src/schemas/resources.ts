@@ -93,8 +93,6 @@ const mediaWith = <const L extends object>(link: L) =>
   ({
     type: "object",
     required: ["type"],
-    /** Errors then name the field of the media's own type, not of the first alternative. */
-    discriminator: { propertyName: "type" },
     oneOf: [
       {
         type: "object",
@@ -155,12 +153,11 @@ export const mediaSchema = {
 } as const;
 
 /** A media as posted: a link must be an absolute http(s) URL (no javascript:, data: or relative links). */
-export const postedMediaSchema = mediaWith({
-  type: "string",
-  minLength: 1,
-  maxLength: 2048,
-  pattern: HTTP_URL_PATTERN,
-});
+export const postedMediaSchema = {
+  /** Errors then name the field of the media's own type, not of the first alternative. */
+  discriminator: { propertyName: "type" },
+  ...mediaWith({ type: "string", minLength: 1, maxLength: 2048, pattern: HTTP_URL_PATTERN }),
+} as const;
 
 export const reactionSchema = {
   $id: "Reaction",
