@@ -63,6 +63,20 @@ export interface Subscription {
   maxDeliveries?: number;
 }
 
+/**
+ * Thrown by an event handler for an event that cannot be applied yet (it arrived before one it
+ * depends on): it comes back after the base pause, without using up its retry budget, since
+ * waiting is all it needs. (A handler failing for any other reason uses up the budget.)
+ */
+export class EventNotReady extends Error {
+  readonly notReady = true;
+}
+
+/** Whether a handler's error says "not yet" (by the flag, so that subclasses anywhere count). */
+export function isNotReady(error: unknown): boolean {
+  return error instanceof Error && (error as { notReady?: unknown }).notReady === true;
+}
+
 /** Where a subscription's events go once their handler failed every attempt: kept, not consumed. */
 export function deadLetterQueue(queue: string): string {
   return `${queue}${DEAD_LETTER_SUFFIX}`;

@@ -2,12 +2,13 @@
  * The consuming side of events, shared by both implementations: decodes and checks the envelope,
  * runs the handler and says what to do with the delivery. A handler that throws gets the event back
  * after a pause (doubling with each failure of that event); once it has failed its budget of
- * attempts, the event goes to the dead-letter queue. A message that is not an event envelope at all
+ * attempts, the event goes to the dead-letter queue. An `EventNotReady` error only waits: it comes
+ * back after the base pause and uses up nothing. A message that is not an event envelope at all
  * is dropped (logged), since no retry could ever make it valid.
  */
 import { assertValid, envelopeSchema, type EventEnvelope } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
-import type { EventHandler } from "./bus";
+import { type EventHandler, isNotReady } from "./bus";
 import { errorMessage, sleep } from "./util";
 
 export type EventOutcome = "ack" | "requeue" | "drop" | { deadLetter: DeadLetter };
@@ -95,8 +96,13 @@ export async function dispatchEvent(
       { type: event.type, outcome: "error" },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
-    const attempts = options.budget.failed(event.id);
     const log = { queue: options.queue, eventId: event.id, type: event.type, requestId: event.request_id };
+    if (isNotReady(err)) {
+      options.logger.debug({ ...log, err }, "Event not ready yet; it will be redelivered");
+      await sleep(options.budget.delayMs(1));
+      return "requeue";
+    }
+    const attempts = options.budget.failed(event.id);
     if (attempts >= options.budget.maxDeliveries) {
       options.budget.forget(event.id);
       options.logger.error(

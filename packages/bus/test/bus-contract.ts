@@ -15,6 +15,7 @@ import {
   type StreamReader,
   type StreamSpec,
   type StreamStart,
+  EventNotReady,
   deadLetterQueue,
 } from "../src";
 import { agent, chatEvent, uniqueQueue } from "./fixtures";
@@ -366,6 +367,23 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
             value: 1,
           }),
         ]);
+      });
+
+      it("brings back an event that is not ready yet as often as it takes, without using up its attempts", async () => {
+        const consumer = await peer({ maxDeliveries: 2 });
+        const customerId = randomUUID();
+        const queue = uniqueQueue("not-ready");
+        const event = chatEvent("chat_updated", customerId, randomUUID(), 2);
+        let tries = 0;
+        await consumer.subscribe({ queue, bindings: [`*.${customerId}.*`] }, async () => {
+          if (++tries <= 4) throw new EventNotReady("event 2 arrived before event 1");
+        });
+        const dead = await collect(bus, [], deadLetterQueue(queue));
+        await bus.publish(event);
+        await waitFor(() => tries === 5, { what: "the fifth attempt, which succeeds" });
+        await sleep(100);
+        expect(tries).toBe(5);
+        expect(dead.received).toEqual([]);
       });
 
       it("shares a subscription queue between consumers: each event goes to one of them", async () => {

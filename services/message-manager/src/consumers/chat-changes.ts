@@ -4,6 +4,7 @@
  * its system message, in the same transaction — so a redelivered event changes nothing twice.
  */
 import { randomUUID } from "node:crypto";
+import { EventNotReady } from "@talk/bus";
 import type { EventEnvelope } from "@talk/contracts";
 import type { Outbox } from "@talk/db";
 import type { Logger } from "@talk/kit";
@@ -15,7 +16,8 @@ export interface AgentNames {
   nameOf(customerId: string, agentId: string): Promise<string>;
 }
 
-export class OutOfOrderEvent extends Error {
+/** Not a failure: the event waits for its predecessor (redelivered, without using up its retries). */
+export class OutOfOrderEvent extends EventNotReady {
   constructor(event: EventEnvelope, applied: number) {
     super(`chat ${event.chat_id}: event ${event.seq} arrived before ${applied + 1}; it will be redelivered`);
   }
