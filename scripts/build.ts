@@ -2,42 +2,54 @@
  * `pnpm build`: compiles the workspace's runtime code to JavaScript, each package's `src/` to its
  * own `dist/` (CommonJS, ES2022, source maps), tests left out, so that services run on plain
  * `node` (the image does: `node --conditions=talk-dist dist/main.js`, which resolves every
- * `@talk/*` package to its `dist/`). Files are compiled one at a time with the TypeScript compiler
+ * `@talk/*` package to its `dist/`; which packages: see `runtimePackages`). Files are compiled one at a time with the TypeScript compiler
  * (`isolatedModules` holds everywhere); type checking is `pnpm typecheck`'s job.
  *   tsx scripts/build.ts                   every runtime package
  *   tsx scripts/build.ts @talk/push ...    only these (and nothing else)
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
 import ts from "typescript";
 
 const ROOT = join(__dirname, "..");
 
-/** A package that runs in production: its folder, its sources (`src/`) and its output (`dist/`). */
+/** A package that runs in production: its folder, its sources and its compiled output. */
 interface RuntimePackage {
   folder: string;
-  src?: string;
-  out?: string;
+  src: string;
+  out: string;
   /** Only these files of `src` (default: every .ts file but tests). */
   files?: string[];
 }
 
-export const RUNTIME_PACKAGES: Record<string, RuntimePackage> = {
-  "@talk/auth": { folder: "packages/auth" },
-  "@talk/bus": { folder: "packages/bus" },
-  // the console's dist/ is the web app Vite builds; its server side is the one file index.ts
-  "@talk/console": { folder: "packages/console", src: ".", out: "lib", files: ["index.ts"] },
-  "@talk/contracts": { folder: "packages/contracts" },
-  "@talk/db": { folder: "packages/db" },
-  "@talk/host": { folder: "packages/host" },
-  "@talk/kit": { folder: "packages/kit" },
-  "@talk/agent-manager": { folder: "services/agent-manager" },
-  "@talk/api-gateway": { folder: "services/api-gateway" },
-  "@talk/chat-manager": { folder: "services/chat-manager" },
-  "@talk/embedded": { folder: "services/embedded" },
-  "@talk/message-manager": { folder: "services/message-manager" },
-  "@talk/push": { folder: "services/push" },
-};
+/**
+ * The workspace packages that run in production: those whose `exports` map `.` under the
+ * `talk-dist` condition (to `<out>/index.js`; the default target says where the sources are). A
+ * package whose sources sit at its root (the console: its dist/ is the web app) compiles that one file.
+ */
+export function runtimePackages(): Record<string, RuntimePackage> {
+  const found: Record<string, RuntimePackage> = {};
+  for (const parent of ["packages", "services"])
+    for (const name of readdirSync(join(ROOT, parent))) {
+      const folder = `${parent}/${name}`;
+      const manifest = join(ROOT, folder, "package.json");
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
+        name: string;
+        exports?: Record<string, unknown>;
+      };
+      const main = pkg.exports?.["."] as { "talk-dist"?: string; default?: string } | undefined;
+      if (!main?.["talk-dist"] || !main.default) continue;
+      const src = normalize(dirname(main.default));
+      found[pkg.name] = {
+        folder,
+        src,
+        out: normalize(dirname(main["talk-dist"])),
+        ...(src === "." ? { files: [main.default.replace(/^\.\//, "")] } : {}),
+      };
+    }
+  return found;
+}
 
 const base = ts.readConfigFile(join(ROOT, "tsconfig.base.json"), (path) => ts.sys.readFile(path)).config;
 const { options } = ts.convertCompilerOptionsFromJson(
@@ -55,8 +67,8 @@ function sources(dir: string): string[] {
 
 /** Compiles one package's sources into its output folder; returns the number of files. */
 export function buildPackage(pkg: RuntimePackage): number {
-  const src = join(ROOT, pkg.folder, pkg.src ?? "src");
-  const dist = join(ROOT, pkg.folder, pkg.out ?? "dist");
+  const src = join(ROOT, pkg.folder, pkg.src);
+  const dist = join(ROOT, pkg.folder, pkg.out);
   rmSync(dist, { recursive: true, force: true });
   const files = pkg.files ? pkg.files.map((file) => join(src, file)) : sources(src);
   for (const file of files) {
@@ -85,6 +97,7 @@ export function buildPackage(pkg: RuntimePackage): number {
 }
 
 function main(): void {
+  const RUNTIME_PACKAGES = runtimePackages();
   const wanted = process.argv.slice(2);
   for (const name of wanted)
     if (!RUNTIME_PACKAGES[name])
@@ -93,7 +106,7 @@ function main(): void {
   for (const name of names) {
     const pkg = RUNTIME_PACKAGES[name];
     const count = buildPackage(pkg);
-    process.stdout.write(`${name}: ${count} files → ${pkg.folder}/${pkg.out ?? "dist"}\n`);
+    process.stdout.write(`${name}: ${count} files → ${pkg.folder}/${pkg.out}\n`);
   }
 }
 

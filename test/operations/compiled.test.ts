@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordSkip, waitFor } from "@talk/testkit";
@@ -26,22 +26,24 @@ beforeAll(() => {
 }, 130_000);
 
 describe("compiled JavaScript (pnpm build)", () => {
-  it.each(["agent-manager", "chat-manager", "message-manager", "api-gateway", "push"])(
-    "%s loads from dist/ and validates its configuration at start",
-    (service) => {
-      // `cwd` outside the repository: nothing resolves from the workspace's sources by accident.
-      const result = spawnSync(process.execPath, fromDist(service), {
-        cwd: tmpdir(),
-        env: { PATH: process.env.PATH ?? "", HTTP_PORT: "eighty" },
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-      expect(result.stderr).toContain(`${service}: Invalid configuration:`);
-      expect(result.stderr).toContain("RABBITMQ_URL is required");
-      expect(result.stderr).toContain('HTTP_PORT must be an integer >= 0 <= 65535 (got "eighty")');
-      expect(result.status).toBe(1);
-    },
+  // every service run as its own process (all but the embedded system, tested below)
+  const services = readdirSync(join(root, "services")).filter(
+    (name) => name !== "embedded" && existsSync(join(root, "services", name, "src", "main.ts")),
   );
+
+  it.each(services)("%s loads from dist/ and validates its configuration at start", (service) => {
+    // `cwd` outside the repository: nothing resolves from the workspace's sources by accident.
+    const result = spawnSync(process.execPath, fromDist(service), {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? "", HTTP_PORT: "eighty" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).toContain(`${service}: Invalid configuration:`);
+    expect(result.stderr).toContain("RABBITMQ_URL is required");
+    expect(result.stderr).toContain('HTTP_PORT must be an integer >= 0 <= 65535 (got "eighty")');
+    expect(result.status).toBe(1);
+  });
 
   it("runs the whole embedded system from dist/: health, readiness, a login, a graceful stop", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "talk-compiled-"));
