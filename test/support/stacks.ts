@@ -34,7 +34,7 @@ function errorLines(text: string): string[] {
 }
 
 export async function startEmbeddedStack(
-  options: { push?: EmbeddedOptions["push"] } = {},
+  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy"> = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
   const logged: string[] = [];
@@ -49,8 +49,10 @@ export async function startEmbeddedStack(
     logger,
     seed: false,
     allowedOrigins: [ALLOWED_PAGE_ORIGIN],
-    gateway: { loginRatePerMinute: 100000 }, // as the distributed stack: many logins from one address
+    // as the distributed stack: many logins from one address
+    gateway: { loginRatePerMinute: 100000, ...options.gateway },
     push: options.push,
+    trustProxy: options.trustProxy,
   });
   return {
     name: "embedded",

@@ -12,6 +12,7 @@ import {
   commonConfig,
   databaseConfig,
   loadConfig,
+  parseTrustProxy,
   redact,
   runMain,
 } from "@talk/kit";
@@ -27,6 +28,7 @@ export function configSpec<S extends ConfigSpec>(service: ServiceDefinition<S> |
 export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | ManagerDefinition<S>): void {
   void runMain(service.name, async (logger) => {
     const config = loadConfig(configSpec(service));
+    const trustProxy = parseTrustProxy(config.TRUST_PROXY);
     logger.level = config.LOG_LEVEL;
     const metrics = new Metrics(service.name);
     let db: Knex | undefined;
@@ -56,6 +58,7 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
         ...(database ? [{ name: "database", check: () => pingDatabase(database) }] : []),
       ],
       port: config.HTTP_PORT,
+      trustProxy,
     });
     logger.info({ port: serving.port }, "ready");
     return {

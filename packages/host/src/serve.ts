@@ -1,6 +1,14 @@
 /** One HTTP server for started services: the ops endpoints, each service's routes, its upgrades. */
 import type { Server } from "node:http";
-import { type Metrics, type ReadinessCheck, closeServer, createHttpApp, listen, opsRouter } from "@talk/kit";
+import {
+  type Metrics,
+  type ReadinessCheck,
+  type TrustProxy,
+  closeServer,
+  createHttpApp,
+  listen,
+  opsRouter,
+} from "@talk/kit";
 import type { Started } from "./started";
 
 export interface Serving {
@@ -12,9 +20,9 @@ export interface Serving {
 
 export async function serve(
   services: Started[],
-  options: { metrics: Metrics[]; checks: ReadinessCheck[]; port: number },
+  options: { metrics: Metrics[]; checks: ReadinessCheck[]; port: number; trustProxy?: TrustProxy },
 ): Promise<Serving> {
-  const app = createHttpApp();
+  const app = createHttpApp(options.trustProxy);
   app.use(opsRouter(options.metrics, [...options.checks, ...services.flatMap((s) => s.checks ?? [])]));
   for (const service of services) service.mount?.(app);
   const { server, port } = await listen(app, options.port);

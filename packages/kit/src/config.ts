@@ -117,6 +117,12 @@ export const commonConfig = {
     default: 5000,
     min: 100,
   },
+  TRUST_PROXY: {
+    kind: "string",
+    description:
+      "proxies trusted to name the client in X-Forwarded-For: empty (default) trusts none; 1 for one proxy in front (nginx, an Ingress controller); or their addresses/subnets, comma-separated",
+    default: "",
+  },
   EVENT_MAX_DELIVERIES: {
     kind: "int",
     description:

@@ -5,3 +5,4 @@ export * from "./ops";
 export * from "./lifecycle";
 export * from "./origins";
 export * from "./request-id";
+export * from "./trust-proxy";

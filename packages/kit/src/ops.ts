@@ -2,6 +2,7 @@
 import type { Server } from "node:http";
 import express, { type Router } from "express";
 import type { Metrics } from "./metrics";
+import type { TrustProxy } from "./trust-proxy";
 
 /** A named readiness check: resolves true when the dependency can be used. */
 export type ReadinessCheck = { name: string; check: () => Promise<boolean> | boolean };
@@ -31,14 +32,14 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
 
 /**
  * The express app every Talk process serves from: no `X-Powered-By`, no ETags (API responses are
- * fresh by nature; hashing every body costs CPU per request), and `X-Forwarded-For` trusted only
- * from private networks (behind nginx or an Ingress, login rate limits count clients, not the proxy).
+ * fresh by nature; hashing every body costs CPU per request), and `X-Forwarded-For` believed only
+ * from the proxies TRUST_PROXY names (by default nobody's: the client is the socket's peer).
  */
-export function createHttpApp(): express.Express {
+export function createHttpApp(trustProxy: TrustProxy = false): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.set("trust proxy", "loopback, linklocal, uniquelocal");
+  app.set("trust proxy", trustProxy);
   return app;
 }
 

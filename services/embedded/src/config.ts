@@ -4,6 +4,7 @@ import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
+  TRUST_PROXY: commonConfig.TRUST_PROXY,
   PORT: {
     kind: "int",
     description: "port of the API, the WebSocket, health and metrics",

@@ -1,6 +1,6 @@
 /** `pnpm start`: the whole system in one process, with a demo customer on first start. */
 import { resolve } from "node:path";
-import { loadConfig, runMain } from "@talk/kit";
+import { loadConfig, parseTrustProxy, runMain } from "@talk/kit";
 import { embeddedConfig } from "./config";
 import { startEmbedded } from "./system";
 
@@ -9,6 +9,7 @@ const REPOSITORY_ROOT = resolve(__dirname, "../../..");
 
 void runMain("talk", async (logger) => {
   const config = loadConfig(embeddedConfig);
+  const trustProxy = parseTrustProxy(config.TRUST_PROXY);
   logger.level = config.LOG_LEVEL;
   const dataDir = resolve(REPOSITORY_ROOT, config.TALK_DATA_DIR);
   const system = await startEmbedded({
@@ -17,6 +18,7 @@ void runMain("talk", async (logger) => {
     logger,
     jwtSecret: config.JWT_SECRET,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
+    trustProxy,
     gateway: {
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,

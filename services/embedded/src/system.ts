@@ -13,7 +13,7 @@ import { MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
-import { Metrics, type Logger, loadConfig } from "@talk/kit";
+import { Metrics, type Logger, type TrustProxy, loadConfig } from "@talk/kit";
 import { startMessageManager } from "@talk/message-manager";
 import {
   IN_MEMORY_STREAM,
@@ -32,6 +32,8 @@ export interface EmbeddedOptions {
   jwtSecret?: string;
   /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
   allowedOrigins?: readonly string[];
+  /** Proxies trusted to name the client in X-Forwarded-For (default: none). */
+  trustProxy?: TrustProxy;
   /** Gateway settings other than the token secret (defaults: the gateway's documented defaults). */
   gateway?: Partial<Omit<GatewaySettings, "jwtSecret">>;
   /** Seed the demo customer on first start (default true). */
@@ -119,6 +121,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     metrics: Object.values(metrics),
     checks: databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
     port: options.port,
+    trustProxy: options.trustProxy,
   });
   return {
     url: `http://127.0.0.1:${serving.port}`,
