@@ -9,6 +9,7 @@ import { type Logger, type Metrics, createHttpApp } from "@talk/kit";
 import helmet from "helmet";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
+import { admission } from "./http/admission";
 import { authenticate } from "./http/authenticate";
 import { crossOrigin } from "./http/cross-origin";
 import { errorHandler, notFoundHandler } from "./http/errors";
@@ -18,6 +19,7 @@ import { agentRoutes } from "./routes/agents";
 import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
 import { messageRoutes } from "./routes/messages";
+import { GatewayMetrics } from "./metrics";
 import { idempotencyKey } from "./http/idempotency";
 import { boundedJsonDepth } from "./http/json-depth";
 
@@ -65,6 +67,7 @@ const apiSecurityHeaders = helmet({
 export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
   const api = express.Router();
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
+  api.use(admission(settings.maxRequestsInFlight, new GatewayMetrics(metrics))); // before the body is read
   api.use(apiSecurityHeaders);
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));

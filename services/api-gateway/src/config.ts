@@ -10,6 +10,13 @@ export const gatewayConfig = {
   },
   TOKEN_TTL_SECONDS: { kind: "int", description: "lifetime of an access token", default: 86400, min: 60 },
   BODY_LIMIT_BYTES: { kind: "int", description: "largest accepted request body", default: 262144, min: 1024 },
+  MAX_REQUESTS_IN_FLIGHT: {
+    kind: "int",
+    description:
+      "API requests one gateway replica serves at once; the next is refused at once with 503 OVERLOADED and Retry-After: 1",
+    default: 256,
+    min: 1,
+  },
   LOGIN_RATE_PER_MINUTE: {
     kind: "int",
     description: "login attempts allowed per client address and minute",
@@ -25,6 +32,8 @@ export interface GatewaySettings {
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
   loginRatePerMinute: number;
+  /** API requests served at once before the next is refused (503 OVERLOADED). */
+  maxRequestsInFlight: number;
   /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
   allowedOrigins: readonly string[];
 }
@@ -36,6 +45,7 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
+    maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
   };
 }

@@ -32,6 +32,7 @@ describe("login rate limiting", () => {
         tokenTtlSeconds: 60,
         bodyLimitBytes: 1024,
         loginRatePerMinute: 3,
+        maxRequestsInFlight: 256,
         allowedOrigins: [],
       },
     });

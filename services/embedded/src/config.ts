@@ -26,5 +26,6 @@ export const embeddedConfig = {
   TOKEN_TTL_SECONDS: gatewayConfig.TOKEN_TTL_SECONDS,
   BODY_LIMIT_BYTES: gatewayConfig.BODY_LIMIT_BYTES,
   LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,
+  MAX_REQUESTS_IN_FLIGHT: gatewayConfig.MAX_REQUESTS_IN_FLIGHT,
   ...corsConfig,
 } as const satisfies ConfigSpec;

@@ -23,6 +23,7 @@ void runMain("talk", async (logger) => {
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
+      maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
     },
   });
   const base = `http://localhost:${system.port}`;
