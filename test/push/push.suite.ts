@@ -243,7 +243,7 @@ export function describePush(name: string, current: () => TestStack): void {
       expect(client.chat(chat.id)).toEqual([]);
     });
 
-    it("never sends a chat's events to a non-participant or to another customer; an admin's customer topic sees them", async () => {
+    it("never sends a chat's events to a non-participant or to another customer; an admin's customer topic sees its chat-level events", async () => {
       const other = await newCustomer(stack, 1);
       const stranger = other.agents[0]; // an admin of the other customer
       const strangerClient = await connect(stranger);
@@ -258,6 +258,7 @@ export function describePush(name: string, current: () => TestStack): void {
       await send(bob, chat.id, "still for participants only");
       await marker(carolClient, carol);
       await marker(strangerClient, stranger);
+      await marker(admin, alice);
       expect(carolClient.chat(chat.id)).toEqual([]);
       expect(strangerClient.chat(chat.id)).toEqual([]);
       expect(
@@ -265,14 +266,37 @@ export function describePush(name: string, current: () => TestStack): void {
           .events()
           .every((f) => (f.data as { customer_id: string }).customer_id === other.customerId),
       ).toBe(true);
-      await admin.until(
-        (c) => c.events().some((f) => textOf(f) === "still for participants only"),
-        "the admin's events",
-      );
-      expect(admin.chat(chat.id)).toHaveLength(5); // created, added, joined, two messages
+      // alice, an admin, is not in bob's group: REST answers 403 for its messages, and so does her topic
+      expect((await alice.api.get(`${messages}?chat_id=${chat.id}`)).status).toBe(403);
+      expect(admin.chat(chat.id).map((frame) => frame.split("@")[0])).toEqual([
+        "chat_created",
+        "chatparticipant_added",
+      ]);
       expect(new Set(admin.events().map((f) => f.topic))).toEqual(
         new Set([`customer_id:${customerId}:chat`]),
       );
+    });
+
+    it("gives an admin's customer topic the messages of public channels and of the admin's own chats, and no cursor widens that", async () => {
+      const group = await createChat(bob, [carol]);
+      const channel = await createChat(bob, [], "talk");
+      await send(bob, group.id, "private to bob and carol");
+      await send(bob, channel.id, "public to the customer");
+      const ours = await createChat(bob, [alice]);
+      await send(bob, ours.id, "alice is in this one");
+      // a forged cursor before the first event replays the whole retained stream
+      const forged = Buffer.from("v1.-1.", "utf8").toString("base64url");
+      const admin = await connect(alice, { cursor: forged });
+      await admin.subscribe(`customer_id:${customerId}:chat`);
+      await admin.until((c) => received(c, "alice is in this one"), "the replayed messages of alice's chat");
+      await marker(admin, alice);
+      expect(received(admin, "public to the customer")).toBe(true);
+      expect(received(admin, "private to bob and carol")).toBe(false);
+      expect(admin.chat(group.id).map((frame) => frame.split("@")[0])).toEqual([
+        "chat_created",
+        "chatparticipant_added",
+        "chatparticipant_added",
+      ]);
     });
 
     it("gives a participant the chat's events from its own chatparticipant_added to its own chatparticipant_removed", async () => {

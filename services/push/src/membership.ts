@@ -32,9 +32,14 @@ export class ChatMembership {
     );
   }
 
-  /** Records in the timeline whether each agent is a participant, for those it cannot tell. */
+  /**
+   * Records in the timeline whether each agent is a participant, for those it cannot tell, and the
+   * chat's type when it does not know it.
+   */
   async resolve(timeline: ChatTimeline, agentIds: Iterable<string>): Promise<void> {
-    const unknown = [...new Set(agentIds)].filter((agentId) => timeline.unknown(agentId));
+    const asked = [...new Set(agentIds)];
+    const unknown = asked.filter((agentId) => timeline.unknown(agentId));
+    if (unknown.length === 0 && timeline.type === undefined && asked.length > 0) unknown.push(asked[0]);
     await Promise.all(
       unknown.map(async (agentId) => {
         const key = `${timeline.chatId} ${agentId}`;
@@ -42,6 +47,7 @@ export class ChatMembership {
         try {
           const answer = await this.lookup(timeline.customerId, timeline.chatId, agentId);
           timeline.assume(agentId, answer.participant !== null);
+          if (answer.chat) timeline.assumeType(answer.chat.type);
           this.failedUntil.delete(key);
         } catch (err) {
           this.failedUntil.set(key, Date.now() + RETRY_AFTER_MS);

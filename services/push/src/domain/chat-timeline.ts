@@ -10,7 +10,7 @@
  * `inWindow` says so (undefined) until an answer from chat-manager is recorded with `assume`.
  * After `chat_deleted`, nothing more of the chat is delivered.
  */
-import type { EventEnvelope } from "@talk/contracts";
+import type { ChatType, EventEnvelope } from "@talk/contracts";
 
 interface Change {
   seq: number;
@@ -32,6 +32,8 @@ export class ChatTimeline {
   /** Participants as of `lastSeq`, as far as known. */
   readonly members = new Set<string>();
   deletedSeq: number | undefined;
+  /** The chat's type, once an event carrying the chat (or chat-manager's answer) said it. */
+  type: ChatType | undefined;
   private readonly released: number[] = [];
   private readonly changes = new Map<string, Change[]>();
   private readonly assumed = new Map<string, boolean>();
@@ -123,6 +125,11 @@ export class ChatTimeline {
     if (!this.changes.has(agentId)) this.assumed.set(agentId, participant);
   }
 
+  /** Records the chat's type from chat-manager's answer, for a chat first seen mid-history. */
+  assumeType(type: ChatType): void {
+    this.type ??= type;
+  }
+
   /** The chat's `chat_created`, when `event` is the `chatparticipant_added` of an agent named at creation. */
   creationFor(agentId: string, event: EventEnvelope): EventEnvelope<"chat_created"> | undefined {
     if (event.type !== "chatparticipant_added" || event.data.owner_id !== agentId) return undefined;
@@ -161,6 +168,10 @@ export class ChatTimeline {
     switch (event.type) {
       case "chat_created":
         this.creation = { event, remaining: event.data.member_count, initial: new Map() };
+        this.type = event.data.type;
+        break;
+      case "chat_updated":
+        this.type = event.data.type;
         break;
       case "chatparticipant_added":
       case "chatparticipant_removed": {
@@ -179,6 +190,7 @@ export class ChatTimeline {
       }
       case "chat_deleted":
         this.deletedSeq ??= event.seq;
+        this.type = event.data.type;
         break;
       default:
         break;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventEnvelope } from "@talk/contracts";
 import { ChatTimeline } from "./chat-timeline";
-import { route } from "./routing";
+import { needsMembership, route } from "./routing";
 import { Subscriptions } from "./subscriptions";
 import { ChatHistory } from "./test-events";
 import { parseTopic, type Viewer } from "./topics";
@@ -86,5 +86,70 @@ describe("routing an event to a connection", () => {
     const { events, timeline } = history();
     const carol: Viewer = { agentId: randomUUID(), customerId, admin: false };
     expect(summary(carol, subscribed(carol, `agent_id:${carol.agentId}:chat`), timeline, events)).toEqual([]);
+  });
+
+  describe("the privacy rule of the customer topic (REST's: a non-participant never sees a chat's messages)", () => {
+    const customerTopic = `customer_id:${customerId}:chat`;
+    const build = (type: "direct" | "group" | "talk", make: (chat: ChatHistory) => EventEnvelope[]) => {
+      const chat = new ChatHistory(customerId);
+      const events = [chat.created(1, type), ...make(chat)];
+      const timeline = new ChatTimeline(events[0]);
+      events.forEach((e, i) => timeline.offer(e, i, 0));
+      return { events, timeline };
+    };
+
+    it("carries every chat-level event of a chat the admin is not in, but none of its messages", () => {
+      for (const type of ["group", "direct"] as const) {
+        const { events, timeline } = build(type, (chat) => [
+          chat.added(bob.agentId),
+          chat.message("private"),
+          chat.removed(bob.agentId),
+          chat.deleted(),
+        ]);
+        expect(summary(alice, subscribed(alice, customerTopic), timeline, events)).toEqual([
+          `chat_created@1 ${customerTopic}`,
+          `chatparticipant_added@2 ${customerTopic}`,
+          `chatparticipant_removed@4 ${customerTopic}`,
+          `chat_deleted@5 ${customerTopic}`,
+        ]);
+      }
+    });
+
+    it("carries a public channel's messages, as REST lets any agent of the customer read them", () => {
+      const { events, timeline } = build("talk", (chat) => [chat.added(bob.agentId), chat.message()]);
+      expect(summary(alice, subscribed(alice, customerTopic), timeline, events)).toHaveLength(3);
+    });
+
+    it("carries messages of the admin's own window only, whichever topics match", () => {
+      const { events, timeline } = build("group", (chat) => [
+        chat.added(bob.agentId),
+        chat.message("before alice"),
+        chat.added(alice.agentId),
+        chat.message("with alice"),
+        chat.removed(alice.agentId),
+        chat.message("after alice"),
+      ]);
+      const seqs = (subs: Subscriptions) =>
+        events.flatMap((e) => route(alice, subs, timeline, e)).map((r) => r.event.seq);
+      expect(seqs(subscribed(alice, customerTopic))).toEqual([1, 2, 4, 5, 6]);
+      expect(seqs(subscribed(alice, customerTopic, `agent_id:${alice.agentId}:chat`))).toEqual([
+        1, 2, 4, 5, 6,
+      ]);
+    });
+
+    it("withholds the messages of a chat first seen mid-history until its type is known", () => {
+      const chat = new ChatHistory(customerId);
+      chat.created(1, "talk");
+      const message = chat.message();
+      const timeline = new ChatTimeline(message);
+      timeline.offer(message, 0, 0);
+      const subs = subscribed(alice, customerTopic);
+      expect(route(alice, subs, timeline, message)).toEqual([]);
+      expect(needsMembership(alice, subs, timeline)).toBe(true);
+      timeline.assume(alice.agentId, false);
+      timeline.assumeType("talk");
+      expect(needsMembership(alice, subs, timeline)).toBe(false);
+      expect(route(alice, subs, timeline, message)).toEqual([{ event: message, topic: customerTopic }]);
+    });
   });
 });

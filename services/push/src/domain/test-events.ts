@@ -10,11 +10,11 @@ export class ChatHistory {
 
   constructor(readonly customerId: string = randomUUID()) {}
 
-  created(memberCount: number): EventEnvelope {
+  created(memberCount: number, type: "direct" | "group" | "talk" = "group"): EventEnvelope {
     return this.next("chat_created", {
       id: this.chatId,
       customer_id: this.customerId,
-      type: "group",
+      type,
       name: "Q1 Project",
       detail: "",
       member_count: memberCount,

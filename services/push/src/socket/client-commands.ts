@@ -118,7 +118,9 @@ export class ClientCommands {
       return notFound("CHAT_DELETED", `Chat ${topic.chatId} was deleted.`);
     if (topic.kind === "agent" && !answer.participant && answer.chat.type !== "talk")
       return forbidden("NOT_A_PARTICIPANT", `You are not a participant of chat ${topic.chatId}.`);
-    this.log.index.timeline(topic.chatId)?.assume(agentId, answer.participant !== null);
+    const timeline = this.log.index.timeline(topic.chatId);
+    timeline?.assume(agentId, answer.participant !== null);
+    timeline?.assumeType(answer.chat.type);
     return undefined;
   }
 
