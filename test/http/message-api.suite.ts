@@ -299,6 +299,19 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         expect(reactions).toHaveLength(50);
         expect(new Set(reactions.map((r: { owner_id: string }) => r.owner_id)).size).toBe(50);
       });
+      it("takes at most 50 different emoji on a message, and says so", async () => {
+        const message = await send(alice, { text: "react" });
+        const react = (emoji: string, by = alice) =>
+          by.api.post(`${messages}/${message.id}/reactions`, { emoji });
+        for (let i = 0; i < 50; i++) expect((await react(`e${i}`)).status).toBe(200);
+        const refused = await react("one-too-many");
+        expect(refused.status).toBe(409);
+        expect(refused.body.error.reason).toBe("TOO_MANY_REACTIONS");
+        expect(refused.body.error.message).toMatch(/50 different emoji/);
+        expect((await react("e7", bob)).status).toBe(200);
+        const read = await alice.api.get(`${messages}/${message.id}`);
+        expect(new Set(read.body.metadata.reactions.map((r: { emoji: string }) => r.emoji)).size).toBe(50);
+      });
       it("refuses reactions from non-participants and on deleted messages", async () => {
         const message = await send(alice, { text: "hi" });
         expect((await carol.api.post(`${messages}/${message.id}/reactions`, { emoji: "👀" })).status).toBe(

@@ -1,6 +1,7 @@
 /** agent-manager's operations: login verification, agent lookups, customer and agent creation. */
 import { type Agent, type Customer, conflict, notFound, unauthenticated } from "@talk/contracts";
 import type { IdempotencyKey } from "@talk/db";
+import { HashingGate } from "./domain/hashing-gate";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./domain/password";
 import type { AgentStore } from "./store/agent-store";
 
@@ -13,11 +14,14 @@ export interface AgentDraft {
 }
 
 export class AgentService {
-  constructor(private readonly store: AgentStore) {}
+  constructor(
+    private readonly store: AgentStore,
+    private readonly hashing = new HashingGate(),
+  ) {}
 
   async verifyLogin(username: string, password: string): Promise<Agent> {
     const agent = await this.store.findByUsername(username);
-    const ok = await verifyPassword(password, agent?.password_hash ?? DUMMY_HASH);
+    const ok = await this.hashing.run(() => verifyPassword(password, agent?.password_hash ?? DUMMY_HASH));
     if (!agent || !ok)
       throw unauthenticated("INVALID_CREDENTIALS", "The username or password is not correct.");
     const { password_hash: _hash, ...visible } = agent;
@@ -54,7 +58,7 @@ export class AgentService {
       {
         customer_id: customerId,
         username: draft.username,
-        password_hash: await hashPassword(draft.password),
+        password_hash: await this.hashing.run(() => hashPassword(draft.password)),
         name: draft.name ?? draft.username,
         detail: draft.detail ?? "",
         permission: draft.permission ?? "agent",

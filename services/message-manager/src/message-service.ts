@@ -16,6 +16,7 @@ import {
   assertParent,
   assertPostable,
   assertReactable,
+  assertReactionFits,
   isDeleted,
   parentIdOf,
 } from "./domain/message-rules";
@@ -140,6 +141,7 @@ export class MessageService {
     return this.write(actor, found.chat_id, meta, async (trx, _chat, next) => {
       const message = await this.lockedMessage(trx, messageId);
       assertReactable(message);
+      if (add) assertReactionFits(message, emoji);
       const tm = await this.now(trx);
       const changed = add
         ? await this.store.addReaction(trx, messageId, emoji, actor.agent_id, tm)

@@ -42,6 +42,7 @@ export const LIMITS = {
   mediasPerMessage: 20,
   participantsAtCreation: 500,
   emojiLength: 64,
+  distinctReactionsPerMessage: 50,
   bodyBytes: 256 * 1024,
   /** How deeply a request body may nest (the API's own bodies nest at most 4 levels). */
   jsonDepth: 32,

@@ -6,6 +6,7 @@ import {
   assertParent,
   assertPostable,
   assertReactable,
+  assertReactionFits,
   parentIdOf,
   systemText,
 } from "./message-rules";
@@ -93,4 +94,27 @@ describe("access", () => {
 it("system messages say who joined or left", () => {
   expect(systemText("Agent B", "joined")).toBe("Agent B joined the conversation.");
   expect(systemText("Agent C", "left")).toBe("Agent C left the conversation.");
+});
+
+describe("distinct reactions per message", () => {
+  const withEmoji = (count: number) =>
+    message({
+      metadata: {
+        reactions: Array.from({ length: count }, (_, i) => ({
+          emoji: `e${i}`,
+          owner_type: "agent" as const,
+          owner_id: me,
+          tm_create: "2024-01-17 10:30:00.000000",
+        })),
+      },
+    });
+  it("takes new emoji up to 50 different ones", () => {
+    expect(() => assertReactionFits(withEmoji(49), "new")).not.toThrow();
+  });
+  it("refuses a 51st different emoji with a 409 that says so, but not another agent's same emoji", () => {
+    expect(() => assertReactionFits(withEmoji(50), "new")).toThrow(
+      expect.objectContaining({ status: "CONFLICT", reason: "TOO_MANY_REACTIONS" }),
+    );
+    expect(() => assertReactionFits(withEmoji(50), "e7")).not.toThrow();
+  });
 });

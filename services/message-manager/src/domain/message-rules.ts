@@ -6,6 +6,8 @@ import {
   type Actor,
   type CreateMessageRequest,
   type Message,
+  LIMITS,
+  conflict,
   forbidden,
   invalid,
   notFound,
@@ -76,6 +78,19 @@ export function assertAuthor(message: Message, actor: Actor): void {
 export function assertReactable(message: Message): void {
   if (isDeleted(message))
     throw invalid("MESSAGE_DELETED", `Message ${message.id} was deleted; it takes no reactions.`);
+}
+
+/** Distinct emoji a message holds at most (Slack's bound): each reaction event carries the whole list. */
+export const MAX_DISTINCT_REACTIONS = LIMITS.distinctReactionsPerMessage;
+
+/** Adding `emoji`: an emoji already on the message always fits; a new one only below the bound. */
+export function assertReactionFits(message: Message, emoji: string): void {
+  const distinct = new Set(message.metadata.reactions.map((r) => r.emoji));
+  if (!distinct.has(emoji) && distinct.size >= MAX_DISTINCT_REACTIONS)
+    throw conflict(
+      "TOO_MANY_REACTIONS",
+      `Message ${message.id} already has ${MAX_DISTINCT_REACTIONS} different emoji, the most a message takes; react with one of those.`,
+    );
 }
 
 export function systemText(name: string, change: "joined" | "left"): string {
