@@ -3,12 +3,11 @@
  * started once per file; each test makes its own customer so tests never see each other's data.
  */
 import { randomUUID } from "node:crypto";
-import type { EventEnvelope } from "@talk/contracts";
+import { type EventEnvelope, NOT_DELETED } from "@talk/contracts";
 import { waitFor } from "@talk/testkit";
 import { type TestAgent, type TestStack, newCustomer } from "../support/stacks";
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
-const NOT_DELETED = "9999-01-01 00:00:00.000000";
 const chats = "/service_agents/talk_chats";
 const ref = (agent: { id: string }) => ({ owner_type: "agent", owner_id: agent.id });
 

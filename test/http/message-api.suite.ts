@@ -3,10 +3,10 @@
  * idempotent writes), through HTTP, run against every stack.
  */
 import { randomUUID } from "node:crypto";
+import { NOT_DELETED } from "@talk/contracts";
 import { type TestAgent, type TestStack, newCustomer } from "../support/stacks";
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
-const NOT_DELETED = "9999-01-01 00:00:00.000000";
 const chats = "/service_agents/talk_chats";
 const messages = "/service_agents/talk_messages";
 const ref = (agent: { id: string }) => ({ owner_type: "agent", owner_id: agent.id });
@@ -115,6 +115,7 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         });
         expect(res.status).toBe(400);
         expect(res.body.error.reason).toBe("SYSTEM_MESSAGE_FORBIDDEN");
+        expect(res.body.error.message).toMatch(/^body\.type must be "normal"/);
       });
       it("refuses non-participants with 403 and other customers with 404", async () => {
         const outsider = await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "hi" });

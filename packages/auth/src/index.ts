@@ -3,7 +3,7 @@
  * expire. The gateway issues them at login; the gateway and the push service verify them.
  */
 import { type KeyObject, createSecretKey } from "node:crypto";
-import { type Actor, unauthenticated } from "@talk/contracts";
+import { type Actor, UUID_RE, unauthenticated } from "@talk/contracts";
 import jwt from "jsonwebtoken";
 import { LRUCache } from "lru-cache";
 
@@ -46,7 +46,6 @@ function verifierOf(secret: string): Verifier {
   return verifier;
 }
 const keyOf = (secret: string) => verifierOf(secret).key;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function issueToken(claims: TokenClaims, options: TokenOptions): string {
   return jwt.sign(
@@ -80,9 +79,9 @@ export function verifyToken(token: string, options: Pick<TokenOptions, "secret" 
   const { sub, customer_id, username, permission, exp } = payload;
   if (
     typeof sub !== "string" ||
-    !UUID.test(sub) ||
+    !UUID_RE.test(sub) ||
     typeof customer_id !== "string" ||
-    !UUID.test(customer_id) ||
+    !UUID_RE.test(customer_id) ||
     typeof username !== "string"
   )
     throw unauthenticated("TOKEN_INVALID", "The token does not name an agent.");

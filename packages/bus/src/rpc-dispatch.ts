@@ -3,7 +3,14 @@
  * validates the request, runs the handler and turns its outcome into a reply. It never throws:
  * every failure becomes an error reply (errors are data).
  */
-import { AppError, assertValid, isRpcOperation, rpcOperations, type RpcOperation } from "@talk/contracts";
+import {
+  AppError,
+  assertValid,
+  isRpcOperation,
+  rpcOperations,
+  type ErrorReason,
+  type RpcOperation,
+} from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { CallContext } from "./bus";
 import type { RpcReply } from "./rpc-reply";
@@ -28,7 +35,7 @@ export interface IncomingRequest {
 /** What to do with a request: reply (then ack), or put it back for another server. */
 export type DispatchOutcome = { reply: RpcReply } | { requeue: true };
 
-const invalidRequest = (reason: string, message: string): DispatchOutcome => ({
+const invalidRequest = (reason: ErrorReason, message: string): DispatchOutcome => ({
   reply: { ok: false, error: { status: "INVALID_ARGUMENT", reason, message } },
 });
 

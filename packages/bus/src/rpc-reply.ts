@@ -1,5 +1,5 @@
 /** The reply of an RPC on the wire: a result, or an error as data. */
-import { AppError, isErrorStatus, type ErrorBody } from "@talk/contracts";
+import { AppError, isErrorStatus, type ErrorBody, type ErrorReason } from "@talk/contracts";
 
 export type RpcReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
 
@@ -36,7 +36,9 @@ export function decodeReply(text: string): RpcReply {
       typeof error.reason === "string" &&
       typeof error.message === "string"
     ) {
-      return { ok: false, error: { status: error.status, reason: error.reason, message: error.message } };
+      // a newer service may answer with a reason this version does not know yet: it passes through
+      const reason = error.reason as ErrorReason;
+      return { ok: false, error: { status: error.status, reason, message: error.message } };
     }
   }
   return {

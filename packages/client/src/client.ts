@@ -4,6 +4,7 @@
  * typed groups of methods and the real-time stream.
  */
 import type { Agent } from "@talk/contracts";
+import { routeTarget } from "@talk/contracts/routes";
 import { type RealtimeOptions, RealtimeSubscription, type WebSocketConstructor } from "./realtime";
 import { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
 import { type TokenIdentity, readToken } from "./token";
@@ -128,8 +129,7 @@ export class TalkClient {
 
 async function requestToken(http: HttpTransport, credentials: Credentials): Promise<string> {
   const reply = await http.request<{ username: string; token: string }>({
-    method: "POST",
-    path: "/auth/login",
+    ...routeTarget("login"),
     body: credentials,
     auth: false,
     idempotent: false,

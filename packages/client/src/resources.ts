@@ -15,14 +15,11 @@ import type {
   ParticipantRef,
   UpdateChatRequest,
 } from "@talk/contracts";
+// The route table alone (plain data), not the package's index: the SDK needs no validator.
+import { routeTarget as to } from "@talk/contracts/routes";
 import { PagedList, type PageParams } from "./pagination";
 import type { CallOptions, HttpTransport } from "./transport";
 
-const CHATS = "/service_agents/talk_chats";
-const CHANNELS = "/service_agents/talk_channels";
-const MESSAGES = "/service_agents/talk_messages";
-
-const id = (value: string) => encodeURIComponent(value);
 const pageQuery = (params: PageParams) => ({ page_size: params.pageSize, page_token: params.pageToken });
 
 /** Agents of my customer. */
@@ -31,18 +28,18 @@ export class AgentsApi {
 
   list(params: PageParams = {}): PagedList<Agent> {
     return new PagedList(
-      (page) => this.http.request<Page<Agent>>({ method: "GET", path: "/agents", query: pageQuery(page) }),
+      (page) => this.http.request<Page<Agent>>({ ...to("listAgents"), query: pageQuery(page) }),
       params,
     );
   }
 
   get(agentId: string, options?: CallOptions): Promise<Agent> {
-    return this.http.request({ method: "GET", path: `/agents/${id(agentId)}` }, options);
+    return this.http.request(to("getAgent", { id: agentId }), options);
   }
 
   /** Customer admins only. */
   create(agent: CreateAgentRequest, options?: CallOptions): Promise<Agent> {
-    return this.http.request({ method: "POST", path: "/agents", body: agent }, options);
+    return this.http.request({ ...to("createAgent"), body: agent }, options);
   }
 }
 
@@ -53,32 +50,32 @@ export class ChatsApi {
   /** The chats I am in, newest first. */
   list(params: PageParams = {}): PagedList<Chat> {
     return new PagedList(
-      (page) => this.http.request<Page<Chat>>({ method: "GET", path: CHATS, query: pageQuery(page) }),
+      (page) => this.http.request<Page<Chat>>({ ...to("listChats"), query: pageQuery(page) }),
       params,
     );
   }
 
   get(chatId: string, options?: CallOptions): Promise<Chat> {
-    return this.http.request({ method: "GET", path: `${CHATS}/${id(chatId)}` }, options);
+    return this.http.request(to("getChat", { id: chatId }), options);
   }
 
   /** A direct chat with an agent that already has one with me returns that one. */
   create(chat: CreateChatRequest, options?: CallOptions): Promise<Chat> {
-    return this.http.request({ method: "POST", path: CHATS, body: chat }, options);
+    return this.http.request({ ...to("createChat"), body: chat }, options);
   }
 
   update(chatId: string, changes: UpdateChatRequest, options?: CallOptions): Promise<Chat> {
-    return this.http.request({ method: "PUT", path: `${CHATS}/${id(chatId)}`, body: changes }, options);
+    return this.http.request({ ...to("updateChat", { id: chatId }), body: changes }, options);
   }
 
   /** Soft delete: the chat leaves every list and takes no more writes. */
   delete(chatId: string, options?: CallOptions): Promise<Chat> {
-    return this.http.request({ method: "DELETE", path: `${CHATS}/${id(chatId)}` }, options);
+    return this.http.request(to("deleteChat", { id: chatId }), options);
   }
 
   /** Join a public channel (`type: "talk"`); returns my participant record. */
   join(chatId: string, options?: CallOptions): Promise<Participant> {
-    return this.http.request({ method: "POST", path: `${CHATS}/${id(chatId)}/join` }, options);
+    return this.http.request(to("joinChat", { id: chatId }), options);
   }
 }
 
@@ -87,20 +84,17 @@ export class ParticipantsApi {
   constructor(private readonly http: HttpTransport) {}
 
   list(chatId: string, options?: CallOptions): Promise<Participant[]> {
-    return this.http.request({ method: "GET", path: `${CHATS}/${id(chatId)}/participants` }, options);
+    return this.http.request(to("listParticipants", { id: chatId }), options);
   }
 
   /** Adds an agent (by id, or as a `{owner_type, owner_id}` reference); adding a participant again returns its record. */
   add(chatId: string, agent: string | ParticipantRef, options?: CallOptions): Promise<Participant> {
     const body: ParticipantRef = typeof agent === "string" ? { owner_type: "agent", owner_id: agent } : agent;
-    return this.http.request({ method: "POST", path: `${CHATS}/${id(chatId)}/participants`, body }, options);
+    return this.http.request({ ...to("addParticipant", { id: chatId }), body }, options);
   }
 
   remove(chatId: string, participantId: string, options?: CallOptions): Promise<Participant> {
-    return this.http.request(
-      { method: "DELETE", path: `${CHATS}/${id(chatId)}/participants/${id(participantId)}` },
-      options,
-    );
+    return this.http.request(to("removeParticipant", { id: chatId, participant_id: participantId }), options);
   }
 }
 
@@ -110,7 +104,7 @@ export class ChannelsApi {
 
   list(params: PageParams = {}): PagedList<Chat> {
     return new PagedList(
-      (page) => this.http.request<Page<Chat>>({ method: "GET", path: CHANNELS, query: pageQuery(page) }),
+      (page) => this.http.request<Page<Chat>>({ ...to("listChannels"), query: pageQuery(page) }),
       params,
     );
   }
@@ -133,8 +127,7 @@ export class MessagesApi {
     return new PagedList(
       (page) =>
         this.http.request<Page<Message>>({
-          method: "GET",
-          path: MESSAGES,
+          ...to("listMessages"),
           query: { chat_id: chatId, parent_id: params.parentId, ...pageQuery(page) },
         }),
       params,
@@ -147,15 +140,12 @@ export class MessagesApi {
   }
 
   get(messageId: string, options?: CallOptions): Promise<Message> {
-    return this.http.request({ method: "GET", path: `${MESSAGES}/${id(messageId)}` }, options);
+    return this.http.request(to("getMessage", { id: messageId }), options);
   }
 
   /** Posts a message (a thread reply with `parent_id`). */
   send(message: SendMessageRequest, options?: CallOptions): Promise<Message> {
-    return this.http.request(
-      { method: "POST", path: MESSAGES, body: { ...message, type: "normal" } },
-      options,
-    );
+    return this.http.request({ ...to("sendMessage"), body: { ...message, type: "normal" } }, options);
   }
 
   /** Replies in the thread of `parent`. */
@@ -165,22 +155,16 @@ export class MessagesApi {
 
   /** Deletes my message, leaving a tombstone. */
   delete(messageId: string, options?: CallOptions): Promise<Message> {
-    return this.http.request({ method: "DELETE", path: `${MESSAGES}/${id(messageId)}` }, options);
+    return this.http.request(to("deleteMessage", { id: messageId }), options);
   }
 
   /** Adds my reaction (adding it again changes nothing); returns the message. */
   react(messageId: string, emoji: string, options?: CallOptions): Promise<Message> {
-    return this.http.request(
-      { method: "POST", path: `${MESSAGES}/${id(messageId)}/reactions`, body: { emoji } },
-      options,
-    );
+    return this.http.request({ ...to("addReaction", { id: messageId }), body: { emoji } }, options);
   }
 
   /** Removes my reaction; returns the message. */
   unreact(messageId: string, emoji: string, options?: CallOptions): Promise<Message> {
-    return this.http.request(
-      { method: "DELETE", path: `${MESSAGES}/${id(messageId)}/reactions`, body: { emoji } },
-      options,
-    );
+    return this.http.request({ ...to("removeReaction", { id: messageId }), body: { emoji } }, options);
   }
 }

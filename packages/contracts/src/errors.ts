@@ -16,11 +16,97 @@ export const ERROR_HTTP_STATUS = {
 
 export type ErrorStatus = keyof typeof ERROR_HTTP_STATUS;
 
+/**
+ * Every `reason` an error may carry: the stable, machine-readable vocabulary clients branch on
+ * (the OpenAPI document's `Error.reason` enum, the SDK's union). A new reason is added here first.
+ */
+export const ERROR_REASONS = [
+  // input (400)
+  "INVALID_ARGUMENT",
+  "MALFORMED_JSON",
+  "MISSING_BODY",
+  "MALFORMED_PATH",
+  "MALFORMED_BODY_ENCODING",
+  "BODY_TOO_DEEP",
+  "UNSUPPORTED_ENCODING",
+  "INVALID_PAGE_SIZE",
+  "INVALID_PAGE_TOKEN",
+  "INVALID_IDEMPOTENCY_KEY",
+  "EMPTY_MESSAGE",
+  "SYSTEM_MESSAGE_FORBIDDEN",
+  "MESSAGE_DELETED",
+  "PARENT_IN_OTHER_CHAT",
+  "NOT_A_CHANNEL",
+  "DIRECT_CHAT_NEEDS_ONE_OTHER",
+  "DIRECT_CHAT_FULL",
+  // authentication (401)
+  "TOKEN_MISSING",
+  "TOKEN_INVALID",
+  "TOKEN_EXPIRED",
+  "INVALID_CREDENTIALS",
+  // permission (403)
+  "ADMIN_ONLY",
+  "NOT_A_PARTICIPANT",
+  "NOT_THE_AUTHOR",
+  "NOT_CHAT_CREATOR",
+  "DIRECT_CHAT_MEMBERS_FIXED",
+  "ORIGIN_NOT_ALLOWED",
+  // not found (404)
+  "ROUTE_NOT_FOUND",
+  "AGENT_NOT_FOUND",
+  "CUSTOMER_NOT_FOUND",
+  "CHAT_NOT_FOUND",
+  "PARTICIPANT_NOT_FOUND",
+  "MESSAGE_NOT_FOUND",
+  "PARENT_NOT_FOUND",
+  // conflict (409), size (413), rate (429)
+  "USERNAME_TAKEN",
+  "TOO_MANY_REACTIONS",
+  "IDEMPOTENCY_KEY_REUSED",
+  "BODY_TOO_LARGE",
+  "TOO_MANY_LOGINS",
+  "LOGIN_BUSY",
+  // availability (503) and internal (500)
+  "RPC_TIMEOUT",
+  "RPC_NO_SERVER",
+  "BUS_CLOSED",
+  "BROKER_CONNECTION_LOST",
+  "BROKER_UNAVAILABLE",
+  "DEPENDENCY_UNAVAILABLE",
+  "EVENT_PUBLISH_TIMEOUT",
+  "REPLICA_BEHIND",
+  "INTERNAL",
+  // between services (RPC): a caller or a service broke the protocol
+  "UNKNOWN_OPERATION",
+  "WRONG_QUEUE",
+  "MALFORMED_REQUEST",
+  "MALFORMED_REPLY",
+  "INVALID_RESPONSE",
+  // the WebSocket (services/push): upgrade refusals, frame and topic errors, resync_required
+  "NOT_FOUND",
+  "UPGRADE_REQUIRED",
+  "CURSOR_MALFORMED",
+  "CURSOR_EXPIRED",
+  "CURSOR_UNKNOWN",
+  "PUSH_NOT_READY",
+  "TOO_MANY_CONNECTIONS",
+  "BINARY_FRAME",
+  "MALFORMED_FRAME",
+  "TOPIC_MALFORMED",
+  "TOPIC_FORBIDDEN",
+  "CHAT_DELETED",
+  "TOO_MANY_TOPICS",
+  "TOO_MANY_FRAMES",
+  "CHAT_MANAGER_UNAVAILABLE",
+] as const;
+
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
 /** The serialisable form of an error, as carried in RPC replies and the HTTP error envelope. */
 export interface ErrorBody {
   status: ErrorStatus;
   /** A stable machine-readable reason, e.g. CHAT_NOT_FOUND. */
-  reason: string;
+  reason: ErrorReason;
   /** A sentence a person understands. */
   message: string;
 }
@@ -28,7 +114,7 @@ export interface ErrorBody {
 export class AppError extends Error {
   constructor(
     readonly status: ErrorStatus,
-    readonly reason: string,
+    readonly reason: ErrorReason,
     message: string,
   ) {
     super(message);
@@ -48,15 +134,21 @@ export class AppError extends Error {
   }
 }
 
-export const invalid = (reason: string, message: string) => new AppError("INVALID_ARGUMENT", reason, message);
-export const notFound = (reason: string, message: string) => new AppError("NOT_FOUND", reason, message);
-export const forbidden = (reason: string, message: string) =>
+export const invalid = (reason: ErrorReason, message: string) =>
+  new AppError("INVALID_ARGUMENT", reason, message);
+export const notFound = (reason: ErrorReason, message: string) => new AppError("NOT_FOUND", reason, message);
+export const forbidden = (reason: ErrorReason, message: string) =>
   new AppError("PERMISSION_DENIED", reason, message);
-export const conflict = (reason: string, message: string) => new AppError("CONFLICT", reason, message);
-export const unauthenticated = (reason: string, message: string) =>
+export const conflict = (reason: ErrorReason, message: string) => new AppError("CONFLICT", reason, message);
+export const unauthenticated = (reason: ErrorReason, message: string) =>
   new AppError("UNAUTHENTICATED", reason, message);
-export const unavailable = (reason: string, message: string) => new AppError("UNAVAILABLE", reason, message);
+export const unavailable = (reason: ErrorReason, message: string) =>
+  new AppError("UNAVAILABLE", reason, message);
 
 export function isErrorStatus(value: unknown): value is ErrorStatus {
   return typeof value === "string" && Object.prototype.hasOwnProperty.call(ERROR_HTTP_STATUS, value);
+}
+
+export function isErrorReason(value: unknown): value is ErrorReason {
+  return typeof value === "string" && (ERROR_REASONS as readonly string[]).includes(value);
 }

@@ -4,7 +4,7 @@
  * (`chat_created.#`), one customer (`*.<customer_id>.*`) or one chat (`*.*.<chat_id>`).
  */
 import { timestamp, uuid } from "./schemas/common";
-import type { Chat, Message, Participant } from "./types";
+import type { EventEnvelopeHeader, EventPayloads } from "./generated/types";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 export const EVENTS_EXCHANGE = "talk.events";
@@ -45,16 +45,6 @@ export const eventPayloads = {
 
 export type EventType = keyof typeof eventPayloads;
 export const EVENT_TYPES = Object.keys(eventPayloads) as EventType[];
-interface EventPayloads {
-  chat_created: Chat;
-  chat_updated: Chat;
-  chat_deleted: Chat;
-  chatparticipant_added: Participant;
-  chatparticipant_removed: Participant;
-  chatmessage_created: Message;
-  chatmessage_deleted: Message;
-  chatmessage_reaction_updated: Message;
-}
 export type EventPayload<T extends EventType> = EventPayloads[T];
 
 export const envelopeSchema = {
@@ -82,17 +72,7 @@ export type EventEnvelope<T extends EventType = EventType> = {
   [K in T]: EventEnvelopeHeader & { type: K; data: EventPayload<K> };
 }[T];
 
-/** Everything in an envelope but its type and data (checked against `envelopeSchema` in a test). */
-export interface EventEnvelopeHeader {
-  id: string;
-  version: number;
-  publisher: string;
-  customer_id: string;
-  chat_id: string;
-  seq: number;
-  time: string;
-  request_id?: string;
-}
+export type { EventEnvelopeHeader };
 
 export function routingKey(event: Pick<EventEnvelope, "type" | "customer_id" | "chat_id">): string {
   return `${event.type}.${event.customer_id}.${event.chat_id}`;

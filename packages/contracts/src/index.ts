@@ -10,3 +10,5 @@ export * from "./types";
 export * from "./asyncapi";
 export * from "./push";
 export * from "./asyncapi-websocket";
+export * from "./routes";
+export * from "./schemas/without-ids";

@@ -3,8 +3,16 @@
  * sends (`subscribe`, `unsubscribe`) and the frames it receives (acknowledgements, errors, events,
  * `resync_required`), as JSON Schema with matching types.
  */
-import type { ErrorBody } from "./errors";
 import { type EventPayload, type EventType, EVENT_TYPES } from "./events";
+import type {
+  ClientFrame,
+  ErrorFrame,
+  PingFrame,
+  PongFrame,
+  ResyncRequiredFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+} from "./generated/types";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 /**
@@ -63,12 +71,6 @@ export const clientFrameSchema = {
   properties: { type: { type: "string", enum: ["subscribe", "unsubscribe"] }, topics, id: frameId },
 } as const;
 
-export interface ClientFrame {
-  type: "subscribe" | "unsubscribe";
-  topics: string[];
-  id?: string | number;
-}
-
 /**
  * A liveness check from the client, `{"type":"ping","id"?}`: answered with `pong` (same `id`) in
  * order with everything else the connection sends, so a client that gets no pong within its
@@ -81,11 +83,6 @@ export const pingFrameSchema = {
   required: ["type"],
   properties: { type: { const: "ping" }, id: frameId },
 } as const;
-
-export interface PingFrame {
-  type: "ping";
-  id?: string | number;
-}
 
 const errorBody = {
   type: "object",
@@ -104,7 +101,15 @@ export const serverFrameSchema = {
       type: "object",
       additionalProperties: false,
       required: ["type", "topics", "cursor"],
-      properties: { type: { const: "subscribed" }, topics, cursor, id: frameId },
+      properties: {
+        type: { const: "subscribed" },
+        topics,
+        cursor: {
+          ...cursor,
+          description: "Where this connection stands: resuming with it misses nothing from here on.",
+        },
+        id: frameId,
+      },
     },
     {
       type: "object",
@@ -116,7 +121,12 @@ export const serverFrameSchema = {
       type: "object",
       additionalProperties: false,
       required: ["type", "error"],
-      properties: { type: { const: "error" }, error: errorBody, topic: { type: "string" }, id: frameId },
+      properties: {
+        type: { const: "error" },
+        error: errorBody,
+        topic: { type: "string", description: "The topic the error is about, when it is about one." },
+        id: frameId,
+      },
     },
     {
       type: "object",
@@ -126,7 +136,10 @@ export const serverFrameSchema = {
         type: { const: "resync_required" },
         reason: { type: "string" },
         message: { type: "string" },
-        cursor,
+        cursor: {
+          ...cursor,
+          description: "Live events follow from here; what came before must be read again from the REST API.",
+        },
       },
     },
     {
@@ -151,45 +164,19 @@ export const serverFrameSchema = {
   ],
 } as const;
 
-export interface SubscribedFrame {
-  type: "subscribed";
-  topics: string[];
-  /** Where this connection stands: resuming with it misses nothing from here on. */
-  cursor: string;
-  id?: string | number;
-}
-
-export interface UnsubscribedFrame {
-  type: "unsubscribed";
-  topics: string[];
-  id?: string | number;
-}
-
-export interface ErrorFrame {
-  type: "error";
-  error: ErrorBody;
-  /** The topic the error is about, when it is about one. */
-  topic?: string;
-  id?: string | number;
-}
-
-export interface ResyncRequiredFrame {
-  type: "resync_required";
-  reason: string;
-  message: string;
-  /** Live events follow from here; what came before must be read again from the REST API. */
-  cursor: string;
-}
+export type {
+  ClientFrame,
+  ErrorFrame,
+  PingFrame,
+  PongFrame,
+  ResyncRequiredFrame,
+  SubscribedFrame,
+  UnsubscribedFrame,
+};
 
 export type EventFrame<T extends EventType = EventType> = {
   [K in T]: { type: K; data: EventPayload<K>; topic: string; seq: number; cursor: string };
 }[T];
-
-/** The answer to a `ping`. */
-export interface PongFrame {
-  type: "pong";
-  id?: string | number;
-}
 
 export type ServerFrame =
   SubscribedFrame | UnsubscribedFrame | ErrorFrame | ResyncRequiredFrame | EventFrame | PongFrame;

@@ -2,7 +2,9 @@
  * Wire timestamps: UTC strings `YYYY-MM-DD HH:MM:SS.ffffff` (microseconds).
  * The databases store `timestamp(6)` in UTC and hand back their text form, which this normalises.
  */
+/** `tm_delete` of a resource that is not deleted. */
 export const NOT_DELETED = "9999-01-01 00:00:00.000000";
+export const isDeleted = (resource: { tm_delete: string }) => resource.tm_delete < NOT_DELETED;
 export const TIMESTAMP_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}$";
 const timestampRe = new RegExp(TIMESTAMP_PATTERN);
 

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { CONTRACT_TYPES_FILE, contractTypesSource } from "../../../scripts/contract-types";
 import { agentSchema, chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 import type { Agent, Chat, Message, Participant } from "./types";
 import { compile, validate } from "./validation";
@@ -8,7 +10,13 @@ const ts = "2024-01-17 10:30:00.000000";
 const id = "e8b2e976-f043-44c8-bb89-e214e225e813";
 const customer = "5e4a0680-804e-11ec-8477-2fea5968d85b";
 
-describe("the hand-written types agree with the schemas", () => {
+describe("the contracts' TypeScript types", () => {
+  it("are generated from the schemas, up to date (regenerate with `pnpm docs:api`)", async () => {
+    expect(readFileSync(CONTRACT_TYPES_FILE, "utf8")).toEqual(await contractTypesSource());
+  });
+});
+
+describe("the generated types agree with the schemas", () => {
   it("for every resource", () => {
     const agent: Agent = {
       id,

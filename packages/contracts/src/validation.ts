@@ -5,6 +5,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { invalid } from "./errors";
+import { UUID_PATTERN } from "./schemas/common";
 
 export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, discriminator: true });
 addFormats(ajv);
@@ -30,7 +31,7 @@ function describe(error: ErrorObject, where: string): string {
     case "additionalProperties":
       return `${field} has an unknown field "${String(error.params.additionalProperty)}"`;
     case "pattern":
-      if (String(error.params.pattern).startsWith("^[0-9a-f]{8}")) return `${field} must be a lowercase UUID`;
+      if (error.params.pattern === UUID_PATTERN) return `${field} must be a lowercase UUID`;
       if (String(error.params.pattern).startsWith("^\\d{4}"))
         return `${field} must be a timestamp like 2024-01-17 10:30:00.000000`;
       if (String(error.params.pattern).startsWith("^[Hh][Tt]"))

@@ -3,14 +3,14 @@
  * returned and the next page holds items strictly older. Timestamps are unique within a listing's
  * scope (see clock.ts), so no item is skipped or repeated. `next_page_token` is "" on the last page.
  */
-import { normalizeTimestamp } from "@talk/contracts";
+import { type PageRequest, normalizeTimestamp } from "@talk/contracts";
 import type { Knex } from "knex";
 
 export const DEFAULT_PAGE_SIZE = 100;
 
 export async function paginate<Row extends { tm_create: string }>(
   query: Knex.QueryBuilder,
-  page: { page_size?: number; page_token?: string },
+  page: PageRequest,
   column = "tm_create",
 ): Promise<{ rows: Row[]; next_page_token: string }> {
   const size = page.page_size ?? DEFAULT_PAGE_SIZE;

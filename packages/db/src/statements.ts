@@ -4,6 +4,7 @@
  * answers one statement per call, so there they go one after the other. Simple-protocol statements
  * carry no parameters: values are written into them, and only as checked literals (`uuidLiterals`).
  */
+import { UUID_RE } from "@talk/contracts";
 import type { Knex } from "knex";
 
 type Db = Knex | Knex.Transaction;
@@ -30,13 +31,11 @@ export async function runStatements<Row = Record<string, unknown>>(
   return Array.isArray(answer) ? answer.map((r) => r.rows) : [answer.rows];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `'…'::uuid, '…'::uuid`: UUIDs as SQL literals, after checking each is one (throws otherwise). */
 export function uuidLiterals(ids: readonly string[]): string {
   return ids
     .map((id) => {
-      if (!UUID.test(id)) throw new TypeError(`not a UUID: ${JSON.stringify(id)}`);
+      if (!UUID_RE.test(id)) throw new TypeError(`not a UUID: ${JSON.stringify(id)}`);
       return `'${id}'::uuid`;
     })
     .join(", ");

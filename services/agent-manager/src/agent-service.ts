@@ -1,5 +1,12 @@
 /** agent-manager's operations: login verification, agent lookups, customer and agent creation. */
-import { type Agent, type Customer, conflict, notFound, unauthenticated } from "@talk/contracts";
+import {
+  type Agent,
+  type Customer,
+  type PageRequest,
+  conflict,
+  notFound,
+  unauthenticated,
+} from "@talk/contracts";
 import type { IdempotencyKey } from "@talk/db";
 import { HashingGate } from "./domain/hashing-gate";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./domain/password";
@@ -38,7 +45,7 @@ export class AgentService {
     return this.store.findMany(customerId, [...new Set(agentIds)]);
   }
 
-  list(customerId: string, page: { page_size?: number; page_token?: string }) {
+  list(customerId: string, page: PageRequest) {
     return this.store.list(customerId, page);
   }
 

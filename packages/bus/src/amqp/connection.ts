@@ -10,7 +10,7 @@
  */
 import * as amqp from "amqplib";
 import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
-import { unavailable } from "@talk/contracts";
+import { type ErrorReason, unavailable } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import { errorMessage } from "../util";
 
@@ -82,7 +82,7 @@ export class AmqpConnection {
    * The channels of a ready connection, waiting for (re)connection until `deadline` (epoch ms);
    * then fails with UNAVAILABLE and the given reason.
    */
-  async whenReady(deadline: number, reason: string, message: string): Promise<Channels> {
+  async whenReady(deadline: number, reason: ErrorReason, message: string): Promise<Channels> {
     for (;;) {
       if (this.closing) throw unavailable("BUS_CLOSED", "The message bus is closed.");
       if (this.readyFlag && this.channels) return this.channels;

@@ -1,6 +1,6 @@
 /** Request bodies of the public HTTP API, validated by the gateway before anything else runs. */
 import { LIMITS, uuid } from "./common";
-import { CHAT_TYPES, MESSAGE_TYPES, OWNER_TYPES, PERMISSIONS, postedMediaSchema } from "./resources";
+import { CHAT_TYPES, OWNER_TYPES, PERMISSIONS, POSTABLE_MESSAGE_TYPES, postedMediaSchema } from "./resources";
 
 export const loginBody = {
   $id: "LoginRequest",
@@ -75,7 +75,7 @@ export const createMessageBody = {
   required: ["chat_id", "type"],
   properties: {
     chat_id: uuid,
-    type: { type: "string", enum: MESSAGE_TYPES },
+    type: { type: "string", enum: POSTABLE_MESSAGE_TYPES },
     text: { type: "string", maxLength: LIMITS.textLength },
     /** Omitted or "" for a top-level message. */
     parent_id: { anyOf: [{ const: "" }, uuid] },

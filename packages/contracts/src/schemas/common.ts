@@ -1,10 +1,10 @@
 import { TIMESTAMP_PATTERN } from "../time";
 
-/** Lowercase UUIDs only: the API's IDs are canonical. */
-export const uuid = {
-  type: "string",
-  pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-} as const;
+/** Lowercase UUIDs only: the API's IDs are canonical (anything else is a 400). The one definition. */
+export const UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+export const UUID_RE = new RegExp(UUID_PATTERN);
+
+export const uuid = { type: "string", pattern: UUID_PATTERN } as const;
 
 export const timestamp = { type: "string", pattern: TIMESTAMP_PATTERN } as const;
 

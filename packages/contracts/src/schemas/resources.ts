@@ -173,6 +173,8 @@ export const reactionSchema = {
 } as const;
 
 export const MESSAGE_TYPES = ["normal", "system"] as const;
+/** What an agent may post: "system" messages are only ever written by message-manager. */
+export const POSTABLE_MESSAGE_TYPES = ["normal"] as const;
 
 export const messageSchema = {
   $id: "Message",

@@ -1,6 +1,6 @@
 /** Customers and agents in agent-manager's own database. */
 import { randomUUID } from "node:crypto";
-import { type Agent, type Customer, normalizeTimestamp } from "@talk/contracts";
+import { type Agent, type Customer, type PageRequest, normalizeTimestamp } from "@talk/contracts";
 import { type IdempotencyKey, nextTimestamp, oncePerKey, paginate } from "@talk/db";
 import type { Knex } from "knex";
 
@@ -100,7 +100,7 @@ export class AgentStore {
     return rows.map(toAgent);
   }
 
-  async list(customerId: string, page: { page_size?: number; page_token?: string }) {
+  async list(customerId: string, page: PageRequest) {
     const { rows, next_page_token } = await paginate<AgentRow>(
       this.db("agents").where({ customer_id: customerId }),
       page,

@@ -1,190 +1,343 @@
-/** The OpenAPI 3.1 document of the public API, generated from the contracts' JSON Schemas. */
+/**
+ * The OpenAPI 3.1 document of the public API, built from the contracts: the route table
+ * (operationIds, tags, errors per operation) and the JSON Schemas the gateway validates with.
+ * Requests stay strict (`additionalProperties: false`); responses are open, so a validating client
+ * survives fields added later.
+ */
 import {
+  API_ROUTES,
+  type ApiOperation,
+  type ApiRoute,
+  ERROR_HTTP_STATUS,
+  ERROR_REASONS,
+  type ErrorStatus,
+  LIMITS,
+  MAX_PAGE_SIZE,
+  TIMESTAMP_PATTERN,
   addParticipantBody,
   agentSchema,
   chatSchema,
   createAgentBody,
   createChatBody,
   createMessageBody,
-  messageSchema,
-  reactionBody,
   loginBody,
   loginResponse,
-  MAX_PAGE_SIZE,
+  messageSchema,
   participantSchema,
-  TIMESTAMP_PATTERN,
+  pathParameters,
+  postedMediaSchema,
+  reactionBody,
   updateChatBody,
   uuid,
+  withoutIds,
 } from "@talk/contracts";
+import { EXAMPLES, errorExample } from "./examples";
 
-const strip = ({ $id: _id, ...schema }: { $id?: string } & object) => schema;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ "application/json": { schema } });
-const page = (item: string) => ({
+const json = (schema: object, example?: unknown) => ({
+  "application/json": { schema, ...(example !== undefined ? { example } : {}) },
+});
+
+/** A response schema open to added fields: every `additionalProperties: false` removed, at any depth. */
+function open<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(open) as T;
+  if (typeof schema !== "object" || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema))
+    if (key !== "$id" && !(key === "additionalProperties" && value === false)) copy[key] = open(value);
+  return copy as T;
+}
+
+const pageOf = (item: string) => ({
   type: "object",
   required: ["result", "next_page_token"],
-  properties: { result: { type: "array", items: ref(item) }, next_page_token: { type: "string" } },
+  properties: {
+    result: { type: "array", items: ref(item) },
+    next_page_token: {
+      type: "string",
+      description: 'Pass as page_token for the next page; "" on the last page',
+    },
+  },
 });
 
-const errorResponses = {
-  "400": { description: "Invalid input; the message names the field", content: json(ref("Error")) },
-  "401": { description: "Missing, invalid or expired token", content: json(ref("Error")) },
-  "403": { description: "Not allowed", content: json(ref("Error")) },
-  "404": { description: "Not found (also another customer's resource)", content: json(ref("Error")) },
-  "503": { description: "A backing service did not answer in time", content: json(ref("Error")) },
+const header = (description: string, schema: object) => ({ description, schema });
+const HEADERS = {
+  "X-Request-Id": header("The request's id: the one sent, when sane, else a new one", { type: "string" }),
+  "Retry-After": header("Seconds to wait before trying again", { type: "integer", minimum: 0 }),
+  RateLimit: header("The login limit's state (IETF draft 7), e.g. limit=10, remaining=9, reset=60", {
+    type: "string",
+  }),
+  "RateLimit-Policy": header("The login limit's policy (IETF draft 7), e.g. 10;w=60", { type: "string" }),
+};
+const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+const ERRORS: Record<ErrorStatus, { description: string; example: object }> = {
+  INVALID_ARGUMENT: {
+    description: "Invalid input; the message names the field",
+    example: errorExample(
+      "INVALID_ARGUMENT",
+      "INVALID_ARGUMENT",
+      "body.type must be one of: direct, group, talk",
+    ),
+  },
+  UNAUTHENTICATED: {
+    description: "Missing, invalid or expired token (on login: wrong username or password)",
+    example: errorExample("UNAUTHENTICATED", "TOKEN_EXPIRED", "The token has expired; log in again."),
+  },
+  PERMISSION_DENIED: {
+    description: "Not allowed: not a participant, not the author, not an admin",
+    example: errorExample(
+      "PERMISSION_DENIED",
+      "NOT_A_PARTICIPANT",
+      "You are not a participant of chat e8b2e976-f043-44c8-bb89-e214e225e813.",
+    ),
+  },
+  NOT_FOUND: {
+    description: "Not found (also another customer's resource, and a deleted chat)",
+    example: errorExample(
+      "NOT_FOUND",
+      "CHAT_NOT_FOUND",
+      "No chat e8b2e976-f043-44c8-bb89-e214e225e813 exists.",
+    ),
+  },
+  CONFLICT: {
+    description: "The Idempotency-Key was used with another request (or the username is taken)",
+    example: errorExample(
+      "CONFLICT",
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used for a different request.",
+    ),
+  },
+  PAYLOAD_TOO_LARGE: {
+    description: `The body is over the limit (${LIMITS.bodyBytes / 1024} KiB by default)`,
+    example: errorExample(
+      "PAYLOAD_TOO_LARGE",
+      "BODY_TOO_LARGE",
+      "The request body is larger than the limit.",
+    ),
+  },
+  RESOURCE_EXHAUSTED: {
+    description: "Too many logins from this client: wait Retry-After seconds",
+    example: errorExample(
+      "RESOURCE_EXHAUSTED",
+      "TOO_MANY_LOGINS",
+      "Too many login attempts; wait a minute and try again.",
+    ),
+  },
+  INTERNAL: {
+    description: "Something went wrong on our side; the request id helps find it",
+    example: errorExample(
+      "INTERNAL",
+      "INTERNAL",
+      "Something went wrong on our side; the request id helps us find it.",
+    ),
+  },
+  UNAVAILABLE: {
+    description: "A backing service did not answer in time; retry (with the same Idempotency-Key)",
+    example: errorExample("UNAVAILABLE", "RPC_TIMEOUT", "The chat service did not answer within 5000 ms."),
+  },
 };
 
-const idParam = (name: string, what: string) => ({
-  name,
-  in: "path",
-  required: true,
-  description: what,
-  schema: uuid,
-});
-const pageParams = [
-  {
+function errorResponse(status: ErrorStatus) {
+  const { description, example } = ERRORS[status];
+  const headers: Record<string, object> = { "X-Request-Id": headerRef("X-Request-Id") };
+  if (status === "RESOURCE_EXHAUSTED") headers["Retry-After"] = headerRef("Retry-After");
+  return { description, headers, content: json(ref("Error"), example) };
+}
+
+/** Parameters written out in each operation (inlined, not referenced, so every reader sees them). */
+const PARAMETERS = {
+  RequestId: {
+    name: "X-Request-Id",
+    in: "header",
+    description: "Your id for this request, echoed in the response and in errors (else one is made)",
+    schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" },
+  },
+  IdempotencyKey: {
+    name: "Idempotency-Key",
+    in: "header",
+    description:
+      "Makes a retry take effect once (24 h, per agent); the same key with another request is a 409",
+    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+  },
+  PageSize: {
     name: "page_size",
     in: "query",
-    schema: { type: "integer", minimum: 1, default: MAX_PAGE_SIZE },
     description: `At most ${MAX_PAGE_SIZE}; larger values are clamped`,
+    schema: { type: "integer", minimum: 1, default: MAX_PAGE_SIZE },
   },
-  {
+  PageToken: {
     name: "page_token",
     in: "query",
-    schema: { type: "string", pattern: TIMESTAMP_PATTERN },
     description: "next_page_token of the previous page",
+    schema: { type: "string", pattern: TIMESTAMP_PATTERN },
   },
-];
+  ChatId: { name: "chat_id", in: "query", required: true, description: "The chat", schema: uuid },
+  ParentId: {
+    name: "parent_id",
+    in: "query",
+    description: "Only the replies to this message (one thread)",
+    schema: uuid,
+  },
+};
 
-function op(
-  summary: string,
-  response: object,
-  extra: { body?: string; params?: object[]; auth?: boolean } = {},
-) {
+const param = (name: keyof typeof PARAMETERS) => PARAMETERS[name];
+const ownerOf: Record<ApiRoute["tag"], string> = {
+  auth: "",
+  agents: "agent",
+  chats: "chat",
+  participants: "chat",
+  channels: "chat",
+  messages: "message",
+};
+
+function parametersOf(route: ApiRoute): object[] {
+  const path = pathParameters(route.path).map((name) => ({
+    name,
+    in: "path",
+    required: true,
+    description: name === "id" ? `The ${ownerOf[route.tag]}'s id` : `The ${name.replace("_id", "")}'s id`,
+    schema: uuid,
+  }));
+  const query =
+    route.query === "messages"
+      ? [param("ChatId"), param("ParentId"), param("PageSize"), param("PageToken")]
+      : route.query === "page"
+        ? [param("PageSize"), param("PageToken")]
+        : [];
+  return [...path, ...query, ...(route.idempotent ? [param("IdempotencyKey")] : []), param("RequestId")];
+}
+
+function operation(operationId: ApiOperation, route: ApiRoute) {
+  const example = EXAMPLES[operationId];
+  const response =
+    route.list === "page"
+      ? ref(`${route.response}Page`)
+      : route.list === "array"
+        ? { type: "array", items: ref(route.response) }
+        : ref(route.response);
+  const okHeaders: Record<string, object> = { "X-Request-Id": headerRef("X-Request-Id") };
+  const limited = route.errors.includes("RESOURCE_EXHAUSTED");
+  if (limited)
+    Object.assign(okHeaders, {
+      RateLimit: headerRef("RateLimit"),
+      "RateLimit-Policy": headerRef("RateLimit-Policy"),
+    });
+  const errors = Object.fromEntries(
+    [...route.errors, "INTERNAL" as const].map((status) => {
+      const response = errorResponse(status);
+      if (limited)
+        Object.assign(response.headers, {
+          RateLimit: headerRef("RateLimit"),
+          "RateLimit-Policy": headerRef("RateLimit-Policy"),
+        });
+      return [String(ERROR_HTTP_STATUS[status]), response];
+    }),
+  );
   return {
-    summary,
-    ...(extra.params ? { parameters: extra.params } : {}),
-    ...(extra.body ? { requestBody: { required: true, content: json(ref(extra.body)) } } : {}),
-    ...(extra.auth === false ? { security: [] } : {}),
-    responses: { "200": { description: "OK", content: json(response) }, ...errorResponses },
+    operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    parameters: parametersOf(route),
+    ...(route.body
+      ? { requestBody: { required: true, content: json(ref(route.body), example.request) } }
+      : {}),
+    ...(route.public ? { security: [] } : {}),
+    responses: {
+      "200": { description: "OK", headers: okHeaders, content: json(response, example.response) },
+      ...errors,
+    },
   };
 }
 
-const chatId = idParam("id", "The chat's id");
-const messageId = idParam("id", "The message's id");
-const idempotencyParam = {
-  name: "Idempotency-Key",
-  in: "header",
-  description: "Makes a retry take effect once (24 h, per agent); the same key with another request is a 409",
-  schema: { type: "string", minLength: 1, maxLength: 255 },
+/**
+ * The posted media's alternatives as named schemas: OpenAPI's discriminator selects named schemas
+ * only (the contract's inline alternatives are what ajv needs to name the failing field).
+ */
+function postedMediaSchemas() {
+  const { discriminator, oneOf, ...rest } = withoutIds(postedMediaSchema);
+  const nameOf = (type: string) => `Posted${type[0].toUpperCase()}${type.slice(1)}Media`;
+  const variants = oneOf.map((variant) => [nameOf(variant.properties.type.const), variant] as const);
+  return {
+    PostedMedia: {
+      ...rest,
+      oneOf: variants.map(([name]) => ref(name)),
+      discriminator: {
+        ...discriminator,
+        mapping: Object.fromEntries(
+          oneOf.map((variant) => [
+            variant.properties.type.const,
+            `#/components/schemas/${nameOf(variant.properties.type.const)}`,
+          ]),
+        ),
+      },
+    },
+    ...Object.fromEntries(variants),
+  };
+}
+
+const createMessageRequest = () => {
+  const schema = withoutIds(createMessageBody);
+  const { medias } = schema.properties;
+  return {
+    ...schema,
+    properties: { ...schema.properties, medias: { ...medias, items: ref("PostedMedia") } },
+  };
 };
+
+function paths() {
+  const result: Record<string, Record<string, object>> = {};
+  for (const [operationId, route] of Object.entries(API_ROUTES) as [ApiOperation, ApiRoute][])
+    (result[route.path] ??= {})[route.method.toLowerCase()] = operation(operationId, route);
+  return result;
+}
 
 export function openApiDocument() {
   return {
     openapi: "3.1.0",
-    info: { title: "Talk API", version: "1.0", description: "Real-time chat for contact-center agents." },
-    servers: [{ url: "/v1.0" }],
-    security: [{ bearer: [] }, { token: [] }],
-    paths: {
-      "/auth/login": {
-        post: op("Log in; returns an access token", ref("LoginResponse"), {
-          body: "LoginRequest",
-          auth: false,
-        }),
-      },
-      "/agents": {
-        get: op("List the agents of my customer", page("Agent"), { params: pageParams }),
-        post: op("Create an agent in my customer (admins only)", ref("Agent"), {
-          body: "CreateAgentRequest",
-        }),
-      },
-      "/agents/{id}": {
-        get: op("Get an agent", ref("Agent"), { params: [idParam("id", "The agent's id")] }),
-      },
-      "/service_agents/talk_chats": {
-        get: op("List the chats I am in, newest first", page("Chat"), { params: pageParams }),
-        post: op("Create a chat (a direct chat that exists is returned)", ref("Chat"), {
-          body: "CreateChatRequest",
-        }),
-      },
-      "/service_agents/talk_chats/{id}": {
-        get: op("Get a chat", ref("Chat"), { params: [chatId] }),
-        put: op("Update a chat's name or detail", ref("Chat"), {
-          params: [chatId],
-          body: "UpdateChatRequest",
-        }),
-        delete: op("Delete a chat (soft)", ref("Chat"), { params: [chatId] }),
-      },
-      "/service_agents/talk_chats/{id}/participants": {
-        get: op(
-          "List a chat's participants",
-          { type: "array", items: ref("Participant") },
-          { params: [chatId] },
-        ),
-        post: op("Add a participant (idempotent)", ref("Participant"), {
-          params: [chatId],
-          body: "AddParticipantRequest",
-        }),
-      },
-      "/service_agents/talk_chats/{id}/participants/{participant_id}": {
-        delete: op("Remove a participant", ref("Participant"), {
-          params: [chatId, idParam("participant_id", "The participant's id")],
-        }),
-      },
-      "/service_agents/talk_chats/{id}/join": {
-        post: op("Join a public channel", ref("Participant"), { params: [chatId] }),
-      },
-      "/service_agents/talk_channels": {
-        get: op("List my customer's public channels", page("Chat"), { params: pageParams }),
-      },
-      "/service_agents/talk_messages": {
-        get: op("List a chat's messages (or one thread), newest first", page("Message"), {
-          params: [
-            { name: "chat_id", in: "query", required: true, schema: uuid },
-            { name: "parent_id", in: "query", description: "Only the replies to this message", schema: uuid },
-            ...pageParams,
-          ],
-        }),
-        post: op("Send a message (type normal; parent_id for a reply)", ref("Message"), {
-          body: "CreateMessageRequest",
-          params: [idempotencyParam],
-        }),
-      },
-      "/service_agents/talk_messages/{id}": {
-        get: op("Get a message", ref("Message"), { params: [messageId] }),
-        delete: op("Delete my message (it stays as a tombstone)", ref("Message"), {
-          params: [messageId, idempotencyParam],
-        }),
-      },
-      "/service_agents/talk_messages/{id}/reactions": {
-        post: op("Add my reaction (idempotent per emoji)", ref("Message"), {
-          params: [messageId, idempotencyParam],
-          body: "ReactionRequest",
-        }),
-        delete: op("Remove my reaction", ref("Message"), {
-          params: [messageId, idempotencyParam],
-          body: "ReactionRequest",
-        }),
-      },
+    info: {
+      title: "Talk API",
+      version: "1.0",
+      description: [
+        "Real-time chat for contact-center agents. Every success is 200 with the resource; errors carry",
+        '{"error":{"status","reason","message","request_id"}} where `reason` is one of a fixed vocabulary.',
+        "Writes take an Idempotency-Key. Events arrive over the WebSocket (see asyncapi-websocket.json).",
+      ].join(" "),
     },
+    servers: [{ url: "/v1.0", description: "This server" }],
+    security: [{ bearer: [] }, { token: [] }],
+    tags: [
+      { name: "auth", description: "Access tokens" },
+      { name: "agents", description: "The agents of my customer" },
+      { name: "chats", description: "Direct chats, private groups and public channels I am in" },
+      { name: "participants", description: "Who is in a chat" },
+      { name: "channels", description: "My customer's public channels, joined or not" },
+      { name: "messages", description: "Messages, threads and reactions" },
+    ],
+    paths: paths(),
     components: {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
         token: { type: "apiKey", in: "query", name: "token" },
       },
+      headers: HEADERS,
       schemas: {
-        Agent: strip(agentSchema),
-        Chat: strip(chatSchema),
-        Participant: strip(participantSchema),
-        LoginRequest: strip(loginBody),
-        LoginResponse: strip(loginResponse),
-        CreateAgentRequest: strip(createAgentBody),
-        CreateChatRequest: strip(createChatBody),
-        UpdateChatRequest: strip(updateChatBody),
-        AddParticipantRequest: strip(addParticipantBody),
-        Message: strip(messageSchema),
-        CreateMessageRequest: strip(createMessageBody),
-        ReactionRequest: strip(reactionBody),
+        Agent: open(agentSchema),
+        AgentPage: pageOf("Agent"),
+        Chat: open(chatSchema),
+        ChatPage: pageOf("Chat"),
+        Participant: open(participantSchema),
+        Message: open(messageSchema),
+        MessagePage: pageOf("Message"),
+        LoginResponse: open(loginResponse),
+        LoginRequest: withoutIds(loginBody),
+        CreateAgentRequest: withoutIds(createAgentBody),
+        CreateChatRequest: withoutIds(createChatBody),
+        UpdateChatRequest: withoutIds(updateChatBody),
+        AddParticipantRequest: withoutIds(addParticipantBody),
+        CreateMessageRequest: createMessageRequest(),
+        ...postedMediaSchemas(),
+        ReactionRequest: withoutIds(reactionBody),
         Error: {
           type: "object",
           required: ["error"],
@@ -193,9 +346,13 @@ export function openApiDocument() {
               type: "object",
               required: ["status", "reason", "message", "request_id"],
               properties: {
-                status: { type: "string" },
-                reason: { type: "string" },
-                message: { type: "string" },
+                status: { type: "string", enum: Object.keys(ERROR_HTTP_STATUS) },
+                reason: {
+                  type: "string",
+                  enum: ERROR_REASONS,
+                  description: "Stable and machine-readable; clients branch on it. New reasons may be added.",
+                },
+                message: { type: "string", description: "A sentence a person understands" },
                 request_id: { type: "string" },
               },
             },

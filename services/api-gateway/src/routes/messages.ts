@@ -8,16 +8,26 @@ import {
   uuid,
   validate,
 } from "@talk/contracts";
-import { Router } from "express";
+import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
+
+/** "system" is not a type an agent may post (the contract has only "normal"): say why, naming the field. */
+function refuseSystemMessage(req: Request): void {
+  if ((req.body as { type?: unknown } | undefined)?.type === "system")
+    throw invalid(
+      "SYSTEM_MESSAGE_FORBIDDEN",
+      'body.type must be "normal": agents cannot post "system" messages; they are added when participants join or leave.',
+    );
+}
 
 export function messageRoutes(bus: Bus): Router {
   const router = Router();
   const base = "/service_agents/talk_messages";
 
   router.post(base, async (req, res) => {
+    refuseSystemMessage(req);
     const message = body<CreateMessageRequest>(req, createMessageBody);
     res.json(
       await bus.call(

@@ -2,12 +2,18 @@
  * Chat and participant rules (SPEC §2), without I/O: every decision chat-manager makes about who
  * may do what to which chat is made here, from plain values, and tested on its own.
  */
-import { type Actor, type Chat, type ChatType, forbidden, invalid, notFound } from "@talk/contracts";
+import {
+  type Actor,
+  type Chat,
+  type ChatType,
+  type ParticipantRef,
+  forbidden,
+  invalid,
+  isDeleted,
+  notFound,
+} from "@talk/contracts";
 
-export interface ParticipantRef {
-  owner_type: "agent";
-  owner_id: string;
-}
+export type { ParticipantRef };
 
 /**
  * The agents a new chat starts with: the creator first, then the others in the order given,
@@ -33,7 +39,7 @@ export function directKey(customerId: string, agentIds: readonly string[]): stri
   return `${customerId}:${a}:${b}`;
 }
 
-export const isDeleted = (chat: Pick<Chat, "tm_delete">) => chat.tm_delete < "9999-01-01";
+export { isDeleted };
 
 export interface ChatAccess {
   chat: Chat;

@@ -32,11 +32,6 @@ const message = (overrides: Partial<Message> = {}): Message => ({
 });
 
 describe("posting", () => {
-  it("agents cannot post system messages", () => {
-    expect(() => assertPostable({ chat_id: chatId, type: "system", text: "x" })).toThrow(
-      /cannot post "system"/,
-    );
-  });
   it("a message needs text or media", () => {
     expect(() => assertPostable({ chat_id: chatId, type: "normal", text: "  " })).toThrow(/needs text/);
     expect(() =>

@@ -7,14 +7,15 @@ import {
   type CreateMessageRequest,
   type Message,
   LIMITS,
+  NOT_DELETED,
   conflict,
   forbidden,
   invalid,
+  isDeleted,
   notFound,
 } from "@talk/contracts";
 
-export const NOT_DELETED = "9999-01-01 00:00:00.000000";
-export const isDeleted = (m: Pick<Message, "tm_delete">) => m.tm_delete < "9999-01-01";
+export { NOT_DELETED, isDeleted };
 
 /** The chat as message-manager knows it (its replica of chat-manager's state). */
 export interface ChatView {
@@ -23,12 +24,8 @@ export interface ChatView {
   deleted: boolean;
 }
 
+/** Agents post only "normal" messages: the contract's CreateMessageRequest has no other type. */
 export function assertPostable(input: CreateMessageRequest): void {
-  if (input.type === "system")
-    throw invalid(
-      "SYSTEM_MESSAGE_FORBIDDEN",
-      'Agents cannot post "system" messages; they are added when participants join or leave.',
-    );
   if (!(input.text ?? "").trim() && !(input.medias ?? []).length)
     throw invalid("EMPTY_MESSAGE", "A message needs text or at least one media.");
 }

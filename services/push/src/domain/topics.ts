@@ -4,7 +4,7 @@
  * customer, or one). Parsing says what is wrong with a malformed topic; authorization says why a
  * well-formed one is not the caller's to see.
  */
-import { AppError, forbidden, invalid } from "@talk/contracts";
+import { AppError, UUID_RE, forbidden, invalid } from "@talk/contracts";
 
 export type Topic =
   | { kind: "agent"; agentId: string; chatId?: string }
@@ -17,7 +17,6 @@ export interface Viewer {
   admin: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHAPES =
   "agent_id:<agent id>:chat, agent_id:<agent id>:chat:<chat id>, customer_id:<customer id>:chat or customer_id:<customer id>:chat:<chat id>";
 
@@ -34,8 +33,8 @@ export function parseTopic(text: string): Topic {
     (scope !== "agent_id" && scope !== "customer_id")
   )
     throw malformed("is not a topic");
-  if (!UUID.test(id)) throw malformed(`has "${id.slice(0, 40)}" where a lowercase UUID belongs`);
-  if (parts.length === 4 && !UUID.test(chatId))
+  if (!UUID_RE.test(id)) throw malformed(`has "${id.slice(0, 40)}" where a lowercase UUID belongs`);
+  if (parts.length === 4 && !UUID_RE.test(chatId))
     throw malformed(`has "${chatId.slice(0, 40)}" where a lowercase chat UUID belongs`);
   const chatPart = parts.length === 4 ? { chatId } : {};
   return scope === "agent_id"

@@ -1,0 +1,469 @@
+/**
+ * GENERATED from the JSON Schemas of @talk/contracts by scripts/contract-types.ts (`pnpm docs:api`):
+ * do not edit; change the schemas and regenerate. See docs/decisions/contract-types.md.
+ */
+import type { ErrorBody } from "../errors";
+
+/** A page of a list: `next_page_token` is "" on the last page. */
+export interface Page<T> {
+  result: T[];
+  next_page_token: string;
+}
+
+export interface Actor {
+  customer_id: string;
+  agent_id: string;
+  permission?: "agent" | "admin";
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  tm_create: string;
+}
+
+export interface Agent {
+  id: string;
+  customer_id: string;
+  username: string;
+  name: string;
+  detail: string;
+  permission: "agent" | "admin";
+  tm_create: string;
+  tm_update: string;
+  tm_delete: string;
+}
+
+export interface Chat {
+  id: string;
+  customer_id: string;
+  type: "direct" | "group" | "talk";
+  name: string;
+  detail: string;
+  member_count: number;
+  tm_create: string;
+  tm_update: string;
+  tm_delete: string;
+}
+
+export interface Participant {
+  id: string;
+  customer_id: string;
+  owner_type: "agent";
+  owner_id: string;
+  chat_id: string;
+  tm_joined: string;
+}
+
+export type Media =
+  | {
+      type: "file";
+      file_id: string;
+      name?: string;
+    }
+  | {
+      type: "link";
+      link: string;
+    }
+  | {
+      type: "address";
+      address: {
+        type: string;
+        target: string;
+        target_name?: string;
+        name?: string;
+        detail?: string;
+      };
+    }
+  | {
+      type: "agent";
+      agent: {
+        id: string;
+        name?: string;
+      };
+    };
+
+export interface Reaction {
+  emoji: string;
+  owner_type: "agent";
+  owner_id: string;
+  tm_create: string;
+}
+
+export interface Message {
+  id: string;
+  customer_id: string;
+  owner_type: "agent" | "system";
+  owner_id: string;
+  chat_id: string;
+  parent_id?: string;
+  type: "normal" | "system";
+  text: string;
+  medias: Media[];
+  metadata: {
+    reactions: Reaction[];
+  };
+  tm_create: string;
+  tm_update: string;
+  tm_delete: string;
+}
+
+export interface PageRequest {
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface ParticipantRef {
+  owner_type: "agent";
+  owner_id: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  username: string;
+  token: string;
+}
+
+export interface CreateAgentRequest {
+  username: string;
+  password: string;
+  name?: string;
+  detail?: string;
+  permission?: "agent" | "admin";
+}
+
+export interface CreateChatRequest {
+  type: "direct" | "group" | "talk";
+  name?: string;
+  detail?: string;
+  /**
+   * @maxItems 500
+   */
+  participants?: ParticipantRef[];
+}
+
+export interface UpdateChatRequest {
+  name?: string;
+  detail?: string;
+}
+
+export interface CreateMessageRequest {
+  chat_id: string;
+  type: "normal";
+  text?: string;
+  parent_id?: "" | string;
+  /**
+   * @maxItems 20
+   */
+  medias?: (
+    | {
+        type: "file";
+        file_id: string;
+        name?: string;
+      }
+    | {
+        type: "link";
+        link: string;
+      }
+    | {
+        type: "address";
+        address: {
+          type: string;
+          target: string;
+          target_name?: string;
+          name?: string;
+          detail?: string;
+        };
+      }
+    | {
+        type: "agent";
+        agent: {
+          id: string;
+          name?: string;
+        };
+      }
+  )[];
+}
+
+export interface ReactionRequest {
+  emoji: string;
+}
+
+export interface Idempotency {
+  key: string;
+  fingerprint: string;
+}
+
+export interface EventEnvelopeHeader {
+  id: string;
+  version: number;
+  publisher: string;
+  customer_id: string;
+  chat_id: string;
+  seq: number;
+  time: string;
+  request_id?: string;
+}
+
+export interface ClientFrame {
+  type: "subscribe" | "unsubscribe";
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  topics: string[];
+  id?: string | number;
+}
+
+export interface SubscribedFrame {
+  type: "subscribed";
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  topics: string[];
+  /**
+   * Where this connection stands: resuming with it misses nothing from here on.
+   */
+  cursor: string;
+  id?: string | number;
+}
+
+export interface UnsubscribedFrame {
+  type: "unsubscribed";
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  topics: string[];
+  id?: string | number;
+}
+
+export interface ErrorFrame {
+  type: "error";
+  error: ErrorBody;
+  /**
+   * The topic the error is about, when it is about one.
+   */
+  topic?: string;
+  id?: string | number;
+}
+
+export interface ResyncRequiredFrame {
+  type: "resync_required";
+  reason: string;
+  message: string;
+  /**
+   * Live events follow from here; what came before must be read again from the REST API.
+   */
+  cursor: string;
+}
+
+export interface PingFrame {
+  type: "ping";
+  id?: string | number;
+}
+
+export interface PongFrame {
+  type: "pong";
+  id?: string | number;
+}
+
+export interface AgentGetRequest {
+  customer_id: string;
+  agent_id: string;
+}
+
+export interface AgentListRequest {
+  customer_id: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface AgentFindManyRequest {
+  customer_id: string;
+  /**
+   * @maxItems 1000
+   */
+  agent_ids: string[];
+}
+
+export interface AgentFindManyResponse {
+  agents: Agent[];
+}
+
+export interface AgentCreateRequest {
+  customer_id: string;
+  agent: CreateAgentRequest;
+  idempotency?: Idempotency;
+  actor?: Actor;
+}
+
+export interface CustomerCreateRequest {
+  name: string;
+}
+
+export interface ChatCreateRequest {
+  actor: Actor;
+  chat: CreateChatRequest;
+  idempotency?: Idempotency;
+}
+
+export interface ChatListRequest {
+  actor: Actor;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface ChatGetRequest {
+  actor: Actor;
+  chat_id: string;
+}
+
+export interface ChatUpdateRequest {
+  actor: Actor;
+  chat_id: string;
+  changes: UpdateChatRequest;
+  idempotency?: Idempotency;
+}
+
+export interface ChatDeleteRequest {
+  actor: Actor;
+  chat_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface ChatJoinRequest {
+  actor: Actor;
+  chat_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface ChannelListRequest {
+  actor: Actor;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface ParticipantListRequest {
+  actor: Actor;
+  chat_id: string;
+}
+
+export interface ParticipantAddRequest {
+  actor: Actor;
+  chat_id: string;
+  participant: ParticipantRef;
+  idempotency?: Idempotency;
+}
+
+export interface ParticipantRemoveRequest {
+  actor: Actor;
+  chat_id: string;
+  participant_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface ChatMembershipRequest {
+  customer_id: string;
+  chat_id: string;
+  agent_id: string;
+}
+
+export interface ChatMembershipResponse {
+  chat: Chat | null;
+  participant: Participant | null;
+  seq: number;
+}
+
+export interface MessageCreateRequest {
+  actor: Actor;
+  message: CreateMessageRequest;
+  idempotency?: Idempotency;
+}
+
+export interface MessageListRequest {
+  actor: Actor;
+  chat_id: string;
+  parent_id?: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface MessageGetRequest {
+  actor: Actor;
+  message_id: string;
+}
+
+export interface MessageDeleteRequest {
+  actor: Actor;
+  message_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface ReactionAddRequest {
+  actor: Actor;
+  message_id: string;
+  reaction: ReactionRequest;
+  idempotency?: Idempotency;
+}
+
+export interface MessageSyncChatRequest {
+  customer_id: string;
+  chat_id: string;
+}
+
+export interface MessageSyncChatResponse {
+  seq: number;
+}
+
+export interface ReactionRemoveRequest {
+  actor: Actor;
+  message_id: string;
+  reaction: ReactionRequest;
+  idempotency?: Idempotency;
+}
+
+/** The payload (`data`) of each event type. */
+export interface EventPayloads {
+  chat_created: Chat;
+  chat_updated: Chat;
+  chat_deleted: Chat;
+  chatparticipant_added: Participant;
+  chatparticipant_removed: Participant;
+  chatmessage_created: Message;
+  chatmessage_deleted: Message;
+  chatmessage_reaction_updated: Message;
+}
+
+/** Request and response of every RPC operation. */
+export interface RpcTypes {
+  "agent.verifyLogin": { request: LoginRequest; response: Agent };
+  "agent.get": { request: AgentGetRequest; response: Agent };
+  "agent.list": { request: AgentListRequest; response: Page<Agent> };
+  "agent.findMany": { request: AgentFindManyRequest; response: AgentFindManyResponse };
+  "agent.create": { request: AgentCreateRequest; response: Agent };
+  "customer.create": { request: CustomerCreateRequest; response: Customer };
+  "chat.create": { request: ChatCreateRequest; response: Chat };
+  "chat.list": { request: ChatListRequest; response: Page<Chat> };
+  "chat.get": { request: ChatGetRequest; response: Chat };
+  "chat.update": { request: ChatUpdateRequest; response: Chat };
+  "chat.delete": { request: ChatDeleteRequest; response: Chat };
+  "chat.join": { request: ChatJoinRequest; response: Participant };
+  "channel.list": { request: ChannelListRequest; response: Page<Chat> };
+  "participant.list": { request: ParticipantListRequest; response: Participant[] };
+  "participant.add": { request: ParticipantAddRequest; response: Participant };
+  "participant.remove": { request: ParticipantRemoveRequest; response: Participant };
+  "chat.membership": { request: ChatMembershipRequest; response: ChatMembershipResponse };
+  "message.create": { request: MessageCreateRequest; response: Message };
+  "message.list": { request: MessageListRequest; response: Page<Message> };
+  "message.get": { request: MessageGetRequest; response: Message };
+  "message.delete": { request: MessageDeleteRequest; response: Message };
+  "reaction.add": { request: ReactionAddRequest; response: Message };
+  "message.syncChat": { request: MessageSyncChatRequest; response: MessageSyncChatResponse };
+  "reaction.remove": { request: ReactionRemoveRequest; response: Message };
+}

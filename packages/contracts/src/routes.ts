@@ -1,0 +1,252 @@
+/**
+ * The public HTTP API's route table: every operation once, with its method, path, tag, schemas (by
+ * their component name) and the errors it answers with. The OpenAPI document
+ * (services/api-gateway/src/openapi) and the SDK (packages/client) are both built from it, so
+ * they cannot drift; a gateway test checks that every route here is served. Plain data without
+ * imports at run time, so the SDK can take it without the validator.
+ */
+import type { ErrorStatus } from "./errors";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** Relative to /v1.0, with `{name}` path parameters (lowercase UUIDs). */
+  path: string;
+  tag: "auth" | "agents" | "chats" | "participants" | "channels" | "messages";
+  summary: string;
+  /** The request body's component schema. */
+  body?: string;
+  /** The response's component schema; `page` wraps it in a page, `array` in an array. */
+  response: string;
+  list?: "page" | "array";
+  /** Query parameters: a page request, or a message list (chat_id, parent_id and a page). */
+  query?: "page" | "messages";
+  /** Takes an Idempotency-Key header (every write but login). */
+  idempotent?: true;
+  /** Without a token (login). */
+  public?: true;
+  /** The errors this operation answers with, besides 500. */
+  errors: readonly ErrorStatus[];
+}
+
+const READ = ["INVALID_ARGUMENT", "UNAUTHENTICATED", "UNAVAILABLE"] as const;
+const READ_ONE = [...READ, "PERMISSION_DENIED", "NOT_FOUND"] as const;
+const WRITE = [...READ_ONE, "CONFLICT"] as const;
+const WRITE_BODY = [...WRITE, "PAYLOAD_TOO_LARGE"] as const;
+
+const CHATS = "/service_agents/talk_chats";
+const MESSAGES = "/service_agents/talk_messages";
+
+export const API_ROUTES = {
+  login: {
+    method: "POST",
+    path: "/auth/login",
+    tag: "auth",
+    summary: "Log in; returns an access token",
+    body: "LoginRequest",
+    response: "LoginResponse",
+    public: true,
+    errors: ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PAYLOAD_TOO_LARGE", "RESOURCE_EXHAUSTED", "UNAVAILABLE"],
+  },
+  listAgents: {
+    method: "GET",
+    path: "/agents",
+    tag: "agents",
+    summary: "List the agents of my customer",
+    response: "Agent",
+    list: "page",
+    query: "page",
+    errors: READ,
+  },
+  createAgent: {
+    method: "POST",
+    path: "/agents",
+    tag: "agents",
+    summary: "Create an agent in my customer (admins only)",
+    body: "CreateAgentRequest",
+    response: "Agent",
+    idempotent: true,
+    errors: [...READ, "PERMISSION_DENIED", "CONFLICT", "PAYLOAD_TOO_LARGE"],
+  },
+  getAgent: {
+    method: "GET",
+    path: "/agents/{id}",
+    tag: "agents",
+    summary: "Get an agent",
+    response: "Agent",
+    errors: [...READ, "NOT_FOUND"],
+  },
+  listChats: {
+    method: "GET",
+    path: CHATS,
+    tag: "chats",
+    summary: "List the chats I am in, newest first",
+    response: "Chat",
+    list: "page",
+    query: "page",
+    errors: READ,
+  },
+  createChat: {
+    method: "POST",
+    path: CHATS,
+    tag: "chats",
+    summary: "Create a chat (a direct chat that exists is returned)",
+    body: "CreateChatRequest",
+    response: "Chat",
+    idempotent: true,
+    errors: [...READ, "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE"],
+  },
+  getChat: {
+    method: "GET",
+    path: `${CHATS}/{id}`,
+    tag: "chats",
+    summary: "Get a chat",
+    response: "Chat",
+    errors: READ_ONE,
+  },
+  updateChat: {
+    method: "PUT",
+    path: `${CHATS}/{id}`,
+    tag: "chats",
+    summary: "Update a chat's name or detail",
+    body: "UpdateChatRequest",
+    response: "Chat",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+  deleteChat: {
+    method: "DELETE",
+    path: `${CHATS}/{id}`,
+    tag: "chats",
+    summary: "Delete a chat (soft)",
+    response: "Chat",
+    idempotent: true,
+    errors: WRITE,
+  },
+  joinChat: {
+    method: "POST",
+    path: `${CHATS}/{id}/join`,
+    tag: "chats",
+    summary: "Join a public channel",
+    response: "Participant",
+    idempotent: true,
+    errors: [...READ, "NOT_FOUND", "CONFLICT"],
+  },
+  listParticipants: {
+    method: "GET",
+    path: `${CHATS}/{id}/participants`,
+    tag: "participants",
+    summary: "List a chat's participants",
+    response: "Participant",
+    list: "array",
+    errors: READ_ONE,
+  },
+  addParticipant: {
+    method: "POST",
+    path: `${CHATS}/{id}/participants`,
+    tag: "participants",
+    summary: "Add a participant (adding one again returns its record)",
+    body: "AddParticipantRequest",
+    response: "Participant",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+  removeParticipant: {
+    method: "DELETE",
+    path: `${CHATS}/{id}/participants/{participant_id}`,
+    tag: "participants",
+    summary: "Remove a participant",
+    response: "Participant",
+    idempotent: true,
+    errors: WRITE,
+  },
+  listChannels: {
+    method: "GET",
+    path: "/service_agents/talk_channels",
+    tag: "channels",
+    summary: "List my customer's public channels",
+    response: "Chat",
+    list: "page",
+    query: "page",
+    errors: READ,
+  },
+  listMessages: {
+    method: "GET",
+    path: MESSAGES,
+    tag: "messages",
+    summary: "List a chat's messages (or one thread), newest first",
+    response: "Message",
+    list: "page",
+    query: "messages",
+    errors: READ_ONE,
+  },
+  sendMessage: {
+    method: "POST",
+    path: MESSAGES,
+    tag: "messages",
+    summary: "Send a message (parent_id for a reply)",
+    body: "CreateMessageRequest",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+  getMessage: {
+    method: "GET",
+    path: `${MESSAGES}/{id}`,
+    tag: "messages",
+    summary: "Get a message",
+    response: "Message",
+    errors: READ_ONE,
+  },
+  deleteMessage: {
+    method: "DELETE",
+    path: `${MESSAGES}/{id}`,
+    tag: "messages",
+    summary: "Delete my message (it stays as a tombstone)",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE,
+  },
+  addReaction: {
+    method: "POST",
+    path: `${MESSAGES}/{id}/reactions`,
+    tag: "messages",
+    summary: "Add my reaction (adding it again changes nothing)",
+    body: "ReactionRequest",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+  removeReaction: {
+    method: "DELETE",
+    path: `${MESSAGES}/{id}/reactions`,
+    tag: "messages",
+    summary: "Remove my reaction",
+    body: "ReactionRequest",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+} as const satisfies Record<string, ApiRoute>;
+
+export type ApiOperation = keyof typeof API_ROUTES;
+
+/** The path parameters `{name}` of a route, in order. */
+export function pathParameters(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+}
+
+/** A route's method and its path with the parameters filled in (URL-encoded). */
+export function routeTarget<Op extends ApiOperation>(
+  operation: Op,
+  params: Record<string, string> = {},
+): { method: (typeof API_ROUTES)[Op]["method"]; path: string } {
+  const route = API_ROUTES[operation];
+  const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new TypeError(`${operation} needs the path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+  return { method: route.method, path };
+}
