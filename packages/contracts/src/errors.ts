@@ -75,6 +75,7 @@ export const ERROR_REASONS = [
   "DEPENDENCY_UNAVAILABLE",
   "EVENT_PUBLISH_TIMEOUT",
   "REPLICA_BEHIND",
+  "OVERLOADED",
   "INTERNAL",
   // between services (RPC): a caller or a service broke the protocol
   "UNKNOWN_OPERATION",

@@ -26,6 +26,8 @@ export interface ApiRoute {
   idempotent?: true;
   /** Without a token (login). */
   public?: true;
+  /** Rate-limited per client, with RateLimit and RateLimit-Policy headers on every answer (login). */
+  rateLimited?: true;
   /** The errors this operation answers with, besides 500. */
   errors: readonly ErrorStatus[];
 }
@@ -47,6 +49,7 @@ export const API_ROUTES = {
     body: "LoginRequest",
     response: "LoginResponse",
     public: true,
+    rateLimited: true,
     errors: ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PAYLOAD_TOO_LARGE", "RESOURCE_EXHAUSTED", "UNAVAILABLE"],
   },
   listAgents: {
@@ -67,7 +70,8 @@ export const API_ROUTES = {
     body: "CreateAgentRequest",
     response: "Agent",
     idempotent: true,
-    errors: [...READ, "PERMISSION_DENIED", "CONFLICT", "PAYLOAD_TOO_LARGE"],
+    // RESOURCE_EXHAUSTED: LOGIN_BUSY, the password-hashing queue is full
+    errors: [...READ, "PERMISSION_DENIED", "CONFLICT", "PAYLOAD_TOO_LARGE", "RESOURCE_EXHAUSTED"],
   },
   getAgent: {
     method: "GET",

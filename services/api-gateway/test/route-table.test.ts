@@ -25,6 +25,7 @@ describe("the route table", () => {
         bodyLimitBytes: 1024,
         loginRatePerMinute: 100,
         allowedOrigins: [],
+        maxRequestsInFlight: 256,
       },
     });
     const token = issueToken(

@@ -117,7 +117,8 @@ const ERRORS: Record<ErrorStatus, { description: string; example: object }> = {
     ),
   },
   RESOURCE_EXHAUSTED: {
-    description: "Too many logins from this client: wait Retry-After seconds",
+    description:
+      "Too many logins from this client (TOO_MANY_LOGINS), or too many passwords being checked at once (LOGIN_BUSY): wait Retry-After seconds",
     example: errorExample(
       "RESOURCE_EXHAUSTED",
       "TOO_MANY_LOGINS",
@@ -133,7 +134,8 @@ const ERRORS: Record<ErrorStatus, { description: string; example: object }> = {
     ),
   },
   UNAVAILABLE: {
-    description: "A backing service did not answer in time; retry (with the same Idempotency-Key)",
+    description:
+      "A backing service did not answer in time, or the gateway is at its limit of requests in flight (OVERLOADED, with Retry-After); retry with the same Idempotency-Key",
     example: errorExample("UNAVAILABLE", "RPC_TIMEOUT", "The chat service did not answer within 5000 ms."),
   },
 };
@@ -141,7 +143,8 @@ const ERRORS: Record<ErrorStatus, { description: string; example: object }> = {
 function errorResponse(status: ErrorStatus) {
   const { description, example } = ERRORS[status];
   const headers: Record<string, object> = { "X-Request-Id": headerRef("X-Request-Id") };
-  if (status === "RESOURCE_EXHAUSTED") headers["Retry-After"] = headerRef("Retry-After");
+  if (status === "RESOURCE_EXHAUSTED" || status === "UNAVAILABLE")
+    headers["Retry-After"] = headerRef("Retry-After");
   return { description, headers, content: json(ref("Error"), example) };
 }
 
@@ -217,7 +220,7 @@ function operation(operationId: ApiOperation, route: ApiRoute) {
         ? { type: "array", items: ref(route.response) }
         : ref(route.response);
   const okHeaders: Record<string, object> = { "X-Request-Id": headerRef("X-Request-Id") };
-  const limited = route.errors.includes("RESOURCE_EXHAUSTED");
+  const limited = route.rateLimited === true;
   if (limited)
     Object.assign(okHeaders, {
       RateLimit: headerRef("RateLimit"),
