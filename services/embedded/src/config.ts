@@ -28,4 +28,11 @@ export const embeddedConfig = {
   LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,
   MAX_REQUESTS_IN_FLIGHT: gatewayConfig.MAX_REQUESTS_IN_FLIGHT,
   ...corsConfig,
+  RABBITMQ_URL: {
+    kind: "url",
+    description:
+      "AMQP URL of a broker to publish the public events to as well (exchange talk.events), for consumers outside the process; unset: none",
+    protocols: ["amqp", "amqps"],
+    default: "",
+  },
 } as const satisfies ConfigSpec;

@@ -1,6 +1,6 @@
 /** `pnpm start`: the whole system in one process, with a demo customer on first start. */
 import { resolve } from "node:path";
-import { loadConfig, parseTrustProxy, runMain } from "@talk/kit";
+import { loadConfig, parseTrustProxy, redact, runMain } from "@talk/kit";
 import { embeddedConfig } from "./config";
 import { startEmbedded } from "./system";
 
@@ -19,6 +19,7 @@ void runMain("talk", async (logger) => {
     jwtSecret: config.JWT_SECRET,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     trustProxy,
+    ...(config.RABBITMQ_URL && { rabbitmqUrl: config.RABBITMQ_URL }),
     gateway: {
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -31,6 +32,9 @@ void runMain("talk", async (logger) => {
     "",
     `Talk is running at ${base}/v1.0 (data in ${dataDir})`,
     `  API document: ${base}/v1.0/openapi.json   health: ${base}/healthz   metrics: ${base}/metrics`,
+    ...(config.RABBITMQ_URL
+      ? [`  Events are published to the broker too: ${redact(config.RABBITMQ_URL)}, exchange talk.events`]
+      : []),
   ];
   if (system.seeded) {
     lines.push(`  Demo customer ${system.seeded.customer.id} with agents:`);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GatewaySettings, gatewayConfig, gatewaySettings, startGateway } from "@talk/api-gateway";
 import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
-import { MemoryBus } from "@talk/bus";
+import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
@@ -24,6 +24,7 @@ import {
   startPush,
 } from "@talk/push";
 import type { Knex } from "knex";
+import { EventsToBroker } from "./events-to-broker";
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -38,6 +39,8 @@ export interface EmbeddedOptions {
   gateway?: Partial<Omit<GatewaySettings, "jwtSecret">>;
   /** Seed the demo customer on first start (default true). */
   seed?: boolean;
+  /** A broker to publish the public events to as well (`talk.events`), for consumers outside the process. */
+  rabbitmqUrl?: string;
   /** Push settings other than the token secret (defaults: push's documented defaults, IN_MEMORY_STREAM). */
   push?: Partial<Omit<PushSettings, "jwtSecret">>;
 }
@@ -61,7 +64,11 @@ function secretIn(dataDir: string): string {
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedSystem> {
   const { logger } = options;
   mkdirSync(options.dataDir, { recursive: true });
-  const bus = new MemoryBus({ logger });
+  const memory = new MemoryBus({ logger });
+  const broker = options.rabbitmqUrl
+    ? await AmqpBus.connect({ url: options.rabbitmqUrl, service: "embedded", logger })
+    : undefined;
+  const bus: Bus = broker ? new EventsToBroker(memory, broker) : memory;
   const databases: Knex[] = [];
   const database = (service: string) => {
     const db = connectDatabase({ pgliteDir: join(options.dataDir, service) });
@@ -119,14 +126,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const services: Started[] = [push, agentManager, chatManager, messageManager, gateway];
   const serving = await serve(services, {
     metrics: Object.values(metrics),
-    checks: databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
+    checks: [
+      ...databases.map((db, i) => ({ name: `database-${i}`, check: () => pingDatabase(db) })),
+      ...(broker ? [{ name: "broker", check: () => broker.isReady() }] : []),
+    ],
     port: options.port,
     trustProxy: options.trustProxy,
   });
   return {
     url: `http://127.0.0.1:${serving.port}`,
     port: serving.port,
-    bus,
+    bus: memory,
     agents: agentManager.agents,
     push,
     seeded,
