@@ -115,7 +115,9 @@ describe("consuming Talk's events (distributed stack, real RabbitMQ)", () => {
       };
     };
     const textsHandled = () =>
-      handled.flatMap((e) => (e.type === "chatmessage_created" ? [(e.data as Message).text] : []));
+      handled.flatMap((e) =>
+        e.type === "chatmessage_created" && e.data.type === "normal" ? [e.data.text] : [],
+      );
 
     let stop = await start();
     const chat = await alice.chats.create({ type: "group", name: "Gappy" });
