@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { startEmbeddedStack, useStack, newCustomer } from "../support/stacks";
 import { describePush } from "./push.suite";
-import { PushClient } from "./support/push-client";
+import { waitFor } from "@talk/testkit";
+import { PushClient, refusedUpgrade } from "./support/push-client";
 
 const stack = useStack(startEmbeddedStack);
 describePush("embedded", stack);
@@ -15,9 +16,34 @@ describe("push over WebSocket (embedded, with a small event stream and tight lim
         maxFrameBytes: 2048,
         maxFramesPer10s: 20,
         maxTopics: 2,
+        maxConnectionsPerAgent: 2,
       },
     }),
   );
+
+  it("caps the connections one agent holds, and admits another once one closes", async () => {
+    const [alice, bob] = (await newCustomer(small(), 2)).agents;
+    const url = small().wsUrls[0];
+    const first = await PushClient.connect(url, alice.token);
+    const second = await PushClient.connect(url, alice.token);
+    expect(await refusedUpgrade(`${url}/v1.0/ws?token=${alice.token}`)).toMatchObject({
+      status: 429,
+      body: {
+        error: { reason: "TOO_MANY_CONNECTIONS_FOR_AGENT", message: expect.stringMatching(/at most 2/) },
+      },
+    });
+    const other = await PushClient.connect(url, bob.token); // another agent is not affected
+    await first.close();
+    await waitFor(
+      async () => {
+        const again = await PushClient.connect(url, alice.token).catch(() => undefined);
+        if (again) await again.close();
+        return again !== undefined;
+      },
+      { what: "a place for alice once one of hers closed" },
+    );
+    await Promise.all([second.close(), other.close()]);
+  });
 
   it("tells a client whose missed events are no longer kept to resync from the REST API, then goes on live", async () => {
     const { agents } = await newCustomer(small(), 2);

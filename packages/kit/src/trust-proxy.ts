@@ -5,7 +5,9 @@
  * compose, an Ingress controller in Kubernetes) set the number of hops, 1; or name the proxies'
  * addresses or subnets.
  */
+import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
+import proxyaddr from "proxy-addr";
 
 /** express's "trust proxy": false (nobody), a hop count, or the proxies' addresses and subnets. */
 export type TrustProxy = false | number | string[];
@@ -32,4 +34,18 @@ export function parseTrustProxy(text: string): TrustProxy {
       `TRUST_PROXY: "${bad}" is not a hop count, an IP address, a subnet (10.0.0.0/8) or loopback/linklocal/uniquelocal`,
     );
   return items;
+}
+
+/**
+ * The client's address as the trusted proxies name it (as express's `req.ip` does), for servers
+ * outside express — push's WebSocket upgrade.
+ */
+export function clientAddress(request: IncomingMessage, trust: TrustProxy): string {
+  const trusted =
+    trust === false
+      ? () => false
+      : typeof trust === "number"
+        ? (_address: string, hop: number) => hop < trust
+        : proxyaddr.compile(trust);
+  return proxyaddr(request, trusted);
 }

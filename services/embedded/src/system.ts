@@ -93,6 +93,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ...deps("push", metrics.push),
     settings: {
       ...pushSettings(loadConfig(pushConfig, { JWT_SECRET })),
+      ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
       stream: IN_MEMORY_STREAM,
       ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
       ...options.push,

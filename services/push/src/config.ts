@@ -6,6 +6,7 @@ import { type Config, type ConfigSpec, commonConfig, corsConfig } from "@talk/ki
 
 export const pushConfig = {
   RPC_TIMEOUT_MS: commonConfig.RPC_TIMEOUT_MS,
+  TRUST_PROXY: commonConfig.TRUST_PROXY,
   ...corsConfig,
   JWT_SECRET: {
     kind: "string",
@@ -34,6 +35,18 @@ export const pushConfig = {
     kind: "int",
     description: "WebSocket connections one replica accepts",
     default: 10000,
+    min: 1,
+  },
+  WS_MAX_CONNECTIONS_PER_AGENT: {
+    kind: "int",
+    description: "WebSocket connections one agent may hold to one replica",
+    default: 20,
+    min: 1,
+  },
+  WS_MAX_CONNECTIONS_PER_ADDRESS: {
+    kind: "int",
+    description: "WebSocket connections from one client address to one replica (see TRUST_PROXY)",
+    default: 1000,
     min: 1,
   },
   WS_MAX_FRAME_BYTES: {

@@ -1,4 +1,5 @@
 /** What the push service runs with: from its configuration (the environment, or its defaults when embedded). */
+import { type TrustProxy, parseTrustProxy } from "@talk/kit";
 import type { PushConfig } from "./config";
 
 export interface PushSettings {
@@ -8,6 +9,10 @@ export interface PushSettings {
   allowedOrigins: readonly string[];
   stream: { maxAgeSeconds: number; maxBytes: number; segmentBytes: number };
   maxConnections: number;
+  maxConnectionsPerAgent: number;
+  maxConnectionsPerAddress: number;
+  /** Proxies trusted to name the client's address (X-Forwarded-For), as the gateway's. */
+  trustProxy: TrustProxy;
   maxFrameBytes: number;
   maxTopics: number;
   maxFramesPer10s: number;
@@ -39,6 +44,9 @@ export function pushSettings(config: PushConfig): PushSettings {
       segmentBytes: config.PUSH_STREAM_SEGMENT_BYTES,
     },
     maxConnections: config.WS_MAX_CONNECTIONS,
+    maxConnectionsPerAgent: config.WS_MAX_CONNECTIONS_PER_AGENT,
+    maxConnectionsPerAddress: config.WS_MAX_CONNECTIONS_PER_ADDRESS,
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
     maxFrameBytes: config.WS_MAX_FRAME_BYTES,
     maxTopics: config.WS_MAX_TOPICS,
     maxFramesPer10s: config.WS_MAX_FRAMES_PER_10S,

@@ -16,6 +16,7 @@ import {
 } from "@talk/contracts";
 import { parseClientFrame } from "../domain/client-frames";
 import { encodeCursor } from "../domain/cursor";
+import { answerFromTimeline } from "../domain/topic-answer";
 import { type Topic, checkTopic } from "../domain/topics";
 import type { ChatMembership } from "../membership";
 import type { EventLog } from "../stream/event-log";
@@ -68,6 +69,7 @@ export class ClientCommands {
       return this.refuse(connection, error, { id: frame.id });
     }
     for (let i = 0; i < topics.length; i++) {
+      if (connection.subscriptions.has(topics[i])) continue; // held already: checked when it was added
       const refusal = await this.checkChat(connection, topics[i]);
       if (refusal) return this.refuse(connection, refusal, { topic: frame.topics[i], id: frame.id });
     }
@@ -101,10 +103,19 @@ export class ClientCommands {
     connection.sendControl({ type: "unsubscribed", topics: frame.topics, ...idOf(frame.id) });
   }
 
-  /** For a one-chat topic: the chat must exist in the caller's customer, and be one the caller may see. */
+  /**
+   * For a one-chat topic: the chat must exist in the caller's customer, and be one the caller may
+   * see. Push's own timeline answers when it can (a final no — another customer's, deleted — or a
+   * yes); only what it cannot tell costs a call to chat-manager.
+   */
   private async checkChat(connection: Connection, topic: Topic): Promise<AppError | undefined> {
     if (!topic.chatId) return undefined;
     const { customerId, agentId } = connection.viewer;
+    const known = this.log.index.timeline(topic.chatId);
+    if (known) {
+      const local = answerFromTimeline(known, topic, connection.viewer);
+      if (local !== "ask") return local;
+    }
     let answer;
     try {
       answer = await this.membership.lookup(customerId, topic.chatId, agentId);

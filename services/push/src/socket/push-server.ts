@@ -7,7 +7,8 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { AppError, PUSH_CLOSE_CODES, unavailable } from "@talk/contracts";
-import { type Logger, adoptRequestId } from "@talk/kit";
+import { type Logger, type TrustProxy, adoptRequestId, clientAddress } from "@talk/kit";
+import { ConnectionCaps, type ConnectionKey } from "../domain/connection-caps";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { PushMetrics } from "../metrics";
 import type { ClientCommands } from "./client-commands";
@@ -17,6 +18,9 @@ import { type AdmissionRules, admit, refuseUpgrade } from "./upgrade";
 
 export interface PushServerSettings extends ConnectionLimits, AdmissionRules {
   maxConnections: number;
+  maxConnectionsPerAgent: number;
+  maxConnectionsPerAddress: number;
+  trustProxy: TrustProxy;
   maxFrameBytes: number;
   heartbeatMs: number;
 }
@@ -28,6 +32,7 @@ export class PushServer {
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
+  private readonly caps: ConnectionCaps;
 
   constructor(
     private readonly settings: PushServerSettings,
@@ -42,6 +47,10 @@ export class PushServer {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: settings.maxFrameBytes,
+    });
+    this.caps = new ConnectionCaps({
+      perAgent: settings.maxConnectionsPerAgent,
+      perAddress: settings.maxConnectionsPerAddress,
     });
     this.heartbeat = setInterval(() => this.ping(), settings.heartbeatMs);
     this.heartbeat.unref();
@@ -72,12 +81,16 @@ export class PushServer {
     const requestId = adoptRequestId(headerValue(request.headers["x-request-id"]));
     socket.on("error", () => socket.destroy());
     let admission;
+    let key: ConnectionKey | undefined;
     try {
       if (this.closing || !this.ready())
         throw unavailable("PUSH_NOT_READY", "The push service is starting or stopping; retry in a moment.");
       admission = admit(request, this.settings);
       if (this.hub.size >= this.settings.maxConnections)
         throw unavailable("TOO_MANY_CONNECTIONS", "This push replica is full; retry in a moment.");
+      key = { agentId: admission.viewer.agentId, address: clientAddress(request, this.settings.trustProxy) };
+      const capped = this.caps.admit(key);
+      if (capped) throw capped;
     } catch (err) {
       const error =
         err instanceof AppError ? err : new AppError("INTERNAL", "INTERNAL", "Could not open the WebSocket.");
@@ -85,6 +98,8 @@ export class PushServer {
       return refuseUpgrade(socket, error, requestId);
     }
     const { viewer, resumeFrom, expiresAt } = admission;
+    const counted = key as ConnectionKey;
+    socket.once("close", () => this.caps.release(counted));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const logger = this.logger.child({ agentId: viewer.agentId, customerId: viewer.customerId, requestId });
       const connection = new Connection(ws, viewer, this.settings, this.metrics, logger);
