@@ -2,7 +2,18 @@
  * Errors the SDK throws: `TalkApiError` when the API answered with its error envelope (or any other
  * non-2xx response), `TalkConnectionError` when no answer came back at all (after the retries).
  */
-import type { ErrorStatus } from "@talk/contracts";
+import type { ErrorReason, ErrorStatus } from "@talk/contracts";
+
+/**
+ * Every `reason` the API answers with (its error vocabulary, from the contract), and `HTTP_<code>`
+ * for an answer without the API's error envelope (e.g. from a proxy). Branch on it:
+ * `if (error.reason === "NOT_A_PARTICIPANT") …`. A newer server may add reasons: they arrive as
+ * they are, so keep a default branch.
+ */
+export type TalkErrorReason = ErrorReason | `HTTP_${number}`;
+
+/** A reason as received: one of the vocabulary, or one added by a newer server. */
+export type ReceivedReason = TalkErrorReason | (string & Record<never, never>);
 
 /** The API's error vocabulary, by HTTP code (the reverse of @talk/contracts' ERROR_HTTP_STATUS). */
 const STATUS_OF_HTTP: Record<number, ErrorStatus> = {
@@ -20,7 +31,7 @@ const STATUS_OF_HTTP: Record<number, ErrorStatus> = {
 export interface TalkApiErrorInit {
   httpStatus: number;
   status: ErrorStatus;
-  reason: string;
+  reason: ReceivedReason;
   message: string;
   requestId?: string;
   retryAfterMs?: number;
@@ -33,7 +44,7 @@ export class TalkApiError extends Error {
   /** The HTTP status code, e.g. 404. */
   readonly httpStatus: number;
   /** A stable machine-readable reason, e.g. CHAT_NOT_FOUND or PARENT_IN_OTHER_CHAT. */
-  readonly reason: string;
+  readonly reason: ReceivedReason;
   /** The request id (the `X-Request-Id` of the response), for the server's logs. */
   readonly requestId?: string;
   /** From `Retry-After`, when the API said when to try again (429, 503). */

@@ -4,7 +4,13 @@
  * `WebSocket` (in Node 20, use `@talk/client/node`, which brings the `ws` package).
  */
 export { TalkClient, type ClientOptions, type LoginOptions } from "./client";
-export { TalkApiError, TalkConnectionError, type TalkApiErrorInit } from "./errors";
+export {
+  TalkApiError,
+  TalkConnectionError,
+  type ReceivedReason,
+  type TalkApiErrorInit,
+  type TalkErrorReason,
+} from "./errors";
 export { PagedList, type PageParams } from "./pagination";
 export {
   RealtimeSubscription,

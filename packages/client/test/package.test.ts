@@ -84,11 +84,14 @@ describe("the packed SDK, installed into an empty folder", () => {
   it("type-checks a strict TypeScript consumer against its declarations", async () => {
     writeFileSync(
       join(app, "consumer.mts"),
-      `import { TalkApiError, TalkClient, type Message, type RealtimeEvent } from "@talk/client";
+      `import { TalkApiError, TalkClient, type Message, type RealtimeEvent, type TalkErrorReason } from "@talk/client";
        const client: TalkClient = await TalkClient.login("http://localhost:8080", "alice", "secret");
        const sent: Message = await client.messages.send({ chat_id: "c", text: "hi" });
        client.realtime({ onEvent: (event: RealtimeEvent) => console.log(event.seq, event.chat_id) });
-       export const reason = (error: TalkApiError): string => error.reason + sent.id;\n`,
+       export const reason = (error: TalkApiError): string => error.reason + sent.id;
+       export const known: TalkErrorReason[] = ["CHAT_NOT_FOUND", "ORIGIN_NOT_ALLOWED", "HTTP_502"];
+       // @ts-expect-error: not a reason of the API's vocabulary
+       export const unknown: TalkErrorReason = "CHAT_NOT_FOUNDD";\n`,
     );
     await run(
       bin("tsc"),
