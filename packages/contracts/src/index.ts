@@ -12,3 +12,4 @@ export * from "./push";
 export * from "./asyncapi-websocket";
 export * from "./routes";
 export * from "./schemas/without-ids";
+export * from "./request-context";

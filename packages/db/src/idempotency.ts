@@ -7,6 +7,7 @@
 import { type Idempotency, conflict } from "@talk/contracts";
 import type { Knex } from "knex";
 import type { Migration } from "./migrate";
+import type { Statement } from "./statements";
 
 export const IDEMPOTENCY_TABLE = "idempotency_keys";
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -50,30 +51,23 @@ export const idempotencyMigration: Migration = {
 export const idempotencyKeyReused = () =>
   conflict("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used for a different request.");
 
-/** Runs `work` once per key inside `trx`; a repeat returns the stored result without running it. */
+/**
+ * Runs `work` once per key inside `trx`; a repeat returns the stored result without running it.
+ * The one-key case of `claimKeys` and `recordResponses`, which batches use directly.
+ */
 export async function oncePerKey<T>(
   trx: Knex.Transaction,
   idempotency: IdempotencyKey | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
   if (!idempotency) return work();
-  const { scope, key, fingerprint } = idempotency;
-  const claimed = await trx(IDEMPOTENCY_TABLE)
-    .insert({ scope, key, fingerprint })
-    .onConflict(["scope", "key"])
-    .ignore()
-    .returning("key");
-  if (claimed.length === 0) {
-    const row: { fingerprint: string; response: unknown } = await trx(IDEMPOTENCY_TABLE)
-      .where({ scope, key })
-      .first("fingerprint", "response");
-    if (row.fingerprint !== fingerprint) throw idempotencyKeyReused();
-    return (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as T;
+  const claim = keyClaimOf(await claimKeys<T>(trx, [idempotency]), idempotency);
+  if (claim && !claim.claimed) {
+    if (claim.fingerprint !== idempotency.fingerprint) throw idempotencyKeyReused();
+    return claim.response;
   }
   const result = await work();
-  await trx(IDEMPOTENCY_TABLE)
-    .where({ scope, key })
-    .update({ response: JSON.stringify(result) });
+  await recordResponses(trx, [{ key: idempotency, response: result }]);
   return result;
 }
 
@@ -99,7 +93,7 @@ export type KeyClaim<T> =
 const keyOf = (k: Pick<IdempotencyKey, "scope" | "key">) => `${k.scope}\u0000${k.key}`;
 
 /**
- * `oncePerKey` for a batch of distinct keys in one transaction: claims them all with one statement
+ * Idempotency for a batch of distinct keys in one transaction: claims them all with one statement
  * (in a fixed order, so concurrent batches cannot deadlock on each other) and reads back the ones
  * already used. The caller then does the work of the claimed ones and calls `recordResponses` —
  * or `releaseKeys` for claimed keys whose work it leaves out of this transaction.
@@ -139,12 +133,6 @@ export async function claimKeys<T>(
 
 export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) =>
   claims.get(keyOf(key));
-
-/** A statement and its bindings, to run on its own or as a CTE of a caller's statement. */
-export interface Statement {
-  sql: string;
-  bindings: Knex.RawBinding[];
-}
 
 /** The statement that stores the results of claimed keys (see `recordResponses`). */
 export function recordingResponses(results: { key: IdempotencyKey; response: unknown }[]): Statement {

@@ -18,7 +18,7 @@ import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
-import { runStatements } from "./statements";
+import { type Statement, runStatements } from "./statements";
 
 export const OUTBOX_TABLE = "talk_outbox";
 const RELAY_LOCK_KEY = 7_346_221; // any constant: one relay per database drains at a time
@@ -53,11 +53,22 @@ export interface EventDraft<T extends EventType> {
 export type Emit = <T extends EventType>(draft: EventDraft<T>) => void;
 
 /**
- * Takes the events emitted so far out of the outbox's hands, as rows for `OUTBOX_TABLE.event` (in
- * order): the caller writes them in its own statement (`insert … select … unnest(…) with
- * ordinality`), saving a round trip; events emitted later are still written by the outbox.
+ * The statement that writes events to the outbox, in the order given (they are published in it).
+ * A statement of its own, or a part of a caller's (`runAsOne`).
  */
-export type TakeEvents = () => string[];
+export function insertingEvents(events: readonly EventEnvelope[]): Statement {
+  return {
+    sql: `insert into ${OUTBOX_TABLE} (event) select e from unnest(?::jsonb[]) with ordinality as t(e, n) order by n`,
+    bindings: [events.map((event) => JSON.stringify(event))],
+  };
+}
+
+/**
+ * Takes the events emitted so far out of the outbox's hands, as the statement that writes them
+ * (`insertingEvents`): the caller runs it as a part of its own statement, saving a round trip.
+ * Events emitted later are still written by the outbox.
+ */
+export type TakeEvents = () => Statement;
 
 export class Outbox {
   private readonly relay: OutboxRelay;
@@ -117,12 +128,15 @@ export class Outbox {
       events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
     };
     const take: TakeEvents = () => {
-      const taken = events.map((event) => JSON.stringify(event));
+      const taken = insertingEvents(events);
       events = [];
       return taken;
     };
     const value = await work(trx, emit, take);
-    if (events.length > 0) await trx(OUTBOX_TABLE).insert(take().map((event) => ({ event })));
+    if (events.length > 0) {
+      const { sql, bindings } = take();
+      await trx.raw(sql, bindings);
+    }
     return value;
   }
 

@@ -31,6 +31,26 @@ export async function runStatements<Row = Record<string, unknown>>(
   return Array.isArray(answer) ? answer.map((r) => r.rows) : [answer.rows];
 }
 
+/** A statement and its bindings, to run on its own or as a part of a caller's statement (`runAsOne`). */
+export interface Statement {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
+/**
+ * Runs data-modifying statements (insert, update, delete; no `with` of their own) as one: every
+ * statement but the last becomes a common table expression of the last. One round trip, and they
+ * all see the same snapshot, so they must not touch the same rows.
+ */
+export async function runAsOne(db: Db, statements: Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  const last = statements[statements.length - 1];
+  const parts = statements.slice(0, -1).map((statement, i) => `s${i} as (${statement.sql})`);
+  await db.raw(`${parts.length > 0 ? `with ${parts.join(", ")} ` : ""}${last.sql}`, [
+    ...statements.flatMap((statement) => statement.bindings),
+  ]);
+}
+
 /** `'…'::uuid, '…'::uuid`: UUIDs as SQL literals, after checking each is one (throws otherwise). */
 export function uuidLiterals(ids: readonly string[]): string {
   return ids

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 import { eachDatabase, waitFor } from "@talk/testkit";
 import type { Knex } from "knex";
-import { connectDatabase, onServer, runStatements, uuidLiterals } from "../src";
+import { connectDatabase, onServer, runAsOne, runStatements, uuidLiterals } from "../src";
 
 describe("uuidLiterals", () => {
   it("writes UUIDs as SQL literals and refuses anything else, naming it", () => {
@@ -56,6 +56,19 @@ describe.each(eachDatabase())("runStatements on %s", (name, open) => {
     expect(read).toEqual([{ n: 1 }, { n: 10 }]); // the second statement sees the first one's change
     expect(none).toEqual([]);
     expect(await runStatements(db, [])).toEqual([]);
+  });
+
+  it("runs data-modifying statements as one, with their bindings in order", async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const inserting = (id: string, n: number) => ({
+      sql: "insert into things (id, n) values (?, ?)",
+      bindings: [id, n],
+    });
+    await runAsOne(db, [inserting(a, 41), inserting(b, 42)]);
+    expect(await db("things").whereIn("id", [a, b]).orderBy("n").pluck("n")).toEqual([41, 42]);
+    await runAsOne(db, [{ sql: "update things set n = n + ? where id = ?", bindings: [1, a] }]);
+    expect(await db("things").where({ id: a }).pluck("n")).toEqual([42]);
+    await expect(runAsOne(db, [])).resolves.toBeUndefined();
   });
 
   // PGlite has one connection: a second transaction cannot run while the first holds it.

@@ -2,11 +2,12 @@
  * Composition root of message-manager: the chat replica fed by chat-manager's changes (one
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
-import { type Actor, CHAT_CHANGES_SUBSCRIPTION, type Idempotency, PUSH_EVENT_STREAM } from "@talk/contracts";
+import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
 import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
-import { type MembershipAuthority, MessageService } from "./message-service";
+import { MessageService } from "./message-service";
+import type { MembershipAuthority } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
 import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
@@ -52,35 +53,22 @@ export async function startMessageManager({
     metrics: metrics && new MessageMetrics(metrics),
   });
   const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
-  const meta = (_actor: Actor, requestId?: string, idempotency?: Idempotency) => ({ requestId, idempotency });
 
   await bus.handle("message.create", (req, ctx) =>
-    messages.create(req.actor, req.message, meta(req.actor, ctx.requestId, req.idempotency)),
+    messages.create(req.message, requestContextOf(req, ctx.requestId)),
   );
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
   );
   await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
   await bus.handle("message.delete", (req, ctx) =>
-    messages.delete(req.actor, req.message_id, meta(req.actor, ctx.requestId, req.idempotency)),
+    messages.delete(req.message_id, requestContextOf(req, ctx.requestId)),
   );
   await bus.handle("reaction.add", (req, ctx) =>
-    messages.react(
-      req.actor,
-      req.message_id,
-      req.reaction.emoji,
-      true,
-      meta(req.actor, ctx.requestId, req.idempotency),
-    ),
+    messages.addReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
   );
   await bus.handle("reaction.remove", (req, ctx) =>
-    messages.react(
-      req.actor,
-      req.message_id,
-      req.reaction.emoji,
-      false,
-      meta(req.actor, ctx.requestId, req.idempotency),
-    ),
+    messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
   );
   await bus.handle("message.syncChat", async (req, ctx) => ({
     seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId),

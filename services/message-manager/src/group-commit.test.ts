@@ -65,4 +65,23 @@ describe("group commit", () => {
     await expect(group.submit(1)).rejects.toThrow("database gone");
     await expect(group.submit(2)).resolves.toBe(2);
   });
+
+  it("a request submitted to go alone is written in a batch of its own, in its turn", async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const group = new GroupCommit<number, number>(
+      async (inputs) => {
+        batches.push(inputs);
+        if (batches.length === 1) await gate;
+        return inputs.map((n) => ({ value: n }));
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
+    const all = [group.submit(1), group.submit(2), group.submitAlone(3), group.submit(4), group.submit(5)];
+    await tick();
+    release();
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5]);
+    expect(batches).toEqual([[1], [2], [3], [4, 5]]);
+  });
 });

@@ -20,6 +20,8 @@ export type BatchWriter<In, Out> = (inputs: In[]) => Promise<Outcome<Out>[]>;
 
 interface Waiting<In, Out> {
   input: In;
+  /** Written in a batch of its own. */
+  alone: boolean;
   resolve(value: Out | Promise<Out>): void;
   reject(error: unknown): void;
 }
@@ -34,21 +36,38 @@ export class GroupCommit<In, Out> {
   ) {}
 
   submit(input: In): Promise<Out> {
+    return this.enqueue(input, false);
+  }
+
+  /** Like `submit`, but the request is written in a batch of its own (e.g. after its batch failed). */
+  submitAlone(input: In): Promise<Out> {
+    return this.enqueue(input, true);
+  }
+
+  private enqueue(input: In, alone: boolean): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push({ input, alone, resolve, reject });
       this.pump();
     });
   }
 
   private pump(): void {
     while (this.running < this.options.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.nextBatch();
       this.running++;
       void this.run(batch).finally(() => {
         this.running--;
         this.pump();
       });
     }
+  }
+
+  /** Up to `maxBatch` requests from the head of the queue; a request to be written alone goes alone. */
+  private nextBatch(): Waiting<In, Out>[] {
+    if (this.queue[0].alone) return this.queue.splice(0, 1);
+    let size = 1;
+    while (size < this.options.maxBatch && size < this.queue.length && !this.queue[size].alone) size++;
+    return this.queue.splice(0, size);
   }
 
   private async run(batch: Waiting<In, Out>[]): Promise<void> {

@@ -1,38 +1,45 @@
 /**
- * Sending messages with group commit. Concurrent sends (replies aside) are written together: one
- * transaction claims their Idempotency-Keys, locks their chats' replica rows (in id order), checks
- * membership, inserts every message, its event and the chats' new sequence numbers with a handful
- * of statements, and commits once. Per chat the order, sequence numbers and strictly increasing
- * timestamps are exactly those of one-by-one sends: the chat's row is locked while they are taken.
+ * Sending messages — the one way a message is written — with group commit. Concurrent sends are
+ * written together: one transaction claims their Idempotency-Keys, locks their chats' replica rows
+ * (in id order), reads who is a member and the messages replied to (one round trip), decides each
+ * send (domain/sends.ts), and writes every message, its event, the chats' new sequence numbers and
+ * the keys' responses with one statement, and commits once. Per chat the order, sequence numbers
+ * and strictly increasing timestamps are exactly those of one-by-one sends: the chat's row is
+ * locked while they are taken. Under no load a send is a batch of one.
  *
- * A send the batch cannot vouch for — its chat or membership is not (yet) in the replica, or its
- * key appears twice in the batch — is left out and done alone afterwards, by the ordinary path,
- * which asks chat-manager and waits for the replica as needed. If the batch fails before its
- * commit, every send in it is done alone; if the commit itself fails, they fail (and are retried
- * by clients with their keys, as for any send).
+ * A send the replica cannot vouch for (its chat or membership is not, or not yet, in it) is left
+ * out: chat-manager is asked, the replica given time to catch up, and the send goes into a later
+ * batch, where the replica's word is final. A key that comes twice in one batch: the second goes
+ * into a later batch, and gets the first one's answer. If a batch fails before its commit, each of
+ * its sends is tried again in a batch of its own; if the commit itself fails, they fail (and are
+ * retried by clients with their keys, as for any send).
  */
 import { randomUUID } from "node:crypto";
-import type { Actor, CreateMessageRequest, Message } from "@talk/contracts";
+import type { CreateMessageRequest, Message, RequestContext } from "@talk/contracts";
 import {
   type IdempotencyKey,
   type Outbox,
+  type Statement,
   claimKeys,
+  agentKey,
   idempotencyKeyReused,
   keyClaimOf,
   nextTimestampAfter,
   recordingResponses,
   releaseKeys,
-  agentKey,
 } from "@talk/db";
+import { parentIdOf } from "./domain/message-rules";
+import { decideSend, messageCreated, sentMessage } from "./domain/sends";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
-import type { RequestMeta } from "./message-service";
 import type { MessageMetrics } from "./metrics";
+import type { ReplicaMembership } from "./replica-membership";
 import { type ChatRow, type MessageStore, memberKey } from "./store/message-store";
 
-export interface SendRequest {
-  actor: Actor;
+interface Send {
   input: CreateMessageRequest;
-  meta: RequestMeta;
+  context: RequestContext;
+  /** chat-manager was asked and the replica caught up: what the replica says is final. */
+  confirmed: boolean;
 }
 
 /**
@@ -42,127 +49,126 @@ export interface SendRequest {
 export const DEFAULT_SEND_BATCHING: GroupCommitOptions = { maxBatch: 100, concurrency: 1 };
 
 export class BatchedSends {
-  private readonly group: GroupCommit<SendRequest, Message>;
+  private readonly group: GroupCommit<Send, Message>;
 
   constructor(
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
-    /** The one-by-one path, for sends a batch leaves out. */
-    private readonly alone: (request: SendRequest) => Promise<Message>,
+    private readonly membership: ReplicaMembership,
     options: GroupCommitOptions = DEFAULT_SEND_BATCHING,
     private readonly metrics?: MessageMetrics,
   ) {
-    this.group = new GroupCommit((requests) => this.write(requests), options);
+    this.group = new GroupCommit((sends) => this.write(sends), options);
   }
 
-  send(request: SendRequest): Promise<Message> {
-    return this.group.submit(request);
+  /** Sends a message (already checked to be postable); resolves once it is committed. */
+  send(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
+    return this.group.submit({ input, context, confirmed: false });
   }
 
-  private async write(requests: SendRequest[]): Promise<Outcome<Message>[]> {
-    this.metrics?.sendBatchSize.observe(requests.length);
-    const outcomes: Outcome<Message>[] = requests.map((request) => ({ alone: () => this.alone(request) }));
+  private async confirmThenSend(send: Send): Promise<Message> {
+    await this.membership.confirm(send.context.actor, send.input.chat_id, send.context.requestId);
+    return this.group.submit({ ...send, confirmed: true });
+  }
+
+  private async write(sends: Send[]): Promise<Outcome<Message>[]> {
+    this.metrics?.sendBatchSize.observe(sends.length);
     let committing = false;
     try {
-      const decided = await this.outbox.transaction(async (trx, emit, takeEvents) => {
-        const decided = new Map<number, Outcome<Message>>();
-        // Idempotency-Keys first (as one-by-one sends claim theirs before locking their chat).
+      return await this.outbox.transaction(async (trx, emit, takeEvents) => {
+        const outcomes: Outcome<Message>[] = [];
+        const later = (send: Send) => ({ alone: () => this.group.submit(send) });
+        // Idempotency-Keys first (a repeat is answered without looking further).
         const keys = new Map<number, IdempotencyKey>();
         const seen = new Set<string>();
-        requests.forEach(({ actor, meta }, i) => {
-          if (!meta.idempotency) return;
-          const key = agentKey(actor.agent_id, meta.idempotency);
+        sends.forEach((send, i) => {
+          const key = agentKey(send.context.actor.agent_id, send.context.idempotency);
+          if (!key) return;
           const id = `${key.scope}\u0000${key.key}`;
-          if (seen.has(id)) return; // the same key twice in one batch: the second goes alone, after the first
+          if (seen.has(id)) outcomes[i] = later(send);
+          else keys.set(i, key);
           seen.add(id);
-          keys.set(i, key);
         });
         const claims = await claimKeys<Message>(trx, [...keys.values()]);
         const candidates: number[] = [];
-        requests.forEach(({ meta }, i) => {
+        sends.forEach((_, i) => {
+          if (outcomes[i]) return;
           const key = keys.get(i);
-          if (meta.idempotency && !key) return;
           const claim = key && keyClaimOf(claims, key);
-          if (claim && !claim.claimed)
-            decided.set(
-              i,
+          if (key && claim && !claim.claimed)
+            outcomes[i] =
               claim.fingerprint === key.fingerprint
                 ? { value: claim.response }
-                : { error: idempotencyKeyReused() },
-            );
+                : { error: idempotencyKeyReused() };
           else candidates.push(i);
         });
-        // Then the chats, locked, and who is a member of them.
-        const { chats, members, now } = await this.store.lockChatsForSends(
+        // Then the chats, locked, who is a member of them, and the messages replied to.
+        const facts = await this.store.lockChatsForSends(
           trx,
-          candidates.map((i) => ({ chatId: requests[i].input.chat_id, agentId: requests[i].actor.agent_id })),
+          candidates.map((i) => ({
+            chatId: sends[i].input.chat_id,
+            agentId: sends[i].context.actor.agent_id,
+            parentId: parentIdOf(sends[i].input),
+          })),
         );
         const release: IdempotencyKey[] = [];
         const written: { index: number; message: Message }[] = [];
         const touched = new Map<string, ChatRow>();
         for (const i of candidates) {
-          const { actor, input, meta } = requests[i];
-          const chat = chats.get(input.chat_id);
-          if (
-            !now ||
-            !chat ||
-            chat.customer_id !== actor.customer_id ||
-            chat.deleted ||
-            !members.has(memberKey(chat.id, actor.agent_id))
-          ) {
+          const send = sends[i];
+          const { input, context } = send;
+          const chat = facts.chats.get(input.chat_id);
+          const parentId = parentIdOf(input);
+          const decision = decideSend(
+            context.actor,
+            input,
+            {
+              chat,
+              member: facts.members.has(memberKey(input.chat_id, context.actor.agent_id)),
+              parent: parentId ? facts.parents.get(parentId) : undefined,
+            },
+            send.confirmed,
+          );
+          if (!("write" in decision)) {
             const key = keys.get(i);
             if (key) release.push(key);
-            continue; // done alone: it gets chat-manager's word and the right error
+            outcomes[i] =
+              "confirm" in decision
+                ? { alone: () => this.confirmThenSend(send) }
+                : { error: decision.refuse };
+            continue;
           }
-          const tm = nextTimestampAfter(now, chat.clock);
-          chat.clock = tm;
+          if (!chat || !facts.now) throw new Error("a send was decided without its chat's row and clock");
+          chat.clock = nextTimestampAfter(facts.now, chat.clock);
           chat.seq += 1;
           touched.set(chat.id, chat);
-          const message = this.store.messageOf(
-            {
-              id: randomUUID(),
-              customer_id: actor.customer_id,
-              chat_id: chat.id,
-              owner_type: "agent",
-              owner_id: actor.agent_id,
-              type: "normal",
-              text: input.text ?? "",
-              medias: input.medias ?? [],
-            },
-            tm,
-          );
-          emit({
-            type: "chatmessage_created",
-            customer_id: actor.customer_id,
-            chat_id: chat.id,
-            seq: chat.seq,
-            time: tm,
-            data: message,
-            request_id: meta.requestId,
-          });
+          const message = sentMessage(randomUUID(), context.actor, input, chat.clock);
+          emit(messageCreated(message, chat.seq, context.requestId));
           written.push({ index: i, message });
+          outcomes[i] = { value: message };
         }
         await releaseKeys(trx, release);
-        const responses = written
-          .filter((w) => keys.has(w.index))
-          .map((w) => ({ key: keys.get(w.index)!, response: w.message }));
-        await this.store.writeSends(trx, {
-          messages: written.map((w) => w.message),
-          chats: [...touched.values()],
-          events: takeEvents(),
-          also: responses.length > 0 ? [recordingResponses(responses)] : [],
-        });
-        for (const w of written) decided.set(w.index, { value: w.message });
+        if (written.length > 0) {
+          const responses = written.flatMap(({ index, message }) => {
+            const key = keys.get(index);
+            return key ? [{ key, response: message }] : [];
+          });
+          const also: Statement[] = responses.length > 0 ? [recordingResponses(responses)] : [];
+          await this.store.writeSends(trx, {
+            messages: written.map((w) => w.message),
+            chats: [...touched.values()],
+            also: [...also, takeEvents()],
+          });
+        }
         committing = true;
-        return decided;
+        return outcomes;
       });
-      for (const [i, outcome] of decided) outcomes[i] = outcome;
-      return outcomes;
     } catch (error) {
-      // Failed before the commit: nothing of it happened, each send is done alone. A failed commit
-      // leaves the outcome unknown: the senders get the error (and retry with their keys).
-      if (committing) return requests.map(() => ({ error }));
-      return outcomes;
+      // Failed before the commit: nothing of it happened; each send is tried again on its own (a
+      // send that fails alone fails). A failed commit leaves the outcome unknown: the senders get
+      // the error (and retry with their keys).
+      if (committing || sends.length === 1) return sends.map(() => ({ error }));
+      return sends.map((send) => ({ alone: () => this.group.submitAlone(send) }));
     }
   }
 }

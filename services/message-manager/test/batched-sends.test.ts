@@ -1,9 +1,10 @@
 /**
- * Group commit of sends, against both databases Talk runs on (PGlite, and a PostgreSQL server,
- * where a batch's lock and membership statements share one round trip): concurrent sends in one chat are
- * sequenced exactly as one-by-one sends would be, each Idempotency-Key takes effect once (also
- * when the same key comes twice in one batch), and a send the replica cannot vouch for is done
- * alone, with chat-manager's word.
+ * Group commit of sends — the one way a message is written — against both databases Talk runs on
+ * (PGlite, and a PostgreSQL server, where a batch's lock, membership and parent statements share
+ * one round trip): concurrent sends in one chat are sequenced exactly as one-by-one sends would be,
+ * each Idempotency-Key takes effect once (also when the same key comes twice in one batch), replies
+ * join the batch with their parent checked, and a send the replica cannot vouch for is decided
+ * again once chat-manager was asked and the replica caught up.
  */
 import { randomUUID } from "node:crypto";
 import { MemoryBus } from "@talk/bus";
@@ -22,6 +23,7 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
   const chat = randomUUID();
   const members = Array.from({ length: 8 }, () => randomUUID());
   const outsider = randomUUID();
+  const latecomer = randomUUID();
 
   let close: () => Promise<void>;
   let db: Knex;
@@ -36,8 +38,18 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
     await db("members").insert(members.map((agent_id) => ({ chat_id: chat, agent_id })));
     const outbox = new Outbox(db, new MemoryBus({ logger: silentLogger }), "message-manager", silentLogger);
     const authority = {
-      // chat-manager's word, asked for sends the replica does not vouch for: the chat exists, the outsider is not in it.
-      membership: async () => ({ exists: true, member: false, seq: 0 }),
+      // chat-manager's word, asked for sends the replica does not vouch for: the chat exists, the
+      // outsider is not in it; the latecomer is, and the replica learns it while message-manager waits.
+      membership: async (_customer: string, _chat: string, agentId: string) => {
+        if (agentId !== latecomer) return { exists: true, member: false, seq: 0 };
+        setTimeout(() => {
+          void db.transaction(async (trx) => {
+            await trx("members").insert({ chat_id: chat, agent_id: latecomer });
+            await trx("chats").where({ id: chat }).update({ source_seq: 1 });
+          });
+        }, 50);
+        return { exists: true, member: true, seq: 1 };
+      },
     };
     service = new MessageService(new MessageStore(db), outbox, authority);
   }, 60_000);
@@ -47,11 +59,13 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
     await close();
   });
 
-  const send = (agent: string, text: string, key?: string, fingerprint = "same") =>
+  const send = (agent: string, text: string, key?: string, fingerprint = "same", parentId?: string) =>
     service.create(
-      { customer_id: customer, agent_id: agent },
-      { chat_id: chat, type: "normal", text },
-      key ? { idempotency: { key, fingerprint } } : {},
+      { chat_id: chat, type: "normal", text, ...(parentId ? { parent_id: parentId } : {}) },
+      {
+        actor: { customer_id: customer, agent_id: agent },
+        ...(key ? { idempotency: { key, fingerprint } } : {}),
+      },
     );
 
   describe("sends written together (group commit)", () => {
@@ -106,10 +120,59 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
       });
     });
 
-    it("a sender the replica does not know is checked alone, with chat-manager, and refused", async () => {
+    it("a sender the replica does not know is checked with chat-manager, and refused", async () => {
       const results = await Promise.allSettled([send(outsider, "let me in"), send(members[3], "fine")]);
       expect(results[0]).toMatchObject({ status: "rejected", reason: { status: "PERMISSION_DENIED" } });
       expect(results[1]).toMatchObject({ status: "fulfilled" });
+    });
+
+    it("a sender the replica does not know yet is written once the replica caught up with chat-manager", async () => {
+      const [late, other] = await Promise.all([send(latecomer, "just joined"), send(members[4], "welcome")]);
+      expect(late).toMatchObject({ owner_id: latecomer, text: "just joined" });
+      expect(other).toMatchObject({ owner_id: members[4], text: "welcome" });
+    });
+
+    it("replies go in the batch with the others; a reply to a message that is missing, or in another chat, is refused", async () => {
+      const parent = await send(members[5], "question");
+      const elsewhere = randomUUID();
+      await db("chats").insert({ id: elsewhere, customer_id: customer });
+      await db("talk_messages").insert({
+        id: randomUUID(),
+        customer_id: customer,
+        chat_id: elsewhere,
+        owner_type: "agent",
+        owner_id: members[5],
+        type: "normal",
+        text: "elsewhere",
+        tm_create: "2024-01-17 10:32:00",
+        tm_update: "2024-01-17 10:32:00",
+      });
+      const [otherChat] = await db("talk_messages").where({ chat_id: elsewhere }).select("id");
+      const missing = randomUUID();
+      const results = await Promise.allSettled([
+        send(members[6], "answer", undefined, undefined, parent.id),
+        send(members[7], "plain"),
+        send(members[6], "to nothing", undefined, undefined, missing),
+        send(members[6], "across", undefined, undefined, (otherChat as { id: string }).id),
+        send(members[7], "another answer", undefined, undefined, parent.id),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        "fulfilled",
+        "fulfilled",
+        "rejected",
+        "rejected",
+        "fulfilled",
+      ]);
+      expect(results[0]).toMatchObject({ value: { parent_id: parent.id, text: "answer" } });
+      expect(results[2]).toMatchObject({ reason: { status: "NOT_FOUND", reason: "PARENT_NOT_FOUND" } });
+      expect(results[3]).toMatchObject({ reason: { reason: "PARENT_IN_OTHER_CHAT" } });
+      const replies = await service.list(
+        { customer_id: customer, agent_id: members[6] },
+        chat,
+        parent.id,
+        {},
+      );
+      expect(replies.result.map((m) => m.text).sort()).toEqual(["another answer", "answer"]);
     });
   });
 });

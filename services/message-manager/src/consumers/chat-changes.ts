@@ -9,6 +9,7 @@ import type { EventEnvelope } from "@talk/contracts";
 import type { Outbox } from "@talk/db";
 import type { Logger } from "@talk/kit";
 import { systemText } from "../domain/message-rules";
+import { messageCreated, systemMessage } from "../domain/sends";
 import type { MessageStore } from "../store/message-store";
 
 /** Tells the name of an agent for system messages. */
@@ -78,30 +79,14 @@ export class ChatChangeApplier {
           if (joined) await this.store.addMember(trx, chat.id, event.data.owner_id);
           else await this.store.removeMember(trx, chat.id, event.data.owner_id);
           const tm = await this.store.nextMessageTime(trx, chat);
-          const message = await this.store.insertMessage(
-            trx,
-            {
-              id: randomUUID(),
-              customer_id: event.customer_id,
-              chat_id: chat.id,
-              owner_type: "system",
-              owner_id: "",
-              type: "system",
-              text: systemText(subject ?? "An agent", joined ? "joined" : "left"),
-              medias: [],
-              source_event: event.id,
-            },
+          const message = systemMessage(
+            randomUUID(),
+            { customer_id: event.customer_id, chat_id: chat.id },
+            systemText(subject ?? "An agent", joined ? "joined" : "left"),
             tm,
           );
-          emit({
-            type: "chatmessage_created",
-            customer_id: event.customer_id,
-            chat_id: chat.id,
-            seq: ++seq,
-            time: tm,
-            data: message,
-            request_id: event.request_id,
-          });
+          await this.store.insertMessage(trx, message, event.id);
+          emit(messageCreated(message, ++seq, event.request_id));
           break;
         }
         default:

@@ -1,6 +1,6 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
-import { type Media, type Message, NOT_DELETED, type Reaction, normalizeTimestamp } from "@talk/contracts";
-import { OUTBOX_TABLE, type Statement, nextTimestamp, paginate, runStatements, uuidLiterals } from "@talk/db";
+import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
+import { type Statement, nextTimestamp, paginate, runAsOne, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import type { ChatView } from "../domain/message-rules";
 
@@ -35,19 +35,6 @@ export interface ChatRow {
   source_seq: number;
   seq: number;
   clock: string | null;
-}
-
-export interface NewMessage {
-  id: string;
-  customer_id: string;
-  chat_id: string;
-  parent_id?: string;
-  owner_type: "agent" | "system";
-  owner_id: string;
-  type: "normal" | "system";
-  text: string;
-  medias: Media[];
-  source_event?: string;
 }
 
 const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
@@ -131,108 +118,59 @@ export class MessageStore {
   // --- sends in batches (group commit) -----------------------------------------------------
 
   /**
-   * Locks the replica rows of a batch's chats, in id order (so that concurrent batches cannot
-   * deadlock), and tells which of the (chat, agent) pairs are members, with the database's clock
-   * read once, after the locks are held. One round trip, two statements: the members are read by
-   * a statement of their own, so they include every change committed before the locks were granted.
+   * What a batch of sends needs to be decided, in one round trip: the replica rows of its chats,
+   * locked in id order (so that concurrent batches cannot deadlock), which of the (chat, agent)
+   * pairs are members, with the database's clock read once after the locks are held, and the
+   * messages replied to. The members and the parents are read by statements of their own, so they
+   * include every change committed before the locks were granted.
    */
   async lockChatsForSends(
     trx: Knex.Transaction,
-    pairs: { chatId: string; agentId: string }[],
-  ): Promise<{ chats: Map<string, ChatRow>; members: Set<string>; now: string | undefined }> {
-    const ids = [...new Set(pairs.map((p) => p.chatId))].sort();
+    sends: { chatId: string; agentId: string; parentId?: string }[],
+  ): Promise<SendFacts> {
+    const ids = [...new Set(sends.map((s) => s.chatId))].sort();
     const chats = new Map<string, ChatRow>();
-    if (ids.length === 0) return { chats, members: new Set(), now: undefined };
-    const unique = [...new Map(pairs.map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
-    const [rows, found] = await runStatements<ChatRow & { agent_id: string; chat_id: string; now: string }>(
-      trx,
-      [
-        `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
-        `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
-           from members m
-           join (values ${unique.map((p) => `(${uuidLiterals([p.chatId, p.agentId])})`).join(", ")}) as v(chat_id, agent_id)
-             on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
-      ],
-    );
+    const parents = new Map<string, Pick<Message, "chat_id" | "customer_id">>();
+    if (ids.length === 0) return { chats, members: new Set(), parents, now: undefined };
+    const pairs = [...new Map(sends.map((s) => [memberKey(s.chatId, s.agentId), s])).values()];
+    const parentIds = [...new Set(sends.flatMap((s) => (s.parentId ? [s.parentId] : [])))];
+    const [rows, found, replied] = await runStatements<
+      ChatRow & { agent_id: string; chat_id: string; now: string }
+    >(trx, [
+      `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
+      `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
+         from members m
+         join (values ${pairs.map((p) => `(${uuidLiterals([p.chatId, p.agentId])})`).join(", ")}) as v(chat_id, agent_id)
+           on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
+      ...(parentIds.length > 0
+        ? [`select id, chat_id, customer_id from talk_messages where id in (${uuidLiterals(parentIds)})`]
+        : []),
+    ]);
     for (const row of rows)
       chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
+    for (const row of replied ?? [])
+      parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
-    return { chats, members, now: found[0]?.now };
-  }
-
-  /** The message as it is stored and answered, before it is inserted. */
-  messageOf(message: NewMessage, tm: string): Message {
-    return toMessage(
-      {
-        ...message,
-        parent_id: message.parent_id ?? null,
-        tm_create: tm,
-        tm_update: tm,
-        tm_delete: NOT_DELETED,
-      },
-      [],
-    );
+    return { chats, members, parents, now: found[0]?.now };
   }
 
   /**
-   * Writes a batch of sends in one statement: the messages (made by `messageOf`), the chats' new
-   * sequence numbers and clocks, the outbox rows of their events, in order, and `also` (other
-   * writes of the same transaction, e.g. `recordingResponses`, run as parts of the statement).
+   * Writes a batch of sends in one statement: the messages, the chats' new sequence numbers and
+   * clocks, and `also` — the other writes of the transaction that go with them (the outbox rows of
+   * their events, `insertingEvents`; the responses of their Idempotency-Keys, `recordingResponses`).
    */
   async writeSends(
     trx: Knex.Transaction,
-    sends: {
-      messages: Message[];
-      chats: Pick<ChatRow, "id" | "seq" | "clock">[];
-      events: string[];
-      also?: Statement[];
-    },
+    sends: { messages: Message[]; chats: Pick<ChatRow, "id" | "seq" | "clock">[]; also: Statement[] },
   ): Promise<void> {
-    if (sends.messages.length === 0 && sends.chats.length === 0 && sends.events.length === 0) return;
-    const also = sends.also ?? [];
-    const messages = sends.messages.map((m) => ({
-      id: m.id,
-      customer_id: m.customer_id,
-      chat_id: m.chat_id,
-      parent_id: m.parent_id ?? null,
-      owner_type: m.owner_type,
-      owner_id: m.owner_id,
-      type: m.type,
-      text: m.text,
-      medias: m.medias,
-      tm_create: m.tm_create,
-      tm_update: m.tm_update,
-    }));
-    const chats = sends.chats.map(({ id, seq, clock }) => ({ id, seq, clock }));
-    await trx.raw(
-      `with inserted as (
-         insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, tm_create, tm_update)
-         select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, tm_create, tm_update
-           from jsonb_to_recordset(?::jsonb) as m(id uuid, customer_id uuid, chat_id uuid, parent_id uuid,
-             owner_type text, owner_id text, type text, text text, medias jsonb, tm_create timestamp(6), tm_update timestamp(6))
-       ), sequenced as (
-         update chats as c set seq = v.seq, clock = v.clock
-           from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6))
-          where c.id = v.id
-       )${also.map((statement, i) => `, also${i} as (${statement.sql})`).join("")}
-       insert into ${OUTBOX_TABLE} (event) select e from unnest(?::jsonb[]) with ordinality as t(e, n) order by n`,
-      [JSON.stringify(messages), JSON.stringify(chats), ...also.flatMap((s) => s.bindings), sends.events],
-    );
+    await runAsOne(trx, [insertingMessages(sends.messages), sequencingChats(sends.chats), ...sends.also]);
   }
 
   // --- messages --------------------------------------------------------------------------
 
-  async insertMessage(trx: Knex.Transaction, message: NewMessage, tm: string): Promise<Message> {
-    const rows: MessageRow[] = await trx("talk_messages")
-      .insert({
-        ...message,
-        parent_id: message.parent_id ?? null,
-        medias: JSON.stringify(message.medias),
-        tm_create: tm,
-        tm_update: tm,
-      })
-      .returning("*");
-    return toMessage(rows[0], []);
+  /** Inserts one message (made by the domain's `buildMessage`); `sourceEvent`: the chat change it is for. */
+  async insertMessage(trx: Knex.Transaction, message: Message, sourceEvent?: string): Promise<void> {
+    await runAsOne(trx, [insertingMessages([message], sourceEvent)]);
   }
 
   async get(messageId: string, db: Db = this.db, lock = false): Promise<Message | undefined> {
@@ -309,4 +247,49 @@ export class MessageStore {
     if (removed.length > 0) await trx("talk_messages").where({ id: messageId }).update({ tm_update: tm });
     return removed.length > 0;
   }
+}
+
+export interface SendFacts {
+  chats: Map<string, ChatRow>;
+  /** `memberKey`s of the (chat, agent) pairs that are members. */
+  members: Set<string>;
+  parents: Map<string, Pick<Message, "chat_id" | "customer_id">>;
+  /** The database's clock once the chats were locked (undefined when no pair is a member). */
+  now: string | undefined;
+}
+
+/** Inserts messages as they were answered (reactions aside: new messages have none). */
+function insertingMessages(messages: Message[], sourceEvent?: string): Statement {
+  const rows = messages.map((m) => ({
+    id: m.id,
+    customer_id: m.customer_id,
+    chat_id: m.chat_id,
+    parent_id: m.parent_id ?? null,
+    owner_type: m.owner_type,
+    owner_id: m.owner_id,
+    type: m.type,
+    text: m.text,
+    medias: m.medias,
+    source_event: sourceEvent ?? null,
+    tm_create: m.tm_create,
+    tm_update: m.tm_update,
+  }));
+  return {
+    sql: `insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, source_event, tm_create, tm_update)
+          select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, source_event, tm_create, tm_update
+            from jsonb_to_recordset(?::jsonb) as m(id uuid, customer_id uuid, chat_id uuid, parent_id uuid,
+              owner_type text, owner_id text, type text, text text, medias jsonb, source_event uuid,
+              tm_create timestamp(6), tm_update timestamp(6))`,
+    bindings: [JSON.stringify(rows)],
+  };
+}
+
+/** Stores the chats' new event sequence numbers and message clocks. */
+function sequencingChats(chats: Pick<ChatRow, "id" | "seq" | "clock">[]): Statement {
+  return {
+    sql: `update chats as c set seq = v.seq, clock = v.clock
+            from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6))
+           where c.id = v.id`,
+    bindings: [JSON.stringify(chats.map(({ id, seq, clock }) => ({ id, seq, clock })))],
+  };
 }
