@@ -13,7 +13,7 @@
  * checks (for a quick local re-run).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dockerAnswers, missing, serversRequired, type Requirement } from "@talk/testkit";
@@ -81,6 +81,30 @@ async function provision(): Promise<string[]> {
     );
   }
   return absent.map((n) => n.label);
+}
+
+/**
+ * promtool, for the metrics tests (they read every /metrics with it too; without it they say so and
+ * use the parser alone): `PROMTOOL`, the PATH, or, as root, taken out of the distribution's
+ * prometheus package without installing it (so no Prometheus server is set up or started).
+ */
+function providePromtool(): void {
+  const extracted = "/opt/talk-test/prometheus/usr/bin/promtool";
+  const works = (tool: string) => spawnSync(tool, ["--version"], { stdio: "ignore" }).status === 0;
+  if (process.env.PROMTOOL && works(process.env.PROMTOOL)) return;
+  if (works("promtool")) return;
+  if (!existsSync(extracted) && isRoot() && existsSync("/usr/bin/apt-get")) {
+    say("extracting promtool from the distribution's prometheus package");
+    const work = mkdtempSync(join(tmpdir(), "talk-promtool-"));
+    const download = spawnSync("apt-get", ["download", "-qq", "prometheus"], { cwd: work, stdio: "ignore" });
+    const deb = readdirSync(work).find((f) => f.endsWith(".deb"));
+    if (download.status === 0 && deb) run("dpkg-deb", ["-x", join(work, deb), "/opt/talk-test/prometheus"]);
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (existsSync(extracted) && works(extracted)) {
+    process.env.PROMTOOL = extracted;
+    say("promtool: available");
+  } else say("could not get promtool: the metrics tests use the exposition parser alone");
 }
 
 function codeChecks(): number {
@@ -153,6 +177,7 @@ async function main(): Promise<number> {
   const lint = !args.includes("--no-lint");
   const jestArgs = args.filter((a) => a !== "--no-lint");
   const unavailable = await provision();
+  providePromtool();
   if (lint) {
     const status = codeChecks();
     if (status !== 0) return status;

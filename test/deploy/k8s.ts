@@ -11,7 +11,9 @@ import { parseAllDocuments } from "yaml";
 import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
-import { Ingress } from "kubernetes-models/networking.k8s.io/v1";
+import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
+import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import {
   PrometheusRule,
@@ -96,6 +98,18 @@ const MODELS: Record<string, { model: ModelClass; types: string }> = {
   "networking.k8s.io/v1/Ingress": {
     model: Ingress as unknown as ModelClass,
     types: "kubernetes-models/networking.k8s.io/v1/Ingress",
+  },
+  "networking.k8s.io/v1/NetworkPolicy": {
+    model: NetworkPolicy as unknown as ModelClass,
+    types: "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
+  },
+  "gateway.networking.k8s.io/v1/Gateway": {
+    model: Gateway as unknown as ModelClass,
+    types: "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway",
+  },
+  "gateway.networking.k8s.io/v1/HTTPRoute": {
+    model: HTTPRoute as unknown as ModelClass,
+    types: "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute",
   },
   "policy/v1/PodDisruptionBudget": {
     model: PodDisruptionBudget as unknown as ModelClass,

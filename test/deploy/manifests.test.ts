@@ -1,15 +1,25 @@
 /**
- * The Kubernetes manifests of deploy/k8s, checked offline: every document against the Kubernetes
- * JSON Schemas (and strictly, for unknown fields), then the references between objects, the
- * conventions every service follows, and the environment each service needs (validated with the
- * services' own config modules). Also: docker-compose.yml runs every service.
+ * The Kubernetes manifests of deploy/k8s, checked offline: every document, and every object the base
+ * and the overlays render to, against the Kubernetes JSON Schemas (and strictly, for unknown
+ * fields), then the references between objects, the conventions every service follows, the network
+ * policies, the routes, and the environment each service needs (validated with the services' own
+ * config modules: the example Secrets are refused). Also: docker-compose.yml runs every service.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { configSpec } from "@talk/host";
-import { type ConfigSpec, ConfigError, loadConfig } from "@talk/kit";
+import { fromFileVariables } from "@talk/kit";
 import { parse } from "yaml";
+import {
+  SERVICES,
+  type ServiceName,
+  configOf,
+  configProblems,
+  containerEnvironment as environmentIn,
+  secretValue,
+  withRealSecrets,
+} from "./environment";
 import {
   type K8sObject,
   type Manifest,
@@ -22,10 +32,12 @@ import {
   where,
 } from "./k8s";
 import { itNeeding } from "@talk/testkit";
+import { kustomize } from "./kustomize";
 
 const K8S = join(ROOT, "deploy/k8s");
-const SERVICES = ["api-gateway", "agent-manager", "chat-manager", "message-manager", "push"] as const;
-type ServiceName = (typeof SERVICES)[number];
+const BASE = join(K8S, "base");
+/** The services with a database of their own. */
+const databaseServices: readonly ServiceName[] = ["agent-manager", "chat-manager", "message-manager"];
 const NAMESPACE = "talk";
 /** runMain's deadline for a graceful stop (packages/kit/src/lifecycle.ts). */
 const GRACEFUL_STOP_SECONDS = 20;
@@ -42,13 +54,23 @@ const OPERATOR_KINDS = new Set([
 ]);
 
 const manifests = loadManifests(K8S);
-const kustomization = parse(readFileSync(join(K8S, "kustomization.yaml"), "utf8")) as {
+const kustomization = parse(readFileSync(join(BASE, "kustomization.yaml"), "utf8")) as {
   namespace?: string;
   resources: string[];
   images?: { name: string; newName?: string; newTag?: string }[];
 };
-/** What `kubectl apply -k deploy/k8s` applies. */
-const base = manifests.filter((m) => kustomization.resources.includes(m.file.replace(/^deploy\/k8s\//, "")));
+/** What `kubectl apply -k` applies: the base, and each overlay. */
+const asManifests = (objects: K8sObject[], file: string): Manifest[] =>
+  objects.map((object, index) => ({ file, index, object }));
+const base = asManifests(kustomize(BASE), "deploy/k8s/base (rendered)");
+const rendered: Record<"dev" | "production", Manifest[]> = {
+  dev: asManifests(kustomize(join(K8S, "overlays/dev")), "deploy/k8s/overlays/dev (rendered)"),
+  production: asManifests(
+    kustomize(join(K8S, "overlays/production")),
+    "deploy/k8s/overlays/production (rendered)",
+  ),
+};
+const dev = rendered.dev;
 
 const ofKind = (kind: string, from: Manifest[] = base) =>
   from.filter((m) => m.object.kind === kind).map((m) => m.object);
@@ -64,74 +86,12 @@ const podSpec = (service: ServiceName) => deployment(service).spec.template.spec
 const container = (service: ServiceName) =>
   (podSpec(service).containers as K8sObject[]).find((c) => c.name === service) as any;
 
-/** The value of a Secret key, from stringData or (base64) data. */
-function secretValue(secret: K8sObject, key: string): string | undefined {
-  if (secret.stringData?.[key] !== undefined) return String(secret.stringData[key]);
-  if (secret.data?.[key] !== undefined)
-    return Buffer.from(String(secret.data[key]), "base64").toString("utf8");
-  return undefined;
-}
-
-/** The environment a container gets, with every reference resolved; unresolved ones are reported. */
-function containerEnvironment(c: any): { env: Record<string, string>; problems: string[] } {
-  const env: Record<string, string> = {};
-  const problems: string[] = [];
-  for (const source of c.envFrom ?? []) {
-    if (source.configMapRef) {
-      const cm = find("ConfigMap", source.configMapRef.name);
-      if (!cm) problems.push(`envFrom configMapRef ${source.configMapRef.name} does not exist`);
-      else Object.assign(env, cm.data ?? {});
-    } else if (source.secretRef) {
-      const secret = find("Secret", source.secretRef.name);
-      if (!secret) problems.push(`envFrom secretRef ${source.secretRef.name} does not exist`);
-      else
-        for (const key of Object.keys({ ...secret.data, ...secret.stringData }))
-          env[key] = secretValue(secret, key)!;
-    }
-  }
-  for (const variable of c.env ?? []) {
-    if (variable.value !== undefined) env[variable.name] = String(variable.value);
-    const { configMapKeyRef, secretKeyRef } = variable.valueFrom ?? {};
-    if (configMapKeyRef) {
-      const value = find("ConfigMap", configMapKeyRef.name)?.data?.[configMapKeyRef.key];
-      if (value === undefined)
-        problems.push(
-          `${variable.name}: ConfigMap ${configMapKeyRef.name} has no key ${configMapKeyRef.key}`,
-        );
-      else env[variable.name] = String(value);
-    }
-    if (secretKeyRef) {
-      const secret = find("Secret", secretKeyRef.name);
-      const value = secret && secretValue(secret, secretKeyRef.key);
-      if (value === undefined)
-        problems.push(`${variable.name}: Secret ${secretKeyRef.name} has no key ${secretKeyRef.key}`);
-      else env[variable.name] = value;
-    }
-  }
-  return { env, problems };
-}
-
-/** The variables each service reads at start: its definition's, as @talk/host loads them. */
-async function configOf(service: ServiceName): Promise<ConfigSpec> {
-  const module = (await import(join(ROOT, "services", service, "src", "app.ts"))) as {
-    service: Parameters<typeof configSpec>[0];
-  };
-  return configSpec(module.service);
-}
-
-/** Checks an environment with the service's own validation; returns its problems. */
-function configProblems(spec: ConfigSpec, env: Record<string, string>): string[] {
-  try {
-    const config = loadConfig(spec, env) as Record<string, unknown>;
-    const secret = config.JWT_SECRET;
-    return typeof secret === "string" && secret.length < 32
-      ? ["JWT_SECRET must be at least 32 characters"]
-      : [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
+/** A container's environment in an overlay (by default dev, which has the example Secrets). */
+const containerEnvironment = (c: any, from: Manifest[] = dev) =>
+  environmentIn(
+    c,
+    from.map((m) => m.object),
+  );
 
 const preStopSeconds = (c: any): number => {
   const command: string[] = c.lifecycle?.preStop?.exec?.command ?? [];
@@ -161,8 +121,10 @@ describe("deploy/k8s: every document", () => {
     expect(unknown.map(where)).toEqual([]);
   });
 
-  it("validates against the Kubernetes JSON Schema of its kind", () => {
-    const problems = manifests
+  const everything = [...manifests, ...base, ...rendered.dev, ...rendered.production];
+
+  it("validates against the Kubernetes JSON Schema of its kind, as written and as rendered", () => {
+    const problems = everything
       .filter((m) => hasSchema(m.object))
       .flatMap((m) => schemaProblems(m.object).map((p) => `${where(m)}: ${p}`));
     expect(problems).toEqual([]);
@@ -170,7 +132,7 @@ describe("deploy/k8s: every document", () => {
 
   it("has no field its API does not know (strict)", () => {
     const strict = new StrictFields();
-    const problems = manifests.flatMap((m) =>
+    const problems = everything.flatMap((m) =>
       strict.unknownFields(m.object).map((f) => `${where(m)}: unknown field ${f}`),
     );
     expect(problems).toEqual([]);
@@ -196,32 +158,75 @@ describe("deploy/k8s: every document", () => {
   });
 });
 
-describe("deploy/k8s/kustomization.yaml", () => {
-  it("lists every manifest beside it (operators/ and monitoring/ are applied on their own)", () => {
-    const beside = readdirSync(K8S)
+describe("deploy/k8s: the base and the overlays", () => {
+  it("base lists every manifest beside it (operators/ and monitoring/ are applied on their own)", () => {
+    const beside = readdirSync(BASE)
       .filter((f) => /\.ya?ml$/.test(f) && f !== "kustomization.yaml")
       .sort();
     expect([...kustomization.resources].sort()).toEqual(beside);
   });
 
   it("rewrites the image of every Deployment", () => {
-    const images = ofKind("Deployment").map(
+    const written = manifests.filter((m) => m.file.startsWith("deploy/k8s/base/"));
+    const images = ofKind("Deployment", written).map(
       (d) => String(d.spec.template.spec.containers[0].image).split(":")[0],
     );
     expect(images.sort()).toEqual(SERVICES.map((s) => `talk/${s}`).sort());
     expect((kustomization.images ?? []).map((i) => i.name).sort()).toEqual([...images].sort());
+    for (const d of ofKind("Deployment"))
+      expect(d.spec.template.spec.containers[0].image).toMatch(/^registry\.example\.com\/talk\/[a-z-]+:/);
   });
 
-  itNeeding(["kubectl"])("renders with kubectl kustomize (when kubectl is installed)", () => {
-    const rendered = execFileSync("kubectl", ["kustomize", K8S], { encoding: "utf8", timeout: 30_000 });
-    const docs = rendered
+  const rendersLikeKubectl = (dir: string, ours: Manifest[]) => {
+    const output = execFileSync("kubectl", ["kustomize", join(K8S, dir)], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    const docs = output
       .split(/^---$/m)
       .map((d) => parse(d) as K8sObject | null)
       .filter((d): d is K8sObject => !!d);
     const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
-    expect(docs.map(key).sort()).toEqual(base.map((m) => key(m.object)).sort());
+    const byKey = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        objects.map((o) => [key(o), o]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+      );
+    expect(byKey(ours.map((m) => m.object))).toEqual(byKey(docs));
     for (const d of docs.filter((o) => o.kind === "Deployment"))
       expect(d.spec.template.spec.containers[0].image).toMatch(/^registry\.example\.com\/talk\/[a-z-]+:/);
+  };
+  for (const [dir, ours] of [
+    ["base", base],
+    ["overlays/dev", rendered.dev],
+    ["overlays/production", rendered.production],
+  ] as const)
+    itNeeding(["kubectl"])(`${dir} renders with kubectl kustomize as the tests render it`, () =>
+      rendersLikeKubectl(dir, ours),
+    );
+
+  it("dev adds the example Secrets and ingress-nginx; production a Gateway API route and no Secret", () => {
+    const kinds = (from: Manifest[]) => new Set(from.map((m) => m.object.kind));
+    expect(kinds(base).has("Secret")).toBe(false);
+    expect(
+      ofKind("Secret", rendered.dev)
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual([
+      "talk-agent-manager-db",
+      "talk-chat-manager-db",
+      "talk-jwt",
+      "talk-message-manager-db",
+      "talk-rabbitmq",
+    ]);
+    expect(kinds(rendered.dev).has("Ingress")).toBe(true);
+    expect(kinds(rendered.dev).has("HTTPRoute")).toBe(false);
+    expect(kinds(rendered.production).has("Secret")).toBe(false);
+    expect(kinds(rendered.production).has("HTTPRoute")).toBe(true);
+    expect(kinds(rendered.production).has("Ingress")).toBe(false);
+    for (const service of ["api-gateway", "push"]) {
+      expect(find("Deployment", service, rendered.production)!.spec.replicas).toBe(3);
+      expect(find("HorizontalPodAutoscaler", service, rendered.production)!.spec.minReplicas).toBe(3);
+    }
   });
 });
 
@@ -236,7 +241,7 @@ describe.each(SERVICES)("deploy/k8s: %s", (service) => {
       "app.kubernetes.io/part-of": "talk",
     });
     expect(container(service)).toBeDefined();
-    expect(container(service).image).toMatch(new RegExp(`^talk/${service}:`));
+    expect(container(service).image).toMatch(new RegExp(`^registry\\.example\\.com/talk/${service}:`));
   });
 
   it("probes /readyz (readiness) and /healthz (liveness, startup) on port 8080", () => {
@@ -310,17 +315,34 @@ describe.each(SERVICES)("deploy/k8s: %s", (service) => {
       expect(container(service).resources.requests[metric.resource.name]).toBeDefined();
   });
 
-  it("gets every variable its config requires, each valid, and none it does not read", async () => {
+  it("gets every variable its config requires, each valid once the Secrets are real, and none it does not read", async () => {
     const spec = await configOf(service);
-    const { env, problems } = containerEnvironment(container(service));
+    const { env, problems, fromSecrets } = containerEnvironment(container(service));
     expect(problems).toEqual([]);
-    expect(configProblems(spec, env)).toEqual([]);
+    expect(configProblems(spec, withRealSecrets(env, fromSecrets))).toEqual([]);
     const required = Object.entries(spec)
       .filter(([, rule]) => rule.default === undefined)
       .map(([name]) => name);
     expect(required.filter((name) => !(name in env))).toEqual([]);
-    expect(Object.keys(env).filter((name) => !(name in spec) && !RUNTIME_VARIABLES.has(name))).toEqual([]);
+    const known = new Set([...Object.keys(spec), ...fromFileVariables(spec)]);
+    expect(Object.keys(env).filter((name) => !known.has(name) && !RUNTIME_VARIABLES.has(name))).toEqual([]);
     expect(Number(env.HTTP_PORT ?? 8080)).toBe(8080);
+  });
+
+  it("refuses to start with the example Secrets of overlays/dev, naming each", async () => {
+    const spec = await configOf(service);
+    const { env, fromSecrets } = containerEnvironment(container(service));
+    const problems = configProblems(spec, env);
+    expect(problems.length).toBe(fromSecrets.length);
+    for (const problem of problems) expect(problem).toMatch(/example (value|password)/);
+  });
+
+  it("gets its Secrets by name in production, where the cluster provides them", () => {
+    const c = (find("Deployment", service, rendered.production)!.spec.template.spec.containers as any[])[0];
+    const { fromSecrets, problems } = containerEnvironment(c, rendered.production);
+    expect(fromSecrets).toEqual([]);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) expect(problem).toMatch(/Secret talk-[a-z-]+ has no key [A-Z_]+/);
   });
 
   it("is scraped by Prometheus on /metrics", () => {
@@ -337,8 +359,8 @@ describe.each(SERVICES)("deploy/k8s: %s", (service) => {
   });
 });
 
-describe("deploy/k8s: the Ingress", () => {
-  const paths = ofKind("Ingress").flatMap((ingress) =>
+describe("deploy/k8s: the Ingress (components/ingress-nginx, in overlays/dev)", () => {
+  const paths = ofKind("Ingress", dev).flatMap((ingress) =>
     ingress.spec.rules.flatMap((rule: any) =>
       rule.http.paths.map((p: any) => ({
         ingress,
@@ -359,7 +381,7 @@ describe("deploy/k8s: the Ingress", () => {
 
   it("points every backend at an existing Service port", () => {
     for (const { backend } of paths) {
-      const s = find("Service", backend.name);
+      const s = find("Service", backend.name, dev);
       expect(s).toBeDefined();
       expect(
         s!.spec.ports.some((p: any) => p.name === backend.port.name || p.port === backend.port.number),
@@ -419,7 +441,7 @@ describe("deploy/k8s: secrets and the operator examples", () => {
   });
 
   it("points RABBITMQ_URL at the example RabbitmqCluster, its vhost and user", () => {
-    const url = new URL(secretValue(find("Secret", "talk-rabbitmq")!, "RABBITMQ_URL")!);
+    const url = new URL(secretValue(find("Secret", "talk-rabbitmq", dev)!, "RABBITMQ_URL")!);
     const [rabbit] = crd("RabbitmqCluster");
     const userSecret = find("Secret", crd("User")[0]!.spec.importCredentialsSecret.name, operators)!;
     expect(url.hostname).toBe(`${rabbit!.metadata.name}.${NAMESPACE}.svc`);
@@ -435,7 +457,7 @@ describe("deploy/k8s: secrets and the operator examples", () => {
       // deploy/k8s/README.md patches env/1 to use CloudNativePG's own secret.
       expect(container(manager).env[1].name).toBe("DATABASE_URL");
       const ref = container(manager).env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef;
-      const url = new URL(secretValue(find("Secret", ref.name)!, ref.key)!);
+      const url = new URL(secretValue(find("Secret", ref.name, dev)!, ref.key)!);
       const cluster = crd("Cluster").find((c) => `${c.metadata.name}-rw.${NAMESPACE}.svc` === url.hostname);
       expect(cluster).toBeDefined();
       expect(url.pathname.slice(1)).toBe(cluster!.spec.bootstrap.initdb.database);
@@ -461,16 +483,139 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("gives every service the environment its config requires", async () => {
-    for (const service of SERVICES) {
-      // ${VAR:-default} takes its default, as `docker compose` does with VAR unset.
-      const env = Object.fromEntries(
-        Object.entries(compose.services[service]!.environment ?? {}).map(([k, v]) => [
-          k,
-          String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, "$1"),
-        ]),
-      );
-      expect([service, configProblems(await configOf(service), env)]).toEqual([service, []]);
+  /** The environment `docker compose` gives a service, with `set` as the shell's variables. */
+  const composeEnvironment = (service: ServiceName, set: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(compose.services[service]!.environment ?? {}).map(([k, v]) => [
+        k,
+        String(v)
+          .replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_, name: string, fallback: string) => set[name] ?? fallback)
+          .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, name: string) => set[name] ?? ""),
+      ]),
+    );
+
+  it("gives every service the environment its config requires, once JWT_SECRET is set", async () => {
+    const shell = { JWT_SECRET: randomBytes(48).toString("base64") };
+    for (const service of SERVICES)
+      expect([service, configProblems(await configOf(service), composeEnvironment(service, shell))]).toEqual([
+        service,
+        [],
+      ]);
+  });
+
+  it("has no default JWT_SECRET: compose refuses to start without one, saying how to make it", () => {
+    for (const service of ["api-gateway", "push"] as const) {
+      const value = String(compose.services[service]!.environment?.JWT_SECRET);
+      expect(value).toMatch(/^\$\{JWT_SECRET:\?[^}]*openssl rand -base64 48[^}]*\}$/);
     }
+  });
+});
+
+describe("deploy/k8s: network policies", () => {
+  const policies = ofKind("NetworkPolicy");
+  const podsOf = (service: ServiceName) => deployment(service).spec.template.metadata.labels;
+  const selecting = (service: ServiceName) =>
+    policies.filter((p) => selects(p.spec.podSelector.matchLabels, podsOf(service)));
+  const portsOf = (rule: any) => (rule.ports ?? []).map((p: any) => p.port);
+
+  it.each(SERVICES)("%s: denied by default, in and out", (service) => {
+    const deny = selecting(service).find(
+      (p) => !p.spec.ingress && !p.spec.egress && p.spec.policyTypes.includes("Ingress"),
+    );
+    expect(deny?.spec.policyTypes.sort()).toEqual(["Egress", "Ingress"]);
+  });
+
+  it.each(SERVICES)("%s: has a policy of its own, and is scraped on its http port", (service) => {
+    const own = selecting(service).filter(
+      (p) => p.spec.podSelector.matchLabels["app.kubernetes.io/name"] === service,
+    );
+    expect(own).toHaveLength(1);
+    const ingress = selecting(service).flatMap((p) => p.spec.ingress ?? []);
+    const scrape = ingress.filter((r: any) =>
+      r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["talk/scrape"] === "allowed"),
+    );
+    expect(scrape.flatMap(portsOf)).toEqual(["http"]);
+  });
+
+  it("lets the ingress reach only the gateway and push", () => {
+    const reachable = SERVICES.filter((service) =>
+      selecting(service)
+        .flatMap((p) => p.spec.ingress ?? [])
+        .some((r: any) =>
+          r.from.some((f: any) => f.namespaceSelector?.matchLabels?.["talk/ingress"] === "allowed"),
+        ),
+    );
+    expect(reachable.sort()).toEqual(["api-gateway", "push"]);
+  });
+
+  it.each(SERVICES)(
+    "%s: reaches DNS, the broker and (a manager) its own database, nothing else",
+    (service) => {
+      const egress = selecting(service).flatMap((p) => p.spec.egress ?? []);
+      const targets = egress.map((rule: any) => {
+        const to = rule.to[0];
+        if (to.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "kube-system")
+          return "dns";
+        if (to.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "talk-rabbitmq") return "broker";
+        if (to.podSelector?.matchLabels?.["cnpg.io/cluster"])
+          return `db:${to.podSelector.matchLabels["cnpg.io/cluster"]}`;
+        return JSON.stringify(rule);
+      });
+      const manager = databaseServices.includes(service);
+      expect(targets.sort()).toEqual(
+        manager ? ["broker", `db:talk-${service}-db`, "dns"] : ["broker", "dns"],
+      );
+      const broker = egress.find(
+        (r: any) => r.to[0].podSelector?.matchLabels?.["app.kubernetes.io/name"] === "talk-rabbitmq",
+      );
+      const url = new URL(containerEnvironment(container(service)).env.RABBITMQ_URL!);
+      expect(portsOf(broker)).toContain(Number(url.port || 5672));
+    },
+  );
+
+  it("points each manager's database rule at the cluster its DATABASE_URL names", () => {
+    for (const service of databaseServices) {
+      const url = new URL(containerEnvironment(container(service)).env.DATABASE_URL!);
+      const cluster = url.hostname.replace(/-rw\..*$/, "");
+      const rule = selecting(service)
+        .flatMap((p) => p.spec.egress ?? [])
+        .find((r: any) => r.to[0].podSelector?.matchLabels?.["cnpg.io/cluster"]);
+      expect(rule.to[0].podSelector.matchLabels["cnpg.io/cluster"]).toBe(cluster);
+      expect(portsOf(rule)).toEqual([Number(url.port || 5432)]);
+    }
+  });
+});
+
+describe("deploy/k8s: the Gateway API route (components/gateway-api, in overlays/production)", () => {
+  const production = rendered.production;
+  const [route] = ofKind("HTTPRoute", production);
+  const rules = (route?.spec.rules ?? []) as any[];
+  const ruleFor = (prefix: string) => rules.find((r) => r.matches[0].path.value === prefix);
+
+  it("routes /v1.0/ws to push and everything else to the gateway, on one host, through the Gateway", () => {
+    expect(rules.map((r) => [r.matches[0].path.value, r.backendRefs[0].name]).sort()).toEqual([
+      ["/", "api-gateway"],
+      ["/v1.0/ws", "push"],
+    ]);
+    for (const r of rules) expect(r.matches[0].path.type).toBe("PathPrefix");
+    const [gateway] = ofKind("Gateway", production);
+    expect(route!.spec.parentRefs).toEqual([{ name: gateway!.metadata.name, sectionName: "https" }]);
+    const listener = gateway!.spec.listeners.find((l: any) => l.name === "https");
+    expect(route!.spec.hostnames).toEqual([listener.hostname]);
+  });
+
+  it("points every backend at an existing Service port; push's says it carries WebSockets", () => {
+    for (const r of rules) {
+      const s = find("Service", r.backendRefs[0].name, production)!;
+      expect(s.spec.ports.map((p: any) => p.port)).toContain(r.backendRefs[0].port);
+    }
+    expect(find("Service", "push", production)!.spec.ports[0].appProtocol).toBe("kubernetes.io/ws");
+  });
+
+  it("never times out a WebSocket; the API keeps a request timeout above the RPC timeout", () => {
+    expect(ruleFor("/v1.0/ws").timeouts.request).toBe("0s");
+    const api = ruleFor("/").timeouts.request as string;
+    const rpcMs = Number(containerEnvironment(container("api-gateway"), production).env.RPC_TIMEOUT_MS);
+    expect(Number(api.replace(/s$/, "")) * 1000).toBeGreaterThan(rpcMs);
   });
 });

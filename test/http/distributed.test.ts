@@ -5,6 +5,7 @@ import { describeCrossOrigin } from "./cross-origin.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
+import { describeMetrics } from "./metrics.suite";
 
 describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   const stack = useStack(startDistributedStack, { checkErrorLogs: true });
@@ -13,4 +14,5 @@ describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   describeCrossOrigin("distributed", stack);
   describeHostileInput("distributed", stack);
   describeFuzz("distributed", stack);
+  describeMetrics("distributed", stack);
 });

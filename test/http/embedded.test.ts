@@ -4,6 +4,7 @@ import { describeCrossOrigin } from "./cross-origin.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
+import { describeMetrics } from "./metrics.suite";
 
 const stack = useStack(startEmbeddedStack, { checkErrorLogs: true });
 describeChatApi("embedded", stack);
@@ -11,3 +12,4 @@ describeMessageApi("embedded", stack);
 describeCrossOrigin("embedded", stack);
 describeHostileInput("embedded", stack);
 describeFuzz("embedded", stack);
+describeMetrics("embedded", stack);

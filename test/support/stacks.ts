@@ -21,6 +21,8 @@ export interface TestStack {
   api: Api;
   /** Base URLs serving the WebSocket (`/v1.0/ws`): the embedded port, or each push replica. */
   wsUrls: string[];
+  /** Every `/metrics` endpoint: the embedded port, or each process of the distributed stack. */
+  metricsUrls: string[];
   bus: Bus;
   distributed?: DistributedStack;
   /** Every `error` log line the stack has written so far (pino JSON, one per entry). */
@@ -58,6 +60,7 @@ export async function startEmbeddedStack(
     name: "embedded",
     api: new Api(system.url),
     wsUrls: [system.url],
+    metricsUrls: [`${system.url}/metrics`],
     bus: system.bus,
     errorLogs: () => [...logged],
     async stop() {
@@ -85,6 +88,7 @@ export async function startDistributedStack(
     name: "distributed",
     api: new Api(stack.url),
     wsUrls: stack.pushUrls,
+    metricsUrls: stack.processes.map((p) => `${p.url}/metrics`),
     bus,
     distributed: stack,
     errorLogs: () =>

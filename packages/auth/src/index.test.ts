@@ -1,5 +1,5 @@
 import jwt from "jsonwebtoken";
-import { issueToken, tokenFrom, verifyToken } from "./index";
+import { issueToken, keyIdOf, tokenFrom, verifyToken } from "./index";
 
 const claims = {
   agent_id: "eb1ac5c0-ff63-47e2-bcdb-5da9c336eb4b",
@@ -58,5 +58,59 @@ describe("access tokens", () => {
     expect(tokenFrom({}, "Bearer xyz")).toBe("xyz");
     expect(tokenFrom({}, "Basic xyz")).toBeUndefined();
     expect(tokenFrom({ token: ["a", "b"] }, undefined)).toBeUndefined();
+  });
+});
+
+describe("rotating the secret", () => {
+  const old = "old-secret-old-secret-old-secret-old";
+  const fresh = "new-secret-new-secret-new-secret-new";
+  const rotating = { secret: { current: fresh, previous: old }, ttlSeconds: 60 };
+  const header = (token: string) => jwt.decode(token, { complete: true })!.header;
+
+  it("names the signing key in the token's kid, derived from the secret without revealing it", () => {
+    const token = issueToken(claims, rotating);
+    expect(header(token).kid).toBe(keyIdOf(fresh));
+    expect(keyIdOf(fresh)).not.toBe(keyIdOf(old));
+    expect(keyIdOf(fresh)).not.toContain("new-secret");
+  });
+
+  it("accepts a token signed with the previous secret until it expires", () => {
+    const before = issueToken(claims, { secret: old, ttlSeconds: 60 });
+    expect(verifyToken(before, rotating)).toEqual(claims);
+    expect(verifyToken(issueToken(claims, rotating), rotating)).toEqual(claims);
+  });
+
+  it("refuses a token signed with a key the ring does not have (a retired or foreign kid)", () => {
+    const retired = issueToken(claims, { secret: old, ttlSeconds: 60 });
+    expect(() => verifyToken(retired, { secret: fresh })).toThrow(/not valid/);
+    // A forged kid: the current key's id on a token signed with another secret.
+    const forged = jwt.sign(
+      { customer_id: claims.customer_id, username: "a" },
+      "another-secret-another-secret-x",
+      {
+        subject: claims.agent_id,
+        issuer: "talk",
+        keyid: keyIdOf(fresh),
+      },
+    );
+    expect(() => verifyToken(forged, rotating)).toThrow(/not valid/);
+    const unknown = jwt.sign({ customer_id: claims.customer_id, username: "a" }, fresh, {
+      subject: claims.agent_id,
+      issuer: "talk",
+      keyid: "no-such-key",
+    });
+    expect(() => verifyToken(unknown, rotating)).toThrow(/not valid/);
+  });
+
+  it("still accepts a token from before tokens named their key (no kid), signed with either secret", () => {
+    const legacy = (secret: string) =>
+      jwt.sign({ customer_id: claims.customer_id, username: claims.username, permission: "admin" }, secret, {
+        subject: claims.agent_id,
+        issuer: "talk",
+        expiresIn: 60,
+      });
+    expect(verifyToken(legacy(old), rotating)).toEqual(claims);
+    expect(verifyToken(legacy(fresh), rotating)).toEqual(claims);
+    expect(() => verifyToken(legacy("a-third-secret-a-third-secret-x"), rotating)).toThrow(/not valid/);
   });
 });

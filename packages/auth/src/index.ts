@@ -1,11 +1,14 @@
 /**
  * Access tokens: signed JWTs (HS256) that carry the agent, its customer and its permission, and
- * expire. The gateway issues them at login; the gateway and the push service verify them.
+ * expire. The gateway issues them at login; the gateway and the push service verify them. The
+ * header's `kid` names the key that signed (see ./keys.ts: the secret can be rotated).
  */
-import { type KeyObject, createSecretKey } from "node:crypto";
 import { type Actor, UUID_RE, unauthenticated } from "@talk/contracts";
 import jwt from "jsonwebtoken";
 import { LRUCache } from "lru-cache";
+import { type KeyRing, type SigningKey, type TokenSecret, keyRingOf, ringName } from "./keys";
+
+export { type TokenSecret, keyIdOf } from "./keys";
 
 export interface TokenClaims extends Actor {
   username: string;
@@ -13,7 +16,8 @@ export interface TokenClaims extends Actor {
 }
 
 export interface TokenOptions {
-  secret: string;
+  /** The secret, or the current and the previous one during a rotation. */
+  secret: TokenSecret;
   /** Lifetime in seconds. */
   ttlSeconds: number;
   issuer?: string;
@@ -22,37 +26,37 @@ export interface TokenOptions {
 const ISSUER = "talk";
 
 /**
- * Per secret: the secret as a KeyObject, made once (given a string, jsonwebtoken first tries, and
- * fails, to parse it as a public key on every call: a quarter of the gateway's CPU under load), and
- * the tokens it verified, until they expire. A client sends the same token with every request; a
- * token cannot be revoked before it expires, so a verified one stays valid until then and is not
- * checked again (a bounded LRU, so unknown tokens cannot grow it).
+ * Per secret: its key ring, made once, and the tokens it verified, until they expire. A client
+ * sends the same token with every request; a token cannot be revoked before it expires, so a
+ * verified one stays valid until then and is not checked again (a bounded LRU, so unknown tokens
+ * cannot grow it).
  */
 interface Verifier {
-  key: KeyObject;
+  ring: KeyRing;
   verified: LRUCache<string, TokenClaims>;
 }
 const VERIFIED_TOKENS = 10_000;
 const verifiers = new Map<string, Verifier>();
-function verifierOf(secret: string): Verifier {
-  let verifier = verifiers.get(secret);
+function verifierOf(secret: TokenSecret): Verifier {
+  const name = ringName(secret);
+  let verifier = verifiers.get(name);
   if (!verifier) {
     verifier = {
-      key: createSecretKey(Buffer.from(secret, "utf8")),
+      ring: keyRingOf(secret),
       verified: new LRUCache<string, TokenClaims>({ max: VERIFIED_TOKENS }),
     };
-    verifiers.set(secret, verifier);
+    verifiers.set(name, verifier);
   }
   return verifier;
 }
-const keyOf = (secret: string) => verifierOf(secret).key;
 
 export function issueToken(claims: TokenClaims, options: TokenOptions): string {
   return jwt.sign(
     { customer_id: claims.customer_id, username: claims.username, permission: claims.permission },
-    keyOf(options.secret),
+    verifierOf(options.secret).ring.current.key,
     {
       algorithm: "HS256",
+      keyid: verifierOf(options.secret).ring.current.kid,
       expiresIn: options.ttlSeconds,
       subject: claims.agent_id,
       issuer: options.issuer ?? ISSUER,
@@ -63,15 +67,22 @@ export function issueToken(claims: TokenClaims, options: TokenOptions): string {
 /** Verifies signature, issuer and expiry; throws UNAUTHENTICATED with the reason. */
 export function verifyToken(token: string, options: Pick<TokenOptions, "secret" | "issuer">): TokenClaims {
   const issuer = options.issuer ?? ISSUER;
-  const { key, verified } = verifierOf(options.secret);
+  const { ring, verified } = verifierOf(options.secret);
   const cacheKey = `${issuer}\u0000${token}`;
   const known = verified.get(cacheKey);
   if (known) return known;
-  let payload: string | jwt.JwtPayload;
-  try {
-    payload = jwt.verify(token, key, { algorithms: ["HS256"], issuer });
-  } catch (error) {
-    if (error instanceof jwt.TokenExpiredError)
+  let payload: string | jwt.JwtPayload | undefined;
+  let lastError: unknown;
+  for (const { key } of keysFor(token, ring)) {
+    try {
+      payload = jwt.verify(token, key, { algorithms: ["HS256"], issuer });
+      break;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (payload === undefined) {
+    if (lastError instanceof jwt.TokenExpiredError)
       throw unauthenticated("TOKEN_EXPIRED", "The token has expired; log in again.");
     throw unauthenticated("TOKEN_INVALID", "The token is not valid.");
   }
@@ -95,6 +106,19 @@ export function verifyToken(token: string, options: Pick<TokenOptions, "secret" 
   const ttl = typeof exp === "number" ? exp * 1000 - Date.now() : 0;
   if (ttl > 0) verified.set(cacheKey, claims, { ttl });
   return claims;
+}
+
+/**
+ * The keys that may have signed a token: the one its `kid` names (none if no key of the ring has
+ * that id: a token signed with a retired or foreign key is refused); for a token without `kid`
+ * (issued before tokens named their key), the current and the previous key.
+ */
+function keysFor(token: string, ring: KeyRing): SigningKey[] {
+  const header = jwt.decode(token, { complete: true })?.header;
+  if (!header) return [];
+  if (header.kid === undefined) return [...ring.byId.values()];
+  const key = typeof header.kid === "string" ? ring.byId.get(header.kid) : undefined;
+  return key ? [key] : [];
 }
 
 /** The token of a request: `?token=` or `Authorization: Bearer`. */

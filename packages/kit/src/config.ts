@@ -2,12 +2,28 @@
  * Configuration from environment variables, validated once at start. A service declares its
  * variables; `loadConfig` reads them, applies defaults and reports every missing or bad value at once.
  * Nothing outside config modules reads `process.env`.
+ *
+ * Secrets (`secret` variables, and `url` variables marked `secret` because they carry a password)
+ * may instead be given as a file, `<NAME>_FILE` (a mounted Kubernetes or Docker secret), and must
+ * pass the one secret rule of ./secrets.ts.
  */
 import { parseOrigins } from "./origins";
+import { readFileSync } from "node:fs";
+import { secretProblem, urlPasswordProblem } from "./secrets";
 
 export type VarSpec =
+  /** `secret`: a password or token that may come from `<NAME>_FILE` (not a generated key: no entropy rule). */
   | { kind: "string"; description: string; default?: string; secret?: boolean }
-  | { kind: "url"; description: string; default?: string; protocols: readonly string[] }
+  /** A random secret (a signing key): no example value, at least 32 characters and ~128 bits. */
+  | { kind: "secret"; description: string; default?: string }
+  | {
+      kind: "url";
+      description: string;
+      default?: string;
+      protocols: readonly string[];
+      /** Carries a password: may come from `<NAME>_FILE`; an example password is refused. */
+      secret?: boolean;
+    }
   | { kind: "int"; description: string; default?: number; min?: number; max?: number }
   | { kind: "enum"; description: string; default?: string; values: readonly string[] }
   /** A comma-separated list of web origins (`https://app.example.com`), or `*` alone. */
@@ -36,7 +52,9 @@ export function loadConfig<S extends ConfigSpec>(
   const problems: string[] = [];
   const values: Record<string, string | number | readonly string[]> = {};
   for (const [name, rule] of Object.entries(spec)) {
-    const raw = env[name];
+    const fromFile = secretFile(name, rule, env, problems);
+    if (fromFile === null) continue;
+    const raw = fromFile ?? env[name];
     if (rule.kind === "origins") {
       const parsed = parseOrigins(raw === undefined || raw === "" ? rule.default : raw);
       if ("problem" in parsed) problems.push(`${name} ${parsed.problem}`);
@@ -52,6 +70,12 @@ export function loadConfig<S extends ConfigSpec>(
       case "string":
         values[name] = raw;
         break;
+      case "secret": {
+        const problem = secretProblem(name, raw);
+        if (problem) problems.push(problem);
+        else values[name] = raw;
+        break;
+      }
       case "url": {
         let protocol: string | undefined;
         try {
@@ -63,6 +87,7 @@ export function loadConfig<S extends ConfigSpec>(
           problems.push(
             `${name} must be a URL with scheme ${rule.protocols.join(" or ")} (got "${redact(raw)}")`,
           );
+        else if (rule.secret && urlPasswordProblem(name, raw)) problems.push(urlPasswordProblem(name, raw)!);
         else values[name] = raw;
         break;
       }
@@ -90,6 +115,43 @@ export function loadConfig<S extends ConfigSpec>(
   return values as Config<S>;
 }
 
+const readableFromFile = (rule: VarSpec) =>
+  rule.kind === "secret" || ((rule.kind === "url" || rule.kind === "string") && rule.secret === true);
+
+/** The variables that may be given as `<NAME>_FILE`. */
+export const fromFileVariables = (spec: ConfigSpec): string[] =>
+  Object.entries(spec)
+    .filter(([, rule]) => readableFromFile(rule))
+    .map(([name]) => `${name}_FILE`);
+
+/**
+ * The value of `<NAME>_FILE`'s file (trimmed), undefined when that variable is not set, or null when
+ * it cannot be used (the problem is recorded).
+ */
+function secretFile(
+  name: string,
+  rule: VarSpec,
+  env: Record<string, string | undefined>,
+  problems: string[],
+): string | undefined | null {
+  const path = env[`${name}_FILE`];
+  if (path === undefined || path === "") return undefined;
+  if (!readableFromFile(rule)) {
+    problems.push(`${name}_FILE is not read: ${name} is not a secret; set ${name} itself`);
+    return null;
+  }
+  if (env[name] !== undefined && env[name] !== "") {
+    problems.push(`${name} and ${name}_FILE are both set: keep one`);
+    return null;
+  }
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (error) {
+    problems.push(`${name}_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
+    return null;
+  }
+}
+
 /** Hides the password of a URL for error messages and logs. */
 export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
@@ -110,7 +172,12 @@ export const commonConfig = {
     min: 0,
     max: 65535,
   },
-  RABBITMQ_URL: { kind: "url", description: "AMQP URL of the broker", protocols: ["amqp", "amqps"] },
+  RABBITMQ_URL: {
+    kind: "url",
+    description: "AMQP URL of the broker (or RABBITMQ_URL_FILE: a file holding it)",
+    protocols: ["amqp", "amqps"],
+    secret: true,
+  },
   RPC_TIMEOUT_MS: {
     kind: "int",
     description: "how long an RPC call waits for its reply",
@@ -145,8 +212,34 @@ export const corsConfig = {
 export const databaseConfig = {
   DATABASE_URL: {
     kind: "url",
-    description: "PostgreSQL URL of this service's own database",
+    description: "PostgreSQL URL of this service's own database (or DATABASE_URL_FILE: a file holding it)",
     protocols: ["postgres", "postgresql"],
+    secret: true,
   },
   DATABASE_POOL_MAX: { kind: "int", description: "connections in the database pool", default: 10, min: 1 },
 } as const satisfies ConfigSpec;
+
+/**
+ * The access tokens' secret (api-gateway signs and verifies, push verifies). To rotate it without
+ * logging anyone out: move the current secret to JWT_SECRET_PREVIOUS and set a new JWT_SECRET on
+ * every gateway and push replica; once TOKEN_TTL_SECONDS have passed, drop JWT_SECRET_PREVIOUS.
+ */
+export const tokenSecretConfig = {
+  JWT_SECRET: {
+    kind: "secret",
+    description:
+      "signs access tokens, at least 32 random characters: `openssl rand -base64 48` (or JWT_SECRET_FILE)",
+  },
+  JWT_SECRET_PREVIOUS: {
+    kind: "secret",
+    description:
+      "the secret before the last rotation: tokens it signed stay valid until they expire (or JWT_SECRET_PREVIOUS_FILE)",
+    default: "",
+  },
+} as const satisfies ConfigSpec;
+
+/** The token secret of a loaded config, as @talk/auth takes it. */
+export const tokenSecretOf = (config: { JWT_SECRET: string; JWT_SECRET_PREVIOUS: string }) => ({
+  current: config.JWT_SECRET,
+  ...(config.JWT_SECRET_PREVIOUS ? { previous: config.JWT_SECRET_PREVIOUS } : {}),
+});

@@ -2,7 +2,16 @@
  * Prometheus metrics (prom-client). One registry per service instance, so several services can
  * live in one process (embedded mode) without clashing. RED metrics share these names everywhere.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  Registry,
+  collectDefaultMetrics,
+} from "prom-client";
 
 const buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -71,4 +80,27 @@ export class Metrics {
       registers: [this.registry],
     });
   }
+}
+
+/**
+ * The text exposition of several services' registries as one valid document: each metric family
+ * once (one HELP, one TYPE), with the samples of every registry, told apart by their `service`
+ * label. Concatenating the registries' texts would repeat HELP and TYPE lines, which Prometheus
+ * refuses ("second HELP line for metric name").
+ */
+export async function exposition(
+  metrics: readonly Metrics[],
+): Promise<{ contentType: string; text: string }> {
+  const [first] = metrics;
+  if (!first) return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, text: "" };
+  if (metrics.length === 1)
+    return { contentType: first.registry.contentType, text: await first.registry.metrics() };
+  const families = await Promise.all(metrics.map((m) => m.registry.getMetricsAsJSON()));
+  // Every registry has its own `service` label, so no two samples share a label set: "sum" keeps
+  // each sample as it is (the aggregators of the default metrics would drop or pick some).
+  const asIs = families.map((list) =>
+    list.map((family) => ({ ...family, aggregator: "sum" }) as MetricObjectWithValues<MetricValue<string>>),
+  );
+  const merged = AggregatorRegistry.aggregate(asIs);
+  return { contentType: merged.contentType, text: await merged.metrics() };
 }

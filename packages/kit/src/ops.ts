@@ -1,7 +1,7 @@
 /** The operational surface of every service: /healthz (alive), /readyz (can serve), /metrics. */
 import type { Server } from "node:http";
 import express, { type Router } from "express";
-import type { Metrics } from "./metrics";
+import { type Metrics, exposition } from "./metrics";
 import type { TrustProxy } from "./trust-proxy";
 
 /** A named readiness check: resolves true when the dependency can be used. */
@@ -24,8 +24,8 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
       .json({ status: ready ? "ready" : "not_ready", checks: Object.fromEntries(results) });
   });
   router.get("/metrics", async (_req, res) => {
-    const texts = await Promise.all(metrics.map((m) => m.registry.metrics()));
-    res.type(metrics[0]?.registry.contentType ?? "text/plain").send(texts.join("\n"));
+    const { contentType, text } = await exposition(metrics);
+    res.type(contentType).send(text);
   });
   return router;
 }

@@ -1,13 +1,10 @@
 /** The gateway's environment (beyond `commonConfig`, which the host adds) and what it runs with. */
-import { type Config, type ConfigSpec, corsConfig } from "@talk/kit";
+import type { TokenSecret } from "@talk/auth";
+import { type Config, type ConfigSpec, corsConfig, tokenSecretConfig, tokenSecretOf } from "@talk/kit";
 
 export const gatewayConfig = {
   ...corsConfig,
-  JWT_SECRET: {
-    kind: "string",
-    description: "secret that signs access tokens (at least 32 characters)",
-    secret: true,
-  },
+  ...tokenSecretConfig,
   TOKEN_TTL_SECONDS: { kind: "int", description: "lifetime of an access token", default: 86400, min: 60 },
   BODY_LIMIT_BYTES: { kind: "int", description: "largest accepted request body", default: 262144, min: 1024 },
   MAX_REQUESTS_IN_FLIGHT: {
@@ -28,7 +25,8 @@ export const gatewayConfig = {
 export type GatewayConfig = Config<typeof gatewayConfig>;
 
 export interface GatewaySettings {
-  jwtSecret: string;
+  /** Signs and verifies access tokens (the current and, during a rotation, the previous secret). */
+  jwtSecret: TokenSecret;
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
   loginRatePerMinute: number;
@@ -39,9 +37,8 @@ export interface GatewaySettings {
 }
 
 export function gatewaySettings(config: GatewayConfig): GatewaySettings {
-  if (config.JWT_SECRET.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
   return {
-    jwtSecret: config.JWT_SECRET,
+    jwtSecret: tokenSecretOf(config),
     tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,

@@ -1,6 +1,6 @@
 /** The embedded mode's environment; the gateway's limits are the gateway's own variables and defaults. */
 import { gatewayConfig } from "@talk/api-gateway";
-import { type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
+import { type ConfigSpec, commonConfig, corsConfig, tokenSecretConfig } from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
@@ -18,11 +18,11 @@ export const embeddedConfig = {
     default: ".data",
   },
   JWT_SECRET: {
-    kind: "string",
-    description: "secret that signs access tokens; by default one is generated and kept in the data folder",
+    ...tokenSecretConfig.JWT_SECRET,
+    description: `${tokenSecretConfig.JWT_SECRET.description}; by default one is generated and kept in the data folder`,
     default: "",
-    secret: true,
   },
+  JWT_SECRET_PREVIOUS: tokenSecretConfig.JWT_SECRET_PREVIOUS,
   TOKEN_TTL_SECONDS: gatewayConfig.TOKEN_TTL_SECONDS,
   BODY_LIMIT_BYTES: gatewayConfig.BODY_LIMIT_BYTES,
   LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,

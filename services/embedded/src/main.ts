@@ -1,6 +1,6 @@
 /** `pnpm start`: the whole system in one process, with a demo customer on first start. */
 import { resolve } from "node:path";
-import { loadConfig, parseTrustProxy, redact, runMain } from "@talk/kit";
+import { loadConfig, parseTrustProxy, redact, runMain, tokenSecretOf } from "@talk/kit";
 import { embeddedConfig } from "./config";
 import { startEmbedded } from "./system";
 
@@ -16,7 +16,7 @@ void runMain("talk", async (logger) => {
     dataDir,
     port: config.PORT,
     logger,
-    jwtSecret: config.JWT_SECRET,
+    jwtSecret: config.JWT_SECRET ? tokenSecretOf(config) : undefined,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     trustProxy,
     ...(config.RABBITMQ_URL && { rabbitmqUrl: config.RABBITMQ_URL }),

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GatewaySettings, gatewayConfig, gatewaySettings, startGateway } from "@talk/api-gateway";
 import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
+import type { TokenSecret } from "@talk/auth";
 import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
 import { connectDatabase, pingDatabase } from "@talk/db";
@@ -30,7 +31,8 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   logger: Logger;
-  jwtSecret?: string;
+  /** Default: a random secret generated into the data folder on first start, and kept there. */
+  jwtSecret?: TokenSecret;
   /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
   allowedOrigins?: readonly string[];
   /** Proxies trusted to name the client in X-Forwarded-For (default: none). */
@@ -87,12 +89,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     messages: new Metrics("message-manager", { defaultMetrics: false }),
     push: new Metrics("push", { defaultMetrics: false }),
   };
-  const JWT_SECRET = options.jwtSecret || secretIn(options.dataDir);
+  // Checked by the gateway's and push's own config rules, as in their processes.
+  const given = typeof options.jwtSecret === "string" ? { current: options.jwtSecret } : options.jwtSecret;
+  const secrets = {
+    JWT_SECRET: given?.current || secretIn(options.dataDir),
+    JWT_SECRET_PREVIOUS: given?.previous ?? "",
+  };
   // First, so that its event stream holds every event published from now on.
   const push = await startPush({
     ...deps("push", metrics.push),
     settings: {
-      ...pushSettings(loadConfig(pushConfig, { JWT_SECRET })),
+      ...pushSettings(loadConfig(pushConfig, secrets)),
       ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
       stream: IN_MEMORY_STREAM,
       ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
@@ -116,7 +123,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const gateway = await startGateway({
     ...deps("api-gateway", metrics.gateway),
     settings: {
-      ...gatewaySettings(loadConfig(gatewayConfig, { JWT_SECRET })),
+      ...gatewaySettings(loadConfig(gatewayConfig, secrets)),
       ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
       ...options.gateway,
     },

@@ -2,17 +2,14 @@
  * The push service's environment (beyond `commonConfig`, which the host adds), validated at start
  * (see the README's configuration table). The embedded mode runs with these defaults.
  */
-import { type Config, type ConfigSpec, commonConfig, corsConfig } from "@talk/kit";
+import { type Config, type ConfigSpec, commonConfig, corsConfig, tokenSecretConfig } from "@talk/kit";
 
 export const pushConfig = {
   RPC_TIMEOUT_MS: commonConfig.RPC_TIMEOUT_MS,
   TRUST_PROXY: commonConfig.TRUST_PROXY,
   ...corsConfig,
-  JWT_SECRET: {
-    kind: "string",
-    description: "secret that verifies access tokens: the gateway's (at least 32 characters)",
-    secret: true,
-  },
+  // The gateway's: push verifies the tokens it signs.
+  ...tokenSecretConfig,
   PUSH_STREAM_MAX_AGE_SECONDS: {
     kind: "int",
     description: "how long the event stream keeps events for resuming clients (at least this long)",

@@ -1,10 +1,11 @@
 /** What the push service runs with: from its configuration (the environment, or its defaults when embedded). */
-import { type TrustProxy, parseTrustProxy } from "@talk/kit";
+import type { TokenSecret } from "@talk/auth";
+import { type TrustProxy, parseTrustProxy, tokenSecretOf } from "@talk/kit";
 import type { PushConfig } from "./config";
 
 export interface PushSettings {
   /** Verifies access tokens: the gateway's secret. */
-  jwtSecret: string;
+  jwtSecret: TokenSecret;
   /** Browser origins allowed to open the WebSocket besides the service's own (`*`: any). */
   allowedOrigins: readonly string[];
   stream: { maxAgeSeconds: number; maxBytes: number; segmentBytes: number };
@@ -34,9 +35,8 @@ export const IN_MEMORY_STREAM: PushSettings["stream"] = {
 };
 
 export function pushSettings(config: PushConfig): PushSettings {
-  if (config.JWT_SECRET.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
   return {
-    jwtSecret: config.JWT_SECRET,
+    jwtSecret: tokenSecretOf(config),
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     stream: {
       maxAgeSeconds: config.PUSH_STREAM_MAX_AGE_SECONDS,

@@ -1,9 +1,9 @@
 /** Authentication: a signed token from `?token=` or `Authorization: Bearer`, verified on every request. */
-import { type TokenClaims, tokenFrom, verifyToken } from "@talk/auth";
+import { type TokenClaims, type TokenSecret, tokenFrom, verifyToken } from "@talk/auth";
 import { type Actor, forbidden, unauthenticated } from "@talk/contracts";
 import type { NextFunction, Request, Response } from "express";
 
-export function authenticate(secret: string) {
+export function authenticate(secret: TokenSecret) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const token = tokenFrom(req.query, req.get("authorization"));
     if (!token)

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { tokenFrom, verifyToken } from "@talk/auth";
+import { type TokenSecret, tokenFrom, verifyToken } from "@talk/auth";
 import {
   AppError,
   ERROR_HTTP_STATUS,
@@ -29,7 +29,7 @@ export interface Admission {
 }
 
 export interface AdmissionRules {
-  jwtSecret: string;
+  jwtSecret: TokenSecret;
   /** Browser origins allowed besides the service's own (`*`: any). */
   allowedOrigins: readonly string[];
 }
