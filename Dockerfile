@@ -4,9 +4,9 @@
 # push, embedded). The build stage installs the workspace, compiles TypeScript to JavaScript
 # (`pnpm build`: each package's dist/) and makes a pruned production install of that one service
 # (`pnpm deploy --prod`: its dist/ and its runtime dependencies, workspace packages included). The
-# runtime stage is that folder on node:20-slim, run by plain `node` as the unprivileged `node` user.
+# runtime stage is that folder on node:24-slim, run by plain `node` as the unprivileged `node` user.
 
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 ARG SERVICE
 RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<a folder under services/>" >&2; exit 1; }
 RUN npm install -g pnpm@12.4.2
@@ -25,7 +25,7 @@ RUN pnpm --filter "@talk/$SERVICE" deploy --prod /out \
  && find /out/node_modules/.pnpm -mindepth 4 -maxdepth 4 -path '*/node_modules/@talk/*' -type d \
       -exec rm -rf '{}/src' '{}/index.ts' \;
 
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production HTTP_PORT=8080
 WORKDIR /app
 COPY --from=build /out ./
