@@ -1,6 +1,6 @@
 # One image for every Talk service, built from the repository root:
 #   docker build --build-arg SERVICE=chat-manager -t talk/chat-manager .
-# SERVICE is a folder under services/ (agent-manager, chat-manager, message-manager, api-gateway,
+# SERVICE is a folder under services/ (agent-manager, chat-manager, message-manager, file-manager, api-gateway,
 # push, embedded). The build stage installs the workspace, compiles TypeScript to JavaScript
 # (`pnpm build`: each package's dist/) and makes a pruned production install of that one service
 # (`pnpm deploy --prod`: its dist/ and its runtime dependencies, workspace packages included). The

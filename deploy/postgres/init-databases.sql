@@ -2,3 +2,4 @@
 CREATE DATABASE agent_manager;
 CREATE DATABASE chat_manager;
 CREATE DATABASE message_manager;
+CREATE DATABASE file_manager;

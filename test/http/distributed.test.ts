@@ -2,6 +2,7 @@ import { describeNeeding } from "@talk/testkit";
 import { startDistributedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeFileApi } from "./file-api.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
@@ -15,4 +16,5 @@ describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   describeHostileInput("distributed", stack);
   describeFuzz("distributed", stack);
   describeMetrics("distributed", stack);
+  describeFileApi("distributed", stack);
 });

@@ -1,6 +1,7 @@
 import { startEmbeddedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeFileApi } from "./file-api.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
@@ -13,3 +14,4 @@ describeCrossOrigin("embedded", stack);
 describeHostileInput("embedded", stack);
 describeFuzz("embedded", stack);
 describeMetrics("embedded", stack);
+describeFileApi("embedded", stack);

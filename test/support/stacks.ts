@@ -7,10 +7,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AmqpBus, type Bus } from "@talk/bus";
+import { connectDatabase } from "@talk/db";
 import type { Agent } from "@talk/contracts";
 import { type EmbeddedOptions, startEmbedded } from "@talk/embedded";
 import { createLogger, silentLogger } from "@talk/kit";
 import { type DistributedStack, startDistributed } from "@talk/stack";
+import type { Knex } from "knex";
 import { Api } from "./http";
 
 /** The one browser origin the test stacks allow (CORS_ALLOWED_ORIGINS): a web app on another origin. */
@@ -27,6 +29,10 @@ export interface TestStack {
   distributed?: DistributedStack;
   /** Every `error` log line the stack has written so far (pino JSON, one per entry). */
   errorLogs(): string[];
+  /** The processes serving the stack (the embedded stack is this very process). */
+  processes(): { name: string; pid: number }[];
+  /** What file-manager's database holds: files in any state, chunk rows and their bytes. */
+  storedFiles(): Promise<{ files: number; ready: number; chunks: number; bytes: number }>;
   stop(): Promise<void>;
 }
 
@@ -35,8 +41,37 @@ function errorLines(text: string): string[] {
   return text.split("\n").filter((line) => /"level":\s*"(error|fatal)"/.test(line));
 }
 
+/** Largest upload the test stacks accept: room for the 100 MB upload of the memory test. */
+export const TEST_FILE_MAX_BYTES = 101 * 1024 * 1024;
+
+async function countStored(db: Knex) {
+  const [files] = await db("files").select(
+    db.raw("count(*)::int as files"),
+    db.raw("count(*) filter (where state = 'ready')::int as ready"),
+  );
+  const [chunks] = await db("file_chunks").select(
+    db.raw("count(*)::int as chunks"),
+    db.raw("coalesce(sum(length(data)), 0)::bigint as bytes"),
+  );
+  return {
+    files: Number(files.files),
+    ready: Number(files.ready),
+    chunks: Number(chunks.chunks),
+    bytes: Number(chunks.bytes),
+  };
+}
+
+/** Resident memory of a process in bytes (Linux: VmRSS in /proc/<pid>/status). */
+export function residentBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
+  if (!line) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line.replace(/\D+/g, "")) * 1024;
+}
+
 export async function startEmbeddedStack(
-  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy"> = {},
+  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy" | "files"> = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
   const logged: string[] = [];
@@ -55,6 +90,7 @@ export async function startEmbeddedStack(
     gateway: { loginRatePerMinute: 100000, ...options.gateway },
     push: options.push,
     trustProxy: options.trustProxy,
+    files: { maxBytes: TEST_FILE_MAX_BYTES, ...options.files },
   });
   return {
     name: "embedded",
@@ -63,6 +99,8 @@ export async function startEmbeddedStack(
     metricsUrls: [`${system.url}/metrics`],
     bus: system.bus,
     errorLogs: () => [...logged],
+    processes: () => [{ name: "embedded", pid: process.pid }],
+    storedFiles: () => countStored(system.databases["file-manager"]),
     async stop() {
       await system.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -77,8 +115,14 @@ export async function startDistributedStack(
   const stack = await startDistributed({
     replicas: 2,
     logLevel: "warn",
-    env: { LOGIN_RATE_PER_MINUTE: "100000", CORS_ALLOWED_ORIGINS: ALLOWED_PAGE_ORIGIN, ...options.env },
+    env: {
+      LOGIN_RATE_PER_MINUTE: "100000",
+      CORS_ALLOWED_ORIGINS: ALLOWED_PAGE_ORIGIN,
+      FILE_MAX_BYTES: String(TEST_FILE_MAX_BYTES),
+      ...options.env,
+    },
   });
+  const fileDb = connectDatabase({ url: stack.databases["file-manager"], poolMax: 2 });
   const bus = await AmqpBus.connect({
     url: stack.rabbit.url,
     service: "test-fixtures",
@@ -95,7 +139,11 @@ export async function startDistributedStack(
       readdirSync(stack.logDir)
         .filter((file) => file.endsWith(".log"))
         .flatMap((file) => errorLines(readFileSync(join(stack.logDir, file), "utf8"))),
+    processes: () =>
+      stack.processes.flatMap((p) => (p.pid === undefined ? [] : [{ name: p.spec.name, pid: p.pid }])),
+    storedFiles: () => countStored(fileDb),
     async stop() {
+      await fileDb.destroy();
       await bus.close();
       await stack.stop();
     },

@@ -9,6 +9,8 @@ export const ERROR_HTTP_STATUS = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** A byte range outside the resource (HTTP Range on a file's content). */
+  RANGE_NOT_SATISFIABLE: 416,
   RESOURCE_EXHAUSTED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
@@ -101,6 +103,18 @@ export const ERROR_REASONS = [
   "TOO_MANY_TOPICS",
   "TOO_MANY_FRAMES",
   "CHAT_MANAGER_UNAVAILABLE",
+  // files
+  "FILE_NAME_MISSING",
+  "FILE_NAME_TOO_LONG",
+  "CONTENT_TYPE_INVALID",
+  "MULTIPART_INVALID",
+  "FILE_MISSING",
+  "FILE_TOO_LARGE",
+  "FILE_NOT_FOUND",
+  "FILE_DELETED",
+  "NOT_FILE_OWNER",
+  "RANGE_NOT_SATISFIABLE",
+  "FILE_MANAGER_UNAVAILABLE",
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

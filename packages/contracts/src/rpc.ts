@@ -17,6 +17,7 @@ import {
   agentSchema,
   chatSchema,
   customerSchema,
+  fileSchema,
   messageSchema,
   participantSchema,
 } from "./schemas/resources";
@@ -28,6 +29,7 @@ export const RPC_QUEUES = {
   agentManager: "talk.rpc.agent-manager",
   chatManager: "talk.rpc.chat-manager",
   messageManager: "talk.rpc.message-manager",
+  fileManager: "talk.rpc.file-manager",
 } as const;
 
 const obj = <const P extends Record<string, object>, const R extends readonly (keyof P & string)[]>(
@@ -177,6 +179,39 @@ export const rpcOperations = {
     queue: RPC_QUEUES.messageManager,
     request: write({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
     response: messageSchema,
+  },
+  /** Whether a live message referencing the file is in a chat the agent is a member of. */
+  "message.fileAccess": {
+    queue: RPC_QUEUES.messageManager,
+    request: obj({ customer_id: uuid, agent_id: uuid, file_id: uuid }, [
+      "customer_id",
+      "agent_id",
+      "file_id",
+    ]),
+    response: obj({ allowed: { type: "boolean" } }, ["allowed"]),
+  },
+  // file-manager
+  "file.get": {
+    queue: RPC_QUEUES.fileManager,
+    request: withActor({ file_id: uuid }, ["file_id"]),
+    response: fileSchema,
+  },
+  "file.delete": {
+    queue: RPC_QUEUES.fileManager,
+    request: write({ file_id: uuid }, ["file_id"]),
+    response: fileSchema,
+  },
+  /**
+   * The files of a customer a send attaches (message-manager, once per send batch): the ones that
+   * exist and are not deleted come back, and are marked as referenced so the sweeper keeps them.
+   */
+  "file.attach": {
+    queue: RPC_QUEUES.fileManager,
+    request: obj({ customer_id: uuid, file_ids: { type: "array", items: uuid, maxItems: 2000 } }, [
+      "customer_id",
+      "file_ids",
+    ]),
+    response: obj({ files: { type: "array", items: fileSchema } }, ["files"]),
   },
 } as const;
 

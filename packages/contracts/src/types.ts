@@ -13,6 +13,7 @@ export type {
   CreateChatRequest,
   CreateMessageRequest,
   Customer,
+  FileInfo,
   Idempotency,
   LoginRequest,
   LoginResponse,

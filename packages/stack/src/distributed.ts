@@ -1,6 +1,6 @@
 /**
  * The distributed stack: RabbitMQ and PostgreSQL (from the environment, Docker, or this machine's
- * binaries; see @talk/testkit), one database per manager, and every service as its own process:
+ * binaries; see @talk/testkit), one database per manager (file-manager's holds the files' bytes), and every service as its own process:
  * two replicas of each manager, of the gateway and of push. Used by the integration tests and deploy/local.
  */
 import { randomBytes } from "node:crypto";
@@ -35,7 +35,7 @@ export interface DistributedStack {
   stop(): Promise<void>;
 }
 
-const MANAGERS = ["agent-manager", "chat-manager", "message-manager"] as const;
+const MANAGERS = ["agent-manager", "chat-manager", "message-manager", "file-manager"] as const;
 
 export async function startDistributed(options: DistributedOptions = {}): Promise<DistributedStack> {
   const replicas = options.replicas ?? 2;
@@ -50,10 +50,10 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
     await Promise.all([rabbit.close(), postgres.close()]);
   };
   try {
+    const jwtSecret = randomBytes(32).toString("hex");
     const databases: Record<string, string> = {};
     for (const service of MANAGERS)
       databases[service] = await postgres.createDatabase(service.replace("-", "_"));
-    const jwtSecret = randomBytes(32).toString("hex");
     const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info", ...options.env };
     for (const service of MANAGERS)
       for (let i = 1; i <= replicas; i++)
@@ -61,17 +61,25 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
           new ServiceProcess({
             service,
             name: `${service}-${i}`,
-            env: { ...common, DATABASE_URL: databases[service] },
+            env: {
+              ...common,
+              DATABASE_URL: databases[service],
+              ...(service === "file-manager" ? { JWT_SECRET: jwtSecret } : {}),
+            },
             httpPort: await freePort(),
             logDir,
           }),
         );
+    const fileManagerUrls = processes
+      .filter((p) => p.spec.service === "file-manager")
+      .map((p) => p.url)
+      .join(",");
     for (let i = 1; i <= replicas; i++)
       processes.push(
         new ServiceProcess({
           service: "api-gateway",
           name: `api-gateway-${i}`,
-          env: { ...common, JWT_SECRET: jwtSecret },
+          env: { ...common, JWT_SECRET: jwtSecret, FILE_MANAGER_URLS: fileManagerUrls },
           httpPort: await freePort(),
           logDir,
         }),

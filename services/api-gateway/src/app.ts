@@ -18,6 +18,7 @@ import { openApiDocument } from "./openapi/document";
 import { agentRoutes } from "./routes/agents";
 import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
+import { fileRoutes } from "./routes/files";
 import { messageRoutes } from "./routes/messages";
 import { GatewayMetrics } from "./metrics";
 import { idempotencyKey } from "./http/idempotency";
@@ -70,6 +71,8 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(admission(settings.maxRequestsInFlight, new GatewayMetrics(metrics))); // before the body is read
   api.use(apiSecurityHeaders);
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
+  // Files first: their bodies stream through to file-manager, never parsed here.
+  api.use(fileRoutes(bus, settings.jwtSecret, settings.fileManagerUrls));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(boundedJsonDepth, idempotencyKey);
   const documents = {

@@ -20,6 +20,11 @@ export const gatewayConfig = {
     default: 30,
     min: 1,
   },
+  FILE_MANAGER_URLS: {
+    kind: "string",
+    description: "file-manager's HTTP address(es), comma-separated: uploads and downloads stream there",
+    default: "http://file-manager:8080",
+  },
 } as const satisfies ConfigSpec;
 
 export type GatewayConfig = Config<typeof gatewayConfig>;
@@ -34,6 +39,8 @@ export interface GatewaySettings {
   maxRequestsInFlight: number;
   /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
   allowedOrigins: readonly string[];
+  /** file-manager's byte path (one address behind a load balancer, or each replica's). */
+  fileManagerUrls: string[];
 }
 
 export function gatewaySettings(config: GatewayConfig): GatewaySettings {
@@ -44,5 +51,15 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
     maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
+    fileManagerUrls: urlList(config.FILE_MANAGER_URLS),
   };
+}
+
+export function urlList(value: string): string[] {
+  const urls = value
+    .split(",")
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of urls) new URL(url); // throws on a malformed address at start
+  return urls;
 }

@@ -34,6 +34,7 @@ describe("admission control (MAX_REQUESTS_IN_FLIGHT)", () => {
         tokenTtlSeconds: 60,
         bodyLimitBytes: 1024,
         loginRatePerMinute: 1000,
+        fileManagerUrls: ["http://127.0.0.1:9"],
         maxRequestsInFlight: 2,
         allowedOrigins: [],
       },

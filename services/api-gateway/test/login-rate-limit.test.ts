@@ -34,6 +34,7 @@ describe("login rate limiting", () => {
         loginRatePerMinute: 3,
         maxRequestsInFlight: 256,
         allowedOrigins: [],
+        fileManagerUrls: ["http://127.0.0.1:9"],
       },
     });
     const { server, port } = await listen(app, 0, "127.0.0.1");

@@ -26,6 +26,7 @@ describe("the route table", () => {
         loginRatePerMinute: 100,
         allowedOrigins: [],
         maxRequestsInFlight: 256,
+        fileManagerUrls: ["http://127.0.0.1:9"],
       },
     });
     const token = issueToken(

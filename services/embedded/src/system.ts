@@ -14,7 +14,16 @@ import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
-import { Metrics, type Logger, type TrustProxy, loadConfig } from "@talk/kit";
+import { fileManagerConfig, fileSettings, type FileSettings, startFileManager } from "@talk/file-manager";
+import {
+  Metrics,
+  type Logger,
+  type TrustProxy,
+  closeServer,
+  createHttpApp,
+  listen,
+  loadConfig,
+} from "@talk/kit";
 import { startMessageManager } from "@talk/message-manager";
 import {
   IN_MEMORY_STREAM,
@@ -45,6 +54,8 @@ export interface EmbeddedOptions {
   rabbitmqUrl?: string;
   /** Push settings other than the token secret (defaults: push's documented defaults, IN_MEMORY_STREAM). */
   push?: Partial<Omit<PushSettings, "jwtSecret">>;
+  /** file-manager settings other than the token secret (default: its documented defaults, bytes in <dataDir>/files). */
+  files?: Partial<Omit<FileSettings, "jwtSecret">>;
 }
 
 export interface EmbeddedSystem {
@@ -53,6 +64,8 @@ export interface EmbeddedSystem {
   bus: MemoryBus;
   agents: AgentService;
   push: PushService;
+  /** Each service's database, by service name. */
+  databases: Record<string, Knex>;
   seeded?: Awaited<ReturnType<typeof seedDemo>>;
   stop(): Promise<void>;
 }
@@ -72,9 +85,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     : undefined;
   const bus: Bus = broker ? new EventsToBroker(memory, broker) : memory;
   const databases: Knex[] = [];
+  const byService: Record<string, Knex> = {};
   const database = (service: string) => {
     const db = connectDatabase({ pgliteDir: join(options.dataDir, service) });
     databases.push(db);
+    byService[service] = db;
     return db;
   };
   const deps = (service: string, metrics: Metrics) => ({
@@ -88,6 +103,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     chats: new Metrics("chat-manager", { defaultMetrics: false }),
     messages: new Metrics("message-manager", { defaultMetrics: false }),
     push: new Metrics("push", { defaultMetrics: false }),
+    files: new Metrics("file-manager", { defaultMetrics: false }),
   };
   // Checked by the gateway's and push's own config rules, as in their processes.
   const given = typeof options.jwtSecret === "string" ? { current: options.jwtSecret } : options.jwtSecret;
@@ -120,18 +136,32 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     db: database("message-manager"),
     outboxPollMs: 250,
   });
+  const fileManager = await startFileManager({
+    ...deps("file-manager", metrics.files),
+    db: database("file-manager"),
+    settings: {
+      ...fileSettings(loadConfig(fileManagerConfig, secrets)),
+      storage: { kind: "folder", folder: join(options.dataDir, "files") },
+      ...options.files,
+    },
+  });
+  // The byte path is HTTP here too, on a loopback port the gateway streams to (one data path).
+  const fileApp = createHttpApp();
+  fileManager.mount?.(fileApp);
+  const fileServer = await listen(fileApp, 0, "127.0.0.1");
   const gateway = await startGateway({
     ...deps("api-gateway", metrics.gateway),
     settings: {
       ...gatewaySettings(loadConfig(gatewayConfig, secrets)),
       ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
+      fileManagerUrls: [`http://127.0.0.1:${fileServer.port}`],
       ...options.gateway,
     },
   });
   const seeded = options.seed === false ? undefined : await seedDemo(agentManager.agents);
 
   // push before the gateway: its /v1.0/ws answers before the API's 404
-  const services: Started[] = [push, agentManager, chatManager, messageManager, gateway];
+  const services: Started[] = [push, agentManager, chatManager, messageManager, fileManager, gateway];
   const serving = await serve(services, {
     metrics: Object.values(metrics),
     checks: [
@@ -147,9 +177,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     bus: memory,
     agents: agentManager.agents,
     push,
+    databases: byService,
     seeded,
     async stop() {
       await serving.close();
+      await closeServer(fileServer.server);
       await bus.stopConsuming();
       for (const service of services) await service.stop?.();
       await bus.close();

@@ -9,6 +9,7 @@ import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
 import type { MembershipAuthority } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
+import { agentSeesFile } from "./store/file-references";
 import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 
@@ -72,6 +73,9 @@ export async function startMessageManager({
   );
   await bus.handle("message.syncChat", async (req, ctx) => ({
     seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId),
+  }));
+  await bus.handle("message.fileAccess", async (req) => ({
+    allowed: await agentSeesFile(db, req.customer_id, req.agent_id, req.file_id),
   }));
   await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
   outbox.start(outboxPollMs);

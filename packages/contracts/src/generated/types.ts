@@ -60,6 +60,8 @@ export type Media =
       type: "file";
       file_id: string;
       name?: string;
+      content_type?: string;
+      size?: number;
     }
   | {
       type: "link";
@@ -105,6 +107,18 @@ export interface Message {
   };
   tm_create: string;
   tm_update: string;
+  tm_delete: string;
+}
+
+export interface FileInfo {
+  id: string;
+  customer_id: string;
+  owner_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  tm_create: string;
   tm_delete: string;
 }
 
@@ -164,6 +178,8 @@ export interface CreateMessageRequest {
         type: "file";
         file_id: string;
         name?: string;
+        content_type?: string;
+        size?: number;
       }
     | {
         type: "link";
@@ -428,6 +444,39 @@ export interface ReactionRemoveRequest {
   idempotency?: Idempotency;
 }
 
+export interface MessageFileAccessRequest {
+  customer_id: string;
+  agent_id: string;
+  file_id: string;
+}
+
+export interface MessageFileAccessResponse {
+  allowed: boolean;
+}
+
+export interface FileGetRequest {
+  actor: Actor;
+  file_id: string;
+}
+
+export interface FileDeleteRequest {
+  actor: Actor;
+  file_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface FileAttachRequest {
+  customer_id: string;
+  /**
+   * @maxItems 2000
+   */
+  file_ids: string[];
+}
+
+export interface FileAttachResponse {
+  files: FileInfo[];
+}
+
 /** The payload (`data`) of each event type. */
 export interface EventPayloads {
   chat_created: Chat;
@@ -466,4 +515,8 @@ export interface RpcTypes {
   "reaction.add": { request: ReactionAddRequest; response: Message };
   "message.syncChat": { request: MessageSyncChatRequest; response: MessageSyncChatResponse };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
+  "message.fileAccess": { request: MessageFileAccessRequest; response: MessageFileAccessResponse };
+  "file.get": { request: FileGetRequest; response: FileInfo };
+  "file.delete": { request: FileDeleteRequest; response: FileInfo };
+  "file.attach": { request: FileAttachRequest; response: FileAttachResponse };
 }

@@ -98,7 +98,14 @@ const mediaWith = <const L extends object>(link: L) =>
         type: "object",
         additionalProperties: false,
         required: ["type", "file_id"],
-        properties: { type: { const: "file" }, file_id: uuid, name: { type: "string", maxLength: 255 } },
+        properties: {
+          type: { const: "file" },
+          file_id: uuid,
+          /** Filled in by message-manager from the file (what a client sends is replaced). */
+          name: { type: "string", maxLength: 255 },
+          content_type: { type: "string", maxLength: 255 },
+          size: { type: "integer", minimum: 0 },
+        },
       },
       {
         type: "object",
@@ -212,6 +219,36 @@ export const messageSchema = {
     },
     tm_create: timestamp,
     tm_update: timestamp,
+    tm_delete: timestamp,
+  },
+} as const;
+
+/** An uploaded file's metadata (file-manager); its bytes are at /v1.0/files/{id}/content. */
+export const fileSchema = {
+  $id: "File",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id",
+    "customer_id",
+    "owner_id",
+    "name",
+    "content_type",
+    "size",
+    "sha256",
+    "tm_create",
+    "tm_delete",
+  ],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    owner_id: uuid,
+    name: { type: "string", maxLength: 255 },
+    content_type: { type: "string", maxLength: 255 },
+    size: { type: "integer", minimum: 0 },
+    /** Hex SHA-256 of the bytes, computed while they were received; also the download's ETag. */
+    sha256: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    tm_create: timestamp,
     tm_delete: timestamp,
   },
 } as const;

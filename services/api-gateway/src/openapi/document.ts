@@ -22,6 +22,7 @@ import {
   createMessageBody,
   loginBody,
   loginResponse,
+  fileSchema,
   messageSchema,
   participantSchema,
   pathParameters,
@@ -32,6 +33,7 @@ import {
   withoutIds,
 } from "@talk/contracts";
 import { EXAMPLES, errorExample } from "./examples";
+import { filePaths } from "./file-paths";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, example?: unknown) => ({
@@ -131,6 +133,14 @@ const ERRORS: Record<ErrorStatus, { description: string; example: object }> = {
       "INTERNAL",
       "INTERNAL",
       "Something went wrong on our side; the request id helps us find it.",
+    ),
+  },
+  RANGE_NOT_SATISFIABLE: {
+    description: "The Range asked for is outside the file (Content-Range: bytes */size)",
+    example: errorExample(
+      "RANGE_NOT_SATISFIABLE",
+      "RANGE_NOT_SATISFIABLE",
+      'The range "bytes=900-" is outside the file\'s 512 bytes.',
     ),
   },
   UNAVAILABLE: {
@@ -292,7 +302,14 @@ function paths() {
   const result: Record<string, Record<string, object>> = {};
   for (const [operationId, route] of Object.entries(API_ROUTES) as [ApiOperation, ApiRoute][])
     (result[route.path] ??= {})[route.method.toLowerCase()] = operation(operationId, route);
-  return result;
+  const errors = (statuses: readonly ErrorStatus[]) =>
+    Object.fromEntries(
+      [...statuses, "INTERNAL" as const].map((status) => [
+        String(ERROR_HTTP_STATUS[status]),
+        errorResponse(status),
+      ]),
+    );
+  return { ...result, ...filePaths(errors) };
 }
 
 export function openApiDocument() {
@@ -316,6 +333,7 @@ export function openApiDocument() {
       { name: "participants", description: "Who is in a chat" },
       { name: "channels", description: "My customer's public channels, joined or not" },
       { name: "messages", description: "Messages, threads and reactions" },
+      { name: "files", description: "Uploaded files: bytes streamed up and down, attached to messages" },
     ],
     paths: paths(),
     components: {
@@ -332,6 +350,7 @@ export function openApiDocument() {
         Participant: open(participantSchema),
         Message: open(messageSchema),
         MessagePage: pageOf("Message"),
+        File: open(fileSchema),
         LoginResponse: open(loginResponse),
         LoginRequest: withoutIds(loginBody),
         CreateAgentRequest: withoutIds(createAgentBody),

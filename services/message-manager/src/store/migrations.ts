@@ -52,4 +52,13 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    name: "002_file_references",
+    async up(db) {
+      /** Messages by the files they attach (file-manager's read check); only messages with medias. */
+      await db.raw(
+        "create index talk_messages_medias on talk_messages using gin (medias jsonb_path_ops) where medias <> '[]'::jsonb",
+      );
+    },
+  },
 ];
