@@ -57,7 +57,21 @@ export class S3Storage implements FileStorage {
         }),
       );
       if (!(reply.Body instanceof Readable)) throw new Error(`object ${key} has no readable body`);
-      for await (const chunk of reply.Body) yield chunk as Buffer;
+      // A server that ignores the Range (no Content-Range; s3rver for bytes=0-0) sends it all: cut it here.
+      let skip = range && !reply.ContentRange ? range.start : 0;
+      let left = range ? range.end - range.start + 1 : size;
+      for await (const piece of reply.Body) {
+        let chunk = piece as Buffer;
+        if (skip > 0) {
+          const dropped = Math.min(skip, chunk.length);
+          chunk = chunk.subarray(dropped);
+          skip -= dropped;
+        }
+        if (chunk.length > left) chunk = chunk.subarray(0, left);
+        left -= chunk.length;
+        if (chunk.length > 0) yield chunk;
+        if (left === 0) break;
+      }
     }
     return Readable.from(body(), { objectMode: false, highWaterMark: 1 });
   }
