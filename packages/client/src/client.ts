@@ -7,6 +7,7 @@ import type { Agent } from "@talk/contracts";
 import { routeTarget } from "@talk/contracts/routes";
 import { type RealtimeOptions, RealtimeSubscription, type WebSocketConstructor } from "./realtime";
 import { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
+import { FilesApi } from "./files";
 import { type TokenIdentity, readToken } from "./token";
 import { type CallOptions, HttpTransport, type TransportOptions } from "./transport";
 
@@ -33,6 +34,8 @@ export class TalkClient {
   readonly participants: ParticipantsApi;
   readonly channels: ChannelsApi;
   readonly messages: MessagesApi;
+  /** Uploads (with progress) and downloads of files, which messages attach as `{type: "file", file_id}`. */
+  readonly files: FilesApi;
   private readonly http: HttpTransport;
   private currentToken: string;
   private currentIdentity: TokenIdentity;
@@ -69,6 +72,10 @@ export class TalkClient {
     this.participants = new ParticipantsApi(this.http);
     this.channels = new ChannelsApi(this.http);
     this.messages = new MessagesApi(this.http);
+    const platformFetch = typeof fetch === "function" ? fetch.bind(globalThis) : undefined;
+    const fetchFn = options.fetch ?? platformFetch;
+    if (!fetchFn) throw new Error("No fetch on this platform: pass one as the `fetch` option.");
+    this.files = new FilesApi(this.http, () => this.currentToken, fetchFn);
   }
 
   /** The API's origin, e.g. `http://localhost:8080` (`""`: the page's own). */

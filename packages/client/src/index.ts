@@ -12,6 +12,7 @@ export {
   type TalkErrorReason,
 } from "./errors";
 export { PagedList, type PageParams } from "./pagination";
+export { FilesApi, type Download, type UploadOptions, type UploadSource } from "./files";
 export {
   RealtimeSubscription,
   type NetworkEvents,
@@ -33,6 +34,7 @@ export type {
   CreateAgentRequest,
   CreateChatRequest,
   EventType,
+  FileInfo,
   Media,
   Message,
   Page,
