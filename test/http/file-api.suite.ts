@@ -208,35 +208,42 @@ export function describeFileApi(name: string, current: () => TestStack): void {
       expect(((await gone.json()) as any).error.reason).toBe("FILE_DELETED");
     });
 
-    it("streams a 100 MB upload and download with every process's memory growing less than 32 MB", async () => {
-      const size = 100 * MB;
-      // First-use allocations (modules, pools, buffers) are not what this measures.
-      await uploadRaw(stack, alice, patternStream(4 * MB), "warm-up.bin");
-      const processes = stack.processes();
-      const baseline = new Map(processes.map((p) => [p.pid, residentBytes(p.pid)]));
-      const peak = new Map(baseline);
-      const sample = () => {
-        for (const p of processes) peak.set(p.pid, Math.max(peak.get(p.pid) ?? 0, residentBytes(p.pid)));
-      };
-      const sampler = setInterval(sample, 20);
-      try {
-        const expected = await digestStream(patternStream(size, 7));
-        const base = `${stack.api.baseUrl}/v1.0/files`;
-        const up = await transfer(["upload", `${base}?name=large.bin`, alice.token, String(size), "7"]);
-        expect(up).toMatchObject({ status: 200, body: { size, sha256: expected.sha256 } });
-        const down = await transfer(["download", `${base}/${up.body.id}/content`, alice.token]);
-        expect(down).toEqual({ status: 200, ...expected });
-      } finally {
-        clearInterval(sampler);
-      }
-      sample();
-      const growth = processes.map((p) => ({
-        name: p.name,
-        mb: Math.round(((peak.get(p.pid) ?? 0) - (baseline.get(p.pid) ?? 0)) / MB),
-      }));
-      for (const g of growth) expect(g).toEqual({ name: g.name, mb: expect.any(Number) });
-      expect(growth.filter((g) => g.mb >= 32)).toEqual([]);
-    }, 600_000);
+    // Distributed only: there each service is its own process; the embedded system shares its
+    // process with the test runner, whose own allocations make that process's RSS a noisy measure.
+    const distributedOnly = name === "distributed" ? it : it.skip;
+    distributedOnly(
+      "streams a 100 MB upload and download with every process's memory growing less than 32 MB",
+      async () => {
+        const size = 100 * MB;
+        // First-use allocations (modules, pools, buffers) are not what this measures.
+        await uploadRaw(stack, alice, patternStream(4 * MB), "warm-up.bin");
+        const processes = stack.processes();
+        const baseline = new Map(processes.map((p) => [p.pid, residentBytes(p.pid)]));
+        const peak = new Map(baseline);
+        const sample = () => {
+          for (const p of processes) peak.set(p.pid, Math.max(peak.get(p.pid) ?? 0, residentBytes(p.pid)));
+        };
+        const sampler = setInterval(sample, 20);
+        try {
+          const expected = await digestStream(patternStream(size, 7));
+          const base = `${stack.api.baseUrl}/v1.0/files`;
+          const up = await transfer(["upload", `${base}?name=large.bin`, alice.token, String(size), "7"]);
+          expect(up).toMatchObject({ status: 200, body: { size, sha256: expected.sha256 } });
+          const down = await transfer(["download", `${base}/${up.body.id}/content`, alice.token]);
+          expect(down).toEqual({ status: 200, ...expected });
+        } finally {
+          clearInterval(sampler);
+        }
+        sample();
+        const growth = processes.map((p) => ({
+          name: p.name,
+          mb: Math.round(((peak.get(p.pid) ?? 0) - (baseline.get(p.pid) ?? 0)) / MB),
+        }));
+        for (const g of growth) expect(g).toEqual({ name: g.name, mb: expect.any(Number) });
+        expect(growth.filter((g) => g.mb >= 32)).toEqual([]);
+      },
+      600_000,
+    );
 
     if (name === "distributed")
       it("leaves no half file visible when file-manager is killed mid-upload", async () => {
