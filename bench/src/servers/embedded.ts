@@ -35,7 +35,7 @@ async function main() {
       for (let i = 0; i < count; i++) {
         const agent = agents[i];
         const actor = { customer_id: customer.id, agent_id: agent.id };
-        const chat = await system.bus.call("chat.create", {
+        const { chat, revision } = await system.bus.call("chat.create", {
           actor,
           chat: {
             type: "group",
@@ -43,7 +43,7 @@ async function main() {
             participants: [{ owner_type: "agent", owner_id: agents[i + 1].id }],
           },
         });
-        await system.bus.call("message.syncChat", { customer_id: customer.id, chat_id: chat.id });
+        await system.bus.call("message.awaitChatRevision", { chat_id: chat.id, revision });
         const token = issueToken(
           {
             agent_id: agent.id,

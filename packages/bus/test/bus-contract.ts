@@ -18,7 +18,7 @@ import {
   EventNotReady,
   deadLetterQueue,
 } from "../src";
-import { agent, chatEvent, uniqueQueue } from "./fixtures";
+import { agent, chatChange, chatEvent, uniqueQueue } from "./fixtures";
 
 export interface BusFixture {
   bus: Bus;
@@ -276,7 +276,7 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           exchange: "chatChanges",
           singleActiveConsumer: true,
         });
-        const events = [1, 2].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        const events = [1, 2].map((revision) => chatChange(customerId, randomUUID(), revision));
         for (const event of events) await bus.publish(event, { exchange: "chatChanges" });
         const consumer = await peer();
         const received: string[] = [];
@@ -296,7 +296,7 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           { queue: uniqueQueue("internal"), bindings: [`*.${customerId}.*`], exchange: "chatChanges" },
           async (event) => void internal.push(event.id),
         );
-        const privateEvent = chatEvent("chat_updated", customerId, randomUUID());
+        const privateEvent = chatChange(customerId, randomUUID());
         const publicEvent = chatEvent("chat_updated", customerId, randomUUID());
         await bus.publish(privateEvent, { exchange: "chatChanges" });
         await bus.publish(publicEvent);
@@ -304,6 +304,18 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await sleep(50);
         expect(internal).toEqual([privateEvent.id]);
         expect(publicSub.ids()).toEqual([publicEvent.id]);
+      });
+
+      it("checks what is published against its exchange: a chat change is not a public event, nor the reverse", async () => {
+        const customerId = randomUUID();
+        await expect(
+          bus.publish(chatEvent("chat_updated", customerId, randomUUID()) as never, {
+            exchange: "chatChanges",
+          }),
+        ).rejects.toMatchObject({ status: "INVALID_ARGUMENT" });
+        await expect(bus.publish(chatChange(customerId, randomUUID()) as never)).rejects.toMatchObject({
+          status: "INVALID_ARGUMENT",
+        });
       });
 
       it("drops events that no binding routes", async () => {

@@ -65,6 +65,10 @@ const pageWithActor = withActor({ ...pageRequest }, []);
 const participantList = { type: "array", items: participantSchema } as const;
 const messageRef = withActor({ message_id: uuid }, ["message_id"]);
 const messageWrite = write({ message_id: uuid }, ["message_id"]);
+/** chat-manager's writes answer the chat's revision after them (see chat-changes.ts). */
+const revision = { type: "integer", minimum: 0 } as const;
+const revisedChat = obj({ chat: chatSchema, revision }, ["chat", "revision"]);
+const revisedParticipant = obj({ participant: participantSchema, revision }, ["participant", "revision"]);
 
 export const rpcOperations = {
   // agent-manager
@@ -108,28 +112,28 @@ export const rpcOperations = {
   "chat.create": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat: createChatBody }, ["chat"]),
-    response: chatSchema,
+    response: revisedChat,
   },
   "chat.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "chat.get": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
   "chat.update": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, changes: updateChatBody }, ["chat_id", "changes"]),
-    response: chatSchema,
+    response: revisedChat,
   },
-  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: chatSchema },
-  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: participantSchema },
+  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: revisedChat },
+  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: revisedParticipant },
   "channel.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "participant.list": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantList },
   "participant.add": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, participant: addParticipantBody }, ["chat_id", "participant"]),
-    response: participantSchema,
+    response: revisedParticipant,
   },
   "participant.remove": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, participant_id: uuid }, ["chat_id", "participant_id"]),
-    response: participantSchema,
+    response: revisedParticipant,
   },
   /** Authoritative membership check, for services that keep a replica and must confirm a miss. */
   "chat.membership": {
@@ -143,10 +147,10 @@ export const rpcOperations = {
       {
         chat: { anyOf: [chatSchema, { type: "null" }] },
         participant: { anyOf: [participantSchema, { type: "null" }] },
-        /** Sequence number of the chat's last change in chat-manager (0 when the chat does not exist). */
-        seq: { type: "integer", minimum: 0 },
+        /** The chat's revision in chat-manager (0 when the chat does not exist). */
+        revision,
       },
-      ["chat", "participant", "seq"],
+      ["chat", "participant", "revision"],
     ),
   },
   // message-manager
@@ -167,11 +171,14 @@ export const rpcOperations = {
     request: write({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
     response: messageSchema,
   },
-  /** Waits until message-manager has applied every change of the chat committed in chat-manager so far. */
-  "message.syncChat": {
+  /**
+   * Waits (briefly) until message-manager has applied the chat's changes up to `revision` (answered
+   * by chat-manager's writes); answers the revision it has applied. UNAVAILABLE when it has not in time.
+   */
+  "message.awaitChatRevision": {
     queue: RPC_QUEUES.messageManager,
-    request: obj({ customer_id: uuid, chat_id: uuid }, ["customer_id", "chat_id"]),
-    response: obj({ seq: { type: "integer", minimum: 0 } }, ["seq"]),
+    request: obj({ chat_id: uuid, revision }, ["chat_id", "revision"]),
+    response: obj({ revision }, ["revision"]),
   },
   "reaction.remove": {
     queue: RPC_QUEUES.messageManager,

@@ -20,7 +20,14 @@ import type {
   StreamSpec,
   Subscription,
 } from "@talk/bus";
-import type { EventEnvelope, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
+import type {
+  EventEnvelope,
+  ExchangeMessage,
+  PublishedExchange,
+  RpcOperation,
+  RpcRequest,
+  RpcResponse,
+} from "@talk/contracts";
 
 export class EventsToBroker implements Bus {
   constructor(
@@ -28,9 +35,12 @@ export class EventsToBroker implements Bus {
     private readonly broker: AmqpBus,
   ) {}
 
-  async publish(event: EventEnvelope, options?: PublishOptions): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options?: PublishOptions<X>,
+  ): Promise<void> {
     if ((options?.exchange ?? "events") !== "events") return this.memory.publish(event, options);
-    await Promise.all([this.broker.publish(event), this.memory.publish(event, options)]);
+    await Promise.all([this.broker.publish(event as EventEnvelope), this.memory.publish(event, options)]);
   }
 
   call<Op extends RpcOperation>(
@@ -46,7 +56,10 @@ export class EventsToBroker implements Bus {
   declare(subscription: Subscription): Promise<void> {
     return this.memory.declare(subscription);
   }
-  subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     return this.memory.subscribe(subscription, handler);
   }
   declareStream(spec: StreamSpec): Promise<void> {

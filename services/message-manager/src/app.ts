@@ -5,7 +5,7 @@
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
 import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
-import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
+import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
 import type { MembershipAuthority } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
@@ -33,26 +33,14 @@ export async function startMessageManager({
         { customer_id: customerId, chat_id: chatId, agent_id: agentId },
         { requestId },
       );
-      return { exists: m.chat !== null, member: m.participant !== null, seq: m.seq };
-    },
-  };
-  const names: AgentNames = {
-    async nameOf(customerId, agentId) {
-      try {
-        return (
-          (await bus.call("agent.get", { customer_id: customerId, agent_id: agentId })).name || "An agent"
-        );
-      } catch (error) {
-        if (error instanceof Error && "status" in error && error.status === "NOT_FOUND") return "An agent";
-        throw error;
-      }
+      return { exists: m.chat !== null, member: m.participant !== null, revision: m.revision };
     },
   };
   const messages = new MessageService(store, outbox, authority, {
     catchUpTimeoutMs: 5000,
     metrics: metrics && new MessageMetrics(metrics),
   });
-  const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
+  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }));
 
   await bus.handle("message.create", (req, ctx) =>
     messages.create(req.message, requestContextOf(req, ctx.requestId)),
@@ -70,8 +58,8 @@ export async function startMessageManager({
   await bus.handle("reaction.remove", (req, ctx) =>
     messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
   );
-  await bus.handle("message.syncChat", async (req, ctx) => ({
-    seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId),
+  await bus.handle("message.awaitChatRevision", async (req) => ({
+    revision: await messages.awaitChatRevision(req.chat_id, req.revision),
   }));
   await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
   outbox.start(outboxPollMs);

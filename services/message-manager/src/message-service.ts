@@ -39,7 +39,7 @@ export class MessageService {
   constructor(
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
-    private readonly authority: MembershipAuthority,
+    authority: MembershipAuthority,
     options: { catchUpTimeoutMs?: number; batching?: GroupCommitOptions; metrics?: MessageMetrics } = {},
   ) {
     this.membership = new ReplicaMembership(store, authority, options.catchUpTimeoutMs);
@@ -97,16 +97,9 @@ export class MessageService {
     );
   }
 
-  /** Waits until the replica has applied chat-manager's changes of a chat up to now. */
-  async syncChat(customerId: string, chatId: string, requestId?: string): Promise<number> {
-    const { seq } = await this.authority.membership(
-      customerId,
-      chatId,
-      "00000000-0000-0000-0000-000000000000",
-      requestId,
-    );
-    await this.membership.catchUp(chatId, seq);
-    return seq;
+  /** Waits until the replica has applied chat-manager's changes of a chat up to `revision`. */
+  awaitChatRevision(chatId: string, revision: number): Promise<number> {
+    return this.membership.awaitRevision(chatId, revision);
   }
 
   /** `change` adds or removes the caller's reaction; true when it changed anything. */

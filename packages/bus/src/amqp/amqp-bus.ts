@@ -5,10 +5,12 @@
  */
 import {
   assertValid,
-  envelopeSchema,
+  exchangeMessageSchemas,
   rpcOperations,
   unavailable,
   type EventEnvelope,
+  type ExchangeMessage,
+  type PublishedExchange,
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger } from "@talk/kit";
@@ -158,9 +160,12 @@ export class AmqpBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options: PublishOptions<X> = {},
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    assertValid(envelopeSchema, event, "event");
+    assertValid(exchangeMessageSchemas[options.exchange ?? "events"], event, "event");
     await this.publisher.publish(event, options.exchange);
   }
 
@@ -178,9 +183,16 @@ export class AmqpBus implements Bus {
     );
   }
 
-  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  async subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    const registration: Registration = this.subscriber.add(subscription, handler);
+    // Deliveries are checked against the schema of the subscription's exchange before the handler runs.
+    const registration: Registration = this.subscriber.add(
+      subscription,
+      handler as EventHandler<ExchangeMessage>,
+    );
     await this.onLiveConnection(
       (channels) => this.subscriber.start(channels, registration, this.consuming),
       () => this.subscriber.remove(registration),

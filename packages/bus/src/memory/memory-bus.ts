@@ -10,11 +10,13 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   assertValid,
-  envelopeSchema,
+  exchangeMessageSchemas,
   routingKey,
   rpcOperations,
   unavailable,
   type EventEnvelope,
+  type ExchangeMessage,
+  type PublishedExchange,
   type RpcOperation,
 } from "@talk/contracts";
 import { silentLogger, type Logger, type Metrics } from "@talk/kit";
@@ -143,9 +145,12 @@ export class MemoryBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options: PublishOptions<X> = {},
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    assertValid(envelopeSchema, event, "event");
+    assertValid(exchangeMessageSchemas[options.exchange ?? "events"], event, "event");
     this.broker.publish(
       {
         body: JSON.stringify(event),
@@ -168,10 +173,16 @@ export class MemoryBus implements Bus {
     if (!isDeadLetterQueue(subscription.queue)) this.broker.declareQueue(deadLetterQueue(subscription.queue));
   }
 
-  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  async subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     await this.declare(subscription);
     if (!this.consuming) return;
+    // Deliveries are checked against the schema of the subscription's exchange before the handler runs.
+    const deliver = handler as EventHandler<ExchangeMessage>;
     const options = {
+      exchange: subscription.exchange,
       logger: this.logger,
       metrics: this.metrics,
       queue: subscription.queue,
@@ -186,7 +197,7 @@ export class MemoryBus implements Bus {
       subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
       (message, settle) => {
         void this.inFlight.run(async () => {
-          const result = await dispatchEvent(message.body, message.redelivered, handler, options);
+          const result = await dispatchEvent(message.body, message.redelivered, deliver, options);
           if (typeof result === "object") {
             this.broker
               .declareQueue(deadLetterQueue(subscription.queue))

@@ -313,6 +313,11 @@ export interface ChatCreateRequest {
   idempotency?: Idempotency;
 }
 
+export interface ChatCreateResponse {
+  chat: Chat;
+  revision: number;
+}
+
 export interface ChatListRequest {
   actor: Actor;
   page_size?: number;
@@ -331,16 +336,31 @@ export interface ChatUpdateRequest {
   idempotency?: Idempotency;
 }
 
+export interface ChatUpdateResponse {
+  chat: Chat;
+  revision: number;
+}
+
 export interface ChatDeleteRequest {
   actor: Actor;
   chat_id: string;
   idempotency?: Idempotency;
 }
 
+export interface ChatDeleteResponse {
+  chat: Chat;
+  revision: number;
+}
+
 export interface ChatJoinRequest {
   actor: Actor;
   chat_id: string;
   idempotency?: Idempotency;
+}
+
+export interface ChatJoinResponse {
+  participant: Participant;
+  revision: number;
 }
 
 export interface ChannelListRequest {
@@ -361,11 +381,21 @@ export interface ParticipantAddRequest {
   idempotency?: Idempotency;
 }
 
+export interface ParticipantAddResponse {
+  participant: Participant;
+  revision: number;
+}
+
 export interface ParticipantRemoveRequest {
   actor: Actor;
   chat_id: string;
   participant_id: string;
   idempotency?: Idempotency;
+}
+
+export interface ParticipantRemoveResponse {
+  participant: Participant;
+  revision: number;
 }
 
 export interface ChatMembershipRequest {
@@ -377,7 +407,7 @@ export interface ChatMembershipRequest {
 export interface ChatMembershipResponse {
   chat: Chat | null;
   participant: Participant | null;
-  seq: number;
+  revision: number;
 }
 
 export interface MessageCreateRequest {
@@ -412,13 +442,13 @@ export interface ReactionAddRequest {
   idempotency?: Idempotency;
 }
 
-export interface MessageSyncChatRequest {
-  customer_id: string;
+export interface MessageAwaitChatRevisionRequest {
   chat_id: string;
+  revision: number;
 }
 
-export interface MessageSyncChatResponse {
-  seq: number;
+export interface MessageAwaitChatRevisionResponse {
+  revision: number;
 }
 
 export interface ReactionRemoveRequest {
@@ -448,22 +478,25 @@ export interface RpcTypes {
   "agent.findMany": { request: AgentFindManyRequest; response: AgentFindManyResponse };
   "agent.create": { request: AgentCreateRequest; response: Agent };
   "customer.create": { request: CustomerCreateRequest; response: Customer };
-  "chat.create": { request: ChatCreateRequest; response: Chat };
+  "chat.create": { request: ChatCreateRequest; response: ChatCreateResponse };
   "chat.list": { request: ChatListRequest; response: Page<Chat> };
   "chat.get": { request: ChatGetRequest; response: Chat };
-  "chat.update": { request: ChatUpdateRequest; response: Chat };
-  "chat.delete": { request: ChatDeleteRequest; response: Chat };
-  "chat.join": { request: ChatJoinRequest; response: Participant };
+  "chat.update": { request: ChatUpdateRequest; response: ChatUpdateResponse };
+  "chat.delete": { request: ChatDeleteRequest; response: ChatDeleteResponse };
+  "chat.join": { request: ChatJoinRequest; response: ChatJoinResponse };
   "channel.list": { request: ChannelListRequest; response: Page<Chat> };
   "participant.list": { request: ParticipantListRequest; response: Participant[] };
-  "participant.add": { request: ParticipantAddRequest; response: Participant };
-  "participant.remove": { request: ParticipantRemoveRequest; response: Participant };
+  "participant.add": { request: ParticipantAddRequest; response: ParticipantAddResponse };
+  "participant.remove": { request: ParticipantRemoveRequest; response: ParticipantRemoveResponse };
   "chat.membership": { request: ChatMembershipRequest; response: ChatMembershipResponse };
   "message.create": { request: MessageCreateRequest; response: Message };
   "message.list": { request: MessageListRequest; response: Page<Message> };
   "message.get": { request: MessageGetRequest; response: Message };
   "message.delete": { request: MessageDeleteRequest; response: Message };
   "reaction.add": { request: ReactionAddRequest; response: Message };
-  "message.syncChat": { request: MessageSyncChatRequest; response: MessageSyncChatResponse };
+  "message.awaitChatRevision": {
+    request: MessageAwaitChatRevisionRequest;
+    response: MessageAwaitChatRevisionResponse;
+  };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
 }

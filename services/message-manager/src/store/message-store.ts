@@ -32,7 +32,8 @@ export interface ChatRow {
   id: string;
   customer_id: string;
   deleted: boolean;
-  source_seq: number;
+  /** chat-manager's revision of the chat that the replica has applied (the chat-changes protocol). */
+  revision: number;
   seq: number;
   clock: string | null;
 }
@@ -70,7 +71,7 @@ export class MessageStore {
 
   async chat(chatId: string, db: Db = this.db): Promise<ChatRow | undefined> {
     const row: ChatRow | undefined = await db("chats").where({ id: chatId }).first();
-    return row && { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+    return row && { ...row, revision: Number(row.revision), seq: Number(row.seq) };
   }
 
   async chatView(chatId: string): Promise<ChatView | undefined> {
@@ -82,13 +83,13 @@ export class MessageStore {
   async lockChat(trx: Knex.Transaction, chatId: string, customerId: string): Promise<ChatRow> {
     await trx("chats").insert({ id: chatId, customer_id: customerId }).onConflict("id").ignore();
     const row = await trx("chats").where({ id: chatId }).forUpdate().first();
-    return { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+    return { ...row, revision: Number(row.revision), seq: Number(row.seq) };
   }
 
   async updateChat(
     trx: Knex.Transaction,
     chatId: string,
-    changes: Partial<Pick<ChatRow, "deleted" | "source_seq" | "seq" | "clock">>,
+    changes: Partial<Pick<ChatRow, "deleted" | "revision" | "seq" | "clock">>,
   ) {
     await trx("chats").where({ id: chatId }).update(changes);
   }
@@ -147,7 +148,7 @@ export class MessageStore {
         : []),
     ]);
     for (const row of rows)
-      chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
+      chats.set(row.id, { ...row, revision: Number(row.revision), seq: Number(row.seq) });
     for (const row of replied ?? [])
       parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));

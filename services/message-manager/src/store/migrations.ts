@@ -52,4 +52,13 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    name: "002_replica_revision",
+    async up(db) {
+      // The last chat change applied is named by chat-manager's revision (the chat-changes protocol).
+      await db.schema.alterTable("chats", (t) => {
+        t.renameColumn("source_seq", "revision");
+      });
+    },
+  },
 ];
