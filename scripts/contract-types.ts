@@ -27,11 +27,17 @@ import {
   pageRequest,
   participantRef,
   participantSchema,
+  activityFrameSchema,
   pingFrameSchema,
+  presenceFrameSchema,
+  presenceSchema,
   reactionBody,
   reactionSchema,
   rpcOperations,
   serverFrameSchema,
+  setPresenceBody,
+  typingClientFrameSchema,
+  typingFrameSchema,
   updateChatBody,
 } from "@talk/contracts";
 
@@ -73,6 +79,12 @@ const NAMED: [string, object][] = [
   ["ResyncRequiredFrame", resyncRequired],
   ["PingFrame", pingFrameSchema],
   ["PongFrame", pong],
+  ["Presence", presenceSchema],
+  ["SetPresenceRequest", setPresenceBody],
+  ["TypingClientFrame", typingClientFrameSchema],
+  ["ActivityFrame", activityFrameSchema],
+  ["PresenceFrame", presenceFrameSchema],
+  ["TypingFrame", typingFrameSchema],
 ];
 
 /** Schemas referred to by a name declared elsewhere (same shape as a named one, or hand-written). */

@@ -36,7 +36,7 @@ function errorLines(text: string): string[] {
 }
 
 export async function startEmbeddedStack(
-  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy"> = {},
+  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy" | "presence"> = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
   const logged: string[] = [];
@@ -55,6 +55,7 @@ export async function startEmbeddedStack(
     gateway: { loginRatePerMinute: 100000, ...options.gateway },
     push: options.push,
     trustProxy: options.trustProxy,
+    presence: options.presence,
   });
   return {
     name: "embedded",

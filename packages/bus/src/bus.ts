@@ -21,6 +21,12 @@
  *   entry; positions increase but are not contiguous. Retention drops the oldest entries by age or
  *   size; a reader asking for a position older than the first retained entry starts at the first
  *   retained entry, so it can tell that something was dropped by comparing positions.
+ * - `signal`/`listen`: transient signals (presence, typing) on the `talk.signals` topic exchange,
+ *   fire and forget: no confirm, nothing persisted, no redelivery. Every listener bound when a
+ *   signal is sent gets it once (fan-out: each listener has its own exclusive, auto-deleted queue,
+ *   even listeners of the same service); a listener that did not exist yet, a broker that cannot
+ *   be reached, or a listener that falls far behind loses it. Whoever relies on signals repeats
+ *   the state that matters (heartbeats), so it converges again after a loss.
  */
 import type {
   EventEnvelope,
@@ -30,6 +36,7 @@ import type {
   RpcOperation,
   RpcRequest,
   RpcResponse,
+  Signal,
 } from "@talk/contracts";
 
 export interface CallOptions {
@@ -150,6 +157,14 @@ export interface StreamReader {
   stop(): Promise<void>;
 }
 
+/** Called once per signal; what it throws is logged, never retried. */
+export type SignalHandler = (signal: Signal) => void;
+
+export interface SignalListener {
+  /** Stops the deliveries to this listener (its queue goes away). */
+  stop(): Promise<void>;
+}
+
 export interface Bus {
   call<Op extends RpcOperation>(
     operation: Op,
@@ -182,7 +197,14 @@ export interface Bus {
   appendToStream(stream: string, events: readonly EventEnvelope[]): Promise<void>;
   /** Declares the stream and reads it from `options.from`; events reach `handler` one at a time. */
   readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader>;
-  /** Stops consuming (RPC, events and streams); in-flight handlers finish. */
+  /**
+   * Sends a transient signal to every listener bound to its routing key (`signalKey`) right now;
+   * returns at once. Dropped while the broker cannot be reached. Throws on an invalid signal.
+   */
+  signal(signal: Signal): void;
+  /** Listens to the signals whose routing keys match `bindings` (`#` and `*`), from now on. */
+  listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener>;
+  /** Stops consuming (RPC, events, streams and signals); in-flight handlers finish. */
   stopConsuming(): Promise<void>;
   close(): Promise<void>;
   /** True while the bus can reach its broker. */

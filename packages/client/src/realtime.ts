@@ -375,6 +375,9 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
         this.deliver(notice, () => this.settings.onResync?.(notice));
         return;
       }
+      case "agent_presence":
+      case "typing":
+        return;
       default:
         this.receiveEvent(frame);
     }

@@ -39,6 +39,8 @@ export const ERROR_REASONS = [
   "NOT_A_CHANNEL",
   "DIRECT_CHAT_NEEDS_ONE_OTHER",
   "DIRECT_CHAT_FULL",
+  "IDS_REQUIRED",
+  "TOO_MANY_IDS",
   // authentication (401)
   "TOKEN_MISSING",
   "TOKEN_INVALID",

@@ -15,3 +15,4 @@ export * from "./schemas/without-ids";
 export * from "./request-context";
 export * from "./chat-changes";
 export * from "./exchange-messages";
+export * from "./presence";

@@ -20,8 +20,8 @@ export interface ApiRoute {
   /** The response's component schema; `page` wraps it in a page, `array` in an array. */
   response: string;
   list?: "page" | "array";
-  /** Query parameters: a page request, or a message list (chat_id, parent_id and a page). */
-  query?: "page" | "messages";
+  /** Query parameters: a page request, a message list (chat_id, parent_id and a page), or agent ids. */
+  query?: "page" | "messages" | "ids";
   /** Takes an Idempotency-Key header (every write but login). */
   idempotent?: true;
   /** Without a token (login). */
@@ -72,6 +72,26 @@ export const API_ROUTES = {
     idempotent: true,
     // RESOURCE_EXHAUSTED: LOGIN_BUSY, the password-hashing queue is full
     errors: [...READ, "PERMISSION_DENIED", "CONFLICT", "PAYLOAD_TOO_LARGE", "RESOURCE_EXHAUSTED"],
+  },
+  getAgentsPresence: {
+    method: "GET",
+    path: "/agents/presence",
+    tag: "agents",
+    summary: "The presence of up to 100 agents of my customer (an agent not seen is offline)",
+    response: "Presence",
+    list: "array",
+    query: "ids",
+    errors: READ,
+  },
+  setMyPresence: {
+    method: "PUT",
+    path: "/agents/me/presence",
+    tag: "agents",
+    summary:
+      "Set my status: dnd, away or offline (with a text) stays until changed or until I go offline; online returns to automatic presence",
+    body: "SetPresenceRequest",
+    response: "Presence",
+    errors: [...READ, "PAYLOAD_TOO_LARGE"],
   },
   getAgent: {
     method: "GET",

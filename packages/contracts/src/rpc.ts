@@ -23,6 +23,7 @@ import {
 import type { RpcTypes } from "./generated/types";
 
 export type { RpcTypes };
+import { PRESENCE_LIMITS, presenceSchema, setPresenceBody } from "./presence";
 
 export const RPC_QUEUES = {
   agentManager: "talk.rpc.agent-manager",
@@ -107,6 +108,24 @@ export const rpcOperations = {
     queue: RPC_QUEUES.agentManager,
     request: obj({ name: { type: "string", minLength: 1, maxLength: 255 } }, ["name"]),
     response: customerSchema,
+  },
+  /** Presence of agents of one customer (agent-manager owns presence: docs/decisions/presence.md). */
+  "presence.get": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj(
+      {
+        customer_id: uuid,
+        agent_ids: { type: "array", items: uuid, minItems: 1, maxItems: PRESENCE_LIMITS.idsPerRequest },
+      },
+      ["customer_id", "agent_ids"],
+    ),
+    response: obj({ result: { type: "array", items: presenceSchema } }, ["result"]),
+  },
+  /** The caller sets an explicit status (`online` returns to automatic presence). */
+  "presence.set": {
+    queue: RPC_QUEUES.agentManager,
+    request: withActor({ presence: setPresenceBody }, ["presence"]),
+    response: presenceSchema,
   },
   // chat-manager
   "chat.create": {

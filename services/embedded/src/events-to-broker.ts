@@ -4,7 +4,8 @@
  * services outside the process consume it exactly as from the distributed stack (e.g. with
  * @talk/consumer). Both publishes are issued together, in the relay's order, and a publish
  * resolves only once the broker confirmed it too: the outbox keeps an event until then, so none is
- * lost while the broker is away (the events wait, as in the distributed stack).
+ * lost while the broker is away (the events wait, as in the distributed stack). Signals (presence,
+ * typing) stay in the process.
  */
 import type {
   AmqpBus,
@@ -14,6 +15,8 @@ import type {
   MemoryBus,
   PublishOptions,
   RpcHandler,
+  SignalHandler,
+  SignalListener,
   StreamHandler,
   StreamReadOptions,
   StreamReader,
@@ -27,6 +30,7 @@ import type {
   RpcOperation,
   RpcRequest,
   RpcResponse,
+  Signal,
 } from "@talk/contracts";
 
 export class EventsToBroker implements Bus {
@@ -70,6 +74,12 @@ export class EventsToBroker implements Bus {
   }
   readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader> {
     return this.memory.readStream(spec, options, handler);
+  }
+  signal(signal: Signal): void {
+    this.memory.signal(signal);
+  }
+  listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener> {
+    return this.memory.listen(bindings, handler);
   }
   stopConsuming(): Promise<void> {
     return this.memory.stopConsuming();

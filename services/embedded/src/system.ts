@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GatewaySettings, gatewayConfig, gatewaySettings, startGateway } from "@talk/api-gateway";
-import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
+import { AgentService, type PresenceSettings, seedDemo, startAgentManager } from "@talk/agent-manager";
 import type { TokenSecret } from "@talk/auth";
 import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
@@ -45,6 +45,8 @@ export interface EmbeddedOptions {
   rabbitmqUrl?: string;
   /** Push settings other than the token secret (defaults: push's documented defaults, IN_MEMORY_STREAM). */
   push?: Partial<Omit<PushSettings, "jwtSecret">>;
+  /** Presence settings of agent-manager (idle time; defaults: DEFAULT_PRESENCE_SETTINGS). */
+  presence?: Partial<PresenceSettings>;
 }
 
 export interface EmbeddedSystem {
@@ -109,6 +111,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const agentManager = await startAgentManager({
     ...deps("agent-manager", metrics.agents),
     db: database("agent-manager"),
+    presence: options.presence,
   });
   const chatManager = await startChatManager({
     ...deps("chat-manager", metrics.chats),

@@ -12,6 +12,7 @@ import {
   type ExchangeMessage,
   type PublishedExchange,
   type RpcOperation,
+  type Signal,
 } from "@talk/contracts";
 import { silentLogger, type Logger } from "@talk/kit";
 import type {
@@ -19,6 +20,8 @@ import type {
   CallOptions,
   EventHandler,
   PublishOptions,
+  SignalHandler,
+  SignalListener,
   StreamHandler,
   StreamReadOptions,
   StreamReader,
@@ -34,6 +37,7 @@ import { Names } from "./names";
 import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
+import { AmqpSignals } from "./signals";
 import { AmqpStreamReader, StreamTopology } from "./streams";
 import { entriesOf } from "../stream-delivery";
 
@@ -64,6 +68,7 @@ export class AmqpBus implements Bus {
   private readonly publisher: EventPublisher;
   private readonly subscriber: EventSubscriber;
   private readonly streams: StreamTopology;
+  private readonly signals: AmqpSignals;
   private readonly streamReaders = new Set<AmqpStreamReader>();
   private readonly redeliveryDelayMs: number;
   private consuming = true;
@@ -119,6 +124,12 @@ export class AmqpBus implements Bus {
       retryOptions(options),
     );
     this.streams = new StreamTopology(this.names, this.logger.child({ part: "streams" }));
+    this.signals = new AmqpSignals(
+      this.connection,
+      this.names,
+      this.logger.child({ part: "signals" }),
+      (task) => this.serial.run(task),
+    );
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;
     this.connection.onConnected((channels) => this.serial.run(() => this.setup(channels)));
     this.connection.onLost((generation) => this.client.connectionLost(generation));
@@ -233,8 +244,19 @@ export class AmqpBus implements Bus {
     return reader;
   }
 
+  signal(signal: Signal): void {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    this.signals.send(signal);
+  }
+
+  async listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    return this.signals.listen(bindings, handler, this.consuming);
+  }
+
   async stopConsuming(): Promise<void> {
     this.consuming = false;
+    await this.signals.stopAll();
     await Promise.all([...this.streamReaders].map((reader) => reader.stop()));
     await this.serial.run(() => this.consumers.cancelAll(this.connection.channels));
     await this.inFlight.idle();
@@ -259,6 +281,7 @@ export class AmqpBus implements Bus {
     await this.server.setup(channels, this.consuming);
     await this.subscriber.setup(channels, this.consuming);
     await this.streams.setup(channels);
+    await this.signals.setup(channels, this.consuming);
     if (this.consuming) for (const reader of this.streamReaders) await reader.attach(channels);
   }
 

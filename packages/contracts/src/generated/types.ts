@@ -32,6 +32,11 @@ export interface Agent {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  presence?: {
+    status: "online" | "away" | "dnd" | "offline";
+    text: string;
+  };
+  tm_presence?: string | null;
 }
 
 export interface Chat {
@@ -250,6 +255,10 @@ export interface ErrorFrame {
    * The topic the error is about, when it is about one.
    */
   topic?: string;
+  /**
+   * The chat a refused typing frame named.
+   */
+  chat_id?: string;
   id?: string | number;
 }
 
@@ -271,6 +280,58 @@ export interface PingFrame {
 export interface PongFrame {
   type: "pong";
   id?: string | number;
+}
+
+export interface Presence {
+  agent_id: string;
+  status: "online" | "away" | "dnd" | "offline";
+  /**
+   * Free text set with the status (e.g. "back at 3"); empty unless set explicitly
+   */
+  text: string;
+  /**
+   * When the status or text last changed; null when nothing is known since agent-manager started
+   */
+  tm_presence: string | null;
+}
+
+export interface SetPresenceRequest {
+  status: "online" | "away" | "dnd" | "offline";
+  text?: string;
+}
+
+export interface TypingClientFrame {
+  type: "typing";
+  chat_id: string;
+  /**
+   * The thread's root message, if in a thread
+   */
+  parent_id?: string | null;
+  id?: string | number;
+}
+
+export interface ActivityFrame {
+  type: "activity";
+  id?: string | number;
+}
+
+export interface PresenceFrame {
+  type: "agent_presence";
+  data: Presence;
+  topic: string;
+}
+
+export interface TypingFrame {
+  type: "typing";
+  data: {
+    chat_id: string;
+    parent_id: string | null;
+    agent_id: string;
+  };
+  /**
+   * The topic the chat's events reach the connection through.
+   */
+  topic: string;
 }
 
 export interface AgentGetRequest {
@@ -305,6 +366,24 @@ export interface AgentCreateRequest {
 
 export interface CustomerCreateRequest {
   name: string;
+}
+
+export interface PresenceGetRequest {
+  customer_id: string;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  agent_ids: string[];
+}
+
+export interface PresenceGetResponse {
+  result: Presence[];
+}
+
+export interface PresenceSetRequest {
+  actor: Actor;
+  presence: SetPresenceRequest;
 }
 
 export interface ChatCreateRequest {
@@ -478,6 +557,8 @@ export interface RpcTypes {
   "agent.findMany": { request: AgentFindManyRequest; response: AgentFindManyResponse };
   "agent.create": { request: AgentCreateRequest; response: Agent };
   "customer.create": { request: CustomerCreateRequest; response: Customer };
+  "presence.get": { request: PresenceGetRequest; response: PresenceGetResponse };
+  "presence.set": { request: PresenceSetRequest; response: Presence };
   "chat.create": { request: ChatCreateRequest; response: ChatCreateResponse };
   "chat.list": { request: ChatListRequest; response: Page<Chat> };
   "chat.get": { request: ChatGetRequest; response: Chat };

@@ -1,4 +1,5 @@
 import { LIMITS, timestamp, uuid } from "./common";
+import { PRESENCE_LIMITS, PRESENCE_STATUSES } from "../presence";
 
 export const CHAT_TYPES = ["direct", "group", "talk"] as const;
 export const OWNER_TYPES = ["agent"] as const;
@@ -29,6 +30,17 @@ export const agentSchema = {
     tm_create: timestamp,
     tm_update: timestamp,
     tm_delete: timestamp,
+    /** Live presence (agent-manager's view; see docs/decisions/presence.md), on reads of agents. */
+    presence: {
+      type: "object",
+      additionalProperties: false,
+      required: ["status", "text"],
+      properties: {
+        status: { type: "string", enum: PRESENCE_STATUSES },
+        text: { type: "string", maxLength: PRESENCE_LIMITS.textLength },
+      },
+    },
+    tm_presence: { anyOf: [timestamp, { type: "null" }] },
   },
 } as const;
 

@@ -25,6 +25,9 @@ import {
   messageSchema,
   participantSchema,
   pathParameters,
+  PRESENCE_LIMITS,
+  presenceSchema,
+  setPresenceBody,
   postedMediaSchema,
   reactionBody,
   updateChatBody,
@@ -182,6 +185,13 @@ const PARAMETERS = {
     description: "Only the replies to this message (one thread)",
     schema: uuid,
   },
+  Ids: {
+    name: "ids",
+    in: "query",
+    required: true,
+    description: `Agent ids, comma-separated (at most ${PRESENCE_LIMITS.idsPerRequest})`,
+    schema: { type: "string" },
+  },
 };
 
 const param = (name: keyof typeof PARAMETERS) => PARAMETERS[name];
@@ -207,7 +217,9 @@ function parametersOf(route: ApiRoute): object[] {
       ? [param("ChatId"), param("ParentId"), param("PageSize"), param("PageToken")]
       : route.query === "page"
         ? [param("PageSize"), param("PageToken")]
-        : [];
+        : route.query === "ids"
+          ? [param("Ids")]
+          : [];
   return [...path, ...query, ...(route.idempotent ? [param("IdempotencyKey")] : []), param("RequestId")];
 }
 
@@ -326,6 +338,8 @@ export function openApiDocument() {
       headers: HEADERS,
       schemas: {
         Agent: open(agentSchema),
+        Presence: open(presenceSchema),
+        SetPresenceRequest: withoutIds(setPresenceBody),
         AgentPage: pageOf("Agent"),
         Chat: open(chatSchema),
         ChatPage: pageOf("Chat"),

@@ -81,6 +81,13 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
     response: agent,
   },
   getAgent: { response: agent },
+  getAgentsPresence: {
+    response: [{ agent_id: eb, status: "online", text: "", tm_presence: t(40) }],
+  },
+  setMyPresence: {
+    request: { status: "dnd", text: "on a call" },
+    response: { agent_id: eb, status: "dnd", text: "on a call", tm_presence: t(41) },
+  },
   listChats: { response: { result: [chat], next_page_token: "" } },
   createChat: {
     request: { type: "group", name: "Project Alpha", participants: [{ owner_type: "agent", owner_id: fe }] },
