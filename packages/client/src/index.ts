@@ -22,6 +22,7 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./realtime";
+export { TYPING_DISPLAY_MS, TYPING_RELAY_INTERVAL_MS, type TypingState } from "./typing-board";
 export { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
 export type { MessageListParams, SendMessageRequest } from "./resources";
 export type { TokenIdentity } from "./token";
@@ -38,6 +39,8 @@ export type {
   Page,
   Participant,
   ParticipantRef,
+  Presence,
+  PresenceStatus,
   Reaction,
   UpdateChatRequest,
 } from "@talk/contracts";

@@ -12,6 +12,8 @@ import type {
   Message,
   Page,
   Participant,
+  Presence,
+  PresenceStatus,
   ParticipantRef,
   UpdateChatRequest,
 } from "@talk/contracts";
@@ -40,6 +42,27 @@ export class AgentsApi {
   /** Customer admins only. */
   create(agent: CreateAgentRequest, options?: CallOptions): Promise<Agent> {
     return this.http.request({ ...to("createAgent"), body: agent }, options);
+  }
+
+  /** The presence of up to 100 agents of my customer. */
+  async presence(agentIds: string[], options?: CallOptions): Promise<Presence[]> {
+    const page = await this.http.request<{ result: Presence[] }>(
+      { method: "GET", path: "/agents/presence", query: { ids: agentIds.join(",") } },
+      options,
+    );
+    return page.result;
+  }
+
+  /** Sets my status: `dnd`, `away` or `offline` (with a text) until changed or I go offline; `online`: automatic. */
+  setPresence(status: PresenceStatus, text?: string, options?: CallOptions): Promise<Presence> {
+    return this.http.request(
+      {
+        method: "PUT",
+        path: "/agents/me/presence",
+        body: { status, ...(text !== undefined ? { text } : {}) },
+      },
+      options,
+    );
   }
 }
 
