@@ -45,22 +45,14 @@ export class AgentsApi {
   }
 
   /** The presence of up to 100 agents of my customer. */
-  async presence(agentIds: string[], options?: CallOptions): Promise<Presence[]> {
-    const page = await this.http.request<{ result: Presence[] }>(
-      { method: "GET", path: "/agents/presence", query: { ids: agentIds.join(",") } },
-      options,
-    );
-    return page.result;
+  presence(agentIds: string[], options?: CallOptions): Promise<Presence[]> {
+    return this.http.request({ ...to("getAgentsPresence"), query: { ids: agentIds.join(",") } }, options);
   }
 
   /** Sets my status: `dnd`, `away` or `offline` (with a text) until changed or I go offline; `online`: automatic. */
   setPresence(status: PresenceStatus, text?: string, options?: CallOptions): Promise<Presence> {
     return this.http.request(
-      {
-        method: "PUT",
-        path: "/agents/me/presence",
-        body: { status, ...(text !== undefined ? { text } : {}) },
-      },
+      { ...to("setMyPresence"), body: { status, ...(text !== undefined ? { text } : {}) } },
       options,
     );
   }
