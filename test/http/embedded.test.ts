@@ -1,6 +1,7 @@
 import { startEmbeddedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
+import { describeEditsPinsSearch } from "./edits-pins-search.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
@@ -9,6 +10,7 @@ import { describeMetrics } from "./metrics.suite";
 const stack = useStack(startEmbeddedStack, { checkErrorLogs: true });
 describeChatApi("embedded", stack);
 describeMessageApi("embedded", stack);
+describeEditsPinsSearch("embedded", stack);
 describeCrossOrigin("embedded", stack);
 describeHostileInput("embedded", stack);
 describeFuzz("embedded", stack);

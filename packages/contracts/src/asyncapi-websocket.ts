@@ -36,6 +36,9 @@ const payloadOf: Record<EventType, string> = {
   chatmessage_created: "Message",
   chatmessage_deleted: "Message",
   chatmessage_reaction_updated: "Message",
+  chatmessage_updated: "Message",
+  chatmessage_pinned: "Message",
+  chatmessage_unpinned: "Message",
 };
 
 const closeCodes: Record<keyof typeof PUSH_CLOSE_CODES, string> = {

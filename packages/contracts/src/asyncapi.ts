@@ -16,6 +16,11 @@ const describe: Record<EventType, string> = {
   chatmessage_created: "A message was posted (also system messages: joins and leaves).",
   chatmessage_deleted: "A message was deleted; data is its tombstone.",
   chatmessage_reaction_updated: "A reaction was added to or removed from a message; data is the message.",
+  chatmessage_updated:
+    "Its author edited a message's text or medias; data is the message (tm_edit set), the earlier version is in its history.",
+  chatmessage_pinned: "A participant pinned a message; data is the message (pinned_by, tm_pin).",
+  chatmessage_unpinned:
+    'A participant unpinned a message; data is the message (pinned_by "", tm_pin the sentinel).',
 };
 
 export function asyncApiDocument() {

@@ -9,7 +9,9 @@ import {
   createAgentBody,
   createChatBody,
   createMessageBody,
+  editMessageBody,
   loginBody,
+  searchMessagesQuery,
   reactionBody,
   updateChatBody,
 } from "./schemas/api";
@@ -18,7 +20,9 @@ import {
   chatSchema,
   customerSchema,
   messageSchema,
+  messageVersionSchema,
   participantSchema,
+  searchHitSchema,
 } from "./schemas/resources";
 import type { RpcTypes } from "./generated/types";
 
@@ -70,6 +74,8 @@ const messageWrite = write({ message_id: uuid }, ["message_id"]);
 const revision = { type: "integer", minimum: 0 } as const;
 const revisedChat = obj({ chat: chatSchema, revision }, ["chat", "revision"]);
 const revisedParticipant = obj({ participant: participantSchema, revision }, ["participant", "revision"]);
+
+const searchPageToken = { type: "string", maxLength: 128 } as const;
 
 export const rpcOperations = {
   // agent-manager
@@ -198,6 +204,32 @@ export const rpcOperations = {
     queue: RPC_QUEUES.messageManager,
     request: obj({ chat_id: uuid, revision }, ["chat_id", "revision"]),
     response: obj({ revision }, ["revision"]),
+  },
+  "message.edit": {
+    queue: RPC_QUEUES.messageManager,
+    request: write({ message_id: uuid, edit: editMessageBody }, ["message_id", "edit"]),
+    response: messageSchema,
+  },
+  "message.history": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ message_id: uuid, ...pageRequest }, ["message_id"]),
+    response: pageOf(messageVersionSchema),
+  },
+  "message.pin": { queue: RPC_QUEUES.messageManager, request: messageWrite, response: messageSchema },
+  "message.unpin": { queue: RPC_QUEUES.messageManager, request: messageWrite, response: messageSchema },
+  "message.pins": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ chat_id: uuid, ...pageRequest }, ["chat_id"]),
+    response: pageOf(messageSchema),
+  },
+  "message.search": {
+    queue: RPC_QUEUES.messageManager,
+    // The token of a search page names its last hit (opaque: a time and an id, or a rank and an id).
+    request: withActor(
+      { ...searchMessagesQuery, page_size: pageRequest.page_size, page_token: searchPageToken },
+      ["q"],
+    ),
+    response: pageOf(searchHitSchema),
   },
   "reaction.remove": {
     queue: RPC_QUEUES.messageManager,

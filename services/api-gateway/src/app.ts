@@ -20,6 +20,7 @@ import { presenceRoutes } from "./routes/presence";
 import { reportActivity } from "./http/activity";
 import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
+import { messageEditPinSearchRoutes } from "./routes/message-edits-pins-search";
 import { messageRoutes } from "./routes/messages";
 import { GatewayMetrics } from "./metrics";
 import { idempotencyKey } from "./http/idempotency";
@@ -87,6 +88,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(authenticate(settings.jwtSecret));
   api.use(reportActivity(bus, logger.child({ component: "activity" })));
   // The busiest routes first: express tries every route before the one that matches.
+  api.use(messageEditPinSearchRoutes(bus));
   api.use(messageRoutes(bus));
   api.use(chatRoutes(bus, logger.child({ component: "chats" })));
   api.use(presenceRoutes(bus));

@@ -58,6 +58,20 @@ export async function startMessageManager({
   await bus.handle("reaction.remove", (req, ctx) =>
     messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
   );
+  await bus.handle("message.edit", (req, ctx) =>
+    messages.edit(req.message_id, req.edit, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.history", (req, ctx) =>
+    messages.history(req.actor, req.message_id, req, ctx.requestId),
+  );
+  await bus.handle("message.pin", (req, ctx) =>
+    messages.pin(req.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.unpin", (req, ctx) =>
+    messages.unpin(req.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.pins", (req, ctx) => messages.pins(req.actor, req.chat_id, req, ctx.requestId));
+  await bus.handle("message.search", (req) => messages.search(req.actor, req));
   await bus.handle("message.awaitChatRevision", async (req) => ({
     revision: await messages.awaitChatRevision(req.chat_id, req.revision),
   }));

@@ -111,6 +111,22 @@ export interface Message {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  tm_edit: string;
+  pinned_by: string;
+  tm_pin: string;
+}
+
+export interface MessageVersion {
+  message_id: string;
+  text: string;
+  medias: Media[];
+  tm_create: string;
+  tm_replace: string;
+}
+
+export interface SearchHit {
+  message: Message;
+  snippet: string;
 }
 
 export interface PageRequest {
@@ -161,6 +177,41 @@ export interface CreateMessageRequest {
   type: "normal";
   text?: string;
   parent_id?: "" | string;
+  /**
+   * @maxItems 20
+   */
+  medias?: (
+    | {
+        type: "file";
+        file_id: string;
+        name?: string;
+      }
+    | {
+        type: "link";
+        link: string;
+      }
+    | {
+        type: "address";
+        address: {
+          type: string;
+          target: string;
+          target_name?: string;
+          name?: string;
+          detail?: string;
+        };
+      }
+    | {
+        type: "agent";
+        agent: {
+          id: string;
+          name?: string;
+        };
+      }
+  )[];
+}
+
+export interface EditMessageRequest {
+  text?: string;
   /**
    * @maxItems 20
    */
@@ -530,6 +581,50 @@ export interface MessageAwaitChatRevisionResponse {
   revision: number;
 }
 
+export interface MessageEditRequest {
+  actor: Actor;
+  message_id: string;
+  edit: EditMessageRequest;
+  idempotency?: Idempotency;
+}
+
+export interface MessageHistoryRequest {
+  actor: Actor;
+  message_id: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface MessagePinRequest {
+  actor: Actor;
+  message_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface MessageUnpinRequest {
+  actor: Actor;
+  message_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface MessagePinsRequest {
+  actor: Actor;
+  chat_id: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface MessageSearchRequest {
+  actor: Actor;
+  q: string;
+  chat_id?: string;
+  owner_id?: string;
+  channels?: "mine" | "all";
+  order?: "newest" | "relevance";
+  page_size?: number;
+  page_token?: string;
+}
+
 export interface ReactionRemoveRequest {
   actor: Actor;
   message_id: string;
@@ -547,6 +642,9 @@ export interface EventPayloads {
   chatmessage_created: Message;
   chatmessage_deleted: Message;
   chatmessage_reaction_updated: Message;
+  chatmessage_updated: Message;
+  chatmessage_pinned: Message;
+  chatmessage_unpinned: Message;
 }
 
 /** Request and response of every RPC operation. */
@@ -579,5 +677,11 @@ export interface RpcTypes {
     request: MessageAwaitChatRevisionRequest;
     response: MessageAwaitChatRevisionResponse;
   };
+  "message.edit": { request: MessageEditRequest; response: Message };
+  "message.history": { request: MessageHistoryRequest; response: Page<MessageVersion> };
+  "message.pin": { request: MessagePinRequest; response: Message };
+  "message.unpin": { request: MessageUnpinRequest; response: Message };
+  "message.pins": { request: MessagePinsRequest; response: Page<Message> };
+  "message.search": { request: MessageSearchRequest; response: Page<SearchHit> };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
 }

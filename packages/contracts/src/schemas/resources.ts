@@ -205,6 +205,9 @@ export const messageSchema = {
     "tm_create",
     "tm_update",
     "tm_delete",
+    "tm_edit",
+    "pinned_by",
+    "tm_pin",
   ],
   properties: {
     id: uuid,
@@ -225,5 +228,41 @@ export const messageSchema = {
     tm_create: timestamp,
     tm_update: timestamp,
     tm_delete: timestamp,
+    /** When the text or medias were last edited; 9999-01-01 00:00:00.000000 when never. */
+    tm_edit: timestamp,
+    /** The agent who pinned the message; "" when it is not pinned. */
+    pinned_by: { type: "string" },
+    /** When the message was pinned; 9999-01-01 00:00:00.000000 when it is not. */
+    tm_pin: timestamp,
+  },
+} as const;
+
+/** An earlier version of an edited message: its text and medias from `tm_create` until `tm_replace`. */
+export const messageVersionSchema = {
+  $id: "MessageVersion",
+  type: "object",
+  additionalProperties: false,
+  required: ["message_id", "text", "medias", "tm_create", "tm_replace"],
+  properties: {
+    message_id: uuid,
+    text: { type: "string" },
+    medias: { type: "array", items: mediaSchema },
+    /** When this version was written (the message's tm_create, or the edit that made it). */
+    tm_create: timestamp,
+    /** When the edit that replaced it was made. */
+    tm_replace: timestamp,
+  },
+} as const;
+
+/** A message found by a search, with the matching part of its text highlighted. */
+export const searchHitSchema = {
+  $id: "SearchHit",
+  type: "object",
+  additionalProperties: false,
+  required: ["message", "snippet"],
+  properties: {
+    message: messageSchema,
+    /** A part of the text around the matches, each match between <mark> and </mark> (the rest HTML-escaped). */
+    snippet: { type: "string" },
   },
 } as const;

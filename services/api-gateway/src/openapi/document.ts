@@ -23,7 +23,11 @@ import {
   loginBody,
   loginResponse,
   messageSchema,
+  messageVersionSchema,
   participantSchema,
+  searchHitSchema,
+  searchMessagesQuery,
+  editMessageBody,
   pathParameters,
   PRESENCE_LIMITS,
   presenceSchema,
@@ -179,6 +183,33 @@ const PARAMETERS = {
     schema: { type: "string", pattern: TIMESTAMP_PATTERN },
   },
   ChatId: { name: "chat_id", in: "query", required: true, description: "The chat", schema: uuid },
+  SearchQuery: {
+    name: "q",
+    in: "query",
+    required: true,
+    description: 'Words to find (web search syntax: "a phrase", or, -word)',
+    schema: searchMessagesQuery.q,
+  },
+  SearchChat: { name: "chat_id", in: "query", description: "Only this chat", schema: uuid },
+  SearchOwner: { name: "owner_id", in: "query", description: "Only this agent's messages", schema: uuid },
+  SearchChannels: {
+    name: "channels",
+    in: "query",
+    description: "all: the customer's public channels too, besides my chats",
+    schema: searchMessagesQuery.channels,
+  },
+  SearchOrder: {
+    name: "order",
+    in: "query",
+    description: "newest (the default) or relevance",
+    schema: searchMessagesQuery.order,
+  },
+  SearchPageToken: {
+    name: "page_token",
+    in: "query",
+    description: "next_page_token of the previous page",
+    schema: { type: "string", maxLength: 128 },
+  },
   ParentId: {
     name: "parent_id",
     in: "query",
@@ -219,7 +250,17 @@ function parametersOf(route: ApiRoute): object[] {
         ? [param("PageSize"), param("PageToken")]
         : route.query === "ids"
           ? [param("Ids")]
-          : [];
+          : route.query === "search"
+            ? [
+                param("SearchQuery"),
+                param("SearchChat"),
+                param("SearchOwner"),
+                param("SearchChannels"),
+                param("SearchOrder"),
+                param("PageSize"),
+                param("SearchPageToken"),
+              ]
+            : [];
   return [...path, ...query, ...(route.idempotent ? [param("IdempotencyKey")] : []), param("RequestId")];
 }
 
@@ -346,6 +387,13 @@ export function openApiDocument() {
         Participant: open(participantSchema),
         Message: open(messageSchema),
         MessagePage: pageOf("Message"),
+        MessageVersion: open(messageVersionSchema),
+        MessageVersionPage: pageOf("MessageVersion"),
+        SearchHit: {
+          ...open(searchHitSchema),
+          properties: { ...searchHitSchema.properties, message: ref("Message") },
+        },
+        SearchHitPage: pageOf("SearchHit"),
         LoginResponse: open(loginResponse),
         LoginRequest: withoutIds(loginBody),
         CreateAgentRequest: withoutIds(createAgentBody),
@@ -355,6 +403,7 @@ export function openApiDocument() {
         CreateMessageRequest: createMessageRequest(),
         ...postedMediaSchemas(),
         ReactionRequest: withoutIds(reactionBody),
+        EditMessageRequest: withoutIds(editMessageBody),
         Error: {
           type: "object",
           required: ["error"],

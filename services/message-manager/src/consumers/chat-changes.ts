@@ -74,6 +74,9 @@ export class ChatChangeApplier {
         request_id: change.request_id,
       });
       if (change.type === "chat_deleted") await this.store.updateChat(trx, chat.id, { deleted: true });
+      // The chat's type, so a search with channels=all knows the public channels (issue 12).
+      if (change.type === "chat_created")
+        await this.store.updateChat(trx, chat.id, { type: change.data.type });
       if (isParticipantChange(change)) {
         const joined = change.type === "chatparticipant_added";
         if (joined) await this.store.addMember(trx, chat.id, change.data.owner_id);

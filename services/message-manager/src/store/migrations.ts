@@ -1,4 +1,5 @@
 import { type Migration, idempotencyMigration, outboxMigration } from "@talk/db";
+import { editsPinsSearchMigration } from "./migration-edits-pins-search";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -61,4 +62,5 @@ export const migrations: Migration[] = [
       });
     },
   },
+  editsPinsSearchMigration,
 ];
