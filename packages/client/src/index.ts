@@ -24,7 +24,7 @@ export {
 } from "./realtime";
 export { TYPING_DISPLAY_MS, TYPING_RELAY_INTERVAL_MS, type TypingState } from "./typing-board";
 export { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
-export type { MessageListParams, SendMessageRequest } from "./resources";
+export type { MessageListParams, MessageSearchParams, SendMessageRequest } from "./resources";
 export type { TokenIdentity } from "./token";
 export type { CallOptions, FetchFunction, RetryPolicy, TransportOptions } from "./transport";
 export type {
@@ -34,13 +34,16 @@ export type {
   CreateAgentRequest,
   CreateChatRequest,
   EventType,
+  EditMessageRequest,
   Media,
   Message,
+  MessageVersion,
   Page,
   Participant,
   ParticipantRef,
   Presence,
   PresenceStatus,
   Reaction,
+  SearchHit,
   UpdateChatRequest,
 } from "@talk/contracts";
