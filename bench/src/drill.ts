@@ -406,17 +406,18 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       token: agents[i].token,
       chatId: await fixtures.groupChat([agents[i], agents[i + 1]], `overload ${i}`),
     });
-  const clients = stack.gateways.map((url) => new HttpClient(url, 1024, 30_000));
+  const closedLoop = stack.gateways.map((url) => new HttpClient(url, 128, 30_000));
+  const openLoop = stack.gateways.map((url) => new HttpClient(url, 0, 30_000, { keepAlive: false }));
   try {
     return await runOverload(
-      clients,
+      { closedLoop, openLoop },
       senders,
       talkProcesses(stack),
       { concurrency: 128, capacitySeconds: 10, stepSeconds: 10, overloadSeconds: 60 },
       log,
     );
   } finally {
-    for (const client of clients) client.close();
+    for (const client of [...closedLoop, ...openLoop]) client.close();
   }
 }
 

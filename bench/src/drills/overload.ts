@@ -117,7 +117,8 @@ async function openLoop(
 }
 
 export async function runOverload(
-  clients: HttpClient[],
+  /** Keep-alive clients for the capacity, one connection per request for the open loop. */
+  clients: { closedLoop: HttpClient[]; openLoop: HttpClient[] },
   senders: OverloadSender[],
   processes: () => { name: string; pid: number }[],
   options: { concurrency: number; capacitySeconds: number; stepSeconds: number; overloadSeconds: number },
@@ -125,11 +126,19 @@ export async function runOverload(
 ): Promise<OverloadResult> {
   log(`overload: measuring capacity (closed loop, concurrency ${options.concurrency})`);
   await closedLoop(options.concurrency, 2, async (w, i) => {
-    const reply = await send(clients[w % clients.length], senders[w % senders.length], `warm ${w} ${i}`);
+    const reply = await send(
+      clients.closedLoop[w % clients.closedLoop.length],
+      senders[w % senders.length],
+      `warm ${w} ${i}`,
+    );
     return reply.status === 200;
   });
   const peak = await closedLoop(options.concurrency, options.capacitySeconds, async (w, i) => {
-    const reply = await send(clients[w % clients.length], senders[w % senders.length], `peak ${w} ${i}`);
+    const reply = await send(
+      clients.closedLoop[w % clients.closedLoop.length],
+      senders[w % senders.length],
+      `peak ${w} ${i}`,
+    );
     return reply.status === 200;
   });
   const capacity = peak.summary();
@@ -142,7 +151,7 @@ export async function runOverload(
     [2, options.overloadSeconds],
   ] as const) {
     log(`overload: offering ${factor}× capacity (${(factor * capacity.rate).toFixed(0)}/s) for ${seconds} s`);
-    const step = await openLoop(clients, senders, factor * capacity.rate, seconds, processes);
+    const step = await openLoop(clients.openLoop, senders, factor * capacity.rate, seconds, processes);
     steps.push({ factor, ...step });
     log(
       `overload: ${factor}× → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}`,
