@@ -21,7 +21,7 @@
  * once; every reader got every event of the chat once and in order. It reports the time to recover,
  * the errors clients saw, and lost, duplicated and reordered counts; it exits 1 if any is not zero.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { BlackholeRelay } from "./drills/blackhole";
@@ -121,6 +121,17 @@ const FAULTS: Fault[] = [
     },
   },
 ];
+
+/** The latest report as kept in drill-latest.json. */
+interface Latest {
+  system: Awaited<ReturnType<typeof systemInfo>>;
+  results: DrillResult[];
+  overload?: OverloadResult;
+  soak?: SoakResult;
+  seconds: number;
+}
+
+const drillNumber = (name: string) => FAULTS.findIndex((f) => f.name === name);
 
 /** Drill numbers after the faults: the overload drill and the soak. */
 const OVERLOAD_DRILL = FAULTS.length + 1;
@@ -359,7 +370,7 @@ function markdown(
   return lines.join("\n") + "\n";
 }
 
-/** `--only 1,3`: just those drills (numbered as above); their results are not kept as the latest. */
+/** `--only 1,3`: just those drills (numbered as above); they replace their own rows in the latest report. */
 const only = (() => {
   const at = process.argv.indexOf("--only");
   if (at < 0) return undefined;
@@ -496,13 +507,26 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (!only) {
-    writeFileSync(
-      join(dir, "drill-latest.json"),
-      JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
-    );
-    writeFileSync(join(dir, "drill-latest.md"), text);
-  }
+  // A run of every drill replaces the latest report; a run of some (--only) refreshes their rows in it.
+  const latestFile = join(dir, "drill-latest.json");
+  const latest: Latest =
+    only && existsSync(latestFile)
+      ? (JSON.parse(readFileSync(latestFile, "utf8")) as Latest)
+      : { system, results: [], seconds: 0 };
+  const merged: Latest = {
+    system,
+    results: [...latest.results.filter((r) => !results.some((n) => n.drill === r.drill)), ...results].sort(
+      (a, b) => drillNumber(a.drill) - drillNumber(b.drill),
+    ),
+    overload: overload ?? latest.overload,
+    soak: soaked ?? latest.soak,
+    seconds: only ? latest.seconds : seconds,
+  };
+  writeFileSync(latestFile, JSON.stringify(merged, null, 2) + "\n");
+  writeFileSync(
+    join(dir, "drill-latest.md"),
+    markdown(merged.results, system, merged.seconds, merged.overload, merged.soak),
+  );
   process.stdout.write("\n" + text);
   return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
 }
