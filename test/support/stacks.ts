@@ -36,7 +36,7 @@ function errorLines(text: string): string[] {
 }
 
 export async function startEmbeddedStack(
-  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy" | "presence"> = {},
+  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy" | "presence" | "writeRates"> = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
   const logged: string[] = [];
@@ -56,6 +56,7 @@ export async function startEmbeddedStack(
     push: options.push,
     trustProxy: options.trustProxy,
     presence: options.presence,
+    writeRates: options.writeRates,
   });
   return {
     name: "embedded",

@@ -15,7 +15,16 @@ import { type ChildMessage, ready, serveParent } from "../lib/child";
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-bench-embedded-"));
   const jwtSecret = randomBytes(32).toString("hex");
-  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false, jwtSecret });
+  const system = await startEmbedded({
+    dataDir,
+    port: 0,
+    logger: silentLogger,
+    seed: false,
+    jwtSecret,
+    // the bench measures capacity, not the limits
+    writeRates: { perAgentPerMinute: 100_000_000, perCustomerPerMinute: 100_000_000 },
+    push: { maxConnectionsPerAgent: 100_000, maxConnectionsPerAddress: 100_000 },
+  });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   process.on("exit", cleanup);
   serveParent({

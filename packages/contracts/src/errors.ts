@@ -70,6 +70,7 @@ export const ERROR_REASONS = [
   "BODY_TOO_LARGE",
   "TOO_MANY_LOGINS",
   "LOGIN_BUSY",
+  "WRITE_RATE_LIMITED",
   // availability (503) and internal (500)
   "RPC_TIMEOUT",
   "RPC_NO_SERVER",
@@ -116,6 +117,17 @@ export interface ErrorBody {
   reason: ErrorReason;
   /** A sentence a person understands. */
   message: string;
+  /** For a rate limit: the budget that ran out, and when a request fits again. */
+  rate_limit?: RateLimitState;
+}
+
+/** A token bucket's state as a refused caller sees it (the RateLimit-* and Retry-After headers). */
+export interface RateLimitState {
+  /** Requests the bucket holds when full. */
+  limit: number;
+  remaining: number;
+  /** Seconds until the next request fits. */
+  reset_seconds: number;
 }
 
 export class AppError extends Error {
@@ -123,17 +135,23 @@ export class AppError extends Error {
     readonly status: ErrorStatus,
     readonly reason: ErrorReason,
     message: string,
+    readonly rateLimit?: RateLimitState,
   ) {
     super(message);
     this.name = "AppError";
   }
 
   toBody(): ErrorBody {
-    return { status: this.status, reason: this.reason, message: this.message };
+    return {
+      status: this.status,
+      reason: this.reason,
+      message: this.message,
+      ...(this.rateLimit && { rate_limit: this.rateLimit }),
+    };
   }
 
   static fromBody(body: ErrorBody): AppError {
-    return new AppError(body.status, body.reason, body.message);
+    return new AppError(body.status, body.reason, body.message, body.rate_limit);
   }
 
   get httpStatus(): number {

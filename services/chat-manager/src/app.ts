@@ -1,13 +1,14 @@
 /** Composition root of chat-manager: store, outbox, service and RPC handlers. */
 import { CHAT_CHANGES_SUBSCRIPTION, requestContextOf } from "@talk/contracts";
-import { Outbox, migrate } from "@talk/db";
+import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, type WriteRates, migrate } from "@talk/db";
+import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentDirectory, ChatService } from "./chat-service";
 import { ChatStore } from "./store/chat-store";
 import { migrations } from "./store/migrations";
 
 /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number };
+export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
 
 export async function startChatManager({
   db,
@@ -15,6 +16,7 @@ export async function startChatManager({
   logger,
   metrics,
   outboxPollMs,
+  writeRates = DEFAULT_WRITE_RATES,
 }: ChatManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   // Chat changes go to message-manager (the chat-changes protocol), which sequences every event of
@@ -33,21 +35,33 @@ export async function startChatManager({
   };
   const chats = new ChatService(new ChatStore(db), outbox, agents);
   const context = requestContextOf;
-  await bus.handle("chat.create", (req, ctx) => chats.create(req.chat, context(req, ctx.requestId)));
+  /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
+  const budget = new WriteBudget(db, writeRates, metrics);
+  await bus.handle("chat.create", (req, ctx) =>
+    budget.take(req.actor).then(() => chats.create(req.chat, context(req, ctx.requestId))),
+  );
   await bus.handle("chat.list", (req) => chats.list(req.actor, req));
   await bus.handle("chat.get", (req) => chats.get(req.actor, req.chat_id));
   await bus.handle("chat.update", (req, ctx) =>
-    chats.update(req.chat_id, req.changes, context(req, ctx.requestId)),
+    budget.take(req.actor).then(() => chats.update(req.chat_id, req.changes, context(req, ctx.requestId))),
   );
-  await bus.handle("chat.delete", (req, ctx) => chats.delete(req.chat_id, context(req, ctx.requestId)));
-  await bus.handle("chat.join", (req, ctx) => chats.join(req.chat_id, context(req, ctx.requestId)));
+  await bus.handle("chat.delete", (req, ctx) =>
+    budget.take(req.actor).then(() => chats.delete(req.chat_id, context(req, ctx.requestId))),
+  );
+  await bus.handle("chat.join", (req, ctx) =>
+    budget.take(req.actor).then(() => chats.join(req.chat_id, context(req, ctx.requestId))),
+  );
   await bus.handle("channel.list", (req) => chats.listChannels(req.actor, req));
   await bus.handle("participant.list", (req) => chats.listParticipants(req.actor, req.chat_id));
   await bus.handle("participant.add", (req, ctx) =>
-    chats.addParticipant(req.chat_id, req.participant, context(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() => chats.addParticipant(req.chat_id, req.participant, context(req, ctx.requestId))),
   );
   await bus.handle("participant.remove", (req, ctx) =>
-    chats.removeParticipant(req.chat_id, req.participant_id, context(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() => chats.removeParticipant(req.chat_id, req.participant_id, context(req, ctx.requestId))),
   );
   await bus.handle("chat.membership", (req) => chats.membership(req.customer_id, req.chat_id, req.agent_id));
   outbox.start(outboxPollMs);
@@ -55,9 +69,16 @@ export async function startChatManager({
   return { stop: () => outbox.stop() };
 }
 
-export const service: ManagerDefinition = {
+export const service: ManagerDefinition<typeof writeRateConfig> = {
   name: "chat-manager",
   database: true,
-  config: {},
-  start: startChatManager,
+  config: writeRateConfig,
+  start: (deps, config) =>
+    startChatManager({
+      ...deps,
+      writeRates: {
+        perAgentPerMinute: config.WRITE_RATE_PER_AGENT_PER_MINUTE,
+        perCustomerPerMinute: config.WRITE_RATE_PER_CUSTOMER_PER_MINUTE,
+      },
+    }),
 };

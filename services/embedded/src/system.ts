@@ -12,7 +12,7 @@ import { AgentService, type PresenceSettings, seedDemo, startAgentManager } from
 import type { TokenSecret } from "@talk/auth";
 import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
-import { connectDatabase, pingDatabase } from "@talk/db";
+import { type WriteRates, connectDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
 import { Metrics, type Logger, type TrustProxy, loadConfig } from "@talk/kit";
 import { startMessageManager } from "@talk/message-manager";
@@ -35,6 +35,8 @@ export interface EmbeddedOptions {
   jwtSecret?: TokenSecret;
   /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
   allowedOrigins?: readonly string[];
+  /** Write budgets per agent and per customer (default: the documented defaults). */
+  writeRates?: WriteRates;
   /** Proxies trusted to name the client in X-Forwarded-For (default: none). */
   trustProxy?: TrustProxy;
   /** Gateway settings other than the token secret (defaults: the gateway's documented defaults). */
@@ -117,10 +119,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ...deps("chat-manager", metrics.chats),
     db: database("chat-manager"),
     outboxPollMs: 250,
+    writeRates: options.writeRates,
   });
   const messageManager = await startMessageManager({
     ...deps("message-manager", metrics.messages),
     db: database("message-manager"),
+    writeRates: options.writeRates,
     outboxPollMs: 250,
   });
   const gateway = await startGateway({

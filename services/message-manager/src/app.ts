@@ -3,7 +3,15 @@
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
-import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
+import {
+  DEFAULT_WRITE_RATES,
+  Outbox,
+  WriteBudget,
+  type WriteRates,
+  expireIdempotencyKeys,
+  migrate,
+} from "@talk/db";
+import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
@@ -13,7 +21,7 @@ import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 
 /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number };
+export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
 
 export async function startMessageManager({
   db,
@@ -21,6 +29,7 @@ export async function startMessageManager({
   logger,
   metrics,
   outboxPollMs,
+  writeRates = DEFAULT_WRITE_RATES,
 }: MessageManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   const store = new MessageStore(db);
@@ -41,22 +50,32 @@ export async function startMessageManager({
     metrics: metrics && new MessageMetrics(metrics),
   });
   const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }));
+  /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
+  const budget = new WriteBudget(db, writeRates, metrics);
 
   await bus.handle("message.create", (req, ctx) =>
-    messages.create(req.message, requestContextOf(req, ctx.requestId)),
+    budget.take(req.actor).then(() => messages.create(req.message, requestContextOf(req, ctx.requestId))),
   );
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
   );
   await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
   await bus.handle("message.delete", (req, ctx) =>
-    messages.delete(req.message_id, requestContextOf(req, ctx.requestId)),
+    budget.take(req.actor).then(() => messages.delete(req.message_id, requestContextOf(req, ctx.requestId))),
   );
   await bus.handle("reaction.add", (req, ctx) =>
-    messages.addReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() =>
+        messages.addReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+      ),
   );
   await bus.handle("reaction.remove", (req, ctx) =>
-    messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() =>
+        messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+      ),
   );
   await bus.handle("message.edit", (req, ctx) =>
     messages.edit(req.message_id, req.edit, requestContextOf(req, ctx.requestId)),
@@ -92,9 +111,16 @@ export async function startMessageManager({
   };
 }
 
-export const service: ManagerDefinition = {
+export const service: ManagerDefinition<typeof writeRateConfig> = {
   name: "message-manager",
   database: true,
-  config: {},
-  start: startMessageManager,
+  config: writeRateConfig,
+  start: (deps, config) =>
+    startMessageManager({
+      ...deps,
+      writeRates: {
+        perAgentPerMinute: config.WRITE_RATE_PER_AGENT_PER_MINUTE,
+        perCustomerPerMinute: config.WRITE_RATE_PER_CUSTOMER_PER_MINUTE,
+      },
+    }),
 };

@@ -1,4 +1,10 @@
-import { type Migration, OUTBOX_TABLE, idempotencyMigration, outboxMigration } from "@talk/db";
+import {
+  type Migration,
+  OUTBOX_TABLE,
+  idempotencyMigration,
+  outboxMigration,
+  rateBucketsMigration,
+} from "@talk/db";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -70,4 +76,5 @@ export const migrations: Migration[] = [
       );
     },
   },
+  rateBucketsMigration,
 ];

@@ -1,4 +1,4 @@
-import { type Migration, idempotencyMigration, outboxMigration } from "@talk/db";
+import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
 import { editsPinsSearchMigration } from "./migration-edits-pins-search";
 
 export const migrations: Migration[] = [
@@ -63,4 +63,5 @@ export const migrations: Migration[] = [
     },
   },
   editsPinsSearchMigration,
+  rateBucketsMigration,
 ];
