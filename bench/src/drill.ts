@@ -6,16 +6,28 @@
  *   2. RabbitMQ killed (SIGKILL), then started again;
  *   3. one message-manager replica killed (SIGKILL) mid-load (clients retry with their Idempotency-Key);
  *   4. PostgreSQL (which holds message-manager's database) restarted;
- *   5. one push replica killed (SIGKILL): its readers resume, with their cursor, on the other.
+ *   5. one push replica killed (SIGKILL): its readers resume, with their cursor, on the other;
+ *   6. PostgreSQL killed (SIGKILL) under load, then started (crash recovery on durable settings);
+ *   7. the TCP path between one message-manager replica and RabbitMQ blackholed for 30 s (every
+ *      byte dropped, nothing closed): heartbeats must notice, callers get 503 within the RPC
+ *      timeout, and nothing is lost after;
+ *   8. overload: the send capacity measured, then an open-loop load of 0.5×, 1×, 1.5× and (for a
+ *      minute) 2× that capacity — goodput, latency of what is accepted, how fast the excess is
+ *      refused, and memory;
+ *   9. a soak (30 minutes; --soak-minutes N): steady load, every process's memory and open
+ *      descriptors sampled for growth.
  *
  * Afterwards it compares the database with what the clients got: every acknowledged message stored
  * once; every reader got every event of the chat once and in order. It reports the time to recover,
  * the errors clients saw, and lost, duplicated and reordered counts; it exits 1 if any is not zero.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { BlackholeRelay } from "./drills/blackhole";
+import { type OverloadResult, runOverload } from "./drills/overload";
 import { Reader } from "./drills/reader";
+import { SOAK_RULE, type SoakResult, soak } from "./drills/soak";
 import { type Acked, SendLoad } from "./drills/senders";
 import { Fixtures } from "./lib/fixtures";
 import { HttpClient } from "./lib/http";
@@ -39,6 +51,10 @@ interface Fault {
   /** Puts the stack back for the next drill (e.g. restarts a killed replica). */
   restore?(stack: BenchStack): Promise<void>;
 }
+
+const BLACKHOLE_MS = 30_000;
+/** Relays one message-manager replica's broker connection (drill 7); set up by main. */
+let relay: BlackholeRelay | undefined;
 
 const FAULTS: Fault[] = [
   {
@@ -86,7 +102,40 @@ const FAULTS: Fault[] = [
       await stack.push[0].start();
     },
   },
+  {
+    name: "PostgreSQL killed (SIGKILL) under load, then started",
+    async run(stack) {
+      await stack.distributed.postgres.kill();
+      await stack.distributed.postgres.start();
+      return Date.now();
+    },
+  },
+  {
+    name: `the TCP path between a message-manager replica and RabbitMQ blackholed for ${BLACKHOLE_MS / 1000} s`,
+    async run() {
+      if (!relay) throw new Error("the blackhole relay is not set up");
+      relay.set(true);
+      await sleep(BLACKHOLE_MS);
+      relay.set(false);
+      return Date.now();
+    },
+  },
 ];
+
+/** The latest report as kept in drill-latest.json. */
+interface Latest {
+  system: Awaited<ReturnType<typeof systemInfo>>;
+  results: DrillResult[];
+  overload?: OverloadResult;
+  soak?: SoakResult;
+  seconds: number;
+}
+
+const drillNumber = (name: string) => FAULTS.findIndex((f) => f.name === name);
+
+/** Drill numbers after the faults: the overload drill and the soak. */
+const OVERLOAD_DRILL = FAULTS.length + 1;
+const SOAK_DRILL = FAULTS.length + 2;
 
 interface DrillResult {
   drill: string;
@@ -264,6 +313,8 @@ function markdown(
   results: DrillResult[],
   system: Awaited<ReturnType<typeof systemInfo>>,
   seconds: number,
+  overload?: OverloadResult,
+  soaked?: SoakResult,
 ): string {
   const lines = [
     `### Talk fault drills — ${system.date.slice(0, 16).replace("T", " ")} UTC, commit ${system.commit}`,
@@ -283,12 +334,43 @@ function markdown(
     "",
     "Recovery: from the end of the fault (the restart done, or the kill) until every sender had a send acknowledged and every reader a new message again. Client errors: failed send attempts (then retried) and failed reconnections.",
     "",
-    `Whole run: ${Math.round(seconds)} s.`,
   );
+  if (overload) {
+    const ms = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
+    lines.push(
+      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency 128, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load`,
+      "",
+      "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p99 | Failed otherwise | Largest RSS |",
+      "|---|---|---|---|---|---|---|",
+      ...overload.steps.map(
+        (s) =>
+          `| ${s.factor}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) |`,
+      ),
+      "",
+      `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
+      "",
+    );
+  }
+  if (soaked) {
+    lines.push(
+      `#### Soak (drill ${SOAK_DRILL}): ${soaked.minutes} minutes of steady load (${SENDERS} senders, one message each per ${SEND_INTERVAL_MS} ms, ${READERS} readers)`,
+      "",
+      "| Process | RSS after warm-up → at the end (max) | Open descriptors after warm-up → at the end | Result |",
+      "|---|---|---|---|",
+      ...soaked.processes.map(
+        (p) =>
+          `| ${p.name} | ${p.firstRssMb.toFixed(0)} → ${p.lastRssMb.toFixed(0)} MB (${p.maxRssMb.toFixed(0)}) | ${p.firstFds} → ${p.lastFds} | ${p.ok ? "✅" : "❌"} |`,
+      ),
+      "",
+      `Rule: ${SOAK_RULE}.`,
+      "",
+    );
+  }
+  lines.push(`Whole run: ${Math.round(seconds)} s.`);
   return lines.join("\n") + "\n";
 }
 
-/** `--only 1,3`: just those drills (numbered as above); their results are not kept as the latest. */
+/** `--only 1,3`: just those drills (numbered as above); they replace their own rows in the latest report. */
 const only = (() => {
   const at = process.argv.indexOf("--only");
   if (at < 0) return undefined;
@@ -296,11 +378,85 @@ const only = (() => {
     .split(",")
     .map(Number);
   for (const n of numbers)
-    if (!Number.isInteger(n) || n < 1 || n > FAULTS.length)
-      throw new Error(`--only: drills are numbered 1 to ${FAULTS.length}, got ${process.argv[at + 1]}`);
+    if (!Number.isInteger(n) || n < 1 || n > SOAK_DRILL)
+      throw new Error(`--only: drills are numbered 1 to ${SOAK_DRILL}, got ${process.argv[at + 1]}`);
   return new Set(numbers);
 })();
 const selected = (faults: Fault[]) => faults.filter((_, i) => !only || only.has(i + 1));
+const wanted = (drill: number) => !only || only.has(drill);
+const soakMinutes = (() => {
+  const at = process.argv.indexOf("--soak-minutes");
+  const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
+  if (!(minutes > 0)) throw new Error(`--soak-minutes: a positive number, got ${process.argv[at + 1]}`);
+  return minutes;
+})();
+
+/** Every Talk service process of the stack, for memory and descriptor samples. */
+const talkProcesses = (stack: BenchStack) => () =>
+  stack.distributed.processes
+    .filter((p) => p.pid !== undefined)
+    .map((p) => ({ name: p.spec.name, pid: p.pid ?? 0 }));
+
+/** Routes the first message-manager replica's broker connection through a relay (drill 7). */
+async function relayMessageManager(stack: BenchStack): Promise<BlackholeRelay> {
+  const broker = new URL(stack.rabbitUrl);
+  const created = await BlackholeRelay.start({ host: broker.hostname, port: Number(broker.port) });
+  const replica = stack.distributed.byService("message-manager")[0];
+  replica.spec.env.RABBITMQ_URL = created.via(stack.rabbitUrl);
+  await replica.stop();
+  await replica.start();
+  return created;
+}
+
+async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<OverloadResult> {
+  const customer = await fixtures.customer();
+  const agents = await fixtures.agents(customer, 33);
+  const senders = [];
+  for (let i = 0; i < 32; i++)
+    senders.push({
+      token: agents[i].token,
+      chatId: await fixtures.groupChat([agents[i], agents[i + 1]], `overload ${i}`),
+    });
+  const closedLoop = stack.gateways.map((url) => new HttpClient(url, 128, 30_000));
+  const openLoop = stack.gateways.map((url) => new HttpClient(url, 0, 30_000, { keepAlive: false }));
+  try {
+    return await runOverload(
+      { closedLoop, openLoop },
+      senders,
+      talkProcesses(stack),
+      { concurrency: 128, capacitySeconds: 10, stepSeconds: 10, overloadSeconds: 60 },
+      log,
+    );
+  } finally {
+    for (const client of [...closedLoop, ...openLoop]) client.close();
+  }
+}
+
+async function soakDrill(
+  stack: BenchStack,
+  fixtures: Fixtures,
+  people: Awaited<ReturnType<typeof cast>>,
+): Promise<SoakResult> {
+  const chatId = await fixtures.groupChat(
+    [people.admin, ...people.senders, ...people.readerAgents],
+    "drill: soak",
+  );
+  const gateways = stack.gateways.map((url) => new HttpClient(url, 16, 10_000));
+  const load = new SendLoad(gateways, () => chatId, SEND_INTERVAL_MS);
+  load.start(people.senders);
+  // The readers keep receiving; what they got is dropped as it comes (this process is not measured).
+  const trim = setInterval(() => {
+    for (const reader of people.readers) reader.events.length = 0;
+    load.acked.length = 0;
+  }, 5000);
+  try {
+    return await soak(soakMinutes, talkProcesses(stack), log);
+  } finally {
+    clearInterval(trim);
+    await load.stop();
+    for (const gateway of gateways) gateway.close();
+  }
+}
 
 async function main() {
   const started = Date.now();
@@ -309,10 +465,13 @@ async function main() {
   const system = await systemInfo(stack.postgresUrl, stack.rabbitUrl);
   log(`stack ready; service logs in ${stack.distributed.logDir}`);
   const results: DrillResult[] = [];
+  let overload: OverloadResult | undefined;
+  let soaked: SoakResult | undefined;
   const fixtures = await Fixtures.connect(stack.distributed);
   let people: Awaited<ReturnType<typeof cast>> | undefined;
   try {
     if (stack.push.length < 2) throw new Error("the drills need two push replicas");
+    relay = await relayMessageManager(stack);
     people = await cast(stack, fixtures);
     for (const fault of selected(FAULTS)) {
       log(`${fault.name}: steady load`);
@@ -322,31 +481,54 @@ async function main() {
         `${fault.name}: recovered in ${duration(result.recoveryMs)}; ${result.acked} acked, ${result.lostMessages} lost, ${result.duplicatedMessages} duplicated; events lost/dup/reordered ${result.eventsLost}/${result.eventsDuplicated}/${result.eventsReordered} ${result.ok ? "OK" : "FAILED"}`,
       );
     }
+    if (wanted(OVERLOAD_DRILL)) {
+      overload = await overloadDrill(stack, fixtures);
+      log(`overload: ${overload.ok ? "OK" : "FAILED"}: ${overload.verdict}`);
+    }
+    if (wanted(SOAK_DRILL)) {
+      log(`soak: ${soakMinutes} minutes of steady load`);
+      soaked = await soakDrill(stack, fixtures, people);
+      log(`soak: ${soaked.ok ? "OK" : "FAILED"}`);
+    }
   } finally {
+    await relay?.close();
     for (const reader of people?.readers ?? []) reader.stop();
     await fixtures.close().catch(() => undefined);
     log("stopping the stack");
     await stack.stop();
   }
   const seconds = (Date.now() - started) / 1000;
-  const text = markdown(results, system, seconds);
+  const text = markdown(results, system, seconds, overload, soaked);
   const dir = join(__dirname, "..", "results");
   mkdirSync(dir, { recursive: true });
   const stamp = system.date.replace(/[:]/g, "").replace(/\..*$/, "");
   writeFileSync(
     join(dir, `${stamp}-drill.json`),
-    JSON.stringify({ system, results, seconds }, null, 2) + "\n",
+    JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (!only) {
-    writeFileSync(
-      join(dir, "drill-latest.json"),
-      JSON.stringify({ system, results, seconds }, null, 2) + "\n",
-    );
-    writeFileSync(join(dir, "drill-latest.md"), text);
-  }
+  // A run of every drill replaces the latest report; a run of some (--only) refreshes their rows in it.
+  const latestFile = join(dir, "drill-latest.json");
+  const latest: Latest =
+    only && existsSync(latestFile)
+      ? (JSON.parse(readFileSync(latestFile, "utf8")) as Latest)
+      : { system, results: [], seconds: 0 };
+  const merged: Latest = {
+    system,
+    results: [...latest.results.filter((r) => !results.some((n) => n.drill === r.drill)), ...results].sort(
+      (a, b) => drillNumber(a.drill) - drillNumber(b.drill),
+    ),
+    overload: overload ?? latest.overload,
+    soak: soaked ?? latest.soak,
+    seconds: only ? latest.seconds : seconds,
+  };
+  writeFileSync(latestFile, JSON.stringify(merged, null, 2) + "\n");
+  writeFileSync(
+    join(dir, "drill-latest.md"),
+    markdown(merged.results, system, merged.seconds, merged.overload, merged.soak),
+  );
   process.stdout.write("\n" + text);
-  return results.every((r) => r.ok);
+  return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
 }
 
 main().then(

@@ -2,7 +2,7 @@
  * The web console end to end, in a real browser: Debian's headless Chromium driven by
  * playwright-core, against the embedded system serving the console at `/`. Two agents in two
  * browser contexts see each other's messages, replies, reactions and deletions live, without a
- * reload; a channel is joined; history is paged.
+ * reload; a channel is joined; history is paged; presence dots change and "… is typing…" shows.
  *
  * Needs /usr/bin/chromium (`apt-get install -y chromium`): without it the suite is skipped, saying
  * so — except under CI=true, where it fails. `TALK_WRITE_SCREENSHOT=1` saves docs/console.png.
@@ -59,7 +59,7 @@ suite("the web console (headless Chromium)", () => {
   });
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  let alice: DemoAgent, bob: DemoAgent;
+  let alice: DemoAgent, bob: DemoAgent, carol: DemoAgent;
 
   beforeAll(async () => {
     browser = await chromium.launch({
@@ -75,7 +75,7 @@ suite("the web console (headless Chromium)", () => {
         "--disable-sync",
       ],
     });
-    [alice, bob] = await demoCustomer(current());
+    [alice, bob, carol] = await demoCustomer(current());
   });
   afterAll(async () => {
     for (const context of contexts) await context.close();
@@ -182,6 +182,57 @@ suite("the web console (headless Chromium)", () => {
       mkdirSync(join(ROOT, "docs"), { recursive: true });
       await alicePage.screenshot({ path: join(ROOT, "docs/console.png") });
     }
+  });
+
+  it("shows a colleague's presence change and that they are typing, in the chat and in a thread", async () => {
+    const alicePage = await signIn(alice);
+    await alicePage.getByRole("button", { name: "New chat" }).click();
+    await alicePage.getByLabel("Name").fill("Standup");
+    await alicePage.getByRole("checkbox", { name: carol.name }).check();
+    await alicePage.getByRole("button", { name: "Create" }).click();
+    await alicePage.getByRole("heading", { name: "Standup" }).waitFor(LIVE);
+    const carolChip = alicePage
+      .getByRole("list", { name: "Participants" })
+      .getByRole("listitem")
+      .filter({ hasText: carol.name });
+    await carolChip.getByRole("img", { name: "offline" }).waitFor(LIVE);
+
+    // Carol signs in: her dot turns online on Alice's screen, without a reload.
+    const carolPage = await signIn(carol);
+    await carolChip.getByRole("img", { name: "online" }).waitFor(LIVE);
+
+    // Carol types: Alice sees it; Carol's message ends it at once.
+    await chatButton(carolPage, "Standup").click();
+    await carolPage.getByRole("heading", { name: "Standup" }).waitFor(LIVE);
+    const carolComposer = carolPage.getByLabel("Message Standup");
+    await carolComposer.fill("Yesterday I fixed the");
+    await alicePage.getByText(`${carol.name} is typing…`).waitFor(LIVE);
+    await carolComposer.fill("Yesterday I fixed the login bug.");
+    await carolComposer.press("Enter");
+    await messageWith(alicePage, "Yesterday I fixed the login bug.").waitFor(LIVE);
+    await expect(alicePage.getByText(`${carol.name} is typing…`).count()).resolves.toBe(0);
+
+    // In a thread: Alice opens the reply box of Carol's message, Carol sees Alice typing there.
+    const update = messageWith(alicePage, "Yesterday I fixed the login bug.");
+    await update.hover();
+    await update.getByRole("button", { name: "Reply" }).click();
+    const carolUpdate = messageWith(carolPage, "Yesterday I fixed the login bug.");
+    await carolUpdate.hover();
+    await carolUpdate.getByRole("button", { name: "Reply" }).click();
+    await alicePage.getByLabel("Reply in thread").fill("Nice, which");
+    await carolPage
+      .getByRole("complementary", { name: "Thread" })
+      .getByText(`${alice.name} is typing…`)
+      .waitFor(LIVE);
+    await expect(carolPage.locator(".chat-view").getByText(`${alice.name} is typing…`).count()).resolves.toBe(
+      0,
+    );
+
+    // Carol sets "do not disturb", then leaves: Alice sees both.
+    await carolPage.getByLabel("My status").selectOption("dnd");
+    await carolChip.getByRole("img", { name: "do not disturb" }).waitFor(LIVE);
+    await carolPage.context().close();
+    await carolChip.getByRole("img", { name: "offline" }).waitFor(LIVE);
   });
 
   it("pages back through a long history", async () => {

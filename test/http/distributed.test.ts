@@ -3,6 +3,7 @@ import { startDistributedStack, useStack } from "../support/stacks";
 import { describeChatApi } from "./chat-api.suite";
 import { describeCrossOrigin } from "./cross-origin.suite";
 import { describeFileApi } from "./file-api.suite";
+import { describeEditsPinsSearch } from "./edits-pins-search.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
@@ -12,6 +13,7 @@ describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   const stack = useStack(startDistributedStack, { checkErrorLogs: true });
   describeChatApi("distributed", stack);
   describeMessageApi("distributed", stack);
+  describeEditsPinsSearch("distributed", stack);
   describeCrossOrigin("distributed", stack);
   describeHostileInput("distributed", stack);
   describeFuzz("distributed", stack);

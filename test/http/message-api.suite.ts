@@ -55,6 +55,9 @@ export function describeMessageApi(name: string, current: () => TestStack): void
           tm_create: expect.stringMatching(TIMESTAMP),
           tm_update: expect.stringMatching(TIMESTAMP),
           tm_delete: NOT_DELETED,
+          tm_edit: NOT_DELETED,
+          pinned_by: "",
+          tm_pin: NOT_DELETED,
         });
         expect((await bob.api.get(`${messages}/${message.id}`)).body).toEqual(message);
       });

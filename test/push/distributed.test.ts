@@ -8,14 +8,97 @@ import type { EventFrame } from "@talk/contracts";
 import { describeNeeding, waitFor } from "@talk/testkit";
 import { type TestAgent, newCustomer, startDistributedStack, useStack } from "../support/stacks";
 import { describePush } from "./push.suite";
+import { describePresence, presenceFrames } from "./presence.suite";
 import { PushClient, chatOf } from "./support/push-client";
 
 describeNeeding(["rabbitmq", "postgres"])("push on the distributed stack", () => {
   const SEND_BUFFER_BYTES = 65_536;
+  /** Presence reports every 200 ms, trusted for 1.5 s: a killed replica's agents go offline within 1.5 s (+ a tick). */
+  const PRESENCE_EXPIRY_MS = 1500;
   const stack = useStack(() =>
-    startDistributedStack({ env: { WS_SEND_BUFFER_BYTES: String(SEND_BUFFER_BYTES) } }),
+    startDistributedStack({
+      env: {
+        WS_SEND_BUFFER_BYTES: String(SEND_BUFFER_BYTES),
+        PRESENCE_HEARTBEAT_MS: "200",
+        PRESENCE_REPLICA_EXPIRY_MS: String(PRESENCE_EXPIRY_MS),
+      },
+    }),
   );
   describePush("distributed", stack);
+  describePresence("distributed", stack);
+
+  describe("presence across push replicas (distributed)", () => {
+    const clients: PushClient[] = [];
+    const connect = async (agent: TestAgent, url: string) => {
+      const client = await PushClient.connect(url, agent.token);
+      clients.push(client);
+      return client;
+    };
+
+    afterEach(() => {
+      for (const client of clients.splice(0)) {
+        expect(client.invalid).toEqual([]);
+        client.kill();
+      }
+    });
+
+    it("counts an agent connected to both replicas once, and shows it offline only when both connections closed", async () => {
+      const [url1, url2] = stack().wsUrls;
+      const { customerId, agents } = await newCustomer(stack(), 3);
+      const [alice, bob, carol] = agents;
+      const watcher = await connect(alice, url1);
+      await watcher.subscribe(`customer_id:${customerId}:presence`);
+      const on1 = await connect(bob, url1);
+      const on2 = await connect(bob, url2);
+      await watcher.until((c) => presenceFrames(c, bob.id).length >= 1, "bob online");
+      await on1.close();
+      await connect(carol, url1); // the marker: a change of bob's would come before it
+      await watcher.until((c) => presenceFrames(c, carol.id).length >= 1, "carol online");
+      expect(presenceFrames(watcher, bob.id).map((f) => f.data.status)).toEqual(["online"]);
+      await on2.close();
+      await watcher.until((c) => presenceFrames(c, bob.id).length >= 2, "bob offline");
+      expect(presenceFrames(watcher, bob.id).map((f) => f.data.status)).toEqual(["online", "offline"]);
+    });
+
+    it("shows the agents of a SIGKILLed replica offline within the expiry, keeps those connected elsewhere, and brings them back when they reconnect", async () => {
+      const [url1, url2] = stack().wsUrls;
+      const push2 = stack().distributed!.byService("push")[1];
+      const { customerId, agents } = await newCustomer(stack(), 3);
+      const [alice, bob, carol] = agents;
+      const watcher = await connect(alice, url1);
+      await watcher.subscribe(`customer_id:${customerId}:presence`);
+      await connect(bob, url2);
+      await connect(carol, url2);
+      await connect(carol, url1);
+      await watcher.until(
+        (c) => presenceFrames(c, bob.id).length >= 1 && presenceFrames(c, carol.id).length >= 1,
+        "bob and carol online",
+      );
+      const killed = Date.now();
+      await push2.kill();
+      await watcher.until(
+        (c) => presenceFrames(c, bob.id).length >= 2,
+        "bob offline",
+        PRESENCE_EXPIRY_MS + 10_000,
+      );
+      const offlineAfterMs = Date.now() - killed;
+      expect(presenceFrames(watcher, bob.id).map((f) => f.data.status)).toEqual(["online", "offline"]);
+      expect(offlineAfterMs).toBeGreaterThanOrEqual(PRESENCE_EXPIRY_MS - 400); // expired, not told
+      // every agent-manager replica expires the replica on its own tick: each says so within a tick
+      await waitFor(
+        async () => (await alice.api.get(`/agents/${bob.id}`)).body.presence.status === "offline",
+        {
+          what: "every agent-manager replica to show bob offline",
+          timeoutMs: 5000,
+        },
+      );
+      expect((await alice.api.get(`/agents/${carol.id}`)).body.presence.status).toBe("online");
+      await connect(bob, url1); // the client reconnects elsewhere
+      await watcher.until((c) => presenceFrames(c, bob.id).length >= 3, "bob online again");
+      expect(presenceFrames(watcher, carol.id).map((f) => f.data.status)).toEqual(["online"]);
+      await push2.start();
+    });
+  });
 
   describe("push replicas (distributed)", () => {
     let alice: TestAgent, bob: TestAgent, carol: TestAgent;

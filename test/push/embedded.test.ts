@@ -3,9 +3,35 @@ import { startEmbeddedStack, useStack, newCustomer } from "../support/stacks";
 import { describePush } from "./push.suite";
 import { waitFor } from "@talk/testkit";
 import { PushClient, refusedUpgrade } from "./support/push-client";
+import { describePresence, presenceFrames } from "./presence.suite";
 
 const stack = useStack(startEmbeddedStack);
 describePush("embedded", stack);
+describePresence("embedded", stack);
+
+describe("presence (embedded, with a short idle time)", () => {
+  const idle = useStack(() => startEmbeddedStack({ presence: { idleMs: 1000, tickMs: 50 } }));
+
+  it("turns a connected agent away after the idle time without activity, and online again on an activity frame or an API call", async () => {
+    const { customerId, agents } = await newCustomer(idle(), 2);
+    const [alice, bob] = agents;
+    const watcher = await PushClient.connect(idle().wsUrls[0], alice.token);
+    await watcher.subscribe(`customer_id:${customerId}:presence`);
+    const statuses = () => presenceFrames(watcher, bob.id).map((f) => f.data.status);
+    const tab = await PushClient.connect(idle().wsUrls[0], bob.token);
+    await watcher.until(() => statuses().length >= 2, "bob online, then away");
+    expect(statuses()).toEqual(["online", "away"]);
+    tab.send({ type: "activity" });
+    await watcher.until(() => statuses().length >= 3, "bob online on activity");
+    await watcher.until(() => statuses().length >= 4, "bob away again");
+    expect((await bob.api.get("/agents/presence?ids=" + bob.id)).status).toBe(200); // an API call is activity
+    await watcher.until(() => statuses().length >= 5, "bob online on an API call");
+    expect(statuses()).toEqual(["online", "away", "online", "away", "online"]);
+    expect(watcher.invalid).toEqual([]);
+    tab.kill();
+    watcher.kill();
+  });
+});
 
 describe("push over WebSocket (embedded, with a small event stream and tight limits)", () => {
   const small = useStack(() =>

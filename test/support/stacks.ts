@@ -71,7 +71,10 @@ export function residentBytes(pid: number): number {
 }
 
 export async function startEmbeddedStack(
-  options: Pick<EmbeddedOptions, "push" | "gateway" | "trustProxy" | "files"> = {},
+  options: Pick<
+    EmbeddedOptions,
+    "push" | "gateway" | "trustProxy" | "presence" | "writeRates" | "files"
+  > = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-embedded-test-"));
   const logged: string[] = [];
@@ -91,6 +94,8 @@ export async function startEmbeddedStack(
     push: options.push,
     trustProxy: options.trustProxy,
     files: { maxBytes: TEST_FILE_MAX_BYTES, ...options.files },
+    presence: options.presence,
+    writeRates: options.writeRates,
   });
   return {
     name: "embedded",

@@ -100,7 +100,7 @@ export class Fixtures {
     const [creator, ...others] = members;
     const actor = { customer_id: creator.customer_id, agent_id: creator.id };
     const initial = others.slice(0, MAX_PARTICIPANTS_AT_CREATION - 1);
-    const chat = await this.bus.call("chat.create", {
+    const { chat, revision: created } = await this.bus.call("chat.create", {
       actor,
       chat: {
         type: "group",
@@ -109,9 +109,10 @@ export class Fixtures {
       },
     });
     const rest = others.slice(initial.length);
+    let revision = created;
     // A few at a time: chat-manager serialises them on the chat anyway, the round trips overlap.
     for (let i = 0; i < rest.length; i += 8)
-      await Promise.all(
+      for (const added of await Promise.all(
         rest.slice(i, i + 8).map((agent) =>
           this.bus.call("participant.add", {
             actor,
@@ -119,17 +120,18 @@ export class Fixtures {
             participant: { owner_type: "agent", owner_id: agent.id },
           }),
         ),
-      );
-    await this.synced(creator.customer_id, chat.id);
+      ))
+        revision = Math.max(revision, added.revision);
+    await this.applied(chat.id, revision);
     return chat.id;
   }
 
-  /** Waits until message-manager has applied every change of the chat (bounded: 3 minutes). */
-  async synced(customerId: string, chatId: string): Promise<void> {
+  /** Waits until message-manager has applied the chat's changes up to `revision` (bounded: 3 minutes). */
+  async applied(chatId: string, revision: number): Promise<void> {
     const deadline = Date.now() + 180_000;
     for (;;) {
       try {
-        await this.bus.call("message.syncChat", { customer_id: customerId, chat_id: chatId });
+        await this.bus.call("message.awaitChatRevision", { chat_id: chatId, revision });
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;

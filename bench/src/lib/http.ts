@@ -14,13 +14,21 @@ export class HttpClient {
   readonly agent: http.Agent;
   private readonly url: URL;
 
+  /**
+   * `keepAlive: false` opens a connection per request: an open-loop load then never queues behind
+   * the pool's sockets and never races the server closing an idle keep-alive socket.
+   */
   constructor(
     baseUrl: string,
     maxSockets = 64,
     private readonly timeoutMs = 30_000,
+    options: { keepAlive?: boolean } = {},
   ) {
     this.url = new URL(baseUrl);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    const keepAlive = options.keepAlive ?? true;
+    this.agent = keepAlive
+      ? new http.Agent({ keepAlive, maxSockets, maxFreeSockets: maxSockets })
+      : new http.Agent({ keepAlive, maxSockets: Infinity });
   }
 
   request(

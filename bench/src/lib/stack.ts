@@ -30,7 +30,17 @@ export async function startStack(
     replicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
     logLevel: "warn",
-    env: { LOGIN_RATE_PER_MINUTE: "1000000", WS_MAX_CONNECTIONS: "11000", ...profile, ...options.env },
+    // the bench measures capacity, not the limits: logins and write budgets far above any run
+    env: {
+      LOGIN_RATE_PER_MINUTE: "1000000",
+      WRITE_RATE_PER_AGENT_PER_MINUTE: "100000000",
+      WRITE_RATE_PER_CUSTOMER_PER_MINUTE: "100000000",
+      WS_MAX_CONNECTIONS: "11000",
+      WS_MAX_CONNECTIONS_PER_AGENT: "100000",
+      WS_MAX_CONNECTIONS_PER_ADDRESS: "100000",
+      ...profile,
+      ...options.env,
+    },
   });
   return {
     distributed,

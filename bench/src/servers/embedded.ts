@@ -15,7 +15,16 @@ import { type ChildMessage, ready, serveParent } from "../lib/child";
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), "talk-bench-embedded-"));
   const jwtSecret = randomBytes(32).toString("hex");
-  const system = await startEmbedded({ dataDir, port: 0, logger: silentLogger, seed: false, jwtSecret });
+  const system = await startEmbedded({
+    dataDir,
+    port: 0,
+    logger: silentLogger,
+    seed: false,
+    jwtSecret,
+    // the bench measures capacity, not the limits
+    writeRates: { perAgentPerMinute: 100_000_000, perCustomerPerMinute: 100_000_000 },
+    push: { maxConnectionsPerAgent: 100_000, maxConnectionsPerAddress: 100_000 },
+  });
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
   process.on("exit", cleanup);
   serveParent({
@@ -35,7 +44,7 @@ async function main() {
       for (let i = 0; i < count; i++) {
         const agent = agents[i];
         const actor = { customer_id: customer.id, agent_id: agent.id };
-        const chat = await system.bus.call("chat.create", {
+        const { chat, revision } = await system.bus.call("chat.create", {
           actor,
           chat: {
             type: "group",
@@ -43,7 +52,7 @@ async function main() {
             participants: [{ owner_type: "agent", owner_id: agents[i + 1].id }],
           },
         });
-        await system.bus.call("message.syncChat", { customer_id: customer.id, chat_id: chat.id });
+        await system.bus.call("message.awaitChatRevision", { chat_id: chat.id, revision });
         const token = issueToken(
           {
             agent_id: agent.id,

@@ -21,8 +21,23 @@
  *   entry; positions increase but are not contiguous. Retention drops the oldest entries by age or
  *   size; a reader asking for a position older than the first retained entry starts at the first
  *   retained entry, so it can tell that something was dropped by comparing positions.
+ * - `signal`/`listen`: transient signals (presence, typing) on the `talk.signals` topic exchange,
+ *   fire and forget: no confirm, nothing persisted, no redelivery. Every listener bound when a
+ *   signal is sent gets it once (fan-out: each listener has its own exclusive, auto-deleted queue,
+ *   even listeners of the same service); a listener that did not exist yet, a broker that cannot
+ *   be reached, or a listener that falls far behind loses it. Whoever relies on signals repeats
+ *   the state that matters (heartbeats), so it converges again after a loss.
  */
-import type { EventEnvelope, ExchangeName, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
+import type {
+  EventEnvelope,
+  ExchangeMessage,
+  ExchangeName,
+  PublishedExchange,
+  RpcOperation,
+  RpcRequest,
+  RpcResponse,
+  Signal,
+} from "@talk/contracts";
 
 export interface CallOptions {
   /** Milliseconds to wait for the reply; defaults to the bus's `rpcTimeoutMs`. */
@@ -46,17 +61,21 @@ export interface DeliveryContext {
   redelivered: boolean;
 }
 
-export type EventHandler = (event: EventEnvelope, context: DeliveryContext) => Promise<void>;
+/** Handles what a subscription delivers: public events, or what its exchange carries. */
+export type EventHandler<M extends ExchangeMessage = EventEnvelope> = (
+  event: M,
+  context: DeliveryContext,
+) => Promise<void>;
 
-export interface Subscription {
+export interface Subscription<X extends PublishedExchange = PublishedExchange> {
   /** Durable queue name, shared by all replicas of the subscribing service. */
   queue: string;
   /** Routing-key patterns on the events exchange (`#` and `*` wildcards). */
   bindings: readonly string[];
   /** How many unacknowledged events a consumer holds at once (default 32). */
   prefetch?: number;
-  /** The exchange the bindings are on (default `events`). */
-  exchange?: ExchangeName;
+  /** The exchange the bindings are on (default `events`); its messages are what the handler gets. */
+  exchange?: X;
   /** Only one consumer at a time, across replicas, so events are handled strictly in queue order. */
   singleActiveConsumer?: boolean;
   /** Attempts an event gets before it is dead-lettered (default: the bus's `maxDeliveries`). */
@@ -89,9 +108,9 @@ export function isDeadLetterQueue(queue: string): boolean {
   return queue.endsWith(DEAD_LETTER_SUFFIX);
 }
 
-export interface PublishOptions {
-  /** The exchange to publish to (default `events`). */
-  exchange?: ExchangeName;
+export interface PublishOptions<X extends PublishedExchange = PublishedExchange> {
+  /** The exchange to publish to (default `events`); the message must be one of its messages. */
+  exchange?: X;
 }
 
 /** A durable log of events (a RabbitMQ stream queue), bound to an exchange like a subscription. */
@@ -138,6 +157,14 @@ export interface StreamReader {
   stop(): Promise<void>;
 }
 
+/** Called once per signal; what it throws is logged, never retried. */
+export type SignalHandler = (signal: Signal) => void;
+
+export interface SignalListener {
+  /** Stops the deliveries to this listener (its queue goes away). */
+  stop(): Promise<void>;
+}
+
 export interface Bus {
   call<Op extends RpcOperation>(
     operation: Op,
@@ -146,11 +173,20 @@ export interface Bus {
   ): Promise<RpcResponse<Op>>;
   /** Serves an operation. The request is validated against its schema before the handler runs. */
   handle<Op extends RpcOperation>(operation: Op, handler: RpcHandler<Op>): Promise<void>;
-  /** Resolves once the event is durably accepted (publisher confirm). */
-  publish(event: EventEnvelope, options?: PublishOptions): Promise<void>;
+  /**
+   * Resolves once the message is durably accepted (publisher confirm). It is checked against the
+   * schema of its exchange's messages (`exchangeMessageSchemas`).
+   */
+  publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options?: PublishOptions<X>,
+  ): Promise<void>;
   /** Declares a subscription's durable queue and bindings without consuming (e.g. by its publisher). */
   declare(subscription: Subscription): Promise<void>;
-  subscribe(subscription: Subscription, handler: EventHandler): Promise<void>;
+  subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void>;
   /** Declares a stream and binds it (idempotent; a stream declared with other retention is kept as is). */
   declareStream(spec: StreamSpec): Promise<void>;
   /**
@@ -161,7 +197,14 @@ export interface Bus {
   appendToStream(stream: string, events: readonly EventEnvelope[]): Promise<void>;
   /** Declares the stream and reads it from `options.from`; events reach `handler` one at a time. */
   readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader>;
-  /** Stops consuming (RPC, events and streams); in-flight handlers finish. */
+  /**
+   * Sends a transient signal to every listener bound to its routing key (`signalKey`) right now;
+   * returns at once. Dropped while the broker cannot be reached. Throws on an invalid signal.
+   */
+  signal(signal: Signal): void;
+  /** Listens to the signals whose routing keys match `bindings` (`#` and `*`), from now on. */
+  listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener>;
+  /** Stops consuming (RPC, events, streams and signals); in-flight handlers finish. */
   stopConsuming(): Promise<void>;
   close(): Promise<void>;
   /** True while the bus can reach its broker. */

@@ -6,7 +6,14 @@
  * back after the base pause and uses up nothing. A message that is not an event envelope at all
  * is dropped (logged), since no retry could ever make it valid.
  */
-import { assertValid, envelopeSchema, type EventEnvelope } from "@talk/contracts";
+import {
+  type EventEnvelope,
+  type ExchangeMessage,
+  type PublishedExchange,
+  assertValid,
+  envelopeSchema,
+  exchangeMessageSchemas,
+} from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import { type EventHandler, isNotReady } from "./bus";
 import { errorMessage, sleep } from "./util";
@@ -15,7 +22,7 @@ export type EventOutcome = "ack" | "requeue" | "drop" | { deadLetter: DeadLetter
 
 /** Why an event is dead-lettered, for the headers of the dead letter and the logs. */
 export interface DeadLetter {
-  event: EventEnvelope;
+  event: ExchangeMessage;
   attempts: number;
   error: string;
 }
@@ -66,15 +73,28 @@ export class RetryBudget {
   }
 }
 
+/** A message of an exchange in a message body; throws INVALID_ARGUMENT when it is not one. */
+export function parseMessage(body: string, exchange: PublishedExchange = "events"): ExchangeMessage {
+  const value: unknown = JSON.parse(body);
+  assertValid<ExchangeMessage>(exchangeMessageSchemas[exchange], value, "event");
+  return value;
+}
+
 export async function dispatchEvent(
   body: string,
   redelivered: boolean,
-  handler: EventHandler,
-  options: { logger: Logger; metrics?: Metrics; queue: string; budget: RetryBudget },
+  handler: EventHandler<ExchangeMessage>,
+  options: {
+    logger: Logger;
+    metrics?: Metrics;
+    queue: string;
+    budget: RetryBudget;
+    exchange?: PublishedExchange;
+  },
 ): Promise<EventOutcome> {
-  let event: EventEnvelope;
+  let event: ExchangeMessage;
   try {
-    event = parseEnvelope(body);
+    event = parseMessage(body, options.exchange);
   } catch (err) {
     options.logger.error(
       { queue: options.queue, err, body: body.slice(0, 500) },

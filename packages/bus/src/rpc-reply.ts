@@ -1,5 +1,11 @@
 /** The reply of an RPC on the wire: a result, or an error as data. */
-import { AppError, isErrorStatus, type ErrorBody, type ErrorReason } from "@talk/contracts";
+import {
+  AppError,
+  isErrorStatus,
+  type ErrorBody,
+  type ErrorReason,
+  type RateLimitState,
+} from "@talk/contracts";
 
 export type RpcReply = { ok: true; result: unknown } | { ok: false; error: ErrorBody };
 
@@ -38,7 +44,16 @@ export function decodeReply(text: string): RpcReply {
     ) {
       // a newer service may answer with a reason this version does not know yet: it passes through
       const reason = error.reason as ErrorReason;
-      return { ok: false, error: { status: error.status, reason, message: error.message } };
+      const rateLimit = rateLimitOf(error.rate_limit);
+      return {
+        ok: false,
+        error: {
+          status: error.status,
+          reason,
+          message: error.message,
+          ...(rateLimit && { rate_limit: rateLimit }),
+        },
+      };
     }
   }
   return {
@@ -51,4 +66,12 @@ export function decodeReply(text: string): RpcReply {
 export function unwrapReply(reply: RpcReply): unknown {
   if (reply.ok) return reply.result;
   throw AppError.fromBody(reply.error);
+}
+
+function rateLimitOf(value: unknown): RateLimitState | undefined {
+  if (!isRecord(value)) return undefined;
+  const { limit, remaining, reset_seconds } = value;
+  return typeof limit === "number" && typeof remaining === "number" && typeof reset_seconds === "number"
+    ? { limit, remaining, reset_seconds }
+    : undefined;
 }

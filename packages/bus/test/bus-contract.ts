@@ -4,7 +4,7 @@
  * processes). Tests use fresh ids and queue names so that they do not see each other's messages.
  */
 import { randomUUID } from "node:crypto";
-import { AppError, type EventEnvelope } from "@talk/contracts";
+import { AppError, type EventEnvelope, type Signal } from "@talk/contracts";
 import { sleep, waitFor } from "@talk/testkit";
 import { Metrics } from "@talk/kit";
 import {
@@ -18,7 +18,7 @@ import {
   EventNotReady,
   deadLetterQueue,
 } from "../src";
-import { agent, chatEvent, uniqueQueue } from "./fixtures";
+import { agent, chatChange, chatEvent, uniqueQueue } from "./fixtures";
 
 export interface BusFixture {
   bus: Bus;
@@ -276,7 +276,7 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           exchange: "chatChanges",
           singleActiveConsumer: true,
         });
-        const events = [1, 2].map((seq) => chatEvent("chat_updated", customerId, randomUUID(), seq));
+        const events = [1, 2].map((revision) => chatChange(customerId, randomUUID(), revision));
         for (const event of events) await bus.publish(event, { exchange: "chatChanges" });
         const consumer = await peer();
         const received: string[] = [];
@@ -296,7 +296,7 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
           { queue: uniqueQueue("internal"), bindings: [`*.${customerId}.*`], exchange: "chatChanges" },
           async (event) => void internal.push(event.id),
         );
-        const privateEvent = chatEvent("chat_updated", customerId, randomUUID());
+        const privateEvent = chatChange(customerId, randomUUID());
         const publicEvent = chatEvent("chat_updated", customerId, randomUUID());
         await bus.publish(privateEvent, { exchange: "chatChanges" });
         await bus.publish(publicEvent);
@@ -304,6 +304,18 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await sleep(50);
         expect(internal).toEqual([privateEvent.id]);
         expect(publicSub.ids()).toEqual([publicEvent.id]);
+      });
+
+      it("checks what is published against its exchange: a chat change is not a public event, nor the reverse", async () => {
+        const customerId = randomUUID();
+        await expect(
+          bus.publish(chatEvent("chat_updated", customerId, randomUUID()) as never, {
+            exchange: "chatChanges",
+          }),
+        ).rejects.toMatchObject({ status: "INVALID_ARGUMENT" });
+        await expect(bus.publish(chatChange(customerId, randomUUID()) as never)).rejects.toMatchObject({
+          status: "INVALID_ARGUMENT",
+        });
       });
 
       it("drops events that no binding routes", async () => {
@@ -634,6 +646,105 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         const after = await read(bus, spec, "first");
         await waitFor(() => after.entries.length === 2, { what: "both entries on a new reader" });
         expect(got.entries.length).toBe(1);
+      });
+    });
+
+    describe("signals", () => {
+      const typing = (customerId: string, chatId = randomUUID()): Signal<"typing"> => ({
+        type: "typing",
+        data: { customer_id: customerId, chat_id: chatId, parent_id: null, agent_id: randomUUID() },
+      });
+      async function hear(on: Bus, bindings: string[]) {
+        const heard: Signal[] = [];
+        const listener = await on.listen(bindings, (signal) => heard.push(signal));
+        return { heard, listener };
+      }
+      /** Sends a last signal that every listener below hears, so that "nothing else came" is known. */
+      async function settled(on: Bus, customerId: string, ...heard: Signal[][]) {
+        const marker = typing(customerId);
+        on.signal(marker);
+        await waitFor(() => heard.every((h) => h.some((s) => sameSignal(s, marker))), {
+          what: "the marker signal",
+        });
+        for (const h of heard)
+          h.splice(
+            h.findIndex((s) => sameSignal(s, marker)),
+            1,
+          );
+      }
+      const sameSignal = (a: Signal, b: Signal) => JSON.stringify(a) === JSON.stringify(b);
+
+      it("hands each signal to every listener bound to its key, on every bus (fan-out, not competing)", async () => {
+        const customerId = randomUUID();
+        const other = await peer();
+        const a = await hear(bus, [`typing.${customerId}.#`]);
+        const b = await hear(bus, [`typing.${customerId}.*`]);
+        const c = await hear(other, ["typing.#"]);
+        const signal = typing(customerId);
+        other.signal(signal);
+        await waitFor(
+          () => a.heard.length === 1 && b.heard.length === 1 && c.heard.some((s) => sameSignal(s, signal)),
+          {
+            what: "the signal at all three listeners",
+          },
+        );
+        expect(a.heard).toEqual([signal]);
+        expect(b.heard).toEqual([signal]);
+      });
+
+      it("routes by key: a listener bound elsewhere hears nothing", async () => {
+        const customerId = randomUUID();
+        const mine = await hear(bus, [`typing.${customerId}.#`]);
+        const elsewhere = await hear(bus, [`typing.${randomUUID()}.#`, "agent_presence.#"]);
+        bus.signal(typing(customerId));
+        bus.signal(typing(customerId));
+        await settled(bus, customerId, mine.heard);
+        expect(mine.heard).toHaveLength(2);
+        expect(elsewhere.heard.filter((s) => s.type === "typing")).toEqual([]);
+      });
+
+      it("keeps nothing: a listener hears only what is sent after it started, and nothing after it stopped", async () => {
+        const customerId = randomUUID();
+        bus.signal(typing(customerId));
+        const late = await hear(bus, [`typing.${customerId}.#`]);
+        const stopping = await hear(bus, [`typing.${customerId}.#`]);
+        await settled(bus, customerId, late.heard, stopping.heard);
+        expect(late.heard).toEqual([]);
+        await stopping.listener.stop();
+        bus.signal(typing(customerId));
+        await settled(bus, customerId, late.heard);
+        expect(late.heard).toHaveLength(1);
+        expect(stopping.heard).toEqual([]);
+      });
+
+      it("keeps signals and events apart", async () => {
+        const customerId = randomUUID();
+        const events = await collect(bus, ["#"]);
+        const signals = await hear(bus, ["#"]);
+        await bus.publish(chatEvent("chat_created", customerId, randomUUID()));
+        await waitFor(() => events.received.some((r) => r.event.customer_id === customerId), {
+          what: "the event",
+        });
+        await settled(bus, customerId, signals.heard);
+        expect(signals.heard.filter((s) => JSON.stringify(s).includes(customerId))).toEqual([]);
+        expect(events.received.filter((r) => JSON.stringify(r.event).includes("typing"))).toEqual([]);
+      });
+
+      it("refuses to send an invalid signal", () => {
+        expect(() =>
+          bus.signal({ type: "typing", data: { customer_id: "nope" } } as unknown as Signal),
+        ).toThrow(expect.objectContaining({ status: "INVALID_ARGUMENT" }));
+      });
+
+      it("stops hearing on stopConsuming", async () => {
+        const customerId = randomUUID();
+        const other = await peer();
+        const stopped = await hear(bus, [`typing.${customerId}.#`]);
+        const awake = await hear(other, [`typing.${customerId}.#`]);
+        await bus.stopConsuming();
+        other.signal(typing(customerId));
+        await settled(other, customerId, awake.heard);
+        expect(stopped.heard).toEqual([]);
       });
     });
 

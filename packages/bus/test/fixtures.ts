@@ -1,10 +1,13 @@
 /** Valid payloads for bus tests: agents (an RPC response) and chat events. */
 import { randomUUID } from "node:crypto";
 import {
+  CHAT_CHANGE_VERSION,
   EVENT_SCHEMA_VERSION,
   NOT_DELETED,
   formatDate,
   type Agent,
+  type Chat,
+  type ChatChange,
   type EventEnvelope,
 } from "@talk/contracts";
 
@@ -52,3 +55,24 @@ export function chatEvent(type: ChatEventType, customerId: string, chatId: strin
 }
 
 export const uniqueQueue = (label: string) => `test.${label}.${randomUUID().slice(0, 8)}`;
+
+/** The same change as chat-manager tells it on `talk.chat-changes` (a revision instead of a seq). */
+export function chatChange(customerId: string, chatId: string, revision = 1): ChatChange<"chat_updated"> {
+  const { id, customer_id, chat_id, time, request_id, data } = chatEvent(
+    "chat_updated",
+    customerId,
+    chatId,
+    revision,
+  );
+  return {
+    id,
+    type: "chat_updated",
+    version: CHAT_CHANGE_VERSION,
+    customer_id,
+    chat_id,
+    revision,
+    time,
+    request_id,
+    data: data as Chat,
+  };
+}

@@ -23,8 +23,9 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./realtime";
+export { TYPING_DISPLAY_MS, TYPING_RELAY_INTERVAL_MS, type TypingState } from "./typing-board";
 export { AgentsApi, ChannelsApi, ChatsApi, MessagesApi, ParticipantsApi } from "./resources";
-export type { MessageListParams, SendMessageRequest } from "./resources";
+export type { MessageListParams, MessageSearchParams, SendMessageRequest } from "./resources";
 export type { TokenIdentity } from "./token";
 export type { CallOptions, FetchFunction, RetryPolicy, TransportOptions } from "./transport";
 export type {
@@ -35,11 +36,16 @@ export type {
   CreateChatRequest,
   EventType,
   FileInfo,
+  EditMessageRequest,
   Media,
   Message,
+  MessageVersion,
   Page,
   Participant,
   ParticipantRef,
+  Presence,
+  PresenceStatus,
   Reaction,
+  SearchHit,
   UpdateChatRequest,
 } from "@talk/contracts";

@@ -71,6 +71,9 @@ const message = (text: string): Message => ({
   tm_create: "2026-01-01 00:00:00.000000",
   tm_update: "2026-01-01 00:00:00.000000",
   tm_delete: "9999-01-01 00:00:00.000000",
+  tm_edit: "9999-01-01 00:00:00.000000",
+  pinned_by: "",
+  tm_pin: "9999-01-01 00:00:00.000000",
 });
 const created = (seq: number, text: string): EventFrame => ({
   type: "chatmessage_created",

@@ -11,10 +11,20 @@
  * `pongTimeoutMs` (a half-open TCP connection, a stalled proxy, a replica that stopped delivering),
  * then resumes elsewhere from its cursor. In a browser it follows `offline` / `online`: it lets go
  * of the connection when the network goes away and reconnects at once when it returns.
+ *
+ * Presence and typing ride on the same connection: `agent_presence` frames (subscribe to
+ * `customer_id:<customer>:presence`) keep `presenceOf()` current and call `onPresence`; `typing()`
+ * sends typing frames at the protocol's rate (one per chat per 2 s, the rest not sent), incoming
+ * ones call `onTyping` with who types where, cleared after 5 s or at once when that agent's message
+ * arrives; `activity()` reports the user's activity (at most once per 15 s).
  */
-import type { EventFrame, ServerFrame } from "@talk/contracts";
+import type { EventFrame, Presence, ServerFrame } from "@talk/contracts";
 import { TalkApiError, TalkConnectionError } from "./errors";
 import { readToken } from "./token";
+import { SendThrottle, TYPING_RELAY_INTERVAL_MS, TypingBoard, type TypingState } from "./typing-board";
+
+/** `activity` frames are sent at most this often (idleness is counted in minutes). */
+const ACTIVITY_INTERVAL_MS = 15_000;
 
 /** What the client needs of a WebSocket: the browser's and the `ws` package's both fit. */
 export interface WebSocketEventLike {
@@ -71,6 +81,10 @@ export interface RealtimeOptions {
   onEvent?: (event: RealtimeEvent) => void;
   onResync?: (notice: ResyncNotice) => void;
   onStatus?: (status: RealtimeStatus) => void;
+  /** An agent's presence changed (with a `customer_id:<customer>:presence` topic). */
+  onPresence?: (presence: Presence) => void;
+  /** Who types in a chat (or a thread of it) changed: started, renewed, ran out, or their message came. */
+  onTyping?: (state: TypingState) => void;
   /** A topic refused (a `TalkApiError` saying why), a handler that threw, a failed connection attempt. */
   onError?: (error: Error) => void;
   /** Backoff between reconnections: from `initialDelayMs` (default 250) doubling to `maxDelayMs` (default 10 000), jittered. */
@@ -130,6 +144,11 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
   private failReady!: (error: Error) => void;
   private buffer?: Item[];
   private waiters: ((result: IteratorResult<Item>) => void)[] = [];
+  private readonly presence = new Map<string, Presence>();
+  private readonly board = new TypingBoard();
+  private readonly typingThrottle = new SendThrottle(TYPING_RELAY_INTERVAL_MS);
+  private readonly activityThrottle = new SendThrottle(ACTIVITY_INTERVAL_MS);
+  private typingTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly settings: RealtimeSettings) {
     this.topics = new Set(settings.topics ?? settings.defaultTopics);
@@ -177,11 +196,44 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     return this.send("unsubscribe", topics, false);
   }
 
+  /**
+   * Says that my agent types in a chat (or a thread: `parentId` is its root message). Call it on
+   * every keystroke: a frame goes out at most once per chat per 2 s. False when nothing was sent.
+   */
+  typing(chatId: string, parentId?: string): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN || !this.typingThrottle.pass(chatId, Date.now())) return false;
+    socket.send(
+      JSON.stringify({ type: "typing", chat_id: chatId, ...(parentId ? { parent_id: parentId } : {}) }),
+    );
+    return true;
+  }
+
+  /** Says that my user did something (keeps my agent from turning `away`); at most once per 15 s. */
+  activity(): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN || !this.activityThrottle.pass("activity", Date.now()))
+      return false;
+    socket.send(JSON.stringify({ type: "activity" }));
+    return true;
+  }
+
+  /** The agents typing in a chat now (`parentId`: in that thread). */
+  typingIn(chatId: string, parentId?: string): string[] {
+    return this.board.typing(chatId, parentId ?? null, Date.now());
+  }
+
+  /** An agent's presence as last announced on this connection (read `GET /agents` for a start). */
+  presenceOf(agentId: string): Presence | undefined {
+    return this.presence.get(agentId);
+  }
+
   /** Stops for good: closes the socket, ends iteration. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.typingTimer);
     this.stopWatching();
     this.network?.removeEventListener("offline", this.wentOffline);
     this.network?.removeEventListener("online", this.cameOnline);
@@ -375,8 +427,37 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
         this.deliver(notice, () => this.settings.onResync?.(notice));
         return;
       }
+      case "agent_presence":
+        this.presence.set(frame.data.agent_id, frame.data);
+        this.call(() => this.settings.onPresence?.(frame.data));
+        return;
+      case "typing": {
+        const { chat_id, parent_id, agent_id } = frame.data;
+        this.typingChanged([this.board.typed(chat_id, parent_id, agent_id, Date.now())]);
+        return;
+      }
       default:
         this.receiveEvent(frame);
+    }
+  }
+
+  /** Tells who types where, and wakes up when the next indicator runs out. */
+  private typingChanged(states: TypingState[]): void {
+    for (const state of states) this.call(() => this.settings.onTyping?.(state));
+    clearTimeout(this.typingTimer);
+    const next = this.board.nextExpiry();
+    if (next === undefined || this.closed) return;
+    this.typingTimer = setTimeout(
+      () => this.typingChanged(this.board.expire(Date.now())),
+      Math.max(0, next - Date.now()),
+    );
+  }
+
+  private call(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.report(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -386,6 +467,8 @@ export class RealtimeSubscription implements AsyncIterable<Item> {
     if ((this.lastSeq.get(chatId) ?? 0) >= frame.seq) return;
     this.lastSeq.set(chatId, frame.seq);
     const event = { ...frame, chat_id: chatId } as RealtimeEvent;
+    if (frame.type === "chatmessage_created")
+      this.typingChanged(this.board.messageArrived(chatId, frame.data.owner_id, Date.now()));
     this.deliver(event, () => this.settings.onEvent?.(event));
   }
 

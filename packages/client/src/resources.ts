@@ -9,10 +9,15 @@ import type {
   CreateAgentRequest,
   CreateChatRequest,
   CreateMessageRequest,
+  EditMessageRequest,
   Message,
+  MessageVersion,
   Page,
   Participant,
+  Presence,
+  PresenceStatus,
   ParticipantRef,
+  SearchHit,
   UpdateChatRequest,
 } from "@talk/contracts";
 // The route table alone (plain data), not the package's index: the SDK needs no validator.
@@ -40,6 +45,19 @@ export class AgentsApi {
   /** Customer admins only. */
   create(agent: CreateAgentRequest, options?: CallOptions): Promise<Agent> {
     return this.http.request({ ...to("createAgent"), body: agent }, options);
+  }
+
+  /** The presence of up to 100 agents of my customer. */
+  presence(agentIds: string[], options?: CallOptions): Promise<Presence[]> {
+    return this.http.request({ ...to("getAgentsPresence"), query: { ids: agentIds.join(",") } }, options);
+  }
+
+  /** Sets my status: `dnd`, `away` or `offline` (with a text) until changed or I go offline; `online`: automatic. */
+  setPresence(status: PresenceStatus, text?: string, options?: CallOptions): Promise<Presence> {
+    return this.http.request(
+      { ...to("setMyPresence"), body: { status, ...(text !== undefined ? { text } : {}) } },
+      options,
+    );
   }
 }
 
@@ -118,7 +136,18 @@ export interface MessageListParams extends PageParams {
   parentId?: string;
 }
 
-/** Messages, threads and reactions. */
+export interface MessageSearchParams extends PageParams {
+  /** Only this chat. */
+  chatId?: string;
+  /** Only this agent's messages. */
+  ownerId?: string;
+  /** "all": the customer's public channels too, besides my chats. */
+  channels?: "mine" | "all";
+  /** "newest" (the default) or "relevance". */
+  order?: "newest" | "relevance";
+}
+
+/** Messages, threads, reactions, edits, pins and search. */
 export class MessagesApi {
   constructor(private readonly http: HttpTransport) {}
 
@@ -166,5 +195,59 @@ export class MessagesApi {
   /** Removes my reaction; returns the message. */
   unreact(messageId: string, emoji: string, options?: CallOptions): Promise<Message> {
     return this.http.request({ ...to("removeReaction", { id: messageId }), body: { emoji } }, options);
+  }
+
+  /** Edits my message's text or medias; the earlier version goes into its history. */
+  edit(messageId: string, edit: EditMessageRequest, options?: CallOptions): Promise<Message> {
+    return this.http.request({ ...to("editMessage", { id: messageId }), body: edit }, options);
+  }
+
+  /** A message's earlier versions, newest first. */
+  history(messageId: string, params: PageParams = {}): PagedList<MessageVersion> {
+    return new PagedList(
+      (page) =>
+        this.http.request<Page<MessageVersion>>({
+          ...to("listMessageHistory", { id: messageId }),
+          query: pageQuery(page),
+        }),
+      params,
+    );
+  }
+
+  /** Pins a message in its chat (pinning it again changes nothing). */
+  pin(messageId: string, options?: CallOptions): Promise<Message> {
+    return this.http.request(to("pinMessage", { id: messageId }), options);
+  }
+
+  unpin(messageId: string, options?: CallOptions): Promise<Message> {
+    return this.http.request(to("unpinMessage", { id: messageId }), options);
+  }
+
+  /** A chat's pinned messages, newest pin first. */
+  pins(chatId: string, params: PageParams = {}): PagedList<Message> {
+    return new PagedList(
+      (page) =>
+        this.http.request<Page<Message>>({ ...to("listPins", { id: chatId }), query: pageQuery(page) }),
+      params,
+    );
+  }
+
+  /** Messages matching `q` in the chats I may read, each with a highlighted snippet (HTML, <mark>). */
+  search(q: string, params: MessageSearchParams = {}): PagedList<SearchHit> {
+    return new PagedList(
+      (page) =>
+        this.http.request<Page<SearchHit>>({
+          ...to("searchMessages"),
+          query: {
+            q,
+            chat_id: params.chatId,
+            owner_id: params.ownerId,
+            channels: params.channels,
+            order: params.order,
+            ...pageQuery(page),
+          },
+        }),
+      params,
+    );
   }
 }

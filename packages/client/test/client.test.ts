@@ -3,6 +3,7 @@
  * `TalkApiError` with the API's reason, paging by async iteration, and writes that are retried
  * with their Idempotency-Key after a lost answer or a 503 and still take effect once.
  */
+import { NOT_DELETED } from "@talk/contracts";
 import {
   newCustomer,
   startEmbeddedStack,
@@ -159,6 +160,22 @@ describe("the SDK (embedded)", () => {
         reason: "NOT_THE_AUTHOR",
       });
       expect(await alice.messages.delete(hello.id)).toMatchObject({ id: hello.id, text: "" });
+    });
+    it("edits with history, pins and searches", async () => {
+      const draft = await alice.messages.send({ chat_id: chatId, text: "Kickoff on Munday" });
+      const fixed = await alice.messages.edit(draft.id, { text: "Kickoff on Monday" });
+      expect(fixed.tm_edit).not.toBe(NOT_DELETED);
+      expect((await bob.messages.history(draft.id).toArray()).map((v) => v.text)).toEqual([
+        "Kickoff on Munday",
+      ]);
+      expect(await bob.messages.pin(draft.id)).toMatchObject({ pinned_by: bob.identity.agentId });
+      expect((await alice.messages.pins(chatId, { pageSize: 1 }).toArray()).map((m) => m.id)).toEqual([
+        draft.id,
+      ]);
+      const hits = await bob.messages.search("kickoff", { chatId }).toArray();
+      expect(hits.map((h) => h.message.id)).toEqual([draft.id]);
+      expect(hits[0].snippet).toContain("<mark>Kickoff</mark>");
+      expect(await alice.messages.unpin(draft.id)).toMatchObject({ pinned_by: "", tm_pin: NOT_DELETED });
     });
     it("refuses outsiders and bad input with the API's reason and message", async () => {
       const outsider = await carol.messages

@@ -18,6 +18,7 @@ import {
   type RealtimeStatus,
   type RealtimeSubscription,
   TalkClient,
+  type TypingState,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "../src/node";
@@ -105,6 +106,49 @@ describe("the SDK's real-time client (embedded)", () => {
     expect(created?.data).toEqual(hello);
     expect(created?.topic).toBe(`agent_id:${bob.identity.agentId}:chat`);
     live.close();
+  });
+
+  it("follows presence, and sends and shows typing at the protocol's rate, cleared by the typist's message", async () => {
+    const customerId = agents[0].customer_id;
+    const chat = await alice.chats.create({
+      type: "group",
+      name: "Typing",
+      participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+    });
+    const presences: string[] = [];
+    const typing: TypingState[] = [];
+    const watcher = realtime(alice, {
+      topics: [`agent_id:${alice.identity.agentId}:chat`, `customer_id:${customerId}:presence`],
+      onPresence: (p) =>
+        presences.push(`${p.agent_id === bob.identity.agentId ? "bob" : "other"} ${p.status}`),
+    });
+    await watcher.ready;
+    const events: RealtimeEvent[] = [];
+    const bobs = realtime(bob, { onTyping: (state) => typing.push(state), onEvent: (e) => events.push(e) });
+    await bobs.ready;
+    await until(() => presences.includes("bob online"), "bob online");
+    expect(watcher.presenceOf(bob.identity.agentId)).toMatchObject({ status: "online", text: "" });
+    expect(await alice.agents.presence([bob.identity.agentId])).toEqual([
+      expect.objectContaining({ agent_id: bob.identity.agentId, status: "online" }),
+    ]);
+    await alice.messages.send({ chat_id: chat.id, text: "about to type" });
+    await until(() => events.some((e) => e.chat_id === chat.id), "bob's replica knows the chat");
+
+    expect(watcher.typing(chat.id)).toBe(true);
+    expect(watcher.typing(chat.id)).toBe(false); // within 2 s: not sent
+    await until(() => typing.length >= 1, "alice typing");
+    expect(typing[0]).toEqual({ chat_id: chat.id, parent_id: null, agent_ids: [alice.identity.agentId] });
+    expect(bobs.typingIn(chat.id)).toEqual([alice.identity.agentId]);
+    await alice.messages.send({ chat_id: chat.id, text: "done typing" });
+    await until(() => typing.length >= 2, "the indicator cleared by the message");
+    expect(typing[1]).toEqual({ chat_id: chat.id, parent_id: null, agent_ids: [] });
+    expect(bobs.typingIn(chat.id)).toEqual([]);
+
+    expect(await bob.agents.setPresence("dnd", "focus")).toMatchObject({ status: "dnd", text: "focus" });
+    await until(() => presences.includes("bob dnd"), "bob dnd");
+    expect(watcher.presenceOf(bob.identity.agentId)?.text).toBe("focus");
+    expect(bobs.activity()).toBe(true);
+    expect(bobs.activity()).toBe(false);
   });
 
   it("refuses another agent's topic with the reason", async () => {

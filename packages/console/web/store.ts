@@ -1,7 +1,8 @@
 /**
  * What the console knows and does, apart from how it looks: the agent's chats, the customer's
  * channels and agents, the history of each opened chat, kept current by the SDK's real-time
- * subscription. Components read it and call its actions; every change notifies them.
+ * subscription, with the agents' presence and who is typing where. Components read it and call its
+ * actions; every change notifies them.
  */
 import {
   type Agent,
@@ -9,11 +10,13 @@ import {
   type CreateChatRequest,
   type Message,
   type Participant,
+  type PresenceStatus,
   type RealtimeEvent,
   type RealtimeStatus,
   type RealtimeSubscription,
   TalkApiError,
   type TalkClient,
+  type TypingState,
 } from "@talk/client";
 
 export interface History {
@@ -34,6 +37,10 @@ export class ConsoleStore {
   readonly chats = new Map<string, Chat>();
   readonly histories = new Map<string, History>();
   readonly unread = new Set<string>();
+  /** Presence of the customer's agents: from the agent list, then live. */
+  readonly presence = new Map<string, PresenceStatus>();
+  /** Who types where ("<chat> <thread or empty>" → agent ids), live. */
+  private readonly typists = new Map<string, string[]>();
   /** Last activity per chat (its newest message, or its last change), for ordering the list. */
   private readonly activity = new Map<string, string>();
   channels: Chat[] = [];
@@ -60,8 +67,12 @@ export class ConsoleStore {
   }
 
   async start(): Promise<void> {
+    const { agentId, customerId } = this.client.identity;
     this.live = this.client.realtime({
+      topics: [`agent_id:${agentId}:chat`, `customer_id:${customerId}:presence`],
       onEvent: (event) => this.apply(event),
+      onPresence: (presence) => this.update(() => this.presence.set(presence.agent_id, presence.status)),
+      onTyping: (state) => this.update(() => this.showTyping(state)),
       onStatus: (status) => this.update(() => (this.status = status)),
       onResync: () => void this.reload(),
       onError: (error) => {
@@ -71,7 +82,11 @@ export class ConsoleStore {
     await this.attempt(async () => {
       const [me, agents] = await Promise.all([this.client.me(), this.client.agents.list().toArray()]);
       this.me = me;
-      for (const agent of agents) this.agents.set(agent.id, agent);
+      for (const agent of agents) {
+        this.agents.set(agent.id, agent);
+        if (agent.presence && !this.presence.has(agent.id))
+          this.presence.set(agent.id, agent.presence.status);
+      }
       await this.reload();
     });
   }
@@ -104,6 +119,19 @@ export class ConsoleStore {
         replies.push(message);
       }
     return replies;
+  }
+
+  presenceOf(agentId: string): PresenceStatus {
+    return this.presence.get(agentId) ?? "offline";
+  }
+
+  /** "Bob is typing…" for a chat (`parentId`: one thread of it), or nothing. */
+  typingText(chatId: string, parentId?: string): string | undefined {
+    const names = (this.typists.get(`${chatId} ${parentId ?? ""}`) ?? []).map((id) => this.agentName(id));
+    if (names.length === 0) return undefined;
+    if (names.length === 1) return `${names[0]} is typing…`;
+    if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+    return "Several people are typing…";
   }
 
   agentName(agentId: string): string {
@@ -216,6 +244,25 @@ export class ConsoleStore {
     await this.attempt(async () => this.upsert(await this.client.messages.delete(messageId)));
   }
 
+  /** My user types in a chat or thread (the SDK sends it at most once per chat per 2 s). */
+  typing(chatId: string, parentId?: string): void {
+    this.live?.typing(chatId, parentId);
+    this.live?.activity();
+  }
+
+  /** Sets my status (`online`: automatic again). */
+  async setStatus(status: PresenceStatus): Promise<void> {
+    await this.attempt(async () => {
+      const presence = await this.client.agents.setPresence(status);
+      this.presence.set(this.myId, presence.status);
+    });
+  }
+
+  /** My user did something (keeps me from turning away; the SDK sends it at most every 15 s). */
+  active(): void {
+    this.live?.activity();
+  }
+
   dismissError(): void {
     this.update(() => (this.error = undefined));
   }
@@ -247,6 +294,13 @@ export class ConsoleStore {
         this.upsert(event.data);
         return;
     }
+  }
+
+  private showTyping(state: TypingState): void {
+    const key = `${state.chat_id} ${state.parent_id ?? ""}`;
+    const others = state.agent_ids.filter((id) => id !== this.myId);
+    if (others.length > 0) this.typists.set(key, others);
+    else this.typists.delete(key);
   }
 
   private async refreshChat(chatId: string): Promise<void> {

@@ -26,6 +26,9 @@ function created(chat: string, seq: number, text: string, id = randomUUID()): Ev
     tm_create: time(seq),
     tm_update: time(seq),
     tm_delete: "9999-01-01 00:00:00.000000",
+    tm_edit: "9999-01-01 00:00:00.000000",
+    pinned_by: "",
+    tm_pin: "9999-01-01 00:00:00.000000",
   };
   return {
     id,

@@ -12,8 +12,11 @@ import {
   PUSH_LIMITS,
   PUSH_PATH,
   clientFrameSchema,
+  clientFrameSchemas,
   pingFrameSchema,
+  presenceFrameSchema,
   serverFrameSchema,
+  typingFrameSchema,
 } from "./push";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 import { withoutIds } from "./schemas/without-ids";
@@ -33,6 +36,9 @@ const payloadOf: Record<EventType, string> = {
   chatmessage_created: "Message",
   chatmessage_deleted: "Message",
   chatmessage_reaction_updated: "Message",
+  chatmessage_updated: "Message",
+  chatmessage_pinned: "Message",
+  chatmessage_unpinned: "Message",
 };
 
 const closeCodes: Record<keyof typeof PUSH_CLOSE_CODES, string> = {
@@ -48,7 +54,8 @@ const TOPICS = [
   "`agent_id:<my agent id>:chat` — every chat I am a participant of;",
   "`agent_id:<my agent id>:chat:<chat id>` — one chat I am in (any chat of my customer for a `talk` channel);",
   "`customer_id:<my customer id>:chat` — every chat of my customer (admins only);",
-  "`customer_id:<my customer id>:chat:<chat id>` — one chat of my customer (admins only).",
+  "`customer_id:<my customer id>:chat:<chat id>` — one chat of my customer (admins only);",
+  "`customer_id:<my customer id>:presence` — agent_presence frames of my customer's agents (any agent).",
 ].join(" ");
 
 function frameMessage(name: string, summary: string, payload: object) {
@@ -80,7 +87,10 @@ export function webSocketAsyncApiDocument() {
       "Unsubscribe from topics (one you are not subscribed to is fine).",
       {
         ...withoutIds(clientFrameSchema),
-        properties: { ...withoutIds(clientFrameSchema).properties, type: { const: "unsubscribe" } },
+        properties: {
+          ...withoutIds(clientFrameSchema).properties,
+          type: { const: "unsubscribe" },
+        },
       },
     ),
     subscribed: frameMessage(
@@ -118,8 +128,28 @@ export function webSocketAsyncApiDocument() {
       withoutIds(resyncFrame),
     ),
     ...eventMessages,
+    typing: frameMessage(
+      "typing",
+      "My agent types in chat_id (parent_id: in that thread); at most one per chat per 2 s is relayed. A non-participant gets an error (NOT_A_PARTICIPANT) with chat_id.",
+      withoutIds(clientFrameSchemas.typing),
+    ),
+    activity: frameMessage(
+      "activity",
+      "My user did something: keeps my agent from turning away (send at most every 15 s or so).",
+      withoutIds(clientFrameSchemas.activity),
+    ),
+    agent_presence: frameMessage(
+      "agent_presence",
+      "An agent of my customer changed presence (subscribers of customer_id:<customer>:presence); once per change.",
+      withoutIds(presenceFrameSchema),
+    ),
+    typing_indicator: frameMessage(
+      "typing",
+      "Another participant types in one of my chats: show it 5 s unless renewed; clear it when a chatmessage_created of that agent in that chat arrives.",
+      withoutIds(typingFrameSchema),
+    ),
   };
-  const serverFrames = ["resync_required", ...EVENT_TYPES];
+  const serverFrames = ["resync_required", ...EVENT_TYPES, "agent_presence", "typing_indicator"];
   return {
     asyncapi: "3.1.0",
     info: {
@@ -209,6 +239,18 @@ export function webSocketAsyncApiDocument() {
           channel: { $ref: "#/channels/ws" },
           messages: [messageRef("unsubscribed"), messageRef("error")],
         },
+      },
+      typing: {
+        action: "receive",
+        channel: { $ref: "#/channels/ws" },
+        summary: "A client says its agent types in a chat (relayed to the other participants)",
+        messages: [messageRef("typing")],
+      },
+      activity: {
+        action: "receive",
+        channel: { $ref: "#/channels/ws" },
+        summary: "A client reports activity of its user (presence)",
+        messages: [messageRef("activity")],
       },
       sendFrames: {
         action: "send",

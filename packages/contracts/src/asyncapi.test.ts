@@ -6,6 +6,7 @@ import { webSocketAsyncApiDocument } from "./asyncapi-websocket";
 import { EVENT_TYPES } from "./events";
 import { PUSH_CLOSE_CODES } from "./push";
 import { compile } from "./validation";
+import { SIGNAL_TYPES } from "./presence";
 
 const committed = (file: string) => JSON.parse(readFileSync(join(__dirname, "../../../docs", file), "utf8"));
 
@@ -46,6 +47,18 @@ describe("the AsyncAPI document of the events", () => {
     const result = await diagnose(broken);
     expect(result.parsed).toBe(false);
     expect(result.diagnostics.join("\n")).toMatch(/deliveryMode/);
+  });
+
+  it("describes every presence and typing signal on talk.signals, not persistent", () => {
+    const doc = asyncApiDocument();
+    for (const type of SIGNAL_TYPES) {
+      const name = `signal_${type.replace(".", "_")}`;
+      expect(doc.channels[name]).toMatchObject({
+        bindings: { amqp: { exchange: { name: "talk.signals" } } },
+      });
+      expect(doc.components.messages[name]).toMatchObject({ name: type });
+      expect(doc.operations[`receive_${name}`]).toMatchObject({ bindings: { amqp: { deliveryMode: 1 } } });
+    }
   });
 
   it("is committed as docs/asyncapi.json, up to date (regenerate with `pnpm docs:api`)", () => {

@@ -2,6 +2,7 @@
  * The AsyncAPI 3.1 document of every public event, generated from the same schemas the bus
  * validates with: one channel per event type on the `talk.events` topic exchange.
  */
+import { signalsAsyncApi } from "./asyncapi-signals";
 import { EVENTS_EXCHANGE, EVENT_TYPES, envelopeSchema, eventPayloads, type EventType } from "./events";
 
 const strip = ({ $id: _id, ...schema }: { $id?: string } & object) => schema;
@@ -15,6 +16,11 @@ const describe: Record<EventType, string> = {
   chatmessage_created: "A message was posted (also system messages: joins and leaves).",
   chatmessage_deleted: "A message was deleted; data is its tombstone.",
   chatmessage_reaction_updated: "A reaction was added to or removed from a message; data is the message.",
+  chatmessage_updated:
+    "Its author edited a message's text or medias; data is the message (tm_edit set), the earlier version is in its history.",
+  chatmessage_pinned: "A participant pinned a message; data is the message (pinned_by, tm_pin).",
+  chatmessage_unpinned:
+    'A participant unpinned a message; data is the message (pinned_by "", tm_pin the sentinel).',
 };
 
 export function asyncApiDocument() {
@@ -57,6 +63,7 @@ export function asyncApiDocument() {
       bindings: { amqp: { deliveryMode: 2, bindingVersion: "0.3.0" } },
     };
   }
+  const signals = signalsAsyncApi();
   return {
     asyncapi: "3.1.0",
     info: {
@@ -67,12 +74,14 @@ export function asyncApiDocument() {
         "with routing key <type>.<customer_id>.<chat_id>: bind `chat_created.#` for one type, `*.<customer>.*` for one customer,",
         "`*.*.<chat>` for one chat. Delivery is at-least-once: deduplicate by `id`. `seq` is gapless and increasing per chat",
         "across every event type, so consumers can order a chat's events and detect a gap.",
+        'Presence and typing are not events: they travel as transient signals on the "talk.signals" topic exchange',
+        "(not persistent, no seq, lost when nobody listens) and reach clients as WebSocket frames (docs/websocket.md, docs/decisions/presence.md).",
       ].join(" "),
     },
     defaultContentType: "application/json",
     servers: { rabbitmq: { host: "rabbitmq:5672", protocol: "amqp", protocolVersion: "0.9.1" } },
-    channels,
-    operations,
-    components: { messages },
+    channels: { ...channels, ...signals.channels },
+    operations: { ...operations, ...signals.operations },
+    components: { messages: { ...messages, ...signals.messages } },
   };
 }

@@ -41,6 +41,8 @@ export const ERROR_REASONS = [
   "NOT_A_CHANNEL",
   "DIRECT_CHAT_NEEDS_ONE_OTHER",
   "DIRECT_CHAT_FULL",
+  "IDS_REQUIRED",
+  "TOO_MANY_IDS",
   // authentication (401)
   "TOKEN_MISSING",
   "TOKEN_INVALID",
@@ -50,6 +52,7 @@ export const ERROR_REASONS = [
   "ADMIN_ONLY",
   "NOT_A_PARTICIPANT",
   "NOT_THE_AUTHOR",
+  "SYSTEM_MESSAGE_IMMUTABLE",
   "NOT_CHAT_CREATOR",
   "DIRECT_CHAT_MEMBERS_FIXED",
   "ORIGIN_NOT_ALLOWED",
@@ -64,10 +67,12 @@ export const ERROR_REASONS = [
   // conflict (409), size (413), rate (429)
   "USERNAME_TAKEN",
   "TOO_MANY_REACTIONS",
+  "TOO_MANY_PINS",
   "IDEMPOTENCY_KEY_REUSED",
   "BODY_TOO_LARGE",
   "TOO_MANY_LOGINS",
   "LOGIN_BUSY",
+  "WRITE_RATE_LIMITED",
   // availability (503) and internal (500)
   "RPC_TIMEOUT",
   "RPC_NO_SERVER",
@@ -126,6 +131,17 @@ export interface ErrorBody {
   reason: ErrorReason;
   /** A sentence a person understands. */
   message: string;
+  /** For a rate limit: the budget that ran out, and when a request fits again. */
+  rate_limit?: RateLimitState;
+}
+
+/** A token bucket's state as a refused caller sees it (the RateLimit-* and Retry-After headers). */
+export interface RateLimitState {
+  /** Requests the bucket holds when full. */
+  limit: number;
+  remaining: number;
+  /** Seconds until the next request fits. */
+  reset_seconds: number;
 }
 
 export class AppError extends Error {
@@ -133,17 +149,23 @@ export class AppError extends Error {
     readonly status: ErrorStatus,
     readonly reason: ErrorReason,
     message: string,
+    readonly rateLimit?: RateLimitState,
   ) {
     super(message);
     this.name = "AppError";
   }
 
   toBody(): ErrorBody {
-    return { status: this.status, reason: this.reason, message: this.message };
+    return {
+      status: this.status,
+      reason: this.reason,
+      message: this.message,
+      ...(this.rateLimit && { rate_limit: this.rateLimit }),
+    };
   }
 
   static fromBody(body: ErrorBody): AppError {
-    return new AppError(body.status, body.reason, body.message);
+    return new AppError(body.status, body.reason, body.message, body.rate_limit);
   }
 
   get httpStatus(): number {

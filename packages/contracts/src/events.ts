@@ -41,6 +41,10 @@ export const eventPayloads = {
   chatmessage_created: messageSchema,
   chatmessage_deleted: messageSchema,
   chatmessage_reaction_updated: messageSchema,
+  /** Its author edited the text or medias (tm_edit set; the earlier version is in its history). */
+  chatmessage_updated: messageSchema,
+  chatmessage_pinned: messageSchema,
+  chatmessage_unpinned: messageSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

@@ -13,3 +13,6 @@ export * from "./asyncapi-websocket";
 export * from "./routes";
 export * from "./schemas/without-ids";
 export * from "./request-context";
+export * from "./chat-changes";
+export * from "./exchange-messages";
+export * from "./presence";

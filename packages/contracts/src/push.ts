@@ -5,14 +5,20 @@
  */
 import { type EventPayload, type EventType, EVENT_TYPES } from "./events";
 import type {
+  ActivityFrame,
   ClientFrame,
   ErrorFrame,
   PingFrame,
   PongFrame,
+  PresenceFrame,
   ResyncRequiredFrame,
   SubscribedFrame,
+  TypingClientFrame,
+  TypingFrame,
   UnsubscribedFrame,
 } from "./generated/types";
+import { presenceSchema } from "./presence";
+import { uuid } from "./schemas/common";
 import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 /**
@@ -84,6 +90,72 @@ export const pingFrameSchema = {
   properties: { type: { const: "ping" }, id: frameId },
 } as const;
 
+/** `{"type":"typing","chat_id","parent_id"?}`: my agent types in a chat (or in a thread of it). */
+export const typingClientFrameSchema = {
+  $id: "PushTypingFrame",
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "chat_id"],
+  properties: {
+    type: { const: "typing" },
+    chat_id: uuid,
+    parent_id: { anyOf: [uuid, { type: "null" }], description: "The thread's root message, if in a thread" },
+    id: frameId,
+  },
+} as const;
+
+/** `{"type":"activity"}`: my user did something (keeps my agent from turning `away`). */
+export const activityFrameSchema = {
+  $id: "PushActivityFrame",
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: { type: { const: "activity" }, id: frameId },
+} as const;
+
+/** The schema of each kind of client frame, by its `type`. */
+export const clientFrameSchemas = {
+  subscribe: clientFrameSchema,
+  unsubscribe: clientFrameSchema,
+  ping: pingFrameSchema,
+  typing: typingClientFrameSchema,
+  activity: activityFrameSchema,
+} as const;
+export type ClientFrameType = keyof typeof clientFrameSchemas;
+export const CLIENT_FRAME_TYPES = Object.keys(clientFrameSchemas) as ClientFrameType[];
+
+/** Every frame a client may send. */
+export type AnyClientFrame = ClientFrame | PingFrame | TypingClientFrame | ActivityFrame;
+
+/** An agent's presence changed (to subscribers of `customer_id:<customer>:presence`). */
+export const presenceFrameSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "data", "topic"],
+  properties: { type: { const: "agent_presence" }, data: presenceSchema, topic: { type: "string" } },
+} as const;
+
+/**
+ * Another participant types in a chat (`parent_id`: in that thread). Show it for
+ * `TYPING_DISPLAY_MS` unless renewed; clear it at once when a `chatmessage_created` of that agent
+ * in that chat arrives. Never stored, never resumed from a cursor.
+ */
+export const typingFrameSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "data", "topic"],
+  properties: {
+    type: { const: "typing" },
+    data: {
+      type: "object",
+      additionalProperties: false,
+      required: ["chat_id", "parent_id", "agent_id"],
+      properties: { chat_id: uuid, parent_id: { anyOf: [uuid, { type: "null" }] }, agent_id: uuid },
+    },
+    topic: { type: "string", description: "The topic the chat's events reach the connection through." },
+  },
+} as const;
+
 const errorBody = {
   type: "object",
   additionalProperties: false,
@@ -125,6 +197,7 @@ export const serverFrameSchema = {
         type: { const: "error" },
         error: errorBody,
         topic: { type: "string", description: "The topic the error is about, when it is about one." },
+        chat_id: { ...uuid, description: "The chat a refused typing frame named." },
         id: frameId,
       },
     },
@@ -161,16 +234,22 @@ export const serverFrameSchema = {
       required: ["type"],
       properties: { type: { const: "pong" }, id: frameId },
     },
+    presenceFrameSchema,
+    typingFrameSchema,
   ],
 } as const;
 
 export type {
+  ActivityFrame,
   ClientFrame,
   ErrorFrame,
   PingFrame,
   PongFrame,
+  PresenceFrame,
   ResyncRequiredFrame,
   SubscribedFrame,
+  TypingClientFrame,
+  TypingFrame,
   UnsubscribedFrame,
 };
 
@@ -179,4 +258,11 @@ export type EventFrame<T extends EventType = EventType> = {
 }[T];
 
 export type ServerFrame =
-  SubscribedFrame | UnsubscribedFrame | ErrorFrame | ResyncRequiredFrame | EventFrame | PongFrame;
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | ErrorFrame
+  | ResyncRequiredFrame
+  | EventFrame
+  | PongFrame
+  | PresenceFrame
+  | TypingFrame;

@@ -20,8 +20,8 @@ export interface ApiRoute {
   /** The response's component schema; `page` wraps it in a page, `array` in an array. */
   response: string;
   list?: "page" | "array";
-  /** Query parameters: a page request, or a message list (chat_id, parent_id and a page). */
-  query?: "page" | "messages";
+  /** Query parameters: a page request, a message list (chat_id, parent_id and a page), agent ids, or a search. */
+  query?: "page" | "messages" | "ids" | "search";
   /** Takes an Idempotency-Key header (every write but login). */
   idempotent?: true;
   /** Without a token (login). */
@@ -72,6 +72,26 @@ export const API_ROUTES = {
     idempotent: true,
     // RESOURCE_EXHAUSTED: LOGIN_BUSY, the password-hashing queue is full
     errors: [...READ, "PERMISSION_DENIED", "CONFLICT", "PAYLOAD_TOO_LARGE", "RESOURCE_EXHAUSTED"],
+  },
+  getAgentsPresence: {
+    method: "GET",
+    path: "/agents/presence",
+    tag: "agents",
+    summary: "The presence of up to 100 agents of my customer (an agent not seen is offline)",
+    response: "Presence",
+    list: "array",
+    query: "ids",
+    errors: READ,
+  },
+  setMyPresence: {
+    method: "PUT",
+    path: "/agents/me/presence",
+    tag: "agents",
+    summary:
+      "Set my status: dnd, away or offline (with a text) stays until changed or until I go offline; online returns to automatic presence",
+    body: "SetPresenceRequest",
+    response: "Presence",
+    errors: [...READ, "PAYLOAD_TOO_LARGE"],
   },
   getAgent: {
     method: "GET",
@@ -231,6 +251,64 @@ export const API_ROUTES = {
     response: "Message",
     idempotent: true,
     errors: WRITE_BODY,
+  },
+  editMessage: {
+    method: "PUT",
+    path: `${MESSAGES}/{id}`,
+    tag: "messages",
+    summary: "Edit my message's text or medias (the earlier version goes into its history)",
+    body: "EditMessageRequest",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
+  listMessageHistory: {
+    method: "GET",
+    path: `${MESSAGES}/{id}/history`,
+    tag: "messages",
+    summary: "List a message's earlier versions, newest first",
+    response: "MessageVersion",
+    list: "page",
+    query: "page",
+    errors: READ_ONE,
+  },
+  pinMessage: {
+    method: "POST",
+    path: `${MESSAGES}/{id}/pin`,
+    tag: "messages",
+    summary: "Pin a message in its chat (pinning it again changes nothing; 100 pins a chat at most)",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE,
+  },
+  unpinMessage: {
+    method: "DELETE",
+    path: `${MESSAGES}/{id}/pin`,
+    tag: "messages",
+    summary: "Unpin a message",
+    response: "Message",
+    idempotent: true,
+    errors: WRITE,
+  },
+  listPins: {
+    method: "GET",
+    path: `${CHATS}/{id}/pins`,
+    tag: "messages",
+    summary: "List a chat's pinned messages, newest pin first",
+    response: "Message",
+    list: "page",
+    query: "page",
+    errors: READ_ONE,
+  },
+  searchMessages: {
+    method: "GET",
+    path: `${MESSAGES}/search`,
+    tag: "messages",
+    summary: "Search the messages of my chats (and the public channels with channels=all)",
+    response: "SearchHit",
+    list: "page",
+    query: "search",
+    errors: READ,
   },
 } as const satisfies Record<string, ApiRoute>;
 

@@ -9,7 +9,9 @@ import {
   createAgentBody,
   createChatBody,
   createMessageBody,
+  editMessageBody,
   loginBody,
+  searchMessagesQuery,
   reactionBody,
   updateChatBody,
 } from "./schemas/api";
@@ -19,11 +21,14 @@ import {
   customerSchema,
   fileSchema,
   messageSchema,
+  messageVersionSchema,
   participantSchema,
+  searchHitSchema,
 } from "./schemas/resources";
 import type { RpcTypes } from "./generated/types";
 
 export type { RpcTypes };
+import { PRESENCE_LIMITS, presenceSchema, setPresenceBody } from "./presence";
 
 export const RPC_QUEUES = {
   agentManager: "talk.rpc.agent-manager",
@@ -67,6 +72,12 @@ const pageWithActor = withActor({ ...pageRequest }, []);
 const participantList = { type: "array", items: participantSchema } as const;
 const messageRef = withActor({ message_id: uuid }, ["message_id"]);
 const messageWrite = write({ message_id: uuid }, ["message_id"]);
+/** chat-manager's writes answer the chat's revision after them (see chat-changes.ts). */
+const revision = { type: "integer", minimum: 0 } as const;
+const revisedChat = obj({ chat: chatSchema, revision }, ["chat", "revision"]);
+const revisedParticipant = obj({ participant: participantSchema, revision }, ["participant", "revision"]);
+
+const searchPageToken = { type: "string", maxLength: 128 } as const;
 
 export const rpcOperations = {
   // agent-manager
@@ -106,32 +117,50 @@ export const rpcOperations = {
     request: obj({ name: { type: "string", minLength: 1, maxLength: 255 } }, ["name"]),
     response: customerSchema,
   },
+  /** Presence of agents of one customer (agent-manager owns presence: docs/decisions/presence.md). */
+  "presence.get": {
+    queue: RPC_QUEUES.agentManager,
+    request: obj(
+      {
+        customer_id: uuid,
+        agent_ids: { type: "array", items: uuid, minItems: 1, maxItems: PRESENCE_LIMITS.idsPerRequest },
+      },
+      ["customer_id", "agent_ids"],
+    ),
+    response: obj({ result: { type: "array", items: presenceSchema } }, ["result"]),
+  },
+  /** The caller sets an explicit status (`online` returns to automatic presence). */
+  "presence.set": {
+    queue: RPC_QUEUES.agentManager,
+    request: withActor({ presence: setPresenceBody }, ["presence"]),
+    response: presenceSchema,
+  },
   // chat-manager
   "chat.create": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat: createChatBody }, ["chat"]),
-    response: chatSchema,
+    response: revisedChat,
   },
   "chat.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "chat.get": { queue: RPC_QUEUES.chatManager, request: chatRef, response: chatSchema },
   "chat.update": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, changes: updateChatBody }, ["chat_id", "changes"]),
-    response: chatSchema,
+    response: revisedChat,
   },
-  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: chatSchema },
-  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: participantSchema },
+  "chat.delete": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: revisedChat },
+  "chat.join": { queue: RPC_QUEUES.chatManager, request: chatWrite, response: revisedParticipant },
   "channel.list": { queue: RPC_QUEUES.chatManager, request: pageWithActor, response: pageOf(chatSchema) },
   "participant.list": { queue: RPC_QUEUES.chatManager, request: chatRef, response: participantList },
   "participant.add": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, participant: addParticipantBody }, ["chat_id", "participant"]),
-    response: participantSchema,
+    response: revisedParticipant,
   },
   "participant.remove": {
     queue: RPC_QUEUES.chatManager,
     request: write({ chat_id: uuid, participant_id: uuid }, ["chat_id", "participant_id"]),
-    response: participantSchema,
+    response: revisedParticipant,
   },
   /** Authoritative membership check, for services that keep a replica and must confirm a miss. */
   "chat.membership": {
@@ -145,10 +174,10 @@ export const rpcOperations = {
       {
         chat: { anyOf: [chatSchema, { type: "null" }] },
         participant: { anyOf: [participantSchema, { type: "null" }] },
-        /** Sequence number of the chat's last change in chat-manager (0 when the chat does not exist). */
-        seq: { type: "integer", minimum: 0 },
+        /** The chat's revision in chat-manager (0 when the chat does not exist). */
+        revision,
       },
-      ["chat", "participant", "seq"],
+      ["chat", "participant", "revision"],
     ),
   },
   // message-manager
@@ -169,11 +198,40 @@ export const rpcOperations = {
     request: write({ message_id: uuid, reaction: reactionBody }, ["message_id", "reaction"]),
     response: messageSchema,
   },
-  /** Waits until message-manager has applied every change of the chat committed in chat-manager so far. */
-  "message.syncChat": {
+  /**
+   * Waits (briefly) until message-manager has applied the chat's changes up to `revision` (answered
+   * by chat-manager's writes); answers the revision it has applied. UNAVAILABLE when it has not in time.
+   */
+  "message.awaitChatRevision": {
     queue: RPC_QUEUES.messageManager,
-    request: obj({ customer_id: uuid, chat_id: uuid }, ["customer_id", "chat_id"]),
-    response: obj({ seq: { type: "integer", minimum: 0 } }, ["seq"]),
+    request: obj({ chat_id: uuid, revision }, ["chat_id", "revision"]),
+    response: obj({ revision }, ["revision"]),
+  },
+  "message.edit": {
+    queue: RPC_QUEUES.messageManager,
+    request: write({ message_id: uuid, edit: editMessageBody }, ["message_id", "edit"]),
+    response: messageSchema,
+  },
+  "message.history": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ message_id: uuid, ...pageRequest }, ["message_id"]),
+    response: pageOf(messageVersionSchema),
+  },
+  "message.pin": { queue: RPC_QUEUES.messageManager, request: messageWrite, response: messageSchema },
+  "message.unpin": { queue: RPC_QUEUES.messageManager, request: messageWrite, response: messageSchema },
+  "message.pins": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ chat_id: uuid, ...pageRequest }, ["chat_id"]),
+    response: pageOf(messageSchema),
+  },
+  "message.search": {
+    queue: RPC_QUEUES.messageManager,
+    // The token of a search page names its last hit (opaque: a time and an id, or a rank and an id).
+    request: withActor(
+      { ...searchMessagesQuery, page_size: pageRequest.page_size, page_token: searchPageToken },
+      ["q"],
+    ),
+    response: pageOf(searchHitSchema),
   },
   "reaction.remove": {
     queue: RPC_QUEUES.messageManager,

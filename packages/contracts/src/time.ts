@@ -5,6 +5,10 @@
 /** `tm_delete` of a resource that is not deleted. */
 export const NOT_DELETED = "9999-01-01 00:00:00.000000";
 export const isDeleted = (resource: { tm_delete: string }) => resource.tm_delete < NOT_DELETED;
+/** `tm_edit` of a message never edited, `tm_pin` of a message not pinned: the same far-future sentinel. */
+export const NOT_EDITED = NOT_DELETED;
+export const NOT_PINNED = NOT_DELETED;
+export const isPinned = (message: { tm_pin: string }) => message.tm_pin < NOT_PINNED;
 export const TIMESTAMP_PATTERN = "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}$";
 const timestampRe = new RegExp(TIMESTAMP_PATTERN);
 

@@ -67,6 +67,9 @@ describe("the generated types agree with the schemas", () => {
       tm_create: ts,
       tm_update: ts,
       tm_delete: ts,
+      tm_edit: ts,
+      pinned_by: id,
+      tm_pin: ts,
     };
     expect(() => validate(agentSchema, agent)).not.toThrow();
     expect(() => validate(chatSchema, chat)).not.toThrow();

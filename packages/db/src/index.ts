@@ -5,3 +5,4 @@ export * from "./clock";
 export * from "./paginate";
 export * from "./idempotency";
 export * from "./statements";
+export * from "./rate-buckets";

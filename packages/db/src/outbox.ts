@@ -12,7 +12,11 @@ import {
   type EventEnvelopeHeader,
   type EventPayload,
   type EventType,
-  type ExchangeName,
+  type ExchangeMessage,
+  type PublishedExchange,
+  CHAT_CHANGE_VERSION,
+  type ChatChange,
+  type ChatChangeDraft,
 } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import type { Knex } from "knex";
@@ -50,13 +54,16 @@ export interface EventDraft<T extends EventType> {
   request_id?: string;
 }
 
-export type Emit = <T extends EventType>(draft: EventDraft<T>) => void;
+/** Emits a message of the outbox's exchange: a public event, or a chat change. */
+export type Emit<X extends PublishedExchange = "events"> = X extends "chatChanges"
+  ? (draft: ChatChangeDraft) => void
+  : <T extends EventType>(draft: EventDraft<T>) => void;
 
 /**
  * The statement that writes events to the outbox, in the order given (they are published in it).
  * A statement of its own, or a part of a caller's (`runAsOne`).
  */
-export function insertingEvents(events: readonly EventEnvelope[]): Statement {
+export function insertingEvents(events: readonly ExchangeMessage[]): Statement {
   return {
     sql: `insert into ${OUTBOX_TABLE} (event) select e from unnest(?::jsonb[]) with ordinality as t(e, n) order by n`,
     bindings: [events.map((event) => JSON.stringify(event))],
@@ -70,7 +77,7 @@ export function insertingEvents(events: readonly EventEnvelope[]): Statement {
  */
 export type TakeEvents = () => Statement;
 
-export class Outbox {
+export class Outbox<X extends PublishedExchange = "events"> {
   private readonly relay: OutboxRelay;
 
   constructor(
@@ -79,8 +86,8 @@ export class Outbox {
     private readonly publisher: string,
     logger: Logger,
     metrics?: Metrics,
-    /** Where the relay publishes (default the public `events` exchange). */
-    exchange: ExchangeName = "events",
+    /** Where the relay publishes (default the public `events` exchange); what `emit` takes. */
+    private readonly exchange: X = "events" as X,
     /** A stream the relay also appends every pass to, as one entry (see `Bus.appendToStream`). */
     stream?: string,
   ) {
@@ -99,7 +106,7 @@ export class Outbox {
    * idempotency key, a repeat of the same request returns the first result and does nothing.
    */
   async transaction<T>(
-    work: (trx: Knex.Transaction, emit: Emit, take: TakeEvents) => Promise<T>,
+    work: (trx: Knex.Transaction, emit: Emit<X>, take: TakeEvents) => Promise<T>,
     idempotency?: IdempotencyKey,
   ): Promise<T> {
     const result = await this.db.transaction((trx) =>
@@ -111,10 +118,10 @@ export class Outbox {
 
   private async inTransaction<T>(
     trx: Knex.Transaction,
-    work: (trx: Knex.Transaction, emit: Emit, take: TakeEvents) => Promise<T>,
+    work: (trx: Knex.Transaction, emit: Emit<X>, take: TakeEvents) => Promise<T>,
   ): Promise<T> {
-    let events: EventEnvelope[] = [];
-    const emit: Emit = (draft) => {
+    let events: ExchangeMessage[] = [];
+    const emitEvent: Emit = (draft) => {
       const header: EventEnvelopeHeader = {
         id: draft.id ?? randomUUID(),
         version: EVENT_SCHEMA_VERSION,
@@ -127,6 +134,16 @@ export class Outbox {
       };
       events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
     };
+    const emitChange: Emit<"chatChanges"> = ({ request_id, time, ...draft }) => {
+      events.push({
+        id: randomUUID(),
+        version: CHAT_CHANGE_VERSION,
+        ...draft,
+        time: normalizeTimestamp(time),
+        ...(request_id ? { request_id } : {}),
+      } as ChatChange);
+    };
+    const emit = (this.exchange === "chatChanges" ? emitChange : emitEvent) as Emit<X>;
     const take: TakeEvents = () => {
       const taken = insertingEvents(events);
       events = [];
@@ -165,7 +182,7 @@ export class OutboxRelay {
     private readonly bus: Bus,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
-    private readonly exchange: ExchangeName = "events",
+    private readonly exchange: PublishedExchange = "events",
     private readonly stream?: string,
     private readonly batchSize = 200,
   ) {}
@@ -211,7 +228,7 @@ export class OutboxRelay {
       // statement of its own, sees what committed before the lock was granted.
       const [, taken] = await runStatements<{
         id: number | string;
-        event: EventEnvelope | string;
+        event: ExchangeMessage | string;
         created_at: string;
       }>(trx, [
         `select pg_advisory_xact_lock(${RELAY_LOCK_KEY})`,
@@ -225,13 +242,14 @@ export class OutboxRelay {
       this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
       const events = rows.map((row) =>
-        typeof row.event === "string" ? (JSON.parse(row.event) as EventEnvelope) : row.event,
+        typeof row.event === "string" ? (JSON.parse(row.event) as ExchangeMessage) : row.event,
       );
       // Issued in order on one channel; each resolves on its broker confirm. The stream gets the
       // pass as one entry (one write and one delivery per reader, not one per event).
       await Promise.all([
-        ...events.map((event) => this.bus.publish(event, { exchange: this.exchange })),
-        ...(this.stream ? [this.bus.appendToStream(this.stream, events)] : []),
+        ...events.map((event) => this.bus.publish<PublishedExchange>(event, { exchange: this.exchange })),
+        // Only an outbox of public events has a stream.
+        ...(this.stream ? [this.bus.appendToStream(this.stream, events as EventEnvelope[])] : []),
       ]);
       return rows.length;
     });

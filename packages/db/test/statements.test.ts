@@ -12,7 +12,9 @@ import { connectDatabase, onServer, runAsOne, runStatements, uuidLiterals } from
 describe("uuidLiterals", () => {
   it("writes UUIDs as SQL literals and refuses anything else, naming it", () => {
     const id = randomUUID();
-    expect(uuidLiterals([id, id.toUpperCase()])).toBe(`'${id}'::uuid, '${id.toUpperCase()}'::uuid`);
+    expect(uuidLiterals([id, id])).toBe(`'${id}'::uuid, '${id}'::uuid`);
+    // The API's ids are lowercase (the contracts' one UUID pattern): anything else is refused.
+    expect(() => uuidLiterals([id.toUpperCase()])).toThrow(/not a UUID/);
     expect(() => uuidLiterals([id, "x'); drop table chats; --"])).toThrow(
       `not a UUID: "x'); drop table chats; --"`,
     );

@@ -199,6 +199,23 @@ export const commonConfig = {
   },
 } as const satisfies ConfigSpec;
 
+/** Write budgets, kept by the service that owns the write (see docs/decisions/rate-limits.md). */
+export const writeRateConfig = {
+  WRITE_RATE_PER_AGENT_PER_MINUTE: {
+    kind: "int",
+    description:
+      "writes (sends, reactions, deletes, chat and participant changes) one agent may make per minute, also its burst",
+    default: 1200,
+    min: 1,
+  },
+  WRITE_RATE_PER_CUSTOMER_PER_MINUTE: {
+    kind: "int",
+    description: "writes all agents of one customer may make per minute together, also its burst",
+    default: 120000,
+    min: 1,
+  },
+} as const satisfies ConfigSpec;
+
 /** Browser origins allowed to call the API and open the WebSocket (gateway, push, embedded). */
 export const corsConfig = {
   CORS_ALLOWED_ORIGINS: {

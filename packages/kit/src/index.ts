@@ -6,3 +6,4 @@ export * from "./lifecycle";
 export * from "./origins";
 export * from "./request-id";
 export * from "./trust-proxy";
+export * from "./throttle";

@@ -23,6 +23,7 @@ export class Metrics {
   readonly eventHandlerDuration: Histogram<"type" | "outcome">;
   readonly eventsPublished: Counter<"type">;
   readonly eventsDeadLettered: Counter<"queue" | "type">;
+  readonly writesRateLimited: Counter<"bucket">;
   readonly outboxLag: Gauge;
   readonly outboxPending: Gauge;
 
@@ -61,6 +62,12 @@ export class Metrics {
       name: "talk_events_published_total",
       help: "Events confirmed by the broker, by type",
       labelNames: ["type"],
+      registers: [this.registry],
+    });
+    this.writesRateLimited = new Counter({
+      name: "talk_writes_rate_limited_total",
+      help: "Writes refused with 429 because an agent's or a customer's write budget ran out",
+      labelNames: ["bucket"],
       registers: [this.registry],
     });
     this.eventsDeadLettered = new Counter({

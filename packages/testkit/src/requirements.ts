@@ -60,28 +60,34 @@ function currentTestFile(): string | undefined {
 }
 
 /**
+ * Why `needs` cannot be met here, or undefined when they can — or when a missing piece must fail
+ * rather than skip (under CI; kubectl alone is optional everywhere).
+ */
+function skipReason(needs: Requirement[]): string | undefined {
+  const absent = missing(needs);
+  if (absent.length === 0 || (serversRequired() && !absent.every((a) => a.requirement === "kubectl")))
+    return undefined;
+  return absent.map((a) => a.howToGet).join("; ");
+}
+
+/**
  * `describe` when everything in `needs` can be had (or under CI, where a missing piece must fail
  * the suite), else `describe.skip` with the skip recorded. Use it for every suite that needs a
  * server or a browser: `describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => …)`.
  */
 export function describeNeeding(needs: Requirement[]): jest.Describe {
-  const absent = missing(needs);
-  if (absent.length === 0 || (serversRequired() && !absent.every((a) => a.requirement === "kubectl")))
-    return describe;
-  const reason = absent.map((a) => a.howToGet).join("; ");
-  const skip = ((name: string, fn: () => void) => {
+  const reason = skipReason(needs);
+  if (reason === undefined) return describe;
+  return ((name: string, fn: () => void) => {
     recordSkip(`suite "${name}"`, reason);
     describe.skip(name, fn);
   }) as unknown as jest.Describe;
-  return skip;
 }
 
 /** The same for one test. */
 export function itNeeding(needs: Requirement[]): jest.It {
-  const absent = missing(needs);
-  if (absent.length === 0 || (serversRequired() && !absent.every((a) => a.requirement === "kubectl")))
-    return it;
-  const reason = absent.map((a) => a.howToGet).join("; ");
+  const reason = skipReason(needs);
+  if (reason === undefined) return it;
   return ((name: string, fn?: jest.ProvidesCallback, timeout?: number) => {
     recordSkip(`test "${name}"`, reason);
     it.skip(name, fn, timeout);

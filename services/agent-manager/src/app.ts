@@ -2,19 +2,38 @@
 import { agentKey, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { AgentService } from "./agent-service";
+import { agentManagerConfig, presenceSettingsFrom } from "./config";
+import { DEFAULT_PRESENCE_SETTINGS, PresenceOwner, type PresenceSettings } from "./presence/presence-owner";
 import { AgentStore } from "./store/agent-store";
 import { migrations } from "./store/migrations";
+import { PresenceStore } from "./store/presence-store";
+
+export interface AgentManagerDeps extends ManagerDeps {
+  /** Presence (default `DEFAULT_PRESENCE_SETTINGS`). */
+  presence?: Partial<PresenceSettings>;
+}
 
 export async function startAgentManager({
   db,
   bus,
   logger,
-}: ManagerDeps): Promise<Started & { agents: AgentService }> {
+  presence,
+}: AgentManagerDeps): Promise<Started & { agents: AgentService }> {
   await migrate(db, migrations);
   const agents = new AgentService(new AgentStore(db));
+  const owner = new PresenceOwner(bus, new PresenceStore(db), logger.child({ component: "presence" }), {
+    ...DEFAULT_PRESENCE_SETTINGS,
+    ...presence,
+  });
+  await owner.start();
   await bus.handle("agent.verifyLogin", (req) => agents.verifyLogin(req.username, req.password));
-  await bus.handle("agent.get", (req) => agents.get(req.customer_id, req.agent_id));
-  await bus.handle("agent.list", (req) => agents.list(req.customer_id, req));
+  await bus.handle("agent.get", async (req) =>
+    owner.decorate(await agents.get(req.customer_id, req.agent_id)),
+  );
+  await bus.handle("agent.list", async (req) => {
+    const page = await agents.list(req.customer_id, req);
+    return { ...page, result: page.result.map((agent) => owner.decorate(agent)) };
+  });
   await bus.handle("agent.findMany", async (req) => ({
     agents: await agents.findMany(req.customer_id, req.agent_ids),
   }));
@@ -26,13 +45,17 @@ export async function startAgentManager({
     ),
   );
   await bus.handle("customer.create", (req) => agents.createCustomer(req.name));
+  await bus.handle("presence.get", async (req) => ({ result: owner.get(req.customer_id, req.agent_ids) }));
+  await bus.handle("presence.set", (req) =>
+    owner.set(req.actor.customer_id, req.actor.agent_id, req.presence.status, req.presence.text),
+  );
   logger.info("agent-manager serving");
-  return { agents };
+  return { agents, stop: () => owner.stop() };
 }
 
-export const service: ManagerDefinition = {
+export const service: ManagerDefinition<typeof agentManagerConfig> = {
   name: "agent-manager",
   database: true,
-  config: {},
-  start: startAgentManager,
+  config: agentManagerConfig,
+  start: (deps, config) => startAgentManager({ ...deps, presence: presenceSettingsFrom(config) }),
 };

@@ -16,9 +16,12 @@ import { errorHandler, notFoundHandler } from "./http/errors";
 import { requestId } from "./http/request-context";
 import { openApiDocument } from "./openapi/document";
 import { agentRoutes } from "./routes/agents";
+import { presenceRoutes } from "./routes/presence";
+import { reportActivity } from "./http/activity";
 import { authRoutes } from "./routes/auth";
 import { chatRoutes } from "./routes/chats";
 import { fileRoutes } from "./routes/files";
+import { messageEditPinSearchRoutes } from "./routes/message-edits-pins-search";
 import { messageRoutes } from "./routes/messages";
 import { GatewayMetrics } from "./metrics";
 import { idempotencyKey } from "./http/idempotency";
@@ -86,9 +89,12 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
     });
   api.use(authRoutes(bus, settings));
   api.use(authenticate(settings.jwtSecret));
+  api.use(reportActivity(bus, logger.child({ component: "activity" })));
   // The busiest routes first: express tries every route before the one that matches.
+  api.use(messageEditPinSearchRoutes(bus));
   api.use(messageRoutes(bus));
   api.use(chatRoutes(bus, logger.child({ component: "chats" })));
+  api.use(presenceRoutes(bus));
   api.use(agentRoutes(bus));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));

@@ -11,7 +11,7 @@ export const gatewayConfig = {
     kind: "int",
     description:
       "API requests one gateway replica serves at once; the next is refused at once with 503 OVERLOADED and Retry-After: 1",
-    default: 256,
+    default: 128,
     min: 1,
   },
   LOGIN_RATE_PER_MINUTE: {

@@ -39,7 +39,15 @@ describe("the route table", () => {
       for (const operation of Object.keys(API_ROUTES) as ApiOperation[]) {
         const { method, path } = routeTarget(operation, { id, participant_id: id });
         const request = EXAMPLES[operation].request;
-        const query = API_ROUTES[operation].path === "/service_agents/talk_messages" ? `?chat_id=${id}` : "";
+        const kind: string | undefined = (API_ROUTES[operation] as { query?: string }).query;
+        const query =
+          kind === "messages"
+            ? `?chat_id=${id}`
+            : kind === "ids"
+              ? `?ids=${id}`
+              : kind === "search"
+                ? "?q=launch"
+                : "";
         const res = await fetch(`http://127.0.0.1:${port}/v1.0${path}${query}`, {
           method,
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -1,13 +1,14 @@
 /** Composition root of chat-manager: store, outbox, service and RPC handlers. */
-import { CHAT_CHANGES_SUBSCRIPTION, type Actor, type Idempotency } from "@talk/contracts";
-import { Outbox, agentKey, migrate } from "@talk/db";
+import { CHAT_CHANGES_SUBSCRIPTION, requestContextOf } from "@talk/contracts";
+import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, type WriteRates, migrate } from "@talk/db";
+import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { type AgentDirectory, ChatService } from "./chat-service";
 import { ChatStore } from "./store/chat-store";
 import { migrations } from "./store/migrations";
 
 /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number };
+export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
 
 export async function startChatManager({
   db,
@@ -15,56 +16,52 @@ export async function startChatManager({
   logger,
   metrics,
   outboxPollMs,
+  writeRates = DEFAULT_WRITE_RATES,
 }: ChatManagerDeps): Promise<Started> {
   await migrate(db, migrations);
-  // Chat changes go to message-manager first, which sequences every event of a chat into `events`.
+  // Chat changes go to message-manager (the chat-changes protocol), which sequences every event of
+  // a chat into `events`.
   const outbox = new Outbox(db, bus, "chat-manager", logger, metrics, "chatChanges");
   await bus.declare(CHAT_CHANGES_SUBSCRIPTION);
   const agents: AgentDirectory = {
-    async existing(customerId, agentIds, requestId) {
+    async namesOf(customerId, agentIds, requestId) {
       const { agents } = await bus.call(
         "agent.findMany",
         { customer_id: customerId, agent_ids: agentIds },
         { requestId },
       );
-      return new Set(agents.map((a) => a.id));
+      return new Map(agents.map((a) => [a.id, a.name]));
     },
   };
   const chats = new ChatService(new ChatStore(db), outbox, agents);
-  const once = (actor: Actor, idempotency?: Idempotency) => agentKey(actor.agent_id, idempotency);
+  const context = requestContextOf;
+  /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
+  const budget = new WriteBudget(db, writeRates, metrics);
   await bus.handle("chat.create", (req, ctx) =>
-    chats.create(req.actor, req.chat, ctx.requestId, once(req.actor, req.idempotency)),
+    budget.take(req.actor).then(() => chats.create(req.chat, context(req, ctx.requestId))),
   );
   await bus.handle("chat.list", (req) => chats.list(req.actor, req));
   await bus.handle("chat.get", (req) => chats.get(req.actor, req.chat_id));
   await bus.handle("chat.update", (req, ctx) =>
-    chats.update(req.actor, req.chat_id, req.changes, ctx.requestId, once(req.actor, req.idempotency)),
+    budget.take(req.actor).then(() => chats.update(req.chat_id, req.changes, context(req, ctx.requestId))),
   );
   await bus.handle("chat.delete", (req, ctx) =>
-    chats.delete(req.actor, req.chat_id, ctx.requestId, once(req.actor, req.idempotency)),
+    budget.take(req.actor).then(() => chats.delete(req.chat_id, context(req, ctx.requestId))),
   );
   await bus.handle("chat.join", (req, ctx) =>
-    chats.join(req.actor, req.chat_id, ctx.requestId, once(req.actor, req.idempotency)),
+    budget.take(req.actor).then(() => chats.join(req.chat_id, context(req, ctx.requestId))),
   );
   await bus.handle("channel.list", (req) => chats.listChannels(req.actor, req));
   await bus.handle("participant.list", (req) => chats.listParticipants(req.actor, req.chat_id));
   await bus.handle("participant.add", (req, ctx) =>
-    chats.addParticipant(
-      req.actor,
-      req.chat_id,
-      req.participant,
-      ctx.requestId,
-      once(req.actor, req.idempotency),
-    ),
+    budget
+      .take(req.actor)
+      .then(() => chats.addParticipant(req.chat_id, req.participant, context(req, ctx.requestId))),
   );
   await bus.handle("participant.remove", (req, ctx) =>
-    chats.removeParticipant(
-      req.actor,
-      req.chat_id,
-      req.participant_id,
-      ctx.requestId,
-      once(req.actor, req.idempotency),
-    ),
+    budget
+      .take(req.actor)
+      .then(() => chats.removeParticipant(req.chat_id, req.participant_id, context(req, ctx.requestId))),
   );
   await bus.handle("chat.membership", (req) => chats.membership(req.customer_id, req.chat_id, req.agent_id));
   outbox.start(outboxPollMs);
@@ -72,9 +69,16 @@ export async function startChatManager({
   return { stop: () => outbox.stop() };
 }
 
-export const service: ManagerDefinition = {
+export const service: ManagerDefinition<typeof writeRateConfig> = {
   name: "chat-manager",
   database: true,
-  config: {},
-  start: startChatManager,
+  config: writeRateConfig,
+  start: (deps, config) =>
+    startChatManager({
+      ...deps,
+      writeRates: {
+        perAgentPerMinute: config.WRITE_RATE_PER_AGENT_PER_MINUTE,
+        perCustomerPerMinute: config.WRITE_RATE_PER_CUSTOMER_PER_MINUTE,
+      },
+    }),
 };

@@ -1,10 +1,20 @@
 /**
  * chat-manager's operations. Each write runs in one transaction that locks the chat row, applies
- * the rules, and emits its events through the outbox with the chat's next sequence numbers.
+ * the rules, and emits its changes through the outbox (to message-manager, on talk.chat-changes),
+ * each with the chat's next revision; it answers the chat's revision after it, so that the caller
+ * can wait for message-manager to have applied it.
  */
-import { type Actor, type Chat, type ChatType, type Participant, notFound } from "@talk/contracts";
-import { type Emit, type IdempotencyKey, type Outbox, now } from "@talk/db";
+import {
+  type Actor,
+  type Chat,
+  type ChatType,
+  type Participant,
+  type RequestContext,
+  notFound,
+} from "@talk/contracts";
+import { type Emit, type Outbox, agentKey, now } from "@talk/db";
 import type { Knex } from "knex";
+import { chatChange } from "./domain/chat-changes";
 import {
   type ParticipantRef,
   assertCanAddMember,
@@ -20,9 +30,10 @@ import {
 } from "./domain/chat-rules";
 import type { ChatStore } from "./store/chat-store";
 
-/** Confirms that agents exist in a customer (agent-manager owns agents). */
+/** The names of agents of a customer (agent-manager owns agents). */
 export interface AgentDirectory {
-  existing(customerId: string, agentIds: string[], requestId?: string): Promise<Set<string>>;
+  /** The names of those of `agentIds` that are agents of the customer ("" for an agent without one). */
+  namesOf(customerId: string, agentIds: string[], requestId?: string): Promise<Map<string, string>>;
 }
 
 export interface CreateChat {
@@ -32,107 +43,119 @@ export interface CreateChat {
   participants?: ParticipantRef[];
 }
 
+/** A write's result with the chat's revision after it. */
+export type Revised<T> = T & { revision: number };
+
 type Page = { page_size?: number; page_token?: string };
+
+/**
+ * The changes of one chat in one transaction: each gets the chat's next revision, is built by
+ * `chatChange` and emitted; `revision` is the chat's revision after them.
+ */
+class ChatChanges {
+  constructor(
+    private readonly emit: Emit<"chatChanges">,
+    private readonly context: RequestContext,
+    public revision: number,
+  ) {}
+
+  chat(type: "chat_created" | "chat_updated" | "chat_deleted", chat: Chat, time: string): void {
+    this.emit(chatChange(type, chat, this.next(time)));
+  }
+
+  participant(
+    type: "chatparticipant_added" | "chatparticipant_removed",
+    participant: Participant,
+    agentName: string,
+    time: string,
+  ): void {
+    this.emit(chatChange(type, participant, this.next(time), agentName));
+  }
+
+  private next(time: string) {
+    return { revision: ++this.revision, time, requestId: this.context.requestId };
+  }
+}
 
 export class ChatService {
   constructor(
     private readonly store: ChatStore,
-    private readonly outbox: Outbox,
+    private readonly outbox: Outbox<"chatChanges">,
     private readonly agents: AgentDirectory,
   ) {}
 
-  async create(
-    actor: Actor,
-    input: CreateChat,
-    requestId?: string,
-    idempotency?: IdempotencyKey,
-  ): Promise<Chat> {
+  async create(input: CreateChat, context: RequestContext): Promise<Revised<{ chat: Chat }>> {
+    const { actor } = context;
     const members = initialMembers(input.type, actor.agent_id, input.participants);
-    await this.assertAgentsExist(actor.customer_id, members.slice(1), requestId);
+    const names = await this.agentNames(actor, members, context.requestId);
     const key = input.type === "direct" ? directKey(actor.customer_id, members) : null;
-    return this.outbox.transaction(async (trx, emit) => {
-      if (key) {
-        const existing = await this.store.findLiveDirectChat(trx, key);
-        if (existing) return this.ensureMembers(trx, emit, existing, members, requestId);
-      }
-      const tm = await this.store.nextChatTimestamp(trx, actor.customer_id);
-      const chat = await this.store.insertChat(trx, {
-        customer_id: actor.customer_id,
-        type: input.type,
-        name: input.name ?? "",
-        detail: input.detail ?? "",
-        direct_key: key,
-        creator_id: actor.agent_id,
-        tm,
-      });
-      if (!chat) {
-        // Another request created the same direct chat between our check and insert.
-        const winner = key && (await this.store.findLiveDirectChat(trx, key));
-        if (!winner) throw new Error("direct chat insert conflicted but no live chat holds its key");
-        return this.ensureMembers(trx, emit, winner, members, requestId);
-      }
-      let seq = await this.store.reserveSeq(trx, chat.id, 1 + members.length);
-      const participants: Participant[] = [];
-      for (const agentId of members)
-        participants.push((await this.store.addParticipant(trx, chat, agentId, tm)).participant);
-      const created = { ...chat, member_count: participants.length };
-      emit({
-        type: "chat_created",
-        customer_id: chat.customer_id,
-        chat_id: chat.id,
-        seq: seq++,
-        time: tm,
-        data: created,
-        request_id: requestId,
-      });
-      for (const p of participants)
-        emit({
-          type: "chatparticipant_added",
-          customer_id: chat.customer_id,
-          chat_id: chat.id,
-          seq: seq++,
-          time: tm,
-          data: p,
-          request_id: requestId,
+    return this.outbox.transaction(
+      async (trx, emit) => {
+        if (key) {
+          const existing = await this.store.findLiveDirectChat(trx, key);
+          if (existing) return this.ensureMembers(trx, emit, context, existing, members, names);
+        }
+        const tm = await this.store.nextChatTimestamp(trx, actor.customer_id);
+        const chat = await this.store.insertChat(trx, {
+          customer_id: actor.customer_id,
+          type: input.type,
+          name: input.name ?? "",
+          detail: input.detail ?? "",
+          direct_key: key,
+          creator_id: actor.agent_id,
+          tm,
         });
-      return created;
-    }, idempotency);
+        if (!chat) {
+          // Another request created the same direct chat between our check and insert.
+          const winner = key && (await this.store.findLiveDirectChat(trx, key));
+          if (!winner) throw new Error("direct chat insert conflicted but no live chat holds its key");
+          return this.ensureMembers(trx, emit, context, winner, members, names);
+        }
+        const participants: Participant[] = [];
+        for (const agentId of members)
+          participants.push(
+            (await this.store.addParticipant(trx, chat, { id: agentId, name: names.get(agentId) ?? "" }, tm))
+              .participant,
+          );
+        const created = { ...chat, member_count: participants.length };
+        const changes = new ChatChanges(emit, context, 0);
+        changes.chat("chat_created", created, tm);
+        for (const p of participants)
+          changes.participant("chatparticipant_added", p, names.get(p.owner_id) ?? "", tm);
+        await this.store.setRevision(trx, chat.id, changes.revision);
+        return { chat: created, revision: changes.revision };
+      },
+      agentKey(actor.agent_id, context.idempotency),
+    );
   }
 
   /** A direct chat found again: both of its agents are participants once more. */
   private async ensureMembers(
     trx: Knex.Transaction,
-    emit: Emit,
+    emit: Emit<"chatChanges">,
+    context: RequestContext,
     chat: Chat,
     members: string[],
-    requestId?: string,
-  ): Promise<Chat> {
+    names: Map<string, string>,
+  ): Promise<Revised<{ chat: Chat }>> {
+    const locked = await this.store.lockChat(trx, chat.id);
+    const changes = new ChatChanges(emit, context, locked?.revision ?? 0);
     const tm = await now(trx);
-    for (const agentId of members) await this.addMember(trx, emit, chat, agentId, tm, requestId);
-    return (await this.store.getChat(chat.id, trx)) ?? chat;
+    for (const agentId of members)
+      await this.addMember(trx, changes, chat, { id: agentId, name: names.get(agentId) ?? "" }, tm);
+    await this.saveRevision(trx, chat.id, changes, locked?.revision ?? 0);
+    return { chat: (await this.store.getChat(chat.id, trx)) ?? chat, revision: changes.revision };
   }
 
   private async addMember(
     trx: Knex.Transaction,
-    emit: Emit,
+    changes: ChatChanges,
     chat: Chat,
-    agentId: string,
+    agent: { id: string; name: string },
     tm: string,
-    requestId?: string,
-  ) {
-    const { participant, added } = await this.store.addParticipant(trx, chat, agentId, tm);
-    if (added) {
-      const seq = await this.store.reserveSeq(trx, chat.id);
-      emit({
-        type: "chatparticipant_added",
-        customer_id: chat.customer_id,
-        chat_id: chat.id,
-        seq,
-        time: tm,
-        data: participant,
-        request_id: requestId,
-      });
-    }
+  ): Promise<Participant> {
+    const { participant, added } = await this.store.addParticipant(trx, chat, agent, tm);
+    if (added) changes.participant("chatparticipant_added", participant, agent.name, tm);
     return participant;
   }
 
@@ -151,32 +174,23 @@ export class ChatService {
   }
 
   update(
-    actor: Actor,
     chatId: string,
     changes: { name?: string; detail?: string },
-    requestId?: string,
-    idempotency?: IdempotencyKey,
-  ): Promise<Chat> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat, creatorId) => {
+    context: RequestContext,
+  ): Promise<Revised<{ chat: Chat }>> {
+    return this.write(chatId, context, async (trx, { chat, creatorId }, log) => {
+      const { actor } = context;
       assertCanUpdate({ chat, creatorId, actor, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
       const updated = await this.store.updateChat(trx, chatId, { ...changes, tm_update: tm });
-      const seq = await this.store.reserveSeq(trx, chatId);
-      emit({
-        type: "chat_updated",
-        customer_id: chat.customer_id,
-        chat_id: chatId,
-        seq,
-        time: tm,
-        data: updated,
-        request_id: requestId,
-      });
-      return updated;
+      log.chat("chat_updated", updated, tm);
+      return { chat: updated };
     });
   }
 
-  delete(actor: Actor, chatId: string, requestId?: string, idempotency?: IdempotencyKey): Promise<Chat> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat, creatorId) => {
+  delete(chatId: string, context: RequestContext): Promise<Revised<{ chat: Chat }>> {
+    return this.write(chatId, context, async (trx, { chat, creatorId }, log) => {
+      const { actor } = context;
       assertCanDelete({ chat, creatorId, actor, member: await this.isMember(trx, chatId, actor) });
       const tm = await now(trx);
       const deleted = await this.store.updateChat(trx, chatId, {
@@ -184,17 +198,8 @@ export class ChatService {
         tm_delete: tm,
         direct_key: null,
       });
-      const seq = await this.store.reserveSeq(trx, chatId);
-      emit({
-        type: "chat_deleted",
-        customer_id: chat.customer_id,
-        chat_id: chatId,
-        seq,
-        time: tm,
-        data: deleted,
-        request_id: requestId,
-      });
-      return deleted;
+      log.chat("chat_deleted", deleted, tm);
+      return { chat: deleted };
     });
   }
 
@@ -204,92 +209,114 @@ export class ChatService {
   }
 
   async addParticipant(
-    actor: Actor,
     chatId: string,
     ref: ParticipantRef,
-    requestId?: string,
-    idempotency?: IdempotencyKey,
-  ): Promise<Participant> {
-    await this.assertAgentsExist(actor.customer_id, [ref.owner_id], requestId);
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
-      assertCanWrite({ chat, member: await this.isMember(trx, chatId, actor) });
+    context: RequestContext,
+  ): Promise<Revised<{ participant: Participant }>> {
+    const names = await this.agentNames(context.actor, [ref.owner_id], context.requestId);
+    return this.write(chatId, context, async (trx, { chat }, log) => {
+      assertCanWrite({ chat, member: await this.isMember(trx, chatId, context.actor) });
       const existing = await this.store.findParticipant(chatId, ref.owner_id, trx);
-      if (existing) return existing;
+      if (existing) return { participant: existing };
       assertCanAddMember(chat);
-      return this.addMember(trx, emit, chat, ref.owner_id, await now(trx), requestId);
+      const agent = { id: ref.owner_id, name: names.get(ref.owner_id) ?? "" };
+      return { participant: await this.addMember(trx, log, chat, agent, await now(trx)) };
     });
   }
 
-  join(actor: Actor, chatId: string, requestId?: string, idempotency?: IdempotencyKey): Promise<Participant> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
+  async join(chatId: string, context: RequestContext): Promise<Revised<{ participant: Participant }>> {
+    const { actor } = context;
+    const names = await this.agentNames(actor, [actor.agent_id], context.requestId);
+    return this.write(chatId, context, async (trx, { chat }, log) => {
       assertCanJoin(chat);
-      return this.addMember(trx, emit, chat, actor.agent_id, await now(trx), requestId);
+      const agent = { id: actor.agent_id, name: names.get(actor.agent_id) ?? "" };
+      return { participant: await this.addMember(trx, log, chat, agent, await now(trx)) };
     });
   }
 
+  /** The agent's name was kept when it was added: a removal asks nobody. */
   removeParticipant(
-    actor: Actor,
     chatId: string,
     participantId: string,
-    requestId?: string,
-    idempotency?: IdempotencyKey,
-  ): Promise<Participant> {
-    return this.write(actor, chatId, idempotency, async (trx, emit, chat) => {
-      const participant = await this.store.getParticipant(chatId, participantId, trx);
-      if (!participant)
+    context: RequestContext,
+  ): Promise<Revised<{ participant: Participant }>> {
+    return this.write(chatId, context, async (trx, { chat }, log) => {
+      const found = await this.store.getParticipant(chatId, participantId, trx);
+      if (!found)
         throw notFound("PARTICIPANT_NOT_FOUND", `No participant ${participantId} exists in chat ${chatId}.`);
-      assertCanRemove({ chat, member: await this.isMember(trx, chatId, actor) }, actor, participant.owner_id);
+      const { participant, agentName } = found;
+      assertCanRemove(
+        { chat, member: await this.isMember(trx, chatId, context.actor) },
+        context.actor,
+        participant.owner_id,
+      );
       await this.store.removeParticipant(trx, participant);
-      const seq = await this.store.reserveSeq(trx, chatId);
-      emit({
-        type: "chatparticipant_removed",
-        customer_id: chat.customer_id,
-        chat_id: chatId,
-        seq,
-        time: await now(trx),
-        data: participant,
-        request_id: requestId,
-      });
-      return participant;
+      log.participant("chatparticipant_removed", participant, agentName, await now(trx));
+      return { participant };
     });
   }
 
   /** The authoritative view used by services that replicate membership. */
   async membership(customerId: string, chatId: string, agentId: string) {
-    const found = await this.store.getChatWithSeq(chatId);
-    if (!found || found.chat.customer_id !== customerId) return { chat: null, participant: null, seq: 0 };
+    const found = await this.store.getChatWithRevision(chatId);
+    if (!found || found.chat.customer_id !== customerId)
+      return { chat: null, participant: null, revision: 0 };
     return {
       chat: found.chat,
       participant: (await this.store.findParticipant(chatId, agentId)) ?? null,
-      seq: found.seq,
+      revision: found.revision,
     };
   }
 
-  private write<T>(
-    actor: Actor,
+  /** A write to one chat: locked, once per Idempotency-Key, answered with the chat's revision after it. */
+  private write<T extends object>(
     chatId: string,
-    idempotency: IdempotencyKey | undefined,
-    work: (trx: Knex.Transaction, emit: Emit, chat: Chat, creatorId: string | null) => Promise<T>,
-  ): Promise<T> {
-    return this.outbox.transaction(async (trx, emit) => {
-      const locked = await this.store.lockChat(trx, chatId);
-      const chat = assertSameCustomer(actor, locked?.chat, chatId);
-      return work(trx, emit, chat, locked?.creatorId ?? null);
-    }, idempotency);
+    context: RequestContext,
+    work: (
+      trx: Knex.Transaction,
+      locked: { chat: Chat; creatorId: string | null },
+      changes: ChatChanges,
+    ) => Promise<T>,
+  ): Promise<Revised<T>> {
+    const { actor } = context;
+    return this.outbox.transaction(
+      async (trx, emit) => {
+        const locked = await this.store.lockChat(trx, chatId);
+        const chat = assertSameCustomer(actor, locked?.chat, chatId);
+        const before = locked?.revision ?? 0;
+        const changes = new ChatChanges(emit, context, before);
+        const result = await work(trx, { chat, creatorId: locked?.creatorId ?? null }, changes);
+        await this.saveRevision(trx, chatId, changes, before);
+        return { ...result, revision: changes.revision };
+      },
+      agentKey(actor.agent_id, context.idempotency),
+    );
+  }
+
+  private async saveRevision(trx: Knex.Transaction, chatId: string, changes: ChatChanges, before: number) {
+    if (changes.revision !== before) await this.store.setRevision(trx, chatId, changes.revision);
   }
 
   private async isMember(trx: Knex.Transaction, chatId: string, actor: Actor): Promise<boolean> {
     return Boolean(await this.store.findParticipant(chatId, actor.agent_id, trx));
   }
 
-  private async assertAgentsExist(customerId: string, agentIds: string[], requestId?: string): Promise<void> {
-    if (agentIds.length === 0) return;
-    const found = await this.agents.existing(customerId, agentIds, requestId);
-    const missing = agentIds.filter((id) => !found.has(id));
+  /**
+   * The names of agents the caller adds to a chat (the caller's own included), from agent-manager;
+   * every one but the caller must be an agent of the caller's customer.
+   */
+  private async agentNames(
+    actor: Actor,
+    agentIds: string[],
+    requestId?: string,
+  ): Promise<Map<string, string>> {
+    const names = await this.agents.namesOf(actor.customer_id, agentIds, requestId);
+    const missing = agentIds.filter((id) => id !== actor.agent_id && !names.has(id));
     if (missing.length > 0)
       throw notFound(
         "AGENT_NOT_FOUND",
         `No agent ${missing.join(", ")} exists in your customer; participants must be agents of your customer.`,
       );
+    return names;
   }
 }

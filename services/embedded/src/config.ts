@@ -1,6 +1,6 @@
 /** The embedded mode's environment; the gateway's limits are the gateway's own variables and defaults. */
 import { gatewayConfig } from "@talk/api-gateway";
-import { type ConfigSpec, commonConfig, corsConfig, tokenSecretConfig } from "@talk/kit";
+import { type ConfigSpec, commonConfig, corsConfig, tokenSecretConfig, writeRateConfig } from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
@@ -28,6 +28,7 @@ export const embeddedConfig = {
   LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,
   MAX_REQUESTS_IN_FLIGHT: gatewayConfig.MAX_REQUESTS_IN_FLIGHT,
   ...corsConfig,
+  ...writeRateConfig,
   RABBITMQ_URL: {
     kind: "url",
     description:

@@ -4,7 +4,8 @@
  * services outside the process consume it exactly as from the distributed stack (e.g. with
  * @talk/consumer). Both publishes are issued together, in the relay's order, and a publish
  * resolves only once the broker confirmed it too: the outbox keeps an event until then, so none is
- * lost while the broker is away (the events wait, as in the distributed stack).
+ * lost while the broker is away (the events wait, as in the distributed stack). Signals (presence,
+ * typing) stay in the process.
  */
 import type {
   AmqpBus,
@@ -14,13 +15,23 @@ import type {
   MemoryBus,
   PublishOptions,
   RpcHandler,
+  SignalHandler,
+  SignalListener,
   StreamHandler,
   StreamReadOptions,
   StreamReader,
   StreamSpec,
   Subscription,
 } from "@talk/bus";
-import type { EventEnvelope, RpcOperation, RpcRequest, RpcResponse } from "@talk/contracts";
+import type {
+  EventEnvelope,
+  ExchangeMessage,
+  PublishedExchange,
+  RpcOperation,
+  RpcRequest,
+  RpcResponse,
+  Signal,
+} from "@talk/contracts";
 
 export class EventsToBroker implements Bus {
   constructor(
@@ -28,9 +39,12 @@ export class EventsToBroker implements Bus {
     private readonly broker: AmqpBus,
   ) {}
 
-  async publish(event: EventEnvelope, options?: PublishOptions): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options?: PublishOptions<X>,
+  ): Promise<void> {
     if ((options?.exchange ?? "events") !== "events") return this.memory.publish(event, options);
-    await Promise.all([this.broker.publish(event), this.memory.publish(event, options)]);
+    await Promise.all([this.broker.publish(event as EventEnvelope), this.memory.publish(event, options)]);
   }
 
   call<Op extends RpcOperation>(
@@ -46,7 +60,10 @@ export class EventsToBroker implements Bus {
   declare(subscription: Subscription): Promise<void> {
     return this.memory.declare(subscription);
   }
-  subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     return this.memory.subscribe(subscription, handler);
   }
   declareStream(spec: StreamSpec): Promise<void> {
@@ -57,6 +74,12 @@ export class EventsToBroker implements Bus {
   }
   readStream(spec: StreamSpec, options: StreamReadOptions, handler: StreamHandler): Promise<StreamReader> {
     return this.memory.readStream(spec, options, handler);
+  }
+  signal(signal: Signal): void {
+    this.memory.signal(signal);
+  }
+  listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener> {
+    return this.memory.listen(bindings, handler);
   }
   stopConsuming(): Promise<void> {
     return this.memory.stopConsuming();

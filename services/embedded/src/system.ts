@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GatewaySettings, gatewayConfig, gatewaySettings, startGateway } from "@talk/api-gateway";
-import { AgentService, seedDemo, startAgentManager } from "@talk/agent-manager";
+import { AgentService, type PresenceSettings, seedDemo, startAgentManager } from "@talk/agent-manager";
 import type { TokenSecret } from "@talk/auth";
 import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
-import { connectDatabase, pingDatabase } from "@talk/db";
+import { type WriteRates, connectDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
 import { fileManagerConfig, fileSettings, type FileSettings, startFileManager } from "@talk/file-manager";
 import {
@@ -44,6 +44,8 @@ export interface EmbeddedOptions {
   jwtSecret?: TokenSecret;
   /** Browser origins allowed to call the API and open the WebSocket from another origin (default none). */
   allowedOrigins?: readonly string[];
+  /** Write budgets per agent and per customer (default: the documented defaults). */
+  writeRates?: WriteRates;
   /** Proxies trusted to name the client in X-Forwarded-For (default: none). */
   trustProxy?: TrustProxy;
   /** Gateway settings other than the token secret (defaults: the gateway's documented defaults). */
@@ -56,6 +58,8 @@ export interface EmbeddedOptions {
   push?: Partial<Omit<PushSettings, "jwtSecret">>;
   /** file-manager settings other than the token secret (default: its documented defaults, bytes in <dataDir>/files). */
   files?: Partial<Omit<FileSettings, "jwtSecret">>;
+  /** Presence settings of agent-manager (idle time; defaults: DEFAULT_PRESENCE_SETTINGS). */
+  presence?: Partial<PresenceSettings>;
 }
 
 export interface EmbeddedSystem {
@@ -125,15 +129,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const agentManager = await startAgentManager({
     ...deps("agent-manager", metrics.agents),
     db: database("agent-manager"),
+    presence: options.presence,
   });
   const chatManager = await startChatManager({
     ...deps("chat-manager", metrics.chats),
     db: database("chat-manager"),
     outboxPollMs: 250,
+    writeRates: options.writeRates,
   });
   const messageManager = await startMessageManager({
     ...deps("message-manager", metrics.messages),
     db: database("message-manager"),
+    writeRates: options.writeRates,
     outboxPollMs: 250,
   });
   const fileManager = await startFileManager({

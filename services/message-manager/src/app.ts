@@ -3,9 +3,17 @@
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
-import { Outbox, expireIdempotencyKeys, migrate } from "@talk/db";
+import {
+  DEFAULT_WRITE_RATES,
+  Outbox,
+  WriteBudget,
+  type WriteRates,
+  expireIdempotencyKeys,
+  migrate,
+} from "@talk/db";
+import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
-import { type AgentNames, ChatChangeApplier } from "./consumers/chat-changes";
+import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
 import type { MembershipAuthority } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
@@ -14,7 +22,7 @@ import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 
 /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number };
+export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
 
 export async function startMessageManager({
   db,
@@ -22,6 +30,7 @@ export async function startMessageManager({
   logger,
   metrics,
   outboxPollMs,
+  writeRates = DEFAULT_WRITE_RATES,
 }: MessageManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   const store = new MessageStore(db);
@@ -34,45 +43,57 @@ export async function startMessageManager({
         { customer_id: customerId, chat_id: chatId, agent_id: agentId },
         { requestId },
       );
-      return { exists: m.chat !== null, member: m.participant !== null, seq: m.seq };
-    },
-  };
-  const names: AgentNames = {
-    async nameOf(customerId, agentId) {
-      try {
-        return (
-          (await bus.call("agent.get", { customer_id: customerId, agent_id: agentId })).name || "An agent"
-        );
-      } catch (error) {
-        if (error instanceof Error && "status" in error && error.status === "NOT_FOUND") return "An agent";
-        throw error;
-      }
+      return { exists: m.chat !== null, member: m.participant !== null, revision: m.revision };
     },
   };
   const messages = new MessageService(store, outbox, authority, {
     catchUpTimeoutMs: 5000,
     metrics: metrics && new MessageMetrics(metrics),
   });
-  const applier = new ChatChangeApplier(store, outbox, names, logger.child({ component: "chat-changes" }));
+  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }));
+  /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
+  const budget = new WriteBudget(db, writeRates, metrics);
 
   await bus.handle("message.create", (req, ctx) =>
-    messages.create(req.message, requestContextOf(req, ctx.requestId)),
+    budget.take(req.actor).then(() => messages.create(req.message, requestContextOf(req, ctx.requestId))),
   );
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
   );
   await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
   await bus.handle("message.delete", (req, ctx) =>
-    messages.delete(req.message_id, requestContextOf(req, ctx.requestId)),
+    budget.take(req.actor).then(() => messages.delete(req.message_id, requestContextOf(req, ctx.requestId))),
   );
   await bus.handle("reaction.add", (req, ctx) =>
-    messages.addReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() =>
+        messages.addReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+      ),
   );
   await bus.handle("reaction.remove", (req, ctx) =>
-    messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+    budget
+      .take(req.actor)
+      .then(() =>
+        messages.removeReaction(req.message_id, req.reaction.emoji, requestContextOf(req, ctx.requestId)),
+      ),
   );
-  await bus.handle("message.syncChat", async (req, ctx) => ({
-    seq: await messages.syncChat(req.customer_id, req.chat_id, ctx.requestId),
+  await bus.handle("message.edit", (req, ctx) =>
+    messages.edit(req.message_id, req.edit, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.history", (req, ctx) =>
+    messages.history(req.actor, req.message_id, req, ctx.requestId),
+  );
+  await bus.handle("message.pin", (req, ctx) =>
+    messages.pin(req.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.unpin", (req, ctx) =>
+    messages.unpin(req.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("message.pins", (req, ctx) => messages.pins(req.actor, req.chat_id, req, ctx.requestId));
+  await bus.handle("message.search", (req) => messages.search(req.actor, req));
+  await bus.handle("message.awaitChatRevision", async (req) => ({
+    revision: await messages.awaitChatRevision(req.chat_id, req.revision),
   }));
   await bus.handle("message.fileAccess", async (req) => ({
     allowed: await agentSeesFile(db, req.customer_id, req.agent_id, req.file_id),
@@ -94,9 +115,16 @@ export async function startMessageManager({
   };
 }
 
-export const service: ManagerDefinition = {
+export const service: ManagerDefinition<typeof writeRateConfig> = {
   name: "message-manager",
   database: true,
-  config: {},
-  start: startMessageManager,
+  config: writeRateConfig,
+  start: (deps, config) =>
+    startMessageManager({
+      ...deps,
+      writeRates: {
+        perAgentPerMinute: config.WRITE_RATE_PER_AGENT_PER_MINUTE,
+        perCustomerPerMinute: config.WRITE_RATE_PER_CUSTOMER_PER_MINUTE,
+      },
+    }),
 };

@@ -7,11 +7,28 @@
 import {
   type Actor,
   type CreateMessageRequest,
+  type EditMessageRequest,
   type Message,
+  type MessageVersion,
+  type SearchHit,
+  isPinned,
   type RequestContext,
   notFound,
 } from "@talk/contracts";
-import { type Emit, type Outbox, agentKey, now } from "@talk/db";
+import { type Emit, type Outbox, agentKey, nextTimestamp, now } from "@talk/db";
+import { assertEditable, editOf, editedMessage, replacedVersion } from "./domain/edits";
+import { decidePin, pinnedMessage, unpinnedMessage } from "./domain/pins";
+import {
+  MATCH_START,
+  MATCH_STOP,
+  type SearchOrder,
+  decodeCursor,
+  encodeCursor,
+  snippetHtml,
+} from "./domain/search";
+import { listVersions, writeEdit } from "./store/edit-store";
+import { listPins, pinsOf, writePin } from "./store/pin-store";
+import { searchMessages } from "./store/search-store";
 import type { Knex } from "knex";
 import {
   assertAuthor,
@@ -30,7 +47,12 @@ import type { MessageStore } from "./store/message-store";
 
 type Page = { page_size?: number; page_token?: string };
 
-type MessageEvent = "chatmessage_deleted" | "chatmessage_reaction_updated";
+type MessageEvent =
+  | "chatmessage_deleted"
+  | "chatmessage_reaction_updated"
+  | "chatmessage_updated"
+  | "chatmessage_pinned"
+  | "chatmessage_unpinned";
 
 export class MessageService {
   private readonly membership: ReplicaMembership;
@@ -39,7 +61,7 @@ export class MessageService {
   constructor(
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
-    private readonly authority: MembershipAuthority,
+    authority: MembershipAuthority,
     options: { catchUpTimeoutMs?: number; batching?: GroupCommitOptions; metrics?: MessageMetrics } = {},
   ) {
     this.membership = new ReplicaMembership(store, authority, options.catchUpTimeoutMs);
@@ -97,16 +119,105 @@ export class MessageService {
     );
   }
 
-  /** Waits until the replica has applied chat-manager's changes of a chat up to now. */
-  async syncChat(customerId: string, chatId: string, requestId?: string): Promise<number> {
-    const { seq } = await this.authority.membership(
-      customerId,
-      chatId,
-      "00000000-0000-0000-0000-000000000000",
-      requestId,
-    );
-    await this.membership.catchUp(chatId, seq);
-    return seq;
+  /** The author edits the text or medias; the version replaced goes into the message's history. */
+  async edit(messageId: string, edit: EditMessageRequest, context: RequestContext): Promise<Message> {
+    const found = await this.get(context.actor, messageId, context.requestId);
+    return this.write(found.chat_id, context, async (trx, announce) => {
+      const message = await this.lockedMessage(trx, messageId);
+      assertEditable(message, context.actor);
+      const change = editOf(message, edit);
+      if (!change) return message;
+      // After the version it replaces began: a message's versions have distinct, ordered times.
+      const tm = await nextTimestamp(trx, replacedVersion(message, "").tm_create);
+      const edited = editedMessage(message, change, tm);
+      await writeEdit(trx, replacedVersion(message, tm), edited);
+      announce("chatmessage_updated", edited, tm);
+      return edited;
+    });
+  }
+
+  /** A message's earlier versions, newest first, for the participants of its chat. */
+  async history(
+    actor: Actor,
+    messageId: string,
+    page: Page,
+    requestId?: string,
+  ): Promise<{ result: MessageVersion[]; next_page_token: string }> {
+    await this.get(actor, messageId, requestId);
+    return listVersions(this.store.db, messageId, page);
+  }
+
+  /** Any participant pins a message of the chat; pinning a pinned message changes nothing. */
+  async pin(messageId: string, context: RequestContext): Promise<Message> {
+    const found = await this.get(context.actor, messageId, context.requestId);
+    return this.write(found.chat_id, context, async (trx, announce) => {
+      const message = await this.lockedMessage(trx, messageId);
+      const pins = await pinsOf(trx, message.chat_id);
+      if ("unchanged" in decidePin(message, pins.count)) return message;
+      // After the chat's latest pin: pin times are unique within a chat, so the pin list pages by them.
+      const tm = await nextTimestamp(trx, pins.latest);
+      const pinned = pinnedMessage(message, context.actor.agent_id, tm);
+      await writePin(trx, pinned);
+      announce("chatmessage_pinned", pinned, tm);
+      return pinned;
+    });
+  }
+
+  async unpin(messageId: string, context: RequestContext): Promise<Message> {
+    const found = await this.get(context.actor, messageId, context.requestId);
+    return this.write(found.chat_id, context, async (trx, announce) => {
+      const message = await this.lockedMessage(trx, messageId);
+      if (!isPinned(message)) return message;
+      const unpinned = unpinnedMessage(message);
+      await writePin(trx, unpinned);
+      announce("chatmessage_unpinned", unpinned, await now(trx));
+      return unpinned;
+    });
+  }
+
+  /** A chat's pinned messages, newest pin first. */
+  async pins(actor: Actor, chatId: string, page: Page, requestId?: string) {
+    await this.membership.assertParticipant(actor, chatId, false, requestId);
+    return listPins(this.store, chatId, page);
+  }
+
+  /** Messages of the chats the caller may read that match `q`, each with a highlighted snippet. */
+  async search(
+    actor: Actor,
+    request: {
+      q: string;
+      chat_id?: string;
+      owner_id?: string;
+      channels?: string;
+      order?: string;
+      page_size?: number;
+      page_token?: string;
+    },
+  ): Promise<{ result: SearchHit[]; next_page_token: string }> {
+    const order: SearchOrder = request.order === "relevance" ? "relevance" : "newest";
+    const size = request.page_size ?? 100;
+    const found = await searchMessages(this.store, {
+      customerId: actor.customer_id,
+      agentId: actor.agent_id,
+      q: request.q,
+      chatId: request.chat_id,
+      ownerId: request.owner_id,
+      allChannels: request.channels === "all",
+      order,
+      marks: [MATCH_START, MATCH_STOP],
+      size: size + 1,
+      after: request.page_token ? decodeCursor(order, request.page_token) : undefined,
+    });
+    const shown = found.slice(0, size);
+    return {
+      result: shown.map((hit) => ({ message: hit.message, snippet: snippetHtml(hit.headline) })),
+      next_page_token: found.length > size ? encodeCursor(order, shown[shown.length - 1].cursor) : "",
+    };
+  }
+
+  /** Waits until the replica has applied chat-manager's changes of a chat up to `revision`. */
+  awaitChatRevision(chatId: string, revision: number): Promise<number> {
+    return this.membership.awaitRevision(chatId, revision);
   }
 
   /** `change` adds or removes the caller's reaction; true when it changed anything. */

@@ -15,7 +15,7 @@ export interface MembershipAuthority {
     chatId: string,
     agentId: string,
     requestId?: string,
-  ): Promise<{ exists: boolean; member: boolean; seq: number }>;
+  ): Promise<{ exists: boolean; member: boolean; revision: number }>;
 }
 
 export class ReplicaMembership {
@@ -53,15 +53,19 @@ export class ReplicaMembership {
   async confirm(actor: Actor, chatId: string, requestId?: string): Promise<void> {
     const truth = await this.authority.membership(actor.customer_id, chatId, actor.agent_id, requestId);
     if (!truth.exists) throw notFound("CHAT_NOT_FOUND", `No chat ${chatId} exists.`);
-    await this.catchUp(chatId, truth.seq);
+    await this.awaitRevision(chatId, truth.revision);
   }
 
-  /** Waits until the replica has applied chat-manager's changes of a chat up to `seq`. */
-  async catchUp(chatId: string, seq: number): Promise<void> {
+  /**
+   * Waits until the replica has applied chat-manager's changes of a chat up to `revision`; the
+   * revision it has applied. UNAVAILABLE (REPLICA_BEHIND) when it has not in time.
+   */
+  async awaitRevision(chatId: string, revision: number): Promise<number> {
     const deadline = Date.now() + this.catchUpTimeoutMs;
     for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
       const chat = await this.store.chat(chatId);
-      if ((chat?.source_seq ?? 0) >= seq) return;
+      const applied = chat?.revision ?? 0;
+      if (applied >= revision) return applied;
       if (Date.now() > deadline)
         throw unavailable("REPLICA_BEHIND", "Chat membership is still being updated; retry in a moment.");
       await new Promise((resolve) => setTimeout(resolve, pause));

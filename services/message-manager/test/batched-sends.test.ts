@@ -41,14 +41,14 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
       // chat-manager's word, asked for sends the replica does not vouch for: the chat exists, the
       // outsider is not in it; the latecomer is, and the replica learns it while message-manager waits.
       membership: async (_customer: string, _chat: string, agentId: string) => {
-        if (agentId !== latecomer) return { exists: true, member: false, seq: 0 };
+        if (agentId !== latecomer) return { exists: true, member: false, revision: 0 };
         setTimeout(() => {
           void db.transaction(async (trx) => {
             await trx("members").insert({ chat_id: chat, agent_id: latecomer });
-            await trx("chats").where({ id: chat }).update({ source_seq: 1 });
+            await trx("chats").where({ id: chat }).update({ revision: 1 });
           });
         }, 50);
-        return { exists: true, member: true, seq: 1 };
+        return { exists: true, member: true, revision: 1 };
       },
     };
     service = new MessageService(new MessageStore(db), outbox, authority);

@@ -10,6 +10,9 @@ import { PUSH_EVENT_STREAM } from "@talk/contracts";
 import type { ServiceDefinition, ServiceDeps, Started } from "@talk/host";
 import { pushConfig } from "./config";
 import { ChatMembership } from "./membership";
+import { PresenceRelay } from "./presence/presence-relay";
+import { ReplicaPresence } from "./presence/replica-presence";
+import { TypingRelay } from "./typing/typing-relay";
 import { PushMetrics } from "./metrics";
 import { type PushSettings, pushSettings } from "./settings";
 import { ClientCommands } from "./socket/client-commands";
@@ -48,10 +51,23 @@ export async function startPush({ bus, logger, metrics, settings }: PushDeps): P
     horizonMs: (settings.stream.maxAgeSeconds + 3600) * 1000,
   });
   const replays = new Replays(bus, events, membership, settings, pushMetrics, log.child({ part: "replay" }));
-  const commands = new ClientCommands(events, replays, membership, settings.maxTopics);
+  const presence = new ReplicaPresence(bus, log.child({ part: "presence" }), settings.presence);
+  hub.observe({
+    opened: (connection) => presence.opened(connection.viewer),
+    closed: (connection) => presence.closed(connection.viewer),
+  });
+  const presenceRelay = new PresenceRelay(bus, hub);
+  const typing = new TypingRelay(bus, hub, events.index, membership);
+  const commands = new ClientCommands(events, replays, membership, settings.maxTopics, {
+    typing: (connection, frame) => typing.typed(connection, frame),
+    activity: (connection) => presence.activity(connection.viewer),
+  });
   let stopped = false;
   const server = new PushServer(settings, hub, commands, () => events.ready && !stopped, pushMetrics, log);
   await events.start();
+  await presenceRelay.start();
+  await typing.start();
+  await presence.start();
   log.info({ head: events.head?.offset ?? null }, "push serving");
   const isReady = () => events.ready && !stopped;
   return {
@@ -76,6 +92,8 @@ export async function startPush({ bus, logger, metrics, settings }: PushDeps): P
     connections: () => hub.size,
     async stop() {
       stopped = true;
+      await presence.stop();
+      await Promise.all([presenceRelay.stop(), typing.stop()]);
       await events.stop();
     },
   };

@@ -77,6 +77,19 @@ export const pushConfig = {
     default: 32,
     min: 1,
   },
+  PRESENCE_HEARTBEAT_MS: {
+    kind: "int",
+    description: "milliseconds between two presence heartbeats of a replica (its agents' snapshot)",
+    default: 5000,
+    min: 50,
+  },
+  PRESENCE_REPLICA_EXPIRY_MS: {
+    kind: "int",
+    description:
+      "after this long without a report from a replica, its agents count as disconnected (a killed replica's agents go offline within it)",
+    default: 30000,
+    min: 100,
+  },
 } as const satisfies ConfigSpec;
 
 export type PushConfig = Config<typeof pushConfig>;

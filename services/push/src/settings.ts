@@ -25,6 +25,8 @@ export interface PushSettings {
   /** How long a cursor from a replica that is ahead of this one may wait for this one to catch up. */
   aheadWaitMs: number;
   rpcTimeoutMs: number;
+  /** Presence reports of this replica (docs/decisions/presence.md). */
+  presence: { heartbeatMs: number; expiryMs: number };
 }
 
 /** The stream of the embedded mode lives in memory: 24 hours, but at most 64 MB. */
@@ -56,5 +58,6 @@ export function pushSettings(config: PushConfig): PushSettings {
     gapToleranceMs: 10_000,
     aheadWaitMs: 5000,
     rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    presence: { heartbeatMs: config.PRESENCE_HEARTBEAT_MS, expiryMs: config.PRESENCE_REPLICA_EXPIRY_MS },
   };
 }

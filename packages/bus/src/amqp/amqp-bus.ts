@@ -5,11 +5,14 @@
  */
 import {
   assertValid,
-  envelopeSchema,
+  exchangeMessageSchemas,
   rpcOperations,
   unavailable,
   type EventEnvelope,
+  type ExchangeMessage,
+  type PublishedExchange,
   type RpcOperation,
+  type Signal,
 } from "@talk/contracts";
 import { silentLogger, type Logger } from "@talk/kit";
 import type {
@@ -17,6 +20,8 @@ import type {
   CallOptions,
   EventHandler,
   PublishOptions,
+  SignalHandler,
+  SignalListener,
   StreamHandler,
   StreamReadOptions,
   StreamReader,
@@ -32,6 +37,7 @@ import { Names } from "./names";
 import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
+import { AmqpSignals } from "./signals";
 import { AmqpStreamReader, StreamTopology } from "./streams";
 import { entriesOf } from "../stream-delivery";
 
@@ -62,6 +68,7 @@ export class AmqpBus implements Bus {
   private readonly publisher: EventPublisher;
   private readonly subscriber: EventSubscriber;
   private readonly streams: StreamTopology;
+  private readonly signals: AmqpSignals;
   private readonly streamReaders = new Set<AmqpStreamReader>();
   private readonly redeliveryDelayMs: number;
   private consuming = true;
@@ -117,6 +124,12 @@ export class AmqpBus implements Bus {
       retryOptions(options),
     );
     this.streams = new StreamTopology(this.names, this.logger.child({ part: "streams" }));
+    this.signals = new AmqpSignals(
+      this.connection,
+      this.names,
+      this.logger.child({ part: "signals" }),
+      (task) => this.serial.run(task),
+    );
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;
     this.connection.onConnected((channels) => this.serial.run(() => this.setup(channels)));
     this.connection.onLost((generation) => this.client.connectionLost(generation));
@@ -158,9 +171,12 @@ export class AmqpBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options: PublishOptions<X> = {},
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    assertValid(envelopeSchema, event, "event");
+    assertValid(exchangeMessageSchemas[options.exchange ?? "events"], event, "event");
     await this.publisher.publish(event, options.exchange);
   }
 
@@ -178,9 +194,16 @@ export class AmqpBus implements Bus {
     );
   }
 
-  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  async subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    const registration: Registration = this.subscriber.add(subscription, handler);
+    // Deliveries are checked against the schema of the subscription's exchange before the handler runs.
+    const registration: Registration = this.subscriber.add(
+      subscription,
+      handler as EventHandler<ExchangeMessage>,
+    );
     await this.onLiveConnection(
       (channels) => this.subscriber.start(channels, registration, this.consuming),
       () => this.subscriber.remove(registration),
@@ -221,8 +244,19 @@ export class AmqpBus implements Bus {
     return reader;
   }
 
+  signal(signal: Signal): void {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    this.signals.send(signal);
+  }
+
+  async listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    return this.signals.listen(bindings, handler, this.consuming);
+  }
+
   async stopConsuming(): Promise<void> {
     this.consuming = false;
+    await this.signals.stopAll();
     await Promise.all([...this.streamReaders].map((reader) => reader.stop()));
     await this.serial.run(() => this.consumers.cancelAll(this.connection.channels));
     await this.inFlight.idle();
@@ -247,6 +281,7 @@ export class AmqpBus implements Bus {
     await this.server.setup(channels, this.consuming);
     await this.subscriber.setup(channels, this.consuming);
     await this.streams.setup(channels);
+    await this.signals.setup(channels, this.consuming);
     if (this.consuming) for (const reader of this.streamReaders) await reader.attach(channels);
   }
 

@@ -5,7 +5,13 @@
  * published (confirmed) to the subscription's dead-letter queue before it is acknowledged.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
-import { routingKey, unavailable, type EventEnvelope, type ExchangeName } from "@talk/contracts";
+import {
+  routingKey,
+  unavailable,
+  type EventEnvelope,
+  type ExchangeMessage,
+  type ExchangeName,
+} from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import { type EventHandler, type Subscription, deadLetterQueue, isDeadLetterQueue } from "../bus";
 import { type DeadLetter, RetryBudget, dispatchEvent } from "../event-dispatch";
@@ -34,7 +40,7 @@ export class EventPublisher {
     private readonly publishTimeoutMs: number,
   ) {}
 
-  async publish(event: EventEnvelope, exchange: ExchangeName = "events"): Promise<void> {
+  async publish(event: ExchangeMessage, exchange: ExchangeName = "events"): Promise<void> {
     await this.confirmed(
       this.names.exchange(exchange),
       routingKey(event),
@@ -167,8 +173,9 @@ export class EventSubscriber {
   ) {}
 
   /** Records a subscription (set up on every connection by `setup`, or at once by `start`). */
-  add(subscription: Subscription, handler: EventHandler | undefined): Registration {
+  add(subscription: Subscription, handler: EventHandler<ExchangeMessage> | undefined): Registration {
     const options = {
+      exchange: subscription.exchange,
       logger: this.logger,
       metrics: this.metrics,
       queue: subscription.queue,

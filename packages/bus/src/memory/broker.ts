@@ -14,6 +14,7 @@ export class MemoryBroker {
   /** queue → "<exchange> <pattern>" */
   private readonly bindings = new Map<string, Set<string>>();
   private readonly replyTargets = new Map<string, (message: MemoryMessage) => void>();
+  private readonly signalListeners = new Set<MemorySignalListener>();
 
   /** Declares a queue (idempotent). Queues live as long as the broker, like durable queues. */
   declareQueue(name: string): MemoryQueue {
@@ -81,6 +82,28 @@ export class MemoryBroker {
     return true;
   }
 
+  /** Adds a listener of signals (the signals exchange: every matching listener gets each one). */
+  addSignalListener(listener: MemorySignalListener): void {
+    this.signalListeners.add(listener);
+  }
+
+  removeSignalListener(listener: MemorySignalListener): void {
+    this.signalListeners.delete(listener);
+  }
+
+  /** Hands a signal to every listener bound to its key now, asynchronously; returns how many. */
+  signal(key: string, body: string): number {
+    let routed = 0;
+    for (const listener of this.signalListeners)
+      if (listener.bindings.some((pattern) => topicMatches(pattern, key))) {
+        routed++;
+        setImmediate(() => {
+          if (this.signalListeners.has(listener)) listener.deliver(body);
+        });
+      }
+    return routed;
+  }
+
   registerReplyTarget(address: string, receive: (message: MemoryMessage) => void): void {
     this.replyTargets.set(address, receive);
   }
@@ -94,4 +117,9 @@ export class MemoryBroker {
     const receive = this.replyTargets.get(address);
     if (receive) setImmediate(() => receive(message));
   }
+}
+
+export interface MemorySignalListener {
+  bindings: readonly string[];
+  deliver(body: string): void;
 }

@@ -10,12 +10,15 @@ import { randomUUID } from "node:crypto";
 import {
   AppError,
   assertValid,
-  envelopeSchema,
+  exchangeMessageSchemas,
   routingKey,
   rpcOperations,
   unavailable,
   type EventEnvelope,
+  type ExchangeMessage,
+  type PublishedExchange,
   type RpcOperation,
+  type Signal,
 } from "@talk/contracts";
 import { silentLogger, type Logger, type Metrics } from "@talk/kit";
 import type {
@@ -23,6 +26,8 @@ import type {
   CallOptions,
   EventHandler,
   PublishOptions,
+  SignalHandler,
+  SignalListener,
   StreamHandler,
   StreamReadOptions,
   StreamReader,
@@ -35,7 +40,8 @@ import { DEFAULTS, type CommonBusOptions, type RetryOptions, retryOptions } from
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { decodeReply, encodeReply, unwrapReply } from "../rpc-reply";
 import { InFlight } from "../util";
-import { MemoryBroker } from "./broker";
+import { MemoryBroker, type MemorySignalListener } from "./broker";
+import { dispatchSignal, encodeSignal } from "../signal-dispatch";
 import type { MemoryMessage, Settlement } from "./queue";
 import { MemoryStreamReader } from "./stream-reader";
 import { entriesOf, entryBody } from "../stream-delivery";
@@ -66,6 +72,7 @@ export class MemoryBus implements Bus {
   private readonly rpcQueuesConsumed = new Set<string>();
   private readonly inFlight = new InFlight();
   private readonly streamReaders = new Set<StreamReader>();
+  private readonly signalListeners = new Set<MemorySignalListener>();
   private consuming = true;
   private closed = false;
 
@@ -143,9 +150,12 @@ export class MemoryBus implements Bus {
     );
   }
 
-  async publish(event: EventEnvelope, options: PublishOptions = {}): Promise<void> {
+  async publish<X extends PublishedExchange = "events">(
+    event: ExchangeMessage<X>,
+    options: PublishOptions<X> = {},
+  ): Promise<void> {
     if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
-    assertValid(envelopeSchema, event, "event");
+    assertValid(exchangeMessageSchemas[options.exchange ?? "events"], event, "event");
     this.broker.publish(
       {
         body: JSON.stringify(event),
@@ -168,10 +178,16 @@ export class MemoryBus implements Bus {
     if (!isDeadLetterQueue(subscription.queue)) this.broker.declareQueue(deadLetterQueue(subscription.queue));
   }
 
-  async subscribe(subscription: Subscription, handler: EventHandler): Promise<void> {
+  async subscribe<X extends PublishedExchange = "events">(
+    subscription: Subscription<X>,
+    handler: EventHandler<ExchangeMessage<X>>,
+  ): Promise<void> {
     await this.declare(subscription);
     if (!this.consuming) return;
+    // Deliveries are checked against the schema of the subscription's exchange before the handler runs.
+    const deliver = handler as EventHandler<ExchangeMessage>;
     const options = {
+      exchange: subscription.exchange,
       logger: this.logger,
       metrics: this.metrics,
       queue: subscription.queue,
@@ -186,7 +202,7 @@ export class MemoryBus implements Bus {
       subscription.prefetch ?? DEFAULTS.subscriptionPrefetch,
       (message, settle) => {
         void this.inFlight.run(async () => {
-          const result = await dispatchEvent(message.body, message.redelivered, handler, options);
+          const result = await dispatchEvent(message.body, message.redelivered, deliver, options);
           if (typeof result === "object") {
             this.broker
               .declareQueue(deadLetterQueue(subscription.queue))
@@ -241,8 +257,33 @@ export class MemoryBus implements Bus {
     return handle;
   }
 
+  signal(signal: Signal): void {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    const { key, body } = encodeSignal(signal);
+    this.broker.signal(key, body);
+  }
+
+  async listen(bindings: readonly string[], handler: SignalHandler): Promise<SignalListener> {
+    if (this.closed) throw unavailable("BUS_CLOSED", "The message bus is closed.");
+    const logger = this.logger;
+    const listener: MemorySignalListener = {
+      bindings: [...bindings],
+      deliver: (body) => dispatchSignal(body, handler, logger),
+    };
+    this.signalListeners.add(listener);
+    if (this.consuming) this.broker.addSignalListener(listener);
+    const { broker, signalListeners } = this;
+    return {
+      async stop() {
+        signalListeners.delete(listener);
+        broker.removeSignalListener(listener);
+      },
+    };
+  }
+
   async stopConsuming(): Promise<void> {
     this.consuming = false;
+    for (const listener of this.signalListeners) this.broker.removeSignalListener(listener);
     await Promise.all([...this.streamReaders].map((reader) => reader.stop()));
     for (const { queue, tag } of this.consumers.splice(0)) this.broker.queue(queue)?.cancel(tag);
     await this.inFlight.idle();

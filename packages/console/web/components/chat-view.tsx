@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { ConsoleStore } from "../store";
 import { Composer } from "./composer";
 import { MessageItem } from "./message-item";
+import { PresenceDot, TypingLine } from "./presence";
 
 const KIND = { direct: "Direct chat", group: "Private group", talk: "Public channel" } as const;
 
@@ -54,10 +55,12 @@ export function ChatView({ store, chat }: { store: ConsoleStore; chat: Chat }) {
         ))}
       </ol>
 
+      <TypingLine text={store.typingText(chat.id)} />
       <Composer
         key={chat.id}
         placeholder={`Message ${store.chatTitle(chat)}`}
         onSend={(text) => store.send(chat.id, text)}
+        onTyping={() => store.typing(chat.id)}
       />
     </section>
   );
@@ -73,6 +76,7 @@ function Participants({ store, chat }: { store: ConsoleStore; chat: Chat }) {
       <ul aria-label="Participants">
         {participants.map((p) => (
           <li key={p.id} class="chip">
+            <PresenceDot status={store.presenceOf(p.owner_id)} />
             {store.agentName(p.owner_id)}
           </li>
         ))}

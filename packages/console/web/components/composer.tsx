@@ -1,12 +1,15 @@
-/** A message box: Enter sends, Shift+Enter starts a new line. */
+/** A message box: Enter sends, Shift+Enter starts a new line; typing is reported as it goes. */
 import { useState } from "preact/hooks";
 
 export function Composer({
   placeholder,
   onSend,
+  onTyping,
 }: {
   placeholder: string;
   onSend: (text: string) => Promise<boolean>;
+  /** Called on every keystroke that changes the text (throttled further down). */
+  onTyping?: () => void;
 }) {
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
@@ -32,7 +35,10 @@ export function Composer({
         rows={2}
         value={text}
         maxLength={16384}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          setText(e.currentTarget.value);
+          if (e.currentTarget.value.trim()) onTyping?.();
+        }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey) {
             e.preventDefault();

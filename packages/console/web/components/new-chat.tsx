@@ -2,6 +2,7 @@
 import type { ChatType } from "@talk/client";
 import { useState } from "preact/hooks";
 import type { ConsoleStore } from "../store";
+import { PresenceDot } from "./presence";
 
 const TYPES: { value: ChatType; label: string }[] = [
   { value: "group", label: "Private group" },
@@ -77,6 +78,7 @@ export function NewChat({ store, onDone }: { store: ConsoleStore; onDone: () => 
               checked={picked.includes(agent.id)}
               onChange={(e) => pick(agent.id, e.currentTarget.checked)}
             />
+            <PresenceDot status={store.presenceOf(agent.id)} />
             {agent.name || agent.username}
           </label>
         ))}

@@ -1,8 +1,9 @@
 /** Who I am and whether live updates flow; my chats; channels to join; a new chat. */
 import { useState } from "preact/hooks";
-import type { RealtimeStatus } from "@talk/client";
+import type { PresenceStatus, RealtimeStatus } from "@talk/client";
 import type { ConsoleStore } from "../store";
 import { NewChat } from "./new-chat";
+import { PresenceDot } from "./presence";
 
 const STATUS_TEXT: Record<RealtimeStatus, string> = {
   connecting: "connecting…",
@@ -12,6 +13,12 @@ const STATUS_TEXT: Record<RealtimeStatus, string> = {
   closed: "offline",
 };
 const TYPE_MARK = { direct: "@", group: "•", talk: "#" } as const;
+const MY_STATUSES: [PresenceStatus, string][] = [
+  ["online", "Online"],
+  ["away", "Away"],
+  ["dnd", "Do not disturb"],
+  ["offline", "Appear offline"],
+];
 
 export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: () => void }) {
   const [creating, setCreating] = useState(false);
@@ -24,6 +31,23 @@ export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: 
           <span class={`status status-${store.status}`} title="live updates">
             {STATUS_TEXT[store.status]}
           </span>
+          <label class="my-status">
+            <PresenceDot status={store.presenceOf(store.myId)} />
+            <select
+              aria-label="My status"
+              value={store.presenceOf(store.myId)}
+              onChange={(e) => {
+                const chosen = MY_STATUSES.find(([value]) => value === e.currentTarget.value);
+                if (chosen) void store.setStatus(chosen[0]);
+              }}
+            >
+              {MY_STATUSES.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
         <button class="link" onClick={onSignOut}>
           Sign out

@@ -3,6 +3,7 @@ import type { Chat } from "@talk/client";
 import type { ConsoleStore } from "../store";
 import { Composer } from "./composer";
 import { MessageItem } from "./message-item";
+import { TypingLine } from "./presence";
 
 export function ThreadView({ store, chat, parentId }: { store: ConsoleStore; chat: Chat; parentId: string }) {
   const messages = store.histories.get(chat.id)?.messages ?? [];
@@ -25,10 +26,12 @@ export function ThreadView({ store, chat, parentId }: { store: ConsoleStore; cha
           <MessageItem key={message.id} store={store} message={message} inThread />
         ))}
       </ol>
+      <TypingLine text={store.typingText(chat.id, parentId)} />
       <Composer
         key={parentId}
         placeholder="Reply in thread"
         onSend={(text) => store.send(chat.id, text, parentId)}
+        onTyping={() => store.typing(chat.id, parentId)}
       />
     </aside>
   );

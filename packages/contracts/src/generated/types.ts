@@ -32,6 +32,11 @@ export interface Agent {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  presence?: {
+    status: "online" | "away" | "dnd" | "offline";
+    text: string;
+  };
+  tm_presence?: string | null;
 }
 
 export interface Chat {
@@ -108,6 +113,9 @@ export interface Message {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  tm_edit: string;
+  pinned_by: string;
+  tm_pin: string;
 }
 
 export interface FileInfo {
@@ -120,6 +128,19 @@ export interface FileInfo {
   sha256: string;
   tm_create: string;
   tm_delete: string;
+}
+
+export interface MessageVersion {
+  message_id: string;
+  text: string;
+  medias: Media[];
+  tm_create: string;
+  tm_replace: string;
+}
+
+export interface SearchHit {
+  message: Message;
+  snippet: string;
 }
 
 export interface PageRequest {
@@ -170,6 +191,43 @@ export interface CreateMessageRequest {
   type: "normal";
   text?: string;
   parent_id?: "" | string;
+  /**
+   * @maxItems 20
+   */
+  medias?: (
+    | {
+        type: "file";
+        file_id: string;
+        name?: string;
+        content_type?: string;
+        size?: number;
+      }
+    | {
+        type: "link";
+        link: string;
+      }
+    | {
+        type: "address";
+        address: {
+          type: string;
+          target: string;
+          target_name?: string;
+          name?: string;
+          detail?: string;
+        };
+      }
+    | {
+        type: "agent";
+        agent: {
+          id: string;
+          name?: string;
+        };
+      }
+  )[];
+}
+
+export interface EditMessageRequest {
+  text?: string;
   /**
    * @maxItems 20
    */
@@ -266,6 +324,10 @@ export interface ErrorFrame {
    * The topic the error is about, when it is about one.
    */
   topic?: string;
+  /**
+   * The chat a refused typing frame named.
+   */
+  chat_id?: string;
   id?: string | number;
 }
 
@@ -287,6 +349,58 @@ export interface PingFrame {
 export interface PongFrame {
   type: "pong";
   id?: string | number;
+}
+
+export interface Presence {
+  agent_id: string;
+  status: "online" | "away" | "dnd" | "offline";
+  /**
+   * Free text set with the status (e.g. "back at 3"); empty unless set explicitly
+   */
+  text: string;
+  /**
+   * When the status or text last changed; null when nothing is known since agent-manager started
+   */
+  tm_presence: string | null;
+}
+
+export interface SetPresenceRequest {
+  status: "online" | "away" | "dnd" | "offline";
+  text?: string;
+}
+
+export interface TypingClientFrame {
+  type: "typing";
+  chat_id: string;
+  /**
+   * The thread's root message, if in a thread
+   */
+  parent_id?: string | null;
+  id?: string | number;
+}
+
+export interface ActivityFrame {
+  type: "activity";
+  id?: string | number;
+}
+
+export interface PresenceFrame {
+  type: "agent_presence";
+  data: Presence;
+  topic: string;
+}
+
+export interface TypingFrame {
+  type: "typing";
+  data: {
+    chat_id: string;
+    parent_id: string | null;
+    agent_id: string;
+  };
+  /**
+   * The topic the chat's events reach the connection through.
+   */
+  topic: string;
 }
 
 export interface AgentGetRequest {
@@ -323,10 +437,33 @@ export interface CustomerCreateRequest {
   name: string;
 }
 
+export interface PresenceGetRequest {
+  customer_id: string;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  agent_ids: string[];
+}
+
+export interface PresenceGetResponse {
+  result: Presence[];
+}
+
+export interface PresenceSetRequest {
+  actor: Actor;
+  presence: SetPresenceRequest;
+}
+
 export interface ChatCreateRequest {
   actor: Actor;
   chat: CreateChatRequest;
   idempotency?: Idempotency;
+}
+
+export interface ChatCreateResponse {
+  chat: Chat;
+  revision: number;
 }
 
 export interface ChatListRequest {
@@ -347,16 +484,31 @@ export interface ChatUpdateRequest {
   idempotency?: Idempotency;
 }
 
+export interface ChatUpdateResponse {
+  chat: Chat;
+  revision: number;
+}
+
 export interface ChatDeleteRequest {
   actor: Actor;
   chat_id: string;
   idempotency?: Idempotency;
 }
 
+export interface ChatDeleteResponse {
+  chat: Chat;
+  revision: number;
+}
+
 export interface ChatJoinRequest {
   actor: Actor;
   chat_id: string;
   idempotency?: Idempotency;
+}
+
+export interface ChatJoinResponse {
+  participant: Participant;
+  revision: number;
 }
 
 export interface ChannelListRequest {
@@ -377,11 +529,21 @@ export interface ParticipantAddRequest {
   idempotency?: Idempotency;
 }
 
+export interface ParticipantAddResponse {
+  participant: Participant;
+  revision: number;
+}
+
 export interface ParticipantRemoveRequest {
   actor: Actor;
   chat_id: string;
   participant_id: string;
   idempotency?: Idempotency;
+}
+
+export interface ParticipantRemoveResponse {
+  participant: Participant;
+  revision: number;
 }
 
 export interface ChatMembershipRequest {
@@ -393,7 +555,7 @@ export interface ChatMembershipRequest {
 export interface ChatMembershipResponse {
   chat: Chat | null;
   participant: Participant | null;
-  seq: number;
+  revision: number;
 }
 
 export interface MessageCreateRequest {
@@ -428,13 +590,57 @@ export interface ReactionAddRequest {
   idempotency?: Idempotency;
 }
 
-export interface MessageSyncChatRequest {
-  customer_id: string;
+export interface MessageAwaitChatRevisionRequest {
   chat_id: string;
+  revision: number;
 }
 
-export interface MessageSyncChatResponse {
-  seq: number;
+export interface MessageAwaitChatRevisionResponse {
+  revision: number;
+}
+
+export interface MessageEditRequest {
+  actor: Actor;
+  message_id: string;
+  edit: EditMessageRequest;
+  idempotency?: Idempotency;
+}
+
+export interface MessageHistoryRequest {
+  actor: Actor;
+  message_id: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface MessagePinRequest {
+  actor: Actor;
+  message_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface MessageUnpinRequest {
+  actor: Actor;
+  message_id: string;
+  idempotency?: Idempotency;
+}
+
+export interface MessagePinsRequest {
+  actor: Actor;
+  chat_id: string;
+  page_size?: number;
+  page_token?: ("" | string) & string;
+}
+
+export interface MessageSearchRequest {
+  actor: Actor;
+  q: string;
+  chat_id?: string;
+  owner_id?: string;
+  channels?: "mine" | "all";
+  order?: "newest" | "relevance";
+  page_size?: number;
+  page_token?: string;
 }
 
 export interface ReactionRemoveRequest {
@@ -487,6 +693,9 @@ export interface EventPayloads {
   chatmessage_created: Message;
   chatmessage_deleted: Message;
   chatmessage_reaction_updated: Message;
+  chatmessage_updated: Message;
+  chatmessage_pinned: Message;
+  chatmessage_unpinned: Message;
 }
 
 /** Request and response of every RPC operation. */
@@ -497,23 +706,34 @@ export interface RpcTypes {
   "agent.findMany": { request: AgentFindManyRequest; response: AgentFindManyResponse };
   "agent.create": { request: AgentCreateRequest; response: Agent };
   "customer.create": { request: CustomerCreateRequest; response: Customer };
-  "chat.create": { request: ChatCreateRequest; response: Chat };
+  "presence.get": { request: PresenceGetRequest; response: PresenceGetResponse };
+  "presence.set": { request: PresenceSetRequest; response: Presence };
+  "chat.create": { request: ChatCreateRequest; response: ChatCreateResponse };
   "chat.list": { request: ChatListRequest; response: Page<Chat> };
   "chat.get": { request: ChatGetRequest; response: Chat };
-  "chat.update": { request: ChatUpdateRequest; response: Chat };
-  "chat.delete": { request: ChatDeleteRequest; response: Chat };
-  "chat.join": { request: ChatJoinRequest; response: Participant };
+  "chat.update": { request: ChatUpdateRequest; response: ChatUpdateResponse };
+  "chat.delete": { request: ChatDeleteRequest; response: ChatDeleteResponse };
+  "chat.join": { request: ChatJoinRequest; response: ChatJoinResponse };
   "channel.list": { request: ChannelListRequest; response: Page<Chat> };
   "participant.list": { request: ParticipantListRequest; response: Participant[] };
-  "participant.add": { request: ParticipantAddRequest; response: Participant };
-  "participant.remove": { request: ParticipantRemoveRequest; response: Participant };
+  "participant.add": { request: ParticipantAddRequest; response: ParticipantAddResponse };
+  "participant.remove": { request: ParticipantRemoveRequest; response: ParticipantRemoveResponse };
   "chat.membership": { request: ChatMembershipRequest; response: ChatMembershipResponse };
   "message.create": { request: MessageCreateRequest; response: Message };
   "message.list": { request: MessageListRequest; response: Page<Message> };
   "message.get": { request: MessageGetRequest; response: Message };
   "message.delete": { request: MessageDeleteRequest; response: Message };
   "reaction.add": { request: ReactionAddRequest; response: Message };
-  "message.syncChat": { request: MessageSyncChatRequest; response: MessageSyncChatResponse };
+  "message.awaitChatRevision": {
+    request: MessageAwaitChatRevisionRequest;
+    response: MessageAwaitChatRevisionResponse;
+  };
+  "message.edit": { request: MessageEditRequest; response: Message };
+  "message.history": { request: MessageHistoryRequest; response: Page<MessageVersion> };
+  "message.pin": { request: MessagePinRequest; response: Message };
+  "message.unpin": { request: MessageUnpinRequest; response: Message };
+  "message.pins": { request: MessagePinsRequest; response: Page<Message> };
+  "message.search": { request: MessageSearchRequest; response: Page<SearchHit> };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
   "message.fileAccess": { request: MessageFileAccessRequest; response: MessageFileAccessResponse };
   "file.get": { request: FileGetRequest; response: FileInfo };

@@ -83,6 +83,29 @@ export const createMessageBody = {
   },
 } as const;
 
+/** An edit of my message: new text, new medias, or both (what is left out stays). */
+export const editMessageBody = {
+  $id: "EditMessageRequest",
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    text: { type: "string", maxLength: LIMITS.textLength },
+    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: postedMediaSchema },
+  },
+} as const;
+
+/** A search of messages (the query string of GET talk_messages/search). */
+export const searchMessagesQuery = {
+  q: { type: "string", minLength: 1, maxLength: LIMITS.searchQueryLength },
+  chat_id: uuid,
+  owner_id: uuid,
+  /** "all": the customer's public channels too, besides the chats I participate in. */
+  channels: { type: "string", enum: ["mine", "all"] },
+  /** "newest" (the default) or "relevance". */
+  order: { type: "string", enum: ["newest", "relevance"] },
+} as const;
+
 export const reactionBody = {
   $id: "ReactionRequest",
   type: "object",

@@ -43,6 +43,10 @@ export const LIMITS = {
   participantsAtCreation: 500,
   emojiLength: 64,
   distinctReactionsPerMessage: 50,
+  /** Pinned messages a chat holds at most (Slack's bound). */
+  pinsPerChat: 100,
+  /** Length of a search query. */
+  searchQueryLength: 256,
   bodyBytes: 256 * 1024,
   /** How deeply a request body may nest (the API's own bodies nest at most 4 levels). */
   jsonDepth: 32,

@@ -1,4 +1,5 @@
 import { LIMITS, timestamp, uuid } from "./common";
+import { PRESENCE_LIMITS, PRESENCE_STATUSES } from "../presence";
 
 export const CHAT_TYPES = ["direct", "group", "talk"] as const;
 export const OWNER_TYPES = ["agent"] as const;
@@ -29,6 +30,17 @@ export const agentSchema = {
     tm_create: timestamp,
     tm_update: timestamp,
     tm_delete: timestamp,
+    /** Live presence (agent-manager's view; see docs/decisions/presence.md), on reads of agents. */
+    presence: {
+      type: "object",
+      additionalProperties: false,
+      required: ["status", "text"],
+      properties: {
+        status: { type: "string", enum: PRESENCE_STATUSES },
+        text: { type: "string", maxLength: PRESENCE_LIMITS.textLength },
+      },
+    },
+    tm_presence: { anyOf: [timestamp, { type: "null" }] },
   },
 } as const;
 
@@ -200,6 +212,9 @@ export const messageSchema = {
     "tm_create",
     "tm_update",
     "tm_delete",
+    "tm_edit",
+    "pinned_by",
+    "tm_pin",
   ],
   properties: {
     id: uuid,
@@ -220,6 +235,42 @@ export const messageSchema = {
     tm_create: timestamp,
     tm_update: timestamp,
     tm_delete: timestamp,
+    /** When the text or medias were last edited; 9999-01-01 00:00:00.000000 when never. */
+    tm_edit: timestamp,
+    /** The agent who pinned the message; "" when it is not pinned. */
+    pinned_by: { type: "string" },
+    /** When the message was pinned; 9999-01-01 00:00:00.000000 when it is not. */
+    tm_pin: timestamp,
+  },
+} as const;
+
+/** An earlier version of an edited message: its text and medias from `tm_create` until `tm_replace`. */
+export const messageVersionSchema = {
+  $id: "MessageVersion",
+  type: "object",
+  additionalProperties: false,
+  required: ["message_id", "text", "medias", "tm_create", "tm_replace"],
+  properties: {
+    message_id: uuid,
+    text: { type: "string" },
+    medias: { type: "array", items: mediaSchema },
+    /** When this version was written (the message's tm_create, or the edit that made it). */
+    tm_create: timestamp,
+    /** When the edit that replaced it was made. */
+    tm_replace: timestamp,
+  },
+} as const;
+
+/** A message found by a search, with the matching part of its text highlighted. */
+export const searchHitSchema = {
+  $id: "SearchHit",
+  type: "object",
+  additionalProperties: false,
+  required: ["message", "snippet"],
+  properties: {
+    message: messageSchema,
+    /** A part of the text around the matches, each match between <mark> and </mark> (the rest HTML-escaped). */
+    snippet: { type: "string" },
   },
 } as const;
 

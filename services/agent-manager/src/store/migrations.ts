@@ -27,4 +27,15 @@ export const migrations: Migration[] = [
     },
   },
   idempotencyMigration,
+  {
+    name: "002_explicit_presence",
+    async up(db) {
+      await db.schema.createTable("explicit_presence", (t) => {
+        t.uuid("agent_id").primary();
+        t.uuid("customer_id").notNullable();
+        t.string("status", 16).notNullable();
+        t.string("text", 255).notNullable().defaultTo("");
+      });
+    },
+  },
 ];

@@ -51,11 +51,17 @@ export function errorHandler(logger: Logger) {
         "Something went wrong on our side; the request id helps us find it.",
       );
     }
-    if (appError.status === "RESOURCE_EXHAUSTED" && !res.getHeader("Retry-After"))
+    const { rateLimit } = appError;
+    if (rateLimit) {
+      res.setHeader("Retry-After", String(rateLimit.reset_seconds));
+      res.setHeader("RateLimit-Limit", String(rateLimit.limit));
+      res.setHeader("RateLimit-Remaining", String(rateLimit.remaining));
+      res.setHeader("RateLimit-Reset", String(rateLimit.reset_seconds));
+    } else if (appError.status === "RESOURCE_EXHAUSTED" && !res.getHeader("Retry-After"))
       res.setHeader("Retry-After", "60");
     res
       .status(ERROR_HTTP_STATUS[appError.status])
-      .json({ error: { ...appError.toBody(), request_id: req.requestId } });
+      .json({ error: { ...appError.toBody(), rate_limit: undefined, request_id: req.requestId } });
   };
 }
 

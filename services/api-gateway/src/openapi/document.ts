@@ -24,8 +24,15 @@ import {
   loginResponse,
   fileSchema,
   messageSchema,
+  messageVersionSchema,
   participantSchema,
+  searchHitSchema,
+  searchMessagesQuery,
+  editMessageBody,
   pathParameters,
+  PRESENCE_LIMITS,
+  presenceSchema,
+  setPresenceBody,
   postedMediaSchema,
   reactionBody,
   updateChatBody,
@@ -186,11 +193,45 @@ const PARAMETERS = {
     schema: { type: "string", pattern: TIMESTAMP_PATTERN },
   },
   ChatId: { name: "chat_id", in: "query", required: true, description: "The chat", schema: uuid },
+  SearchQuery: {
+    name: "q",
+    in: "query",
+    required: true,
+    description: 'Words to find (web search syntax: "a phrase", or, -word)',
+    schema: searchMessagesQuery.q,
+  },
+  SearchChat: { name: "chat_id", in: "query", description: "Only this chat", schema: uuid },
+  SearchOwner: { name: "owner_id", in: "query", description: "Only this agent's messages", schema: uuid },
+  SearchChannels: {
+    name: "channels",
+    in: "query",
+    description: "all: the customer's public channels too, besides my chats",
+    schema: searchMessagesQuery.channels,
+  },
+  SearchOrder: {
+    name: "order",
+    in: "query",
+    description: "newest (the default) or relevance",
+    schema: searchMessagesQuery.order,
+  },
+  SearchPageToken: {
+    name: "page_token",
+    in: "query",
+    description: "next_page_token of the previous page",
+    schema: { type: "string", maxLength: 128 },
+  },
   ParentId: {
     name: "parent_id",
     in: "query",
     description: "Only the replies to this message (one thread)",
     schema: uuid,
+  },
+  Ids: {
+    name: "ids",
+    in: "query",
+    required: true,
+    description: `Agent ids, comma-separated (at most ${PRESENCE_LIMITS.idsPerRequest})`,
+    schema: { type: "string" },
   },
 };
 
@@ -217,7 +258,19 @@ function parametersOf(route: ApiRoute): object[] {
       ? [param("ChatId"), param("ParentId"), param("PageSize"), param("PageToken")]
       : route.query === "page"
         ? [param("PageSize"), param("PageToken")]
-        : [];
+        : route.query === "ids"
+          ? [param("Ids")]
+          : route.query === "search"
+            ? [
+                param("SearchQuery"),
+                param("SearchChat"),
+                param("SearchOwner"),
+                param("SearchChannels"),
+                param("SearchOrder"),
+                param("PageSize"),
+                param("SearchPageToken"),
+              ]
+            : [];
   return [...path, ...query, ...(route.idempotent ? [param("IdempotencyKey")] : []), param("RequestId")];
 }
 
@@ -344,6 +397,8 @@ export function openApiDocument() {
       headers: HEADERS,
       schemas: {
         Agent: open(agentSchema),
+        Presence: open(presenceSchema),
+        SetPresenceRequest: withoutIds(setPresenceBody),
         AgentPage: pageOf("Agent"),
         Chat: open(chatSchema),
         ChatPage: pageOf("Chat"),
@@ -351,6 +406,13 @@ export function openApiDocument() {
         Message: open(messageSchema),
         MessagePage: pageOf("Message"),
         File: open(fileSchema),
+        MessageVersion: open(messageVersionSchema),
+        MessageVersionPage: pageOf("MessageVersion"),
+        SearchHit: {
+          ...open(searchHitSchema),
+          properties: { ...searchHitSchema.properties, message: ref("Message") },
+        },
+        SearchHitPage: pageOf("SearchHit"),
         LoginResponse: open(loginResponse),
         LoginRequest: withoutIds(loginBody),
         CreateAgentRequest: withoutIds(createAgentBody),
@@ -360,6 +422,7 @@ export function openApiDocument() {
         CreateMessageRequest: createMessageRequest(),
         ...postedMediaSchemas(),
         ReactionRequest: withoutIds(reactionBody),
+        EditMessageRequest: withoutIds(editMessageBody),
         Error: {
           type: "object",
           required: ["error"],

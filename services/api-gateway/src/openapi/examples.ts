@@ -56,6 +56,9 @@ const message = {
   tm_create: t(32),
   tm_update: t(32),
   tm_delete: NOT_DELETED,
+  tm_edit: NOT_DELETED,
+  pinned_by: "",
+  tm_pin: NOT_DELETED,
 };
 const reacted = {
   ...message,
@@ -81,6 +84,13 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
     response: agent,
   },
   getAgent: { response: agent },
+  getAgentsPresence: {
+    response: [{ agent_id: eb, status: "online", text: "", tm_presence: t(40) }],
+  },
+  setMyPresence: {
+    request: { status: "dnd", text: "on a call" },
+    response: { agent_id: eb, status: "dnd", text: "on a call", tm_presence: t(41) },
+  },
   listChats: { response: { result: [chat], next_page_token: "" } },
   createChat: {
     request: { type: "group", name: "Project Alpha", participants: [{ owner_type: "agent", owner_id: fe }] },
@@ -110,6 +120,30 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
   removeReaction: {
     request: { emoji: "thumbsup" },
     response: { ...reacted, metadata: { reactions: [] }, tm_update: t(35) },
+  },
+  editMessage: {
+    request: { text: "Hello team! Let's discuss the new feature today." },
+    response: {
+      ...message,
+      text: "Hello team! Let's discuss the new feature today.",
+      tm_update: t(36),
+      tm_edit: t(36),
+    },
+  },
+  listMessageHistory: {
+    response: {
+      result: [{ message_id: first, text: message.text, medias: [], tm_create: t(32), tm_replace: t(36) }],
+      next_page_token: "",
+    },
+  },
+  pinMessage: { response: { ...message, pinned_by: fe, tm_pin: t(37) } },
+  unpinMessage: { response: message },
+  listPins: { response: { result: [{ ...message, pinned_by: fe, tm_pin: t(37) }], next_page_token: "" } },
+  searchMessages: {
+    response: {
+      result: [{ message, snippet: "Hello team! Let's discuss the new <mark>feature</mark>." }],
+      next_page_token: "",
+    },
   },
 };
 

@@ -13,6 +13,8 @@ export function authRoutes(bus: Bus, settings: GatewaySettings): Router {
     limit: settings.loginRatePerMinute,
     standardHeaders: "draft-7",
     legacyHeaders: false,
+    // X-Forwarded-For without a trusted proxy is ignored on purpose (TRUST_PROXY): not a misconfiguration
+    validate: { xForwardedForHeader: false },
     handler: (_req, _res, next, options) => {
       _res.setHeader("Retry-After", String(Math.ceil(options.windowMs / 1000)));
       next(

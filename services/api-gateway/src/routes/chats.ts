@@ -1,7 +1,8 @@
 /**
- * /service_agents/talk_chats and /service_agents/talk_channels, forwarded to chat-manager. After a
- * change of membership the route waits (briefly) for message-manager to apply it, so the caller's
- * next request — a message from a new participant, or one from a removed one — sees it.
+ * /service_agents/talk_chats and /service_agents/talk_channels, forwarded to chat-manager. chat-manager's
+ * writes answer the chat's revision after them; after a change of membership the route waits
+ * (briefly) for message-manager to have applied that revision, so the caller's next request — a
+ * message from a new participant, or one from a removed one — sees it.
  */
 import type { Bus } from "@talk/bus";
 import { type RpcRequest, addParticipantBody, createChatBody, updateChatBody } from "@talk/contracts";
@@ -16,24 +17,27 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
   const base = "/service_agents/talk_chats";
   const opts = (req: Request) => ({ requestId: req.requestId });
 
-  /** Read-your-writes across services; the change is committed either way, so a slow sync only logs. */
-  const synced = async <T>(req: Request, chatId: string, result: T): Promise<T> => {
+  /** Read-your-writes across services; the change is committed either way, so a slow wait only logs. */
+  const applied = async <T>(
+    req: Request,
+    chatId: string,
+    { revision, ...result }: T & { revision: number },
+  ): Promise<T> => {
     try {
-      const { customer_id } = actorOf(req);
-      await bus.call("message.syncChat", { customer_id, chat_id: chatId }, opts(req));
+      await bus.call("message.awaitChatRevision", { chat_id: chatId, revision }, opts(req));
     } catch (error) {
       logger.warn(
         { err: error, request_id: req.requestId, chat_id: chatId },
         "message-manager did not confirm the chat change in time",
       );
     }
-    return result;
+    return result as T;
   };
 
   router.post(base, async (req, res) => {
     const chat = body<RpcRequest<"chat.create">["chat"]>(req, createChatBody);
     const created = await bus.call("chat.create", { actor: actorOf(req), chat, ...once(req) }, opts(req));
-    res.json(await synced(req, created.id, created));
+    res.json((await applied(req, created.chat.id, created)).chat);
   });
   router.get(base, async (req, res) => {
     res.json(await bus.call("chat.list", { actor: actorOf(req), ...page(req) }, opts(req)));
@@ -44,13 +48,12 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
   router.put(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");
     const changes = body<RpcRequest<"chat.update">["changes"]>(req, updateChatBody);
-    res.json(
-      await bus.call(
-        "chat.update",
-        { actor: actorOf(req), chat_id: chatId, changes, ...once(req) },
-        opts(req),
-      ),
+    const { chat } = await bus.call(
+      "chat.update",
+      { actor: actorOf(req), chat_id: chatId, changes, ...once(req) },
+      opts(req),
     );
+    res.json(chat);
   });
   router.delete(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");
@@ -59,7 +62,7 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
       { actor: actorOf(req), chat_id: chatId, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, chatId, done));
+    res.json((await applied(req, chatId, done)).chat);
   });
   router.post(`${base}/:id/join`, async (req, res) => {
     const chatId = pathId(req, "id");
@@ -68,7 +71,7 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
       { actor: actorOf(req), chat_id: chatId, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, chatId, done));
+    res.json((await applied(req, chatId, done)).participant);
   });
   router.get(`${base}/:id/participants`, async (req, res) => {
     res.json(
@@ -83,7 +86,7 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
       { actor: actorOf(req), chat_id: chatId, participant, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, chatId, added));
+    res.json((await applied(req, chatId, added)).participant);
   });
   router.delete(`${base}/:id/participants/:participant_id`, async (req, res) => {
     const chatId = pathId(req, "id");
@@ -93,7 +96,7 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
       { actor: actorOf(req), chat_id: chatId, participant_id: participantId, ...once(req) },
       opts(req),
     );
-    res.json(await synced(req, chatId, removed));
+    res.json((await applied(req, chatId, removed)).participant);
   });
   router.get("/service_agents/talk_channels", async (req, res) => {
     res.json(await bus.call("channel.list", { actor: actorOf(req), ...page(req) }, opts(req)));

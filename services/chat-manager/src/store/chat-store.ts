@@ -11,7 +11,8 @@ interface ChatRow {
   name: string;
   detail: string;
   member_count: number;
-  seq: number;
+  /** The chat's revision: how many changes it has had (the chat-changes protocol). */
+  revision: number;
   tm_create: string;
   tm_update: string;
   tm_delete: string;
@@ -24,6 +25,7 @@ interface ParticipantRow {
   chat_id: string;
   owner_type: string;
   owner_id: string;
+  agent_name: string;
   tm_joined: string;
 }
 
@@ -34,7 +36,7 @@ const CHAT_COLUMNS = [
   "name",
   "detail",
   "member_count",
-  "seq",
+  "revision",
   "tm_create",
   "tm_update",
   "tm_delete",
@@ -71,22 +73,22 @@ export class ChatStore {
     return row && toChat(row);
   }
 
-  /** The chat with the sequence number of its last event. */
-  async getChatWithSeq(chatId: string): Promise<{ chat: Chat; seq: number } | undefined> {
+  /** The chat with its revision. */
+  async getChatWithRevision(chatId: string): Promise<{ chat: Chat; revision: number } | undefined> {
     const row: ChatRow | undefined = await this.db("talk_chats").where({ id: chatId }).first();
-    return row && { chat: toChat(row), seq: Number(row.seq) };
+    return row && { chat: toChat(row), revision: Number(row.revision) };
   }
 
   /**
    * Locks the chat row for the rest of the transaction: writes to one chat are serialised. Returns
-   * the chat with its creator (kept internal: the API does not expose it).
+   * the chat with its creator (kept internal: the API does not expose it) and its revision.
    */
   async lockChat(
     trx: Knex.Transaction,
     chatId: string,
-  ): Promise<{ chat: Chat; creatorId: string | null } | undefined> {
+  ): Promise<{ chat: Chat; creatorId: string | null; revision: number } | undefined> {
     const row: ChatRow | undefined = await trx("talk_chats").where({ id: chatId }).forUpdate().first();
-    return row && { chat: toChat(row), creatorId: row.creator_id };
+    return row && { chat: toChat(row), creatorId: row.creator_id, revision: Number(row.revision) };
   }
 
   async findParticipant(chatId: string, agentId: string, db: Db = this.db): Promise<Participant | undefined> {
@@ -96,15 +98,16 @@ export class ChatStore {
     return row && toParticipant(row);
   }
 
+  /** A participant, with its agent's name as it was when added. */
   async getParticipant(
     chatId: string,
     participantId: string,
     db: Db = this.db,
-  ): Promise<Participant | undefined> {
+  ): Promise<{ participant: Participant; agentName: string } | undefined> {
     const row: ParticipantRow | undefined = await db("talk_participants")
       .where({ id: participantId, chat_id: chatId })
       .first();
-    return row && toParticipant(row);
+    return row && { participant: toParticipant(row), agentName: row.agent_name };
   }
 
   async listParticipants(chatId: string): Promise<Participant[]> {
@@ -169,13 +172,14 @@ export class ChatStore {
     return rows[0] && toChat(rows[0]);
   }
 
-  /** Adds the agent unless already a participant; keeps member_count exact. */
+  /** Adds the agent (and its name) unless already a participant; keeps member_count exact. */
   async addParticipant(
     trx: Knex.Transaction,
     chat: Pick<Chat, "id" | "customer_id">,
-    agentId: string,
+    agent: { id: string; name: string },
     tm: string,
   ): Promise<{ participant: Participant; added: boolean }> {
+    const agentId = agent.id;
     const inserted: ParticipantRow[] = await trx("talk_participants")
       .insert({
         id: randomUUID(),
@@ -183,6 +187,7 @@ export class ChatStore {
         chat_id: chat.id,
         owner_type: "agent",
         owner_id: agentId,
+        agent_name: agent.name,
         tm_joined: tm,
       })
       .onConflict(["chat_id", "owner_type", "owner_id"])
@@ -216,13 +221,9 @@ export class ChatStore {
     return toChat(rows[0]);
   }
 
-  /** Reserves the next `count` event sequence numbers of a chat; returns the first. */
-  async reserveSeq(trx: Knex.Transaction, chatId: string, count = 1): Promise<number> {
-    const rows: { seq: number }[] = await trx("talk_chats")
-      .where({ id: chatId })
-      .increment("seq", count)
-      .returning("seq");
-    return Number(rows[0].seq) - count + 1;
+  /** Records the chat's revision after a transaction's changes (the caller holds the chat's lock). */
+  async setRevision(trx: Knex.Transaction, chatId: string, revision: number): Promise<void> {
+    await trx("talk_chats").where({ id: chatId }).update({ revision });
   }
 
   async listChatsOf(customerId: string, agentId: string, page: { page_size?: number; page_token?: string }) {

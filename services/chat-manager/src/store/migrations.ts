@@ -1,4 +1,10 @@
-import { type Migration, idempotencyMigration, outboxMigration } from "@talk/db";
+import {
+  type Migration,
+  OUTBOX_TABLE,
+  idempotencyMigration,
+  outboxMigration,
+  rateBucketsMigration,
+} from "@talk/db";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -50,4 +56,25 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    name: "003_chat_revisions_agent_names",
+    async up(db) {
+      // A chat's change counter is its revision (the chat-changes protocol), not an event seq.
+      await db.schema.alterTable("talk_chats", (t) => {
+        t.renameColumn("seq", "revision");
+      });
+      // The agent's name as agent-manager had it when the participant was added: a removal tells
+      // it without asking anyone. Participants added before this have none ("An agent").
+      await db.schema.alterTable("talk_participants", (t) => {
+        t.string("agent_name", 255).notNullable().defaultTo("");
+      });
+      // Changes not yet published take the chat-changes shape (their seq was the revision).
+      await db.raw(
+        `update ${OUTBOX_TABLE}
+            set event = (event - 'seq' - 'publisher') || jsonb_build_object('revision', event->'seq')
+          where event->'seq' is not null`,
+      );
+    },
+  },
+  rateBucketsMigration,
 ];

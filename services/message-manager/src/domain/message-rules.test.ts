@@ -28,6 +28,9 @@ const message = (overrides: Partial<Message> = {}): Message => ({
   tm_create: "2024-01-17 10:32:00.000000",
   tm_update: "2024-01-17 10:32:00.000000",
   tm_delete: "9999-01-01 00:00:00.000000",
+  tm_edit: "9999-01-01 00:00:00.000000",
+  pinned_by: "",
+  tm_pin: "9999-01-01 00:00:00.000000",
   ...overrides,
 });
 

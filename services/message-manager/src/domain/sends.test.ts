@@ -84,6 +84,9 @@ describe("building a message and its event", () => {
       tm_create: tm,
       tm_update: tm,
       tm_delete: "9999-01-01 00:00:00.000000",
+      tm_edit: "9999-01-01 00:00:00.000000",
+      pinned_by: "",
+      tm_pin: "9999-01-01 00:00:00.000000",
     });
   });
 

@@ -10,6 +10,8 @@ import {
   type Media,
   type Message,
   NOT_DELETED,
+  NOT_EDITED,
+  NOT_PINNED,
 } from "@talk/contracts";
 import { type ChatView, assertChatVisible, assertMember, assertParent, parentIdOf } from "./message-rules";
 
@@ -84,6 +86,9 @@ export function buildMessage(message: NewMessage, tm: string): Message {
     tm_create: tm,
     tm_update: tm,
     tm_delete: NOT_DELETED,
+    tm_edit: NOT_EDITED,
+    pinned_by: "",
+    tm_pin: NOT_PINNED,
   };
 }
 

@@ -1,12 +1,12 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
-import { type Media, type Message, type Reaction, normalizeTimestamp } from "@talk/contracts";
+import { type Media, type Message, NOT_PINNED, type Reaction, normalizeTimestamp } from "@talk/contracts";
 import { type Statement, nextTimestamp, paginate, runAsOne, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import type { ChatView } from "../domain/message-rules";
 
 type Db = Knex | Knex.Transaction;
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   customer_id: string;
   chat_id: string;
@@ -19,9 +19,12 @@ interface MessageRow {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  tm_edit: string;
+  pinned_by: string;
+  tm_pin: string;
 }
 
-interface ReactionRow {
+export interface ReactionRow {
   message_id: string;
   emoji: string;
   owner_id: string;
@@ -29,15 +32,18 @@ interface ReactionRow {
 }
 
 export interface ChatRow {
+  /** "direct", "group" or "talk" (a public channel); null for chats created before it was kept. */
+  type?: string | null;
   id: string;
   customer_id: string;
   deleted: boolean;
-  source_seq: number;
+  /** chat-manager's revision of the chat that the replica has applied (the chat-changes protocol). */
+  revision: number;
   seq: number;
   clock: string | null;
 }
 
-const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
+export const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
   id: row.id,
   customer_id: row.customer_id,
   owner_type: row.owner_type === "system" ? "system" : "agent",
@@ -58,7 +64,29 @@ const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
   tm_create: normalizeTimestamp(row.tm_create),
   tm_update: normalizeTimestamp(row.tm_update),
   tm_delete: normalizeTimestamp(row.tm_delete),
+  tm_edit: normalizeTimestamp(row.tm_edit),
+  pinned_by: row.pinned_by,
+  tm_pin: normalizeTimestamp(row.tm_pin),
 });
+
+/** The columns of a message row (not its search vector). */
+export const MESSAGE_COLUMNS = [
+  "id",
+  "customer_id",
+  "chat_id",
+  "parent_id",
+  "owner_type",
+  "owner_id",
+  "type",
+  "text",
+  "medias",
+  "tm_create",
+  "tm_update",
+  "tm_delete",
+  "tm_edit",
+  "pinned_by",
+  "tm_pin",
+] as const;
 
 /** How a (chat, agent) membership is named in the sets `lockChatsForSends` returns. */
 export const memberKey = (chatId: string, agentId: string) => `${chatId}:${agentId}`;
@@ -70,7 +98,7 @@ export class MessageStore {
 
   async chat(chatId: string, db: Db = this.db): Promise<ChatRow | undefined> {
     const row: ChatRow | undefined = await db("chats").where({ id: chatId }).first();
-    return row && { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+    return row && { ...row, revision: Number(row.revision), seq: Number(row.seq) };
   }
 
   async chatView(chatId: string): Promise<ChatView | undefined> {
@@ -82,13 +110,13 @@ export class MessageStore {
   async lockChat(trx: Knex.Transaction, chatId: string, customerId: string): Promise<ChatRow> {
     await trx("chats").insert({ id: chatId, customer_id: customerId }).onConflict("id").ignore();
     const row = await trx("chats").where({ id: chatId }).forUpdate().first();
-    return { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) };
+    return { ...row, revision: Number(row.revision), seq: Number(row.seq) };
   }
 
   async updateChat(
     trx: Knex.Transaction,
     chatId: string,
-    changes: Partial<Pick<ChatRow, "deleted" | "source_seq" | "seq" | "clock">>,
+    changes: Partial<Pick<ChatRow, "deleted" | "revision" | "seq" | "clock" | "type">>,
   ) {
     await trx("chats").where({ id: chatId }).update(changes);
   }
@@ -147,7 +175,7 @@ export class MessageStore {
         : []),
     ]);
     for (const row of rows)
-      chats.set(row.id, { ...row, source_seq: Number(row.source_seq), seq: Number(row.seq) });
+      chats.set(row.id, { ...row, revision: Number(row.revision), seq: Number(row.seq) });
     for (const row of replied ?? [])
       parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
@@ -174,7 +202,7 @@ export class MessageStore {
   }
 
   async get(messageId: string, db: Db = this.db, lock = false): Promise<Message | undefined> {
-    const query = db("talk_messages").where({ id: messageId });
+    const query = db("talk_messages").where({ id: messageId }).select(MESSAGE_COLUMNS);
     const row: MessageRow | undefined = await (lock ? query.forUpdate() : query).first();
     if (!row) return undefined;
     return toMessage(row, await this.reactionsOf([row.id], db));
@@ -185,7 +213,7 @@ export class MessageStore {
     parentId: string | undefined,
     page: { page_size?: number; page_token?: string },
   ) {
-    const query = this.db("talk_messages").where({ chat_id: chatId });
+    const query = this.db("talk_messages").where({ chat_id: chatId }).select(MESSAGE_COLUMNS);
     if (parentId) query.andWhere({ parent_id: parentId });
     const { rows, next_page_token } = await paginate<MessageRow>(query, page);
     const reactions = await this.reactionsOf(rows.map((r) => r.id));
@@ -200,7 +228,7 @@ export class MessageStore {
     };
   }
 
-  private reactionsOf(messageIds: string[], db: Db = this.db): Promise<ReactionRow[]> {
+  reactionsOf(messageIds: string[], db: Db = this.db): Promise<ReactionRow[]> {
     if (messageIds.length === 0) return Promise.resolve([]);
     return db("talk_reactions")
       .whereIn("message_id", messageIds)
@@ -208,12 +236,13 @@ export class MessageStore {
       .select("message_id", "emoji", "owner_id", "tm_create");
   }
 
-  /** Tombstone: text, medias and reactions cleared, tm_delete set. */
+  /** Tombstone: text, medias and reactions cleared, unpinned, tm_delete set (its history stays unlisted). */
   async markDeleted(trx: Knex.Transaction, messageId: string, tm: string): Promise<void> {
     await trx("talk_reactions").where({ message_id: messageId }).delete();
+    await trx("talk_message_versions").where({ message_id: messageId }).delete();
     await trx("talk_messages")
       .where({ id: messageId })
-      .update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm });
+      .update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm, pinned_by: "", tm_pin: NOT_PINNED });
   }
 
   /** Adds a reaction unless the owner already has that emoji on the message; true when added. */

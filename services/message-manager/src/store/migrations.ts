@@ -1,4 +1,5 @@
-import { type Migration, idempotencyMigration, outboxMigration } from "@talk/db";
+import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
+import { editsPinsSearchMigration } from "./migration-edits-pins-search";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -53,7 +54,18 @@ export const migrations: Migration[] = [
     },
   },
   {
-    name: "002_file_references",
+    name: "002_replica_revision",
+    async up(db) {
+      // The last chat change applied is named by chat-manager's revision (the chat-changes protocol).
+      await db.schema.alterTable("chats", (t) => {
+        t.renameColumn("source_seq", "revision");
+      });
+    },
+  },
+  editsPinsSearchMigration,
+  rateBucketsMigration,
+  {
+    name: "004_file_references",
     async up(db) {
       /** Messages by the files they attach (file-manager's read check); only messages with medias. */
       await db.raw(

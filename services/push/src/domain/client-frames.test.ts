@@ -35,7 +35,7 @@ describe("client frames", () => {
       '{"type":"publish","topics":["a"]}',
       false,
       "MALFORMED_FRAME",
-      /frame\.type must be one of: subscribe, unsubscribe, ping/,
+      /frame\.type must be one of: subscribe, unsubscribe, ping, typing, activity/,
     ],
     ["no topics", '{"type":"subscribe"}', false, "MALFORMED_FRAME", /frame\.topics is required/],
     ["empty topics", '{"type":"subscribe","topics":[]}', false, "MALFORMED_FRAME", /frame\.topics/],
@@ -67,6 +67,24 @@ describe("client frames", () => {
       expect(parsed.error).toMatchObject({ status: "INVALID_ARGUMENT", reason });
       expect(parsed.error.message).toMatch(message);
     }
+  });
+
+  it("accepts typing (with an optional thread) and activity frames", () => {
+    const chat = "e8b2e976-f043-44c8-bb89-e214e225e813";
+    expect(parseClientFrame(JSON.stringify({ type: "typing", chat_id: chat }), false)).toEqual({
+      ok: true,
+      frame: { type: "typing", chat_id: chat },
+    });
+    expect(
+      parseClientFrame(JSON.stringify({ type: "typing", chat_id: chat, parent_id: chat }), false),
+    ).toMatchObject({ ok: true });
+    expect(parseClientFrame('{"type":"activity"}', false)).toEqual({ ok: true, frame: { type: "activity" } });
+  });
+
+  it("says what is wrong with a typing frame", () => {
+    const parsed = parseClientFrame('{"type":"typing","chat_id":"nope"}', false);
+    expect(parsed).toMatchObject({ ok: false, error: { reason: "MALFORMED_FRAME" } });
+    if (!parsed.ok) expect(parsed.error.message).toMatch(/frame\.chat_id must be a lowercase UUID/);
   });
 
   it("keeps the id of a bad frame for the answer", () => {

@@ -1,22 +1,22 @@
 /**
- * Frames from clients: JSON text `{"type":"subscribe"|"unsubscribe","topics":[...],"id"?}`, and
- * `{"type":"ping","id"?}` (answered with `pong`). Anything else — binary, not JSON, another shape — becomes an error that says what is wrong.
+ * Frames from clients: JSON text `{"type":"subscribe"|"unsubscribe","topics":[...],"id"?}`,
+ * `{"type":"ping","id"?}` (answered with `pong`), `{"type":"typing","chat_id","parent_id"?}` and
+ * `{"type":"activity"}`. Anything else — binary, not JSON, another shape — becomes an error that
+ * says what is wrong.
  */
 import {
   AppError,
-  type ClientFrame,
+  type AnyClientFrame,
+  CLIENT_FRAME_TYPES,
+  type ClientFrameType,
   PUSH_LIMITS,
-  type PingFrame,
   assertValid,
-  clientFrameSchema,
+  clientFrameSchemas,
   invalid,
-  pingFrameSchema,
 } from "@talk/contracts";
 
 export type ParsedFrame =
-  { ok: true; frame: ClientFrame | PingFrame } | { ok: false; error: AppError; id?: string | number };
-
-const FRAME_TYPES = ["subscribe", "unsubscribe", "ping"];
+  { ok: true; frame: AnyClientFrame } | { ok: false; error: AppError; id?: string | number };
 
 export function parseClientFrame(data: Buffer | string, binary: boolean): ParsedFrame {
   if (binary)
@@ -35,28 +35,26 @@ export function parseClientFrame(data: Buffer | string, binary: boolean): Parsed
     };
   }
   const id = idOf(value);
-  const type = typeof value === "object" && value !== null ? (value as { type?: unknown }).type : undefined;
-  if (typeof type !== "string" || !FRAME_TYPES.includes(type))
-    return {
-      ok: false,
-      error: invalid("MALFORMED_FRAME", `frame.type must be one of: ${FRAME_TYPES.join(", ")}.`),
-      ...(id !== undefined ? { id } : {}),
-    };
+  const malformed = (message: string): ParsedFrame => ({
+    ok: false,
+    error: invalid("MALFORMED_FRAME", message),
+    ...(id !== undefined ? { id } : {}),
+  });
+  const type = typeOf(value);
+  if (!type) return malformed(`frame.type must be one of: ${CLIENT_FRAME_TYPES.join(", ")}.`);
   try {
-    if (type === "ping") {
-      assertValid<PingFrame>(pingFrameSchema, value, "frame");
-      return { ok: true, frame: value };
-    }
-    assertValid<ClientFrame>(clientFrameSchema, value, "frame");
+    assertValid<AnyClientFrame>(clientFrameSchemas[type], value, "frame");
     return { ok: true, frame: value };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return {
-      ok: false,
-      error: invalid("MALFORMED_FRAME", `${error.message}.`),
-      ...(id !== undefined ? { id } : {}),
-    };
+    return malformed(`${error.message}.`);
   }
+}
+
+function typeOf(value: unknown): ClientFrameType | undefined {
+  if (typeof value !== "object" || value === null || !("type" in value)) return undefined;
+  const type = (value as { type: unknown }).type;
+  return CLIENT_FRAME_TYPES.find((known) => known === type);
 }
 
 /** The correlation id of a frame, when it has a usable one (echoed in the answer). */

@@ -11,6 +11,8 @@ export class Subscriptions {
   private readonly agentChats = new Set<string>();
   private customerAll = false;
   private readonly customerChats = new Set<string>();
+  /** Subscribed to the presence of the customer's agents. */
+  presence = false;
 
   constructor(private readonly viewer: Viewer) {}
 
@@ -73,7 +75,8 @@ export class Subscriptions {
   }
 
   private set(topic: Topic, on: boolean): void {
-    if (topic.kind === "agent") {
+    if (topic.kind === "presence") this.presence = on;
+    else if (topic.kind === "agent") {
       if (!topic.chatId) this.agentAll = on;
       else if (on) this.agentChats.add(topic.chatId);
       else this.agentChats.delete(topic.chatId);

@@ -46,6 +46,9 @@ export class ChatHistory {
       tm_create: TIME,
       tm_update: TIME,
       tm_delete: NOT_DELETED,
+      tm_edit: NOT_DELETED,
+      pinned_by: "",
+      tm_pin: NOT_DELETED,
     });
   }
 

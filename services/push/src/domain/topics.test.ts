@@ -61,4 +61,19 @@ describe("topics", () => {
       message: expect.stringContaining("another customer"),
     });
   });
+
+  it("lets any agent of a customer (not only admins) follow the presence of its agents, and no other customer's", () => {
+    expect(checkTopic(me, `customer_id:${me.customerId}:presence`)).toEqual({
+      kind: "presence",
+      customerId: me.customerId,
+    });
+    expect(formatTopic(parseTopic(`customer_id:${me.customerId}:presence`))).toBe(
+      `customer_id:${me.customerId}:presence`,
+    );
+    expect(checkTopic(me, `customer_id:${randomUUID()}:presence`)).toMatchObject({
+      status: "PERMISSION_DENIED",
+      reason: "TOPIC_FORBIDDEN",
+    });
+    expect(checkTopic(me, `agent_id:${me.agentId}:presence`)).toMatchObject({ reason: "TOPIC_MALFORMED" });
+  });
 });

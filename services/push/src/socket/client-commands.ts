@@ -5,10 +5,13 @@
  * acknowledges; `ping` is answered with `pong`, after whatever the connection was sent before.
  * Every refusal is an error frame that says why. The first subscription of a connection starts
  * it: live from the replica's head, or replaying from the client's cursor.
+ * `typing` and `activity` frames go to the ephemeral side (presence and typing), which answers
+ * only with an error when it refuses.
  */
 import {
   AppError,
   type ClientFrame,
+  type TypingClientFrame,
   NOT_DELETED,
   PUSH_CLOSE_CODES,
   notFound,
@@ -23,22 +26,36 @@ import type { EventLog } from "../stream/event-log";
 import type { Replays } from "../stream/replay";
 import type { Connection } from "./connection";
 
+/** What `typing` and `activity` frames do (presence and typing, beside the event stream). */
+export interface EphemeralFrames {
+  /** Resolves with the reason the frame is refused, if it is. */
+  typing(connection: Connection, frame: TypingClientFrame): Promise<AppError | undefined>;
+  activity(connection: Connection): void;
+}
+
 export class ClientCommands {
   constructor(
     private readonly log: EventLog,
     private readonly replays: Replays,
     private readonly membership: ChatMembership,
     private readonly maxTopics: number,
+    private readonly ephemeral: EphemeralFrames,
   ) {}
 
   /** Handles one frame from the client (frames of a connection are handled one at a time). */
   async handle(connection: Connection, data: Buffer, binary: boolean): Promise<void> {
     const parsed = parseClientFrame(data, binary);
     if (!parsed.ok) return this.refuse(connection, parsed.error, { id: parsed.id });
-    const frame = parsed.frame;
+    const { frame } = parsed;
     if (frame.type === "ping") connection.sendControl({ type: "pong", ...idOf(frame.id) });
     else if (frame.type === "subscribe") await this.subscribe(connection, frame);
-    else this.unsubscribe(connection, frame);
+    else if (frame.type === "unsubscribe") this.unsubscribe(connection, frame);
+    else if (frame.type === "activity") this.ephemeral.activity(connection);
+    else if (frame.type === "typing") {
+      this.ephemeral.activity(connection);
+      const refusal = await this.ephemeral.typing(connection, frame);
+      if (refusal) this.refuse(connection, refusal, { id: frame.id, chatId: frame.chat_id });
+    }
   }
 
   /** A client sending frames faster than allowed is told so and disconnected (1008). */
@@ -142,12 +159,13 @@ export class ClientCommands {
   private refuse(
     connection: Connection,
     error: AppError,
-    about: { topic?: string; id?: string | number } = {},
+    about: { topic?: string; id?: string | number; chatId?: string } = {},
   ): void {
     connection.sendControl({
       type: "error",
       error: error.toBody(),
       ...(about.topic !== undefined ? { topic: about.topic.slice(0, 200) } : {}),
+      ...(about.chatId !== undefined ? { chat_id: about.chatId } : {}),
       ...idOf(about.id),
     });
   }

@@ -11,14 +11,30 @@ import type { PushMetrics } from "../metrics";
 import type { Connection } from "./connection";
 import { EntryFrames } from "./entry-frames";
 
+/** Told of every connection that joins or leaves the hub (presence counts them). */
+export interface HubObserver {
+  opened(connection: Connection): void;
+  closed(connection: Connection): void;
+}
+
 export class Hub {
   private readonly all = new Set<Connection>();
   private readonly byCustomer = new Map<string, Set<Connection>>();
+  private readonly observers: HubObserver[] = [];
 
   constructor(
     private readonly membership: ChatMembership,
     private readonly metrics: PushMetrics,
   ) {}
+
+  observe(observer: HubObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** The connections of one customer. */
+  ofCustomer(customerId: string): Iterable<Connection> {
+    return this.byCustomer.get(customerId) ?? [];
+  }
 
   get size(): number {
     return this.all.size;
@@ -34,14 +50,16 @@ export class Hub {
     if (!set) this.byCustomer.set(connection.viewer.customerId, (set = new Set()));
     set.add(connection);
     this.metrics.connections.set(this.all.size);
+    for (const observer of this.observers) observer.opened(connection);
   }
 
   remove(connection: Connection): void {
-    this.all.delete(connection);
+    if (!this.all.delete(connection)) return;
     const set = this.byCustomer.get(connection.viewer.customerId);
     set?.delete(connection);
     if (set?.size === 0) this.byCustomer.delete(connection.viewer.customerId);
     this.metrics.connections.set(this.all.size);
+    for (const observer of this.observers) observer.closed(connection);
   }
 
   /** Asks chat-manager about the agents of this customer whose window in a chat is unknown. */

@@ -1,0 +1,187 @@
+/**
+ * The overload drill: measure the send capacity (a closed loop with enough concurrency to saturate
+ * the stack: its throughput is the capacity), then offer
+ * an open-loop load — requests started at a fixed rate whatever the answers — at 0.5×, 1×, 1.5× and,
+ * for a minute, 2× that capacity. A system that sheds well keeps its goodput near the peak, keeps
+ * the latency of what it accepts, refuses the excess fast (429/503 in milliseconds, not timeouts)
+ * and keeps its memory bounded.
+ */
+import { randomUUID } from "node:crypto";
+import { type HttpClient, closedLoop } from "../lib/http";
+import { sampleProcess } from "../lib/proc";
+import { Samples, sleep } from "../lib/stats";
+
+export interface OverloadSender {
+  token: string;
+  chatId: string;
+}
+
+export interface OverloadStep {
+  /** Offered load as a multiple of the measured capacity. */
+  factor: number;
+  seconds: number;
+  offeredPerSecond: number;
+  goodputPerSecond: number;
+  acceptedP50Ms: number;
+  acceptedP99Ms: number;
+  refused: number;
+  refusedP99Ms: number;
+  /** Requests that failed otherwise (timeouts, broken connections, other statuses). */
+  failed: number;
+  /** The most common ways they failed, with counts. */
+  failures: string[];
+  /** Largest RSS of any Talk process during the step, and which. */
+  maxRssMb: number;
+  maxRssProcess: string;
+}
+
+export interface OverloadResult {
+  capacityPerSecond: number;
+  capacityP99Ms: number;
+  steps: OverloadStep[];
+  ok: boolean;
+  verdict: string;
+}
+
+const send = (client: HttpClient, sender: OverloadSender, text: string) =>
+  client.request(
+    "POST",
+    "/v1.0/service_agents/talk_messages",
+    { chat_id: sender.chatId, type: "normal", text },
+    { authorization: `Bearer ${sender.token}`, "idempotency-key": randomUUID() },
+  );
+
+/** Starts `rate` requests a second for `seconds`, each on its own, and classifies every answer. */
+async function openLoop(
+  clients: HttpClient[],
+  senders: OverloadSender[],
+  rate: number,
+  seconds: number,
+  processes: () => { name: string; pid: number }[],
+): Promise<Omit<OverloadStep, "factor">> {
+  const accepted = new Samples();
+  const refused = new Samples();
+  let failed = 0;
+  const why = new Map<string, number>();
+  const failure = (what: string) => {
+    failed++;
+    why.set(what, (why.get(what) ?? 0) + 1);
+  };
+  let maxRss = { mb: 0, name: "" };
+  const sampler = setInterval(() => {
+    for (const p of processes()) {
+      const sample = sampleProcess(p.pid);
+      if (sample && sample.rssMb > maxRss.mb) maxRss = { mb: sample.rssMb, name: p.name };
+    }
+  }, 500);
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const t0 = performance.now();
+    inFlight.push(
+      send(clients[i % clients.length], senders[i % senders.length], `overload ${i} ${randomUUID()}`).then(
+        (reply) => {
+          const ms = performance.now() - t0;
+          if (reply.status === 200) accepted.add(ms);
+          else if (reply.status === 429 || reply.status === 503) refused.add(ms);
+          else failure(`${reply.status} ${reply.body.slice(0, 80)}`);
+        },
+        (error: unknown) => failure(error instanceof Error ? error.message : String(error)),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  clearInterval(sampler);
+  const elapsed = (performance.now() - started) / 1000;
+  const a = accepted.summary();
+  return {
+    seconds: elapsed,
+    offeredPerSecond: rate,
+    goodputPerSecond: a.count / elapsed,
+    acceptedP50Ms: a.p50,
+    acceptedP99Ms: a.p99,
+    refused: refused.count,
+    refusedP99Ms: refused.summary().p99,
+    failed,
+    failures: [...why]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([what, n]) => `${n}× ${what}`),
+    maxRssMb: maxRss.mb,
+    maxRssProcess: maxRss.name,
+  };
+}
+
+export async function runOverload(
+  /** Keep-alive clients for the capacity, one connection per request for the open loop. */
+  clients: { closedLoop: HttpClient[]; openLoop: HttpClient[] },
+  senders: OverloadSender[],
+  processes: () => { name: string; pid: number }[],
+  options: { concurrency: number; capacitySeconds: number; stepSeconds: number; overloadSeconds: number },
+  log: (line: string) => void,
+): Promise<OverloadResult> {
+  log(`overload: measuring capacity (closed loop, concurrency ${options.concurrency})`);
+  await closedLoop(options.concurrency, 2, async (w, i) => {
+    const reply = await send(
+      clients.closedLoop[w % clients.closedLoop.length],
+      senders[w % senders.length],
+      `warm ${w} ${i}`,
+    );
+    return reply.status === 200;
+  });
+  const peak = await closedLoop(options.concurrency, options.capacitySeconds, async (w, i) => {
+    const reply = await send(
+      clients.closedLoop[w % clients.closedLoop.length],
+      senders[w % senders.length],
+      `peak ${w} ${i}`,
+    );
+    return reply.status === 200;
+  });
+  const capacity = peak.summary();
+  log(`overload: capacity ${capacity.rate.toFixed(0)}/s, p99 ${capacity.p99.toFixed(1)} ms`);
+  const steps: OverloadStep[] = [];
+  for (const [factor, seconds] of [
+    [0.5, options.stepSeconds],
+    [1, options.stepSeconds],
+    [1.5, options.stepSeconds],
+    [2, options.overloadSeconds],
+  ] as const) {
+    log(`overload: offering ${factor}× capacity (${(factor * capacity.rate).toFixed(0)}/s) for ${seconds} s`);
+    const step = await openLoop(clients.openLoop, senders, factor * capacity.rate, seconds, processes);
+    steps.push({ factor, ...step });
+    log(
+      `overload: ${factor}× → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}`,
+    );
+    await sleep(2000); // let queues drain between steps
+  }
+  const double = steps[steps.length - 1];
+  const checks: [boolean, string][] = [
+    [
+      double.goodputPerSecond >= 0.9 * capacity.rate,
+      `goodput at 2× ${double.goodputPerSecond.toFixed(0)}/s vs ≥ 90 % of ${capacity.rate.toFixed(0)}/s`,
+    ],
+    [
+      double.acceptedP99Ms <= 5 * capacity.p99,
+      `accepted p99 at 2× ${double.acceptedP99Ms.toFixed(0)} ms vs ≤ 5 × ${capacity.p99.toFixed(0)} ms`,
+    ],
+    [
+      double.refused === 0 || double.refusedP99Ms < 50,
+      `refusals p99 ${Number.isNaN(double.refusedP99Ms) ? "–" : double.refusedP99Ms.toFixed(1)} ms vs < 50 ms`,
+    ],
+    [
+      double.failed <= 0.001 * double.offeredPerSecond * double.seconds,
+      `${double.failed} requests failed otherwise (timeouts, broken connections: at most 0.1 %)${double.failures.length ? `: ${double.failures.join("; ")}` : ""}`,
+    ],
+  ];
+  return {
+    capacityPerSecond: capacity.rate,
+    capacityP99Ms: capacity.p99,
+    steps,
+    ok: checks.every(([ok]) => ok),
+    verdict: checks.map(([ok, what]) => `${ok ? "✅" : "❌"} ${what}`).join("; "),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Write budgets (issue 16): each agent and each customer gets a token bucket for writes, kept by the
+ * service that owns the write, so every gateway replica draws on the same budget. Over it: 429 with
+ * Retry-After and RateLimit-* headers, nothing written.
+ */
+import { describeNeeding } from "@talk/testkit";
+import { Api } from "../support/http";
+import {
+  type TestStack,
+  newCustomer,
+  startDistributedStack,
+  startEmbeddedStack,
+  useStack,
+} from "../support/stacks";
+
+const PER_AGENT = 6;
+const chats = "/service_agents/talk_chats";
+const messages = "/service_agents/talk_messages";
+
+function describeWriteLimits(name: string, current: () => TestStack, gatewayUrls: () => string[]): void {
+  it(`refuses an agent's writes over its budget with 429, Retry-After and RateLimit-* (${name})`, async () => {
+    const stack = current();
+    const [alice, bob] = (await newCustomer(stack, 2)).agents;
+    const chat = (
+      await bob.api.post(chats, {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: alice.id }],
+      })
+    ).body;
+    const urls = gatewayUrls();
+    const statuses: number[] = [];
+    let refused;
+    for (let i = 0; i <= PER_AGENT; i++) {
+      // alternate between the gateway replicas: they enforce one budget
+      const api = new Api(urls[i % urls.length], alice.token);
+      const res = await api.post(messages, { chat_id: chat.id, type: "normal", text: `m${i}` });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(statuses).toEqual([...Array<number>(PER_AGENT).fill(200), 429]);
+    expect(refused?.body.error).toMatchObject({ status: "RESOURCE_EXHAUSTED", reason: "WRITE_RATE_LIMITED" });
+    expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused?.headers.get("ratelimit-limit")).toBe(String(PER_AGENT));
+    expect(refused?.headers.get("ratelimit-remaining")).toBe("0");
+    expect(Number(refused?.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
+    // nothing of the refused write was stored; another agent still writes
+    const listed = await bob.api.get(`${messages}?chat_id=${chat.id}`);
+    expect(listed.body.result.filter((m: { type: string }) => m.type === "normal")).toHaveLength(PER_AGENT);
+    expect((await bob.api.post(messages, { chat_id: chat.id, type: "normal", text: "bob" })).status).toBe(
+      200,
+    );
+  });
+}
+
+describe("write budgets (embedded)", () => {
+  const stack = useStack(() =>
+    startEmbeddedStack({ writeRates: { perAgentPerMinute: PER_AGENT, perCustomerPerMinute: 100_000 } }),
+  );
+  describeWriteLimits("embedded", stack, () => [stack().api.baseUrl]);
+});
+
+describeNeeding(["rabbitmq", "postgres"])("write budgets (distributed, two gateway replicas)", () => {
+  const stack = useStack(() =>
+    startDistributedStack({ env: { WRITE_RATE_PER_AGENT_PER_MINUTE: String(PER_AGENT) } }),
+  );
+  describeWriteLimits("distributed", stack, () =>
+    (stack().distributed?.byService("api-gateway") ?? []).map((p) => p.url),
+  );
+});
