@@ -157,6 +157,16 @@ export const API_ROUTES = {
     idempotent: true,
     errors: [...READ, "NOT_FOUND", "CONFLICT"],
   },
+  markChatRead: {
+    method: "POST",
+    path: `${CHATS}/{id}/read`,
+    tag: "chats",
+    summary: "Mark the chat read up to a message (the newest when none is named); the mark never moves back",
+    body: "MarkReadRequest",
+    response: "ChatRead",
+    idempotent: true,
+    errors: WRITE_BODY,
+  },
   listParticipants: {
     method: "GET",
     path: `${CHATS}/{id}/participants`,

@@ -12,6 +12,8 @@ export type {
   CreateAgentRequest,
   CreateChatRequest,
   CreateMessageRequest,
+  ChatRead,
+  ChatSummary,
   Customer,
   EditMessageRequest,
   Idempotency,
@@ -27,6 +29,8 @@ export type {
   Reaction,
   ReactionRequest,
   SearchHit,
+  ReadReceipt,
+  MarkReadRequest,
   UpdateChatRequest,
 } from "./generated/types";
 

@@ -15,10 +15,12 @@ import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
-import type { MembershipAuthority } from "./replica-membership";
+import { ReadMarks } from "./read-marks";
+import { type MembershipAuthority, ReplicaMembership } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
 import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
+import { ReadStore } from "./store/read-store";
 
 /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
 export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
@@ -49,9 +51,11 @@ export async function startMessageManager({
     catchUpTimeoutMs: 5000,
     metrics: metrics && new MessageMetrics(metrics),
   });
-  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }));
   /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
   const budget = new WriteBudget(db, writeRates, metrics);
+  const reads = new ReadStore(db);
+  const readMarks = new ReadMarks(store, reads, outbox, new ReplicaMembership(store, authority, 5000));
+  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }), reads);
 
   await bus.handle("message.create", (req, ctx) =>
     budget.take(req.actor).then(() => messages.create(req.message, requestContextOf(req, ctx.requestId))),
@@ -91,6 +95,15 @@ export async function startMessageManager({
   );
   await bus.handle("message.pins", (req, ctx) => messages.pins(req.actor, req.chat_id, req, ctx.requestId));
   await bus.handle("message.search", (req) => messages.search(req.actor, req));
+  await bus.handle("read.mark", (req, ctx) =>
+    readMarks.mark(req.chat_id, req.read.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("read.summaries", async (req) => ({
+    summaries: await readMarks.summaries(req.actor, req.chat_ids),
+  }));
+  await bus.handle("read.receipts", async (req) => ({
+    receipts: await reads.receipts(req.actor.customer_id, req.chat_id),
+  }));
   await bus.handle("message.awaitChatRevision", async (req) => ({
     revision: await messages.awaitChatRevision(req.chat_id, req.revision),
   }));

@@ -54,6 +54,16 @@ export const updateChatBody = {
 
 export const addParticipantBody = { ...participantRef, $id: "AddParticipantRequest" } as const;
 
+export const markReadBody = {
+  $id: "MarkReadRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    /** Read up to this message of the chat; the newest when absent. */
+    message_id: uuid,
+  },
+} as const;
+
 export const createAgentBody = {
   $id: "CreateAgentRequest",
   type: "object",

@@ -1,5 +1,6 @@
 import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
 import { editsPinsSearchMigration } from "./migration-edits-pins-search";
+import { readStateMigration } from "./read-migration";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -64,4 +65,5 @@ export const migrations: Migration[] = [
   },
   editsPinsSearchMigration,
   rateBucketsMigration,
+  readStateMigration,
 ];
