@@ -308,6 +308,8 @@ export interface CreateMessageRequest {
   text?: string;
   parent_id?: "" | string;
   /**
+   * VoIPBIN's field names are accepted too — {"type":"link","link_url":…} and {"type":"agent","agent_id":…} — and answered in this form.
+   *
    * @maxItems 20
    */
   medias?: (

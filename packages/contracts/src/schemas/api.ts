@@ -89,7 +89,13 @@ export const createMessageBody = {
     text: { type: "string", maxLength: LIMITS.textLength },
     /** Omitted or "" for a top-level message. */
     parent_id: { anyOf: [{ const: "" }, uuid] },
-    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: postedMediaSchema },
+    medias: {
+      type: "array",
+      maxItems: LIMITS.mediasPerMessage,
+      items: postedMediaSchema,
+      description:
+        'VoIPBIN\'s field names are accepted too — {"type":"link","link_url":…} and {"type":"agent","agent_id":…} — and answered in this form.',
+    },
   },
 } as const;
 
