@@ -334,8 +334,9 @@ function postedMediaSchemas() {
   };
 }
 
-const createMessageRequest = () => {
-  const schema = withoutIds(createMessageBody);
+/** A request with posted medias: each names the PostedMedia schema, so its discriminator can select. */
+const withPostedMedias = (body: typeof createMessageBody | typeof editMessageBody) => {
+  const schema = withoutIds(body);
   const { medias } = schema.properties;
   return {
     ...schema,
@@ -404,10 +405,10 @@ export function openApiDocument() {
         CreateChatRequest: withoutIds(createChatBody),
         UpdateChatRequest: withoutIds(updateChatBody),
         AddParticipantRequest: withoutIds(addParticipantBody),
-        CreateMessageRequest: createMessageRequest(),
+        CreateMessageRequest: withPostedMedias(createMessageBody),
         ...postedMediaSchemas(),
         ReactionRequest: withoutIds(reactionBody),
-        EditMessageRequest: withoutIds(editMessageBody),
+        EditMessageRequest: withPostedMedias(editMessageBody),
         Error: {
           type: "object",
           required: ["error"],
