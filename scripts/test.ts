@@ -137,6 +137,7 @@ function reportSkips(resultsFile: string, skipLog: string): void {
   } catch {
     return; // jest did not get as far as writing results; its own output says why
   }
+  if (!Array.isArray(results.testResults)) return; // not a test run (e.g. --listTests)
   const reasons = existsSync(skipLog)
     ? readFileSync(skipLog, "utf8")
         .split("\n")
