@@ -3,16 +3,9 @@
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
-import {
-  DEFAULT_WRITE_RATES,
-  Outbox,
-  WriteBudget,
-  type WriteRates,
-  expireIdempotencyKeys,
-  migrate,
-} from "@talk/db";
+import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, expireIdempotencyKeys, migrate } from "@talk/db";
 import { writeRateConfig } from "@talk/kit";
-import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
+import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
 import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
 import { ReadMarks } from "./read-marks";
@@ -22,9 +15,6 @@ import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
 import { ReadStore } from "./store/read-store";
 
-/** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
-
 export async function startMessageManager({
   db,
   bus,
@@ -32,7 +22,7 @@ export async function startMessageManager({
   metrics,
   outboxPollMs,
   writeRates = DEFAULT_WRITE_RATES,
-}: MessageManagerDeps): Promise<Started> {
+}: WritingManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   const store = new MessageStore(db);
   // Every public event goes to talk.events and, a relay pass as one entry, to the push stream.
