@@ -13,7 +13,7 @@
  * checks (for a quick local re-run).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { dockerAnswers, missing, serversRequired, type Requirement } from "@talk/testkit";
@@ -98,7 +98,10 @@ function providePromtool(): void {
     const work = mkdtempSync(join(tmpdir(), "talk-promtool-"));
     const download = spawnSync("apt-get", ["download", "-qq", "prometheus"], { cwd: work, stdio: "ignore" });
     const deb = readdirSync(work).find((f) => f.endsWith(".deb"));
-    if (download.status === 0 && deb) run("dpkg-deb", ["-x", join(work, deb), "/opt/talk-test/prometheus"]);
+    if (download.status === 0 && deb) {
+      mkdirSync("/opt/talk-test/prometheus", { recursive: true }); // dpkg-deb -x makes the last folder only
+      run("dpkg-deb", ["-x", join(work, deb), "/opt/talk-test/prometheus"]);
+    }
     rmSync(work, { recursive: true, force: true });
   }
   if (existsSync(extracted) && works(extracted)) {
@@ -137,6 +140,7 @@ function reportSkips(resultsFile: string, skipLog: string): void {
   } catch {
     return; // jest did not get as far as writing results; its own output says why
   }
+  if (!Array.isArray(results.testResults)) return; // not a test run (e.g. --listTests)
   const reasons = existsSync(skipLog)
     ? readFileSync(skipLog, "utf8")
         .split("\n")

@@ -151,6 +151,35 @@ suite("the web console (headless Chromium)", () => {
     await bobPage.getByText("This message was deleted.").waitFor(LIVE);
     await expect(messageWith(bobPage, "Oops, wrong chat").count()).resolves.toBe(0);
 
+    // Alice edits her message in place; Bob sees the new text marked as edited, and its history.
+    await aliceHello.hover();
+    await aliceHello.getByRole("button", { name: "Edit" }).click();
+    await alicePage.getByLabel("Edit message").fill("Hello Bob! The launch is on Monday.");
+    await alicePage.getByLabel("Edit message").press("Enter");
+    const edited = messageWith(bobPage, "Hello Bob! The launch is on Monday.");
+    await edited.getByRole("button", { name: "(edited)" }).waitFor(LIVE);
+    await edited.getByRole("button", { name: "(edited)" }).click();
+    await edited
+      .getByRole("list", { name: "Earlier versions" })
+      .getByText(/on Friday/)
+      .waitFor(LIVE);
+
+    // Bob pins it; Alice sees it in the chat's pins panel.
+    await edited.hover();
+    await edited.getByRole("button", { name: "Pin" }).click();
+    await alicePage
+      .getByRole("complementary", { name: "Pinned messages" })
+      .getByText("Hello Bob! The launch is on Monday.")
+      .waitFor(LIVE);
+
+    // Bob finds it through search; the hit opens the message in its chat.
+    await bobPage.getByLabel("Search messages").fill("monday");
+    await bobPage.getByLabel("Search messages").press("Enter");
+    const hit = bobPage.getByRole("list", { name: "Search results" }).getByRole("button").first();
+    await hit.locator("mark").waitFor(LIVE);
+    await hit.click();
+    await bobPage.locator(".message.focused", { hasText: "on Monday" }).waitFor(LIVE);
+
     // Alice opens a public channel and writes in it.
     await alicePage.getByRole("button", { name: "New chat" }).click();
     await alicePage.getByLabel("Name").fill("#announcements");
@@ -176,7 +205,9 @@ suite("the web console (headless Chromium)", () => {
     await messageWith(bobPage, "One more thing: the demo is at 3pm.").waitFor(LIVE);
     await expect(chatButton(bobPage, "Launch plan").getByLabel("unread").count()).resolves.toBe(0);
 
-    await aliceHello.getByRole("button", { name: "1 reply" }).click();
+    await messageWith(alicePage, "Hello Bob! The launch is on Monday.")
+      .getByRole("button", { name: "1 reply" })
+      .click();
     await alicePage.getByRole("complementary", { name: "Thread" }).waitFor(LIVE);
     if (process.env.TALK_WRITE_SCREENSHOT) {
       mkdirSync(join(ROOT, "docs"), { recursive: true });

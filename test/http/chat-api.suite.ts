@@ -200,6 +200,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
           owner_id: expect.any(String),
           chat_id: chat.id,
           tm_joined: expect.stringMatching(TIMESTAMP),
+          // read receipts: each participant has read up to its own join message
+          last_read_message_id: expect.any(String),
+          tm_read: expect.stringMatching(TIMESTAMP),
         });
       });
       it("counts the creator once even when listed among the participants", async () => {
@@ -296,7 +299,12 @@ export function describeChatApi(name: string, current: () => TestStack): void {
       });
       it("gets a chat for its participants; 403 for other agents; 404 for another customer or an unknown id", async () => {
         const chat = await group(alice, [bob]);
-        expect((await bob.api.get(`${chats}/${chat.id}`)).body).toEqual(chat);
+        expect((await bob.api.get(`${chats}/${chat.id}`)).body).toEqual({
+          ...chat,
+          unread_count: expect.any(Number),
+          last_read_message_id: expect.any(String),
+          last_message: expect.objectContaining({ chat_id: chat.id, type: "system" }),
+        });
         const outsider = await carol.api.get(`${chats}/${chat.id}`);
         expect(outsider.status).toBe(403);
         expect(outsider.body.error.reason).toBe("NOT_A_PARTICIPANT");
@@ -399,7 +407,9 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         );
         const removed = await alice.api.delete(`${chats}/${chat.id}/participants/${bobs.id}`);
         expect(removed.status).toBe(200);
-        expect(removed.body).toEqual(bobs);
+        const { last_read_message_id: readUpTo, tm_read: readAt, ...record } = bobs;
+        expect([readUpTo, readAt]).toEqual([expect.any(String), expect.stringMatching(TIMESTAMP)]);
+        expect(removed.body).toEqual(record);
         expect((await alice.api.get(`${chats}/${chat.id}`)).body.member_count).toBe(1);
         expect((await alice.api.delete(`${chats}/${chat.id}/participants/${bobs.id}`)).status).toBe(404);
         const readded = await alice.api.post(`${chats}/${chat.id}/participants`, ref(bob));

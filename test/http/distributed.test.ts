@@ -8,12 +8,14 @@ import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
 import { describeMessageApi } from "./message-api.suite";
 import { describeMetrics } from "./metrics.suite";
+import { describeReadState } from "./read-state.suite";
 
 describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   const stack = useStack(startDistributedStack, { checkErrorLogs: true });
   describeChatApi("distributed", stack);
   describeMessageApi("distributed", stack);
   describeEditsPinsSearch("distributed", stack);
+  describeReadState("distributed", stack);
   describeCrossOrigin("distributed", stack);
   describeHostileInput("distributed", stack);
   describeFuzz("distributed", stack);

@@ -78,6 +78,27 @@ export function describeMessageApi(name: string, current: () => TestStack): void
         expect(bad.status).toBe(400);
         expect(bad.body.error.message).toMatch(/body\.medias\.0/);
       });
+      it("takes VoIPBIN's media field names and answers in Talk's form", async () => {
+        const message = await send(alice, {
+          text: "From a VoIPBIN client",
+          medias: [
+            { type: "link", link_url: "https://voipbin.net/docs" },
+            { type: "agent", agent_id: bob.id },
+          ],
+        });
+        const talkForm = [
+          { type: "link", link: "https://voipbin.net/docs" },
+          { type: "agent", agent: { id: bob.id } },
+        ];
+        expect(message.medias).toEqual(talkForm);
+        expect((await bob.api.get(`${messages}/${message.id}`)).body.medias).toEqual(talkForm);
+        const unsafe = await alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          medias: [{ type: "link", link_url: "javascript:alert(1)" }],
+        });
+        expect(unsafe.status).toBe(400);
+      });
       it("accepts absolute http(s) links only", async () => {
         for (const link of ["javascript:alert(1)", "data:text/html,x", "/relative", "//host/x", "https://"]) {
           const res = await alice.api.post(messages, {

@@ -3,6 +3,7 @@
  * range), metadata and delete. Uploads are not retried (a body stream cannot be sent twice).
  */
 import type { FileInfo } from "@talk/contracts";
+import { routeTarget as to } from "@talk/contracts/routes";
 import { TalkApiError, TalkConnectionError } from "./errors";
 import type { CallOptions, HttpTransport } from "./transport";
 
@@ -94,7 +95,7 @@ export class FilesApi {
     const isBlob = typeof Blob !== "undefined" && source instanceof Blob;
     const total = isBlob ? source.size : source instanceof Uint8Array ? source.byteLength : undefined;
     const contentType = options.contentType || (isBlob && source.type) || "application/octet-stream";
-    const url = `${this.http.baseUrl}/v1.0/files?name=${encodeURIComponent(options.name)}`;
+    const url = `${this.http.baseUrl}/v1.0${to("uploadFile").path}?name=${encodeURIComponent(options.name)}`;
     const headers = { authorization: `Bearer ${this.token()}`, "content-type": contentType };
     // Browsers stream request bodies only over HTTP/2; XMLHttpRequest sends a Blob anywhere, with progress.
     if (isBlob && XhrClass) return this.uploadWithXhr(XhrClass, url, headers, source, options);
@@ -160,7 +161,7 @@ export class FilesApi {
     if (options.range) headers.range = `bytes=${options.range.start}-${options.range.end ?? ""}`;
     let response: Response;
     try {
-      response = await this.fetchFn(`${this.http.baseUrl}/v1.0/files/${fileId}/content`, {
+      response = await this.fetchFn(this.contentPath(fileId), {
         headers,
         signal: options.signal,
       });
@@ -181,16 +182,21 @@ export class FilesApi {
 
   /** A URL for `<img src>` or a download link: it carries the token, so keep it to this agent. */
   contentUrl(fileId: string): string {
-    return `${this.http.baseUrl}/v1.0/files/${fileId}/content?token=${encodeURIComponent(this.token())}`;
+    return `${this.contentPath(fileId)}?token=${encodeURIComponent(this.token())}`;
   }
 
+  /** The file's metadata (its uploader, or a participant of a chat where a live message attaches it). */
   get(fileId: string, options?: CallOptions): Promise<FileInfo> {
-    return this.http.request({ method: "GET", path: `/files/${fileId}` }, options);
+    return this.http.request(to("getFile", { id: fileId }), options);
   }
 
-  /** Deletes my upload (it stays listed with tm_delete set). */
+  /** Deletes my upload (it stays listed with tm_delete set; messages show it as deleted). */
   delete(fileId: string, options?: CallOptions): Promise<FileInfo> {
-    return this.http.request({ method: "DELETE", path: `/files/${fileId}` }, options);
+    return this.http.request(to("deleteFile", { id: fileId }), options);
+  }
+
+  private contentPath(fileId: string): string {
+    return `${this.http.baseUrl}/v1.0${to("downloadFile", { id: fileId }).path}`;
   }
 }
 

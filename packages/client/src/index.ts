@@ -31,6 +31,7 @@ export type { CallOptions, FetchFunction, RetryPolicy, TransportOptions } from "
 export type {
   Agent,
   Chat,
+  ChatRead,
   ChatType,
   CreateAgentRequest,
   CreateChatRequest,

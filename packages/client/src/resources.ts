@@ -6,6 +6,7 @@
 import type {
   Agent,
   Chat,
+  ChatRead,
   CreateAgentRequest,
   CreateChatRequest,
   CreateMessageRequest,
@@ -94,6 +95,15 @@ export class ChatsApi {
   /** Join a public channel (`type: "talk"`); returns my participant record. */
   join(chatId: string, options?: CallOptions): Promise<Participant> {
     return this.http.request(to("joinChat", { id: chatId }), options);
+  }
+
+  /**
+   * Marks the chat read up to `messageId` (default: the newest message); the mark never moves back.
+   * Returns my mark and unread count; my other devices get `chat_read`, the participants `chatparticipant_read`.
+   */
+  markRead(chatId: string, messageId?: string, options?: CallOptions): Promise<ChatRead> {
+    const body = messageId ? { message_id: messageId } : {};
+    return this.http.request({ ...to("markChatRead", { id: chatId }), body }, options);
   }
 }
 

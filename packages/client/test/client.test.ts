@@ -69,7 +69,7 @@ describe("the SDK (embedded)", () => {
         participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
       });
       expect(chat).toMatchObject({ type: "group", name: "Project", member_count: 2 });
-      expect(await bob.chats.get(chat.id)).toEqual(chat);
+      expect(await bob.chats.get(chat.id)).toMatchObject(chat);
       expect(await alice.chats.update(chat.id, { name: "Q1 Project" })).toMatchObject({ name: "Q1 Project" });
 
       const added = await bob.participants.add(chat.id, carol.identity.agentId);
@@ -102,6 +102,22 @@ describe("the SDK (embedded)", () => {
       ).rejects.toMatchObject({
         reason: "NOT_A_CHANNEL",
       });
+    });
+    it("marks a chat read and sees the unread count on the chat", async () => {
+      const chat = await alice.chats.create({
+        type: "group",
+        name: "reads",
+        participants: [{ owner_type: "agent", owner_id: bob.identity.agentId }],
+      });
+      await bob.chats.markRead(chat.id);
+      const first = await alice.messages.send({ chat_id: chat.id, text: "one" });
+      await alice.messages.send({ chat_id: chat.id, text: "two" });
+      expect((await bob.chats.get(chat.id)).unread_count).toBe(2);
+      expect(await bob.chats.markRead(chat.id, first.id)).toMatchObject({
+        last_read_message_id: first.id,
+        unread_count: 1,
+      });
+      expect((await bob.chats.markRead(chat.id)).unread_count).toBe(0);
     });
     it("walks every page of a list with for await, newest first", async () => {
       const {

@@ -9,8 +9,10 @@ import {
   type Chat,
   type CreateChatRequest,
   type Message,
+  type MessageVersion,
   type Participant,
   type PresenceStatus,
+  type SearchHit,
   type RealtimeEvent,
   type RealtimeStatus,
   type RealtimeSubscription,
@@ -44,6 +46,12 @@ export class ConsoleStore {
   /** Last activity per chat (its newest message, or its last change), for ordering the list. */
   private readonly activity = new Map<string, string>();
   channels: Chat[] = [];
+  /** Pinned messages per chat, newest pin first (loaded when a chat opens, kept by pin events). */
+  readonly pins = new Map<string, Message[]>();
+  /** The last search and its hits (undefined: no search shown). */
+  search?: { q: string; hits: SearchHit[] };
+  /** The message to show highlighted in its chat (opened from a search hit). */
+  focusId?: string;
   status: RealtimeStatus = "connecting";
   error?: string;
   openChatId?: string;
@@ -184,6 +192,7 @@ export class ConsoleStore {
     });
     if (chatId && !this.histories.get(chatId)?.messages.length)
       await this.attempt(() => this.loadHistory(chatId, true));
+    if (chatId) await this.attempt(() => this.loadPins(chatId));
   }
 
   openThread(messageId: string | undefined): void {
@@ -240,6 +249,44 @@ export class ConsoleStore {
     });
   }
 
+  async editMessage(messageId: string, text: string): Promise<boolean> {
+    return this.attempt(async () => this.upsert(await this.client.messages.edit(messageId, { text })));
+  }
+
+  /** A message's earlier versions, newest first. */
+  versionsOf(messageId: string): Promise<MessageVersion[]> {
+    return this.client.messages.history(messageId).toArray();
+  }
+
+  async togglePin(message: Message): Promise<void> {
+    const pinned = message.tm_pin !== "9999-01-01 00:00:00.000000";
+    await this.attempt(async () => {
+      this.upsert(
+        await (pinned ? this.client.messages.unpin(message.id) : this.client.messages.pin(message.id)),
+      );
+      await this.loadPins(message.chat_id);
+    });
+  }
+
+  async searchMessages(q: string): Promise<void> {
+    if (!q.trim()) return this.update(() => (this.search = undefined));
+    await this.attempt(async () => {
+      const hits = await this.client.messages.search(q, { channels: "all", pageSize: 20 }).toArray(20);
+      this.update(() => (this.search = { q, hits }));
+    });
+  }
+
+  /** Opens the chat of a search hit and shows the message highlighted. */
+  async openHit(hit: SearchHit): Promise<void> {
+    this.update(() => (this.focusId = hit.message.id));
+    await this.open(hit.message.chat_id);
+  }
+
+  async loadPins(chatId: string): Promise<void> {
+    const pins = await this.client.messages.pins(chatId).toArray();
+    this.update(() => this.pins.set(chatId, pins));
+  }
+
   async deleteMessage(messageId: string): Promise<void> {
     await this.attempt(async () => this.upsert(await this.client.messages.delete(messageId)));
   }
@@ -291,7 +338,13 @@ export class ConsoleStore {
         return;
       case "chatmessage_deleted":
       case "chatmessage_reaction_updated":
+      case "chatmessage_updated":
         this.upsert(event.data);
+        return;
+      case "chatmessage_pinned":
+      case "chatmessage_unpinned":
+        this.upsert(event.data);
+        if (this.histories.has(event.chat_id)) void this.attempt(() => this.loadPins(event.chat_id));
         return;
     }
   }

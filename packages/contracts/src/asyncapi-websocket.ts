@@ -18,7 +18,7 @@ import {
   serverFrameSchema,
   typingFrameSchema,
 } from "./push";
-import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
+import { chatReadSchema, chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 import { withoutIds } from "./schemas/without-ids";
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -39,6 +39,8 @@ const payloadOf: Record<EventType, string> = {
   chatmessage_updated: "Message",
   chatmessage_pinned: "Message",
   chatmessage_unpinned: "Message",
+  chat_read: "ChatRead",
+  chatparticipant_read: "ChatRead",
 };
 
 const closeCodes: Record<keyof typeof PUSH_CLOSE_CODES, string> = {
@@ -265,6 +267,7 @@ export function webSocketAsyncApiDocument() {
         Chat: withoutIds(chatSchema),
         Participant: withoutIds(participantSchema),
         Message: withoutIds(messageSchema),
+        ChatRead: withoutIds(chatReadSchema),
       },
       securitySchemes: {
         token: { type: "httpApiKey", in: "query", name: "token", description: "The API's access token" },

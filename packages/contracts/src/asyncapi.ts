@@ -21,6 +21,9 @@ const describe: Record<EventType, string> = {
   chatmessage_pinned: "A participant pinned a message; data is the message (pinned_by, tm_pin).",
   chatmessage_unpinned:
     'A participant unpinned a message; data is the message (pinned_by "", tm_pin the sentinel).',
+  chat_read:
+    "The reader marked the chat read (data: its mark and unread count); only on the reader's own agent topics.",
+  chatparticipant_read: "A participant marked the chat read: a read receipt, to the chat's participants.",
 };
 
 export function asyncApiDocument() {

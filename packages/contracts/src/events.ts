@@ -5,7 +5,7 @@
  */
 import { timestamp, uuid } from "./schemas/common";
 import type { EventEnvelopeHeader, EventPayloads } from "./generated/types";
-import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
+import { chatReadSchema, chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 export const EVENTS_EXCHANGE = "talk.events";
 
@@ -45,6 +45,10 @@ export const eventPayloads = {
   chatmessage_updated: messageSchema,
   chatmessage_pinned: messageSchema,
   chatmessage_unpinned: messageSchema,
+  /** A participant marked the chat read: to the reader's own agent topic only (its other devices). */
+  chat_read: chatReadSchema,
+  /** The same mark as a read receipt, to the chat's participants. */
+  chatparticipant_read: chatReadSchema,
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

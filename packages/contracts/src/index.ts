@@ -8,6 +8,7 @@ export * from "./schemas/resources";
 export * from "./schemas/api";
 export * from "./types";
 export * from "./asyncapi";
+export * from "./voipbin-medias";
 export * from "./push";
 export * from "./asyncapi-websocket";
 export * from "./routes";

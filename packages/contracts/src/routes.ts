@@ -13,15 +13,23 @@ export interface ApiRoute {
   method: HttpMethod;
   /** Relative to /v1.0, with `{name}` path parameters (lowercase UUIDs). */
   path: string;
-  tag: "auth" | "agents" | "chats" | "participants" | "channels" | "messages";
+  tag: "auth" | "agents" | "chats" | "participants" | "channels" | "messages" | "files";
   summary: string;
-  /** The request body's component schema. */
+  /** A longer description, when the summary is not enough. */
+  description?: string;
+  /** The request body's component schema (JSON). */
   body?: string;
-  /** The response's component schema; `page` wraps it in a page, `array` in an array. */
-  response: string;
+  /** The response's component schema (JSON); `page` wraps it in a page, `array` in an array. Absent when the answer is bytes. */
+  response?: string;
   list?: "page" | "array";
-  /** Query parameters: a page request, a message list (chat_id, parent_id and a page), agent ids, or a search. */
-  query?: "page" | "messages" | "ids" | "search";
+  /**
+   * Bytes instead of JSON, streamed. `upload`: the request body is the bytes, raw with their own
+   * Content-Type, or multipart/form-data with them in the part named `file`. `download`: the answer
+   * is the bytes, with ETag, Content-Disposition and HTTP Range (206 for a part, 304 when unchanged).
+   */
+  bytes?: "upload" | "download";
+  /** Query parameters: a page request, a message list (chat_id, parent_id and a page), agent ids, a search, or an upload's name. */
+  query?: "page" | "messages" | "ids" | "search" | "name";
   /** Takes an Idempotency-Key header (every write but login). */
   idempotent?: true;
   /** Without a token (login). */
@@ -38,6 +46,7 @@ const WRITE = [...READ_ONE, "CONFLICT"] as const;
 const WRITE_BODY = [...WRITE, "PAYLOAD_TOO_LARGE"] as const;
 
 const CHATS = "/service_agents/talk_chats";
+const FILES = "/files";
 const MESSAGES = "/service_agents/talk_messages";
 
 export const API_ROUTES = {
@@ -156,6 +165,16 @@ export const API_ROUTES = {
     response: "Participant",
     idempotent: true,
     errors: [...READ, "NOT_FOUND", "CONFLICT"],
+  },
+  markChatRead: {
+    method: "POST",
+    path: `${CHATS}/{id}/read`,
+    tag: "chats",
+    summary: "Mark the chat read up to a message (the newest when none is named); the mark never moves back",
+    body: "MarkReadRequest",
+    response: "ChatRead",
+    idempotent: true,
+    errors: WRITE_BODY,
   },
   listParticipants: {
     method: "GET",
@@ -309,6 +328,43 @@ export const API_ROUTES = {
     list: "page",
     query: "search",
     errors: READ,
+  },
+  uploadFile: {
+    method: "POST",
+    path: FILES,
+    tag: "files",
+    summary: "Upload a file (streamed; at most FILE_MAX_BYTES, 25 MiB by default)",
+    description:
+      "multipart/form-data with the file in the part named `file` (its filename and type are kept), or the raw bytes with their Content-Type and `?name=`. The SHA-256 is computed while the bytes arrive. Over the limit: 413 FILE_TOO_LARGE and nothing is kept. Others may read the file once a message attaches it (`medias: [{type: file, file_id}]`) in a chat they are in.",
+    bytes: "upload",
+    query: "name",
+    response: "File",
+    errors: ["INVALID_ARGUMENT", "UNAUTHENTICATED", "PAYLOAD_TOO_LARGE", "UNAVAILABLE"],
+  },
+  getFile: {
+    method: "GET",
+    path: `${FILES}/{id}`,
+    tag: "files",
+    summary:
+      "Get a file's metadata (its uploader, or a participant of a chat where a live message attaches it)",
+    response: "File",
+    errors: [...READ, "NOT_FOUND"],
+  },
+  deleteFile: {
+    method: "DELETE",
+    path: `${FILES}/{id}`,
+    tag: "files",
+    summary: "Delete my upload (soft: it stays with tm_delete set; its bytes are removed)",
+    response: "File",
+    errors: READ_ONE,
+  },
+  downloadFile: {
+    method: "GET",
+    path: `${FILES}/{id}/content`,
+    tag: "files",
+    summary: "Download a file's bytes (Range for a part; the ETag is the SHA-256)",
+    bytes: "download",
+    errors: [...READ, "NOT_FOUND", "RANGE_NOT_SATISFIABLE"],
   },
 } as const satisfies Record<string, ApiRoute>;
 

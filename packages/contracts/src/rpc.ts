@@ -12,18 +12,22 @@ import {
   editMessageBody,
   loginBody,
   searchMessagesQuery,
+  markReadBody,
   reactionBody,
   updateChatBody,
 } from "./schemas/api";
 import {
   agentSchema,
+  chatReadSchema,
   chatSchema,
+  chatSummarySchema,
   customerSchema,
   fileSchema,
   messageSchema,
   messageVersionSchema,
   participantSchema,
   searchHitSchema,
+  readReceiptSchema,
 } from "./schemas/resources";
 import type { RpcTypes } from "./generated/types";
 
@@ -232,6 +236,24 @@ export const rpcOperations = {
       ["q"],
     ),
     response: pageOf(searchHitSchema),
+  },
+  /** Marks a chat read for the caller (never backwards); emits chat_read and chatparticipant_read. */
+  "read.mark": {
+    queue: RPC_QUEUES.messageManager,
+    request: write({ chat_id: uuid, read: markReadBody }, ["chat_id", "read"]),
+    response: chatReadSchema,
+  },
+  /** The caller's unread count, read mark and last message of each chat (one call per chat list). */
+  "read.summaries": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor({ chat_ids: { type: "array", items: uuid, maxItems: 1000 } }, ["chat_ids"]),
+    response: obj({ summaries: { type: "array", items: chatSummarySchema } }, ["summaries"]),
+  },
+  /** Every participant's read mark of a chat (the caller's access is checked by chat-manager first). */
+  "read.receipts": {
+    queue: RPC_QUEUES.messageManager,
+    request: chatRef,
+    response: obj({ receipts: { type: "array", items: readReceiptSchema } }, ["receipts"]),
   },
   "reaction.remove": {
     queue: RPC_QUEUES.messageManager,

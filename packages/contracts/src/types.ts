@@ -12,6 +12,8 @@ export type {
   CreateAgentRequest,
   CreateChatRequest,
   CreateMessageRequest,
+  ChatRead,
+  ChatSummary,
   Customer,
   FileInfo,
   EditMessageRequest,
@@ -28,6 +30,8 @@ export type {
   Reaction,
   ReactionRequest,
   SearchHit,
+  ReadReceipt,
+  MarkReadRequest,
   UpdateChatRequest,
 } from "./generated/types";
 

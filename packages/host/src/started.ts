@@ -7,6 +7,7 @@ import type { Bus } from "@talk/bus";
 import type { Config, ConfigSpec, Logger, Metrics, ReadinessCheck } from "@talk/kit";
 import type { Express } from "express";
 import type { Knex } from "knex";
+import type { WriteRates } from "@talk/db";
 
 /** What every service is started with. */
 export interface ServiceDeps {
@@ -18,6 +19,13 @@ export interface ServiceDeps {
 /** A manager also owns a database. */
 export interface ManagerDeps extends ServiceDeps {
   db: Knex;
+}
+
+/** A manager whose writes go through the outbox and draw on write budgets (chat-manager, message-manager). */
+export interface WritingManagerDeps extends ManagerDeps {
+  /** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
+  outboxPollMs?: number;
+  writeRates?: WriteRates;
 }
 
 /**

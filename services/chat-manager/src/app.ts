@@ -1,14 +1,11 @@
 /** Composition root of chat-manager: store, outbox, service and RPC handlers. */
 import { CHAT_CHANGES_SUBSCRIPTION, requestContextOf } from "@talk/contracts";
-import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, type WriteRates, migrate } from "@talk/db";
+import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, migrate } from "@talk/db";
 import { writeRateConfig } from "@talk/kit";
-import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
+import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
 import { type AgentDirectory, ChatService } from "./chat-service";
 import { ChatStore } from "./store/chat-store";
 import { migrations } from "./store/migrations";
-
-/** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type ChatManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
 
 export async function startChatManager({
   db,
@@ -17,7 +14,7 @@ export async function startChatManager({
   metrics,
   outboxPollMs,
   writeRates = DEFAULT_WRITE_RATES,
-}: ChatManagerDeps): Promise<Started> {
+}: WritingManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   // Chat changes go to message-manager (the chat-changes protocol), which sequences every event of
   // a chat into `events`.

@@ -11,6 +11,7 @@ import {
   type Participant,
   type RequestContext,
   notFound,
+  type PageRequest,
 } from "@talk/contracts";
 import { type Emit, type Outbox, agentKey, now } from "@talk/db";
 import type { Knex } from "knex";
@@ -45,8 +46,6 @@ export interface CreateChat {
 
 /** A write's result with the chat's revision after it. */
 export type Revised<T> = T & { revision: number };
-
-type Page = { page_size?: number; page_token?: string };
 
 /**
  * The changes of one chat in one transaction: each gets the chat's next revision, is built by
@@ -165,11 +164,11 @@ export class ChatService {
     return chat;
   }
 
-  list(actor: Actor, page: Page) {
+  list(actor: Actor, page: PageRequest) {
     return this.store.listChatsOf(actor.customer_id, actor.agent_id, page);
   }
 
-  listChannels(actor: Actor, page: Page) {
+  listChannels(actor: Actor, page: PageRequest) {
     return this.store.listChannels(actor.customer_id, page);
   }
 

@@ -3,26 +3,18 @@
  * consumer at a time, in order), the message service, its RPC handlers and the outbox relay.
  */
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
-import {
-  DEFAULT_WRITE_RATES,
-  Outbox,
-  WriteBudget,
-  type WriteRates,
-  expireIdempotencyKeys,
-  migrate,
-} from "@talk/db";
+import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, expireIdempotencyKeys, migrate } from "@talk/db";
 import { writeRateConfig } from "@talk/kit";
-import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
+import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
 import { ChatChangeApplier } from "./consumers/chat-changes";
 import { MessageService } from "./message-service";
-import type { MembershipAuthority } from "./replica-membership";
+import { ReadMarks } from "./read-marks";
+import { type MembershipAuthority, ReplicaMembership } from "./replica-membership";
 import { MessageStore } from "./store/message-store";
 import { agentSeesFile } from "./store/file-references";
 import { MessageMetrics } from "./metrics";
 import { migrations } from "./store/migrations";
-
-/** The outbox relay polls this often besides being woken by its own writes (the outbox's default when absent); embedded mode sets it. */
-export type MessageManagerDeps = ManagerDeps & { outboxPollMs?: number; writeRates?: WriteRates };
+import { ReadStore } from "./store/read-store";
 
 export async function startMessageManager({
   db,
@@ -31,7 +23,7 @@ export async function startMessageManager({
   metrics,
   outboxPollMs,
   writeRates = DEFAULT_WRITE_RATES,
-}: MessageManagerDeps): Promise<Started> {
+}: WritingManagerDeps): Promise<Started> {
   await migrate(db, migrations);
   const store = new MessageStore(db);
   // Every public event goes to talk.events and, a relay pass as one entry, to the push stream.
@@ -50,9 +42,11 @@ export async function startMessageManager({
     catchUpTimeoutMs: 5000,
     metrics: metrics && new MessageMetrics(metrics),
   });
-  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }));
   /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
   const budget = new WriteBudget(db, writeRates, metrics);
+  const reads = new ReadStore(db);
+  const readMarks = new ReadMarks(store, reads, outbox, new ReplicaMembership(store, authority, 5000));
+  const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }), reads);
 
   await bus.handle("message.create", (req, ctx) =>
     budget.take(req.actor).then(() => messages.create(req.message, requestContextOf(req, ctx.requestId))),
@@ -92,6 +86,15 @@ export async function startMessageManager({
   );
   await bus.handle("message.pins", (req, ctx) => messages.pins(req.actor, req.chat_id, req, ctx.requestId));
   await bus.handle("message.search", (req) => messages.search(req.actor, req));
+  await bus.handle("read.mark", (req, ctx) =>
+    readMarks.mark(req.chat_id, req.read.message_id, requestContextOf(req, ctx.requestId)),
+  );
+  await bus.handle("read.summaries", async (req) => ({
+    summaries: await readMarks.summaries(req.actor, req.chat_ids),
+  }));
+  await bus.handle("read.receipts", async (req) => ({
+    receipts: await reads.receipts(req.actor.customer_id, req.chat_id),
+  }));
   await bus.handle("message.awaitChatRevision", async (req) => ({
     revision: await messages.awaitChatRevision(req.chat_id, req.revision),
   }));

@@ -14,6 +14,7 @@ import {
   isPinned,
   type RequestContext,
   notFound,
+  type PageRequest,
 } from "@talk/contracts";
 import { type Emit, type Outbox, agentKey, nextTimestamp, now } from "@talk/db";
 import { assertEditable, editOf, editedMessage, replacedVersion } from "./domain/edits";
@@ -44,8 +45,6 @@ import { BatchedSends, DEFAULT_SEND_BATCHING } from "./message-sends";
 import type { MessageMetrics } from "./metrics";
 import { type MembershipAuthority, ReplicaMembership } from "./replica-membership";
 import type { MessageStore } from "./store/message-store";
-
-type Page = { page_size?: number; page_token?: string };
 
 type MessageEvent =
   | "chatmessage_deleted"
@@ -79,7 +78,13 @@ export class MessageService {
     return this.sends.send(input, context);
   }
 
-  async list(actor: Actor, chatId: string, parentId: string | undefined, page: Page, requestId?: string) {
+  async list(
+    actor: Actor,
+    chatId: string,
+    parentId: string | undefined,
+    page: PageRequest,
+    requestId?: string,
+  ) {
     await this.membership.assertParticipant(actor, chatId, false, requestId);
     return this.store.list(chatId, parentId, page);
   }
@@ -140,7 +145,7 @@ export class MessageService {
   async history(
     actor: Actor,
     messageId: string,
-    page: Page,
+    page: PageRequest,
     requestId?: string,
   ): Promise<{ result: MessageVersion[]; next_page_token: string }> {
     await this.get(actor, messageId, requestId);
@@ -176,7 +181,7 @@ export class MessageService {
   }
 
   /** A chat's pinned messages, newest pin first. */
-  async pins(actor: Actor, chatId: string, page: Page, requestId?: string) {
+  async pins(actor: Actor, chatId: string, page: PageRequest, requestId?: string) {
     await this.membership.assertParticipant(actor, chatId, false, requestId);
     return listPins(this.store, chatId, page);
   }

@@ -33,6 +33,7 @@ export function ChatView({ store, chat }: { store: ConsoleStore; chat: Chat }) {
         </div>
         <Participants store={store} chat={chat} />
       </header>
+      <Pins store={store} chatId={chat.id} />
 
       <ol class="messages" ref={list} aria-label="Messages">
         {history?.olderToken && (
@@ -103,5 +104,23 @@ function Participants({ store, chat }: { store: ConsoleStore; chat: Chat }) {
         </form>
       )}
     </div>
+  );
+}
+
+/** The chat's pinned messages, newest pin first. */
+function Pins({ store, chatId }: { store: ConsoleStore; chatId: string }) {
+  const pins = store.pins.get(chatId) ?? [];
+  if (pins.length === 0) return null;
+  return (
+    <aside class="pins" aria-label="Pinned messages">
+      <strong>📌 Pinned</strong>
+      <ul>
+        {pins.map((m) => (
+          <li key={m.id}>
+            <span class="muted">{store.agentName(m.owner_id)}:</span> {m.text}
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }

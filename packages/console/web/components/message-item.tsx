@@ -1,5 +1,6 @@
 /** One message: author, time, text and medias (or its tombstone), reactions, and what I can do with it. */
-import type { Media, Message } from "@talk/client";
+import type { Media, Message, MessageVersion } from "@talk/client";
+import { useState } from "preact/hooks";
 import type { ConsoleStore } from "../store";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😄", "🎉"];
@@ -23,17 +24,69 @@ export function MessageItem({
       </li>
     );
 
+  const [editing, setEditing] = useState<string | undefined>(undefined);
+  const [versions, setVersions] = useState<MessageVersion[] | undefined>(undefined);
   const deleted = message.tm_delete !== NOT_DELETED;
+  const edited = message.tm_edit !== NOT_DELETED;
+  const pinned = message.tm_pin !== NOT_DELETED;
   const mine = message.owner_id === store.myId;
   const reactions = groupReactions(message, store.myId);
   return (
-    <li class={`message${mine ? " mine" : ""}${deleted ? " deleted" : ""}`} data-message-id={message.id}>
+    <li
+      class={`message${mine ? " mine" : ""}${deleted ? " deleted" : ""}${store.focusId === message.id ? " focused" : ""}`}
+      data-message-id={message.id}
+    >
       <div class="meta">
         <strong>{store.agentName(message.owner_id)}</strong>
         <time dateTime={message.tm_create.replace(" ", "T") + "Z"}>{clock(message.tm_create)}</time>
+        {pinned && (
+          <span class="pinned" title={`Pinned by ${store.agentName(message.pinned_by)}`}>
+            📌 pinned
+          </span>
+        )}
+        {edited && !deleted && (
+          <button
+            class="link edited"
+            title="Show earlier versions"
+            onClick={() =>
+              versions ? setVersions(undefined) : void store.versionsOf(message.id).then(setVersions)
+            }
+          >
+            (edited)
+          </button>
+        )}
       </div>
+      {versions && (
+        <ol class="versions" aria-label="Earlier versions">
+          {versions.map((v) => (
+            <li key={v.tm_create} class="muted">
+              <time>{clock(v.tm_create)}</time> {v.text}
+            </li>
+          ))}
+        </ol>
+      )}
       {deleted ? (
         <p class="text muted">This message was deleted.</p>
+      ) : editing !== undefined ? (
+        <form
+          class="edit"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void store.editMessage(message.id, editing).then((ok) => ok && setEditing(undefined));
+          }}
+        >
+          <input
+            aria-label="Edit message"
+            value={editing}
+            onInput={(e) => setEditing(e.currentTarget.value)}
+          />
+          <button class="small" type="submit">
+            Save
+          </button>
+          <button class="link" type="button" onClick={() => setEditing(undefined)}>
+            Cancel
+          </button>
+        </form>
       ) : (
         <>
           {message.text && <p class="text">{message.text}</p>}
@@ -78,6 +131,14 @@ export function MessageItem({
           {!inThread && (
             <button class="link" onClick={() => store.openThread(message.id)}>
               Reply
+            </button>
+          )}
+          <button class="link" onClick={() => void store.togglePin(message)}>
+            {pinned ? "Unpin" : "Pin"}
+          </button>
+          {mine && (
+            <button class="link" onClick={() => setEditing(message.text)}>
+              Edit
             </button>
           )}
           {mine && (

@@ -54,6 +54,8 @@ export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: 
         </button>
       </header>
 
+      <Search store={store} />
+
       <section>
         <h2>
           Chats
@@ -110,5 +112,43 @@ export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: 
         {channels.length === 0 && <p class="muted small-text">No other channels.</p>}
       </section>
     </nav>
+  );
+}
+
+/** A search of my chats' messages (and the public channels); a hit opens its message in its chat. */
+function Search({ store }: { store: ConsoleStore }) {
+  const [q, setQ] = useState("");
+  return (
+    <section class="search">
+      <form
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void store.searchMessages(q);
+        }}
+      >
+        <input
+          type="search"
+          aria-label="Search messages"
+          placeholder="Search messages"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+        />
+      </form>
+      {store.search && (
+        <ul class="hits" aria-label="Search results">
+          {store.search.hits.length === 0 && <li class="muted">Nothing found.</li>}
+          {store.search.hits.map((hit) => (
+            <li key={hit.message.id}>
+              <button class="link hit" onClick={() => void store.openHit(hit)}>
+                <span class="muted">{store.agentName(hit.message.owner_id)}:</span>{" "}
+                {/* the snippet is HTML-escaped by the API, with <mark> around the matches */}
+                <span dangerouslySetInnerHTML={{ __html: hit.snippet }} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

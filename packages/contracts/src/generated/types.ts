@@ -49,6 +49,62 @@ export interface Chat {
   tm_create: string;
   tm_update: string;
   tm_delete: string;
+  unread_count?: number;
+  last_read_message_id?: string | null;
+  last_message?: {
+    id: string;
+    customer_id: string;
+    owner_type: "agent" | "system";
+    owner_id: string;
+    chat_id: string;
+    parent_id?: string;
+    type: "normal" | "system";
+    text: string;
+    medias: (
+      | {
+          type: "file";
+          file_id: string;
+          name?: string;
+          content_type?: string;
+          size?: number;
+        }
+      | {
+          type: "link";
+          link: string;
+        }
+      | {
+          type: "address";
+          address: {
+            type: string;
+            target: string;
+            target_name?: string;
+            name?: string;
+            detail?: string;
+          };
+        }
+      | {
+          type: "agent";
+          agent: {
+            id: string;
+            name?: string;
+          };
+        }
+    )[];
+    metadata: {
+      reactions: {
+        emoji: string;
+        owner_type: "agent";
+        owner_id: string;
+        tm_create: string;
+      }[];
+    };
+    tm_create: string;
+    tm_update: string;
+    tm_delete: string;
+    tm_edit: string;
+    pinned_by: string;
+    tm_pin: string;
+  } | null;
 }
 
 export interface Participant {
@@ -58,6 +114,8 @@ export interface Participant {
   owner_id: string;
   chat_id: string;
   tm_joined: string;
+  last_read_message_id?: string | null;
+  tm_read?: string | null;
 }
 
 export type Media =
@@ -143,6 +201,82 @@ export interface SearchHit {
   snippet: string;
 }
 
+export interface ChatRead {
+  customer_id: string;
+  chat_id: string;
+  owner_type: "agent";
+  owner_id: string;
+  last_read_message_id: string | null;
+  tm_read: string | null;
+  unread_count: number;
+}
+
+export interface ChatSummary {
+  chat_id: string;
+  unread_count: number;
+  last_read_message_id: string | null;
+  last_message: {
+    id: string;
+    customer_id: string;
+    owner_type: "agent" | "system";
+    owner_id: string;
+    chat_id: string;
+    parent_id?: string;
+    type: "normal" | "system";
+    text: string;
+    medias: (
+      | {
+          type: "file";
+          file_id: string;
+          name?: string;
+          content_type?: string;
+          size?: number;
+        }
+      | {
+          type: "link";
+          link: string;
+        }
+      | {
+          type: "address";
+          address: {
+            type: string;
+            target: string;
+            target_name?: string;
+            name?: string;
+            detail?: string;
+          };
+        }
+      | {
+          type: "agent";
+          agent: {
+            id: string;
+            name?: string;
+          };
+        }
+    )[];
+    metadata: {
+      reactions: {
+        emoji: string;
+        owner_type: "agent";
+        owner_id: string;
+        tm_create: string;
+      }[];
+    };
+    tm_create: string;
+    tm_update: string;
+    tm_delete: string;
+    tm_edit: string;
+    pinned_by: string;
+    tm_pin: string;
+  } | null;
+}
+
+export interface ReadReceipt {
+  owner_id: string;
+  last_read_message_id: string | null;
+  tm_read: string | null;
+}
+
 export interface PageRequest {
   page_size?: number;
   page_token?: ("" | string) & string;
@@ -192,6 +326,8 @@ export interface CreateMessageRequest {
   text?: string;
   parent_id?: "" | string;
   /**
+   * VoIPBIN's field names are accepted too — {"type":"link","link_url":…} and {"type":"agent","agent_id":…} — and answered in this form.
+   *
    * @maxItems 20
    */
   medias?: (
@@ -265,6 +401,10 @@ export interface EditMessageRequest {
 
 export interface ReactionRequest {
   emoji: string;
+}
+
+export interface MarkReadRequest {
+  message_id?: string;
 }
 
 export interface Idempotency {
@@ -643,6 +783,34 @@ export interface MessageSearchRequest {
   page_token?: string;
 }
 
+export interface ReadMarkRequest {
+  actor: Actor;
+  chat_id: string;
+  read: MarkReadRequest;
+  idempotency?: Idempotency;
+}
+
+export interface ReadSummariesRequest {
+  actor: Actor;
+  /**
+   * @maxItems 1000
+   */
+  chat_ids: string[];
+}
+
+export interface ReadSummariesResponse {
+  summaries: ChatSummary[];
+}
+
+export interface ReadReceiptsRequest {
+  actor: Actor;
+  chat_id: string;
+}
+
+export interface ReadReceiptsResponse {
+  receipts: ReadReceipt[];
+}
+
 export interface ReactionRemoveRequest {
   actor: Actor;
   message_id: string;
@@ -696,6 +864,8 @@ export interface EventPayloads {
   chatmessage_updated: Message;
   chatmessage_pinned: Message;
   chatmessage_unpinned: Message;
+  chat_read: ChatRead;
+  chatparticipant_read: ChatRead;
 }
 
 /** Request and response of every RPC operation. */
@@ -734,6 +904,9 @@ export interface RpcTypes {
   "message.unpin": { request: MessageUnpinRequest; response: Message };
   "message.pins": { request: MessagePinsRequest; response: Page<Message> };
   "message.search": { request: MessageSearchRequest; response: Page<SearchHit> };
+  "read.mark": { request: ReadMarkRequest; response: ChatRead };
+  "read.summaries": { request: ReadSummariesRequest; response: ReadSummariesResponse };
+  "read.receipts": { request: ReadReceiptsRequest; response: ReadReceiptsResponse };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
   "message.fileAccess": { request: MessageFileAccessRequest; response: MessageFileAccessResponse };
   "file.get": { request: FileGetRequest; response: FileInfo };

@@ -54,6 +54,16 @@ export const updateChatBody = {
 
 export const addParticipantBody = { ...participantRef, $id: "AddParticipantRequest" } as const;
 
+export const markReadBody = {
+  $id: "MarkReadRequest",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    /** Read up to this message of the chat; the newest when absent. */
+    message_id: uuid,
+  },
+} as const;
+
 export const createAgentBody = {
   $id: "CreateAgentRequest",
   type: "object",
@@ -79,7 +89,13 @@ export const createMessageBody = {
     text: { type: "string", maxLength: LIMITS.textLength },
     /** Omitted or "" for a top-level message. */
     parent_id: { anyOf: [{ const: "" }, uuid] },
-    medias: { type: "array", maxItems: LIMITS.mediasPerMessage, items: postedMediaSchema },
+    medias: {
+      type: "array",
+      maxItems: LIMITS.mediasPerMessage,
+      items: postedMediaSchema,
+      description:
+        'VoIPBIN\'s field names are accepted too — {"type":"link","link_url":…} and {"type":"agent","agent_id":…} — and answered in this form.',
+    },
   },
 } as const;
 

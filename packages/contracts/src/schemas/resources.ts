@@ -1,5 +1,6 @@
 import { LIMITS, timestamp, uuid } from "./common";
 import { PRESENCE_LIMITS, PRESENCE_STATUSES } from "../presence";
+import { withoutIds } from "./without-ids";
 
 export const CHAT_TYPES = ["direct", "group", "talk"] as const;
 export const OWNER_TYPES = ["agent"] as const;
@@ -52,34 +53,6 @@ export const customerSchema = {
   properties: { id: uuid, name: { type: "string" }, tm_create: timestamp },
 } as const;
 
-export const chatSchema = {
-  $id: "Chat",
-  type: "object",
-  additionalProperties: false,
-  required: [
-    "id",
-    "customer_id",
-    "type",
-    "name",
-    "detail",
-    "member_count",
-    "tm_create",
-    "tm_update",
-    "tm_delete",
-  ],
-  properties: {
-    id: uuid,
-    customer_id: uuid,
-    type: { type: "string", enum: CHAT_TYPES },
-    name: { type: "string", maxLength: LIMITS.nameLength },
-    detail: { type: "string", maxLength: LIMITS.detailLength },
-    member_count: { type: "integer", minimum: 0 },
-    tm_create: timestamp,
-    tm_update: timestamp,
-    tm_delete: timestamp,
-  },
-} as const;
-
 export const participantSchema = {
   $id: "Participant",
   type: "object",
@@ -92,6 +65,9 @@ export const participantSchema = {
     owner_id: uuid,
     chat_id: uuid,
     tm_joined: timestamp,
+    /** Read receipts (participant lists only): the message the participant has read up to, and when. */
+    last_read_message_id: { anyOf: [uuid, { type: "null" }] },
+    tm_read: { anyOf: [timestamp, { type: "null" }] },
   },
 } as const;
 
@@ -271,6 +247,97 @@ export const searchHitSchema = {
     message: messageSchema,
     /** A part of the text around the matches, each match between <mark> and </mark> (the rest HTML-escaped). */
     snippet: { type: "string" },
+  },
+} as const;
+
+/** The Message schema without its $ids, to nest in Chat (an $id may be defined once where both are used). */
+const messageShape = withoutIds(messageSchema);
+
+export const chatSchema = {
+  $id: "Chat",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id",
+    "customer_id",
+    "type",
+    "name",
+    "detail",
+    "member_count",
+    "tm_create",
+    "tm_update",
+    "tm_delete",
+  ],
+  properties: {
+    id: uuid,
+    customer_id: uuid,
+    type: { type: "string", enum: CHAT_TYPES },
+    name: { type: "string", maxLength: LIMITS.nameLength },
+    detail: { type: "string", maxLength: LIMITS.detailLength },
+    member_count: { type: "integer", minimum: 0 },
+    tm_create: timestamp,
+    tm_update: timestamp,
+    tm_delete: timestamp,
+    // For the caller, on the chats the API answers (docs/decisions/read-state.md); not in events.
+    /** Messages by others after the caller's read mark (system messages and tombstones included). */
+    unread_count: { type: "integer", minimum: 0 },
+    /** The message the caller has read up to; null when nothing is read. */
+    last_read_message_id: { anyOf: [uuid, { type: "null" }] },
+    /** The newest top-level message (a tombstone if deleted); null when there is none or the caller is not a participant. */
+    last_message: { anyOf: [messageShape, { type: "null" }] },
+  },
+} as const;
+
+/** A participant's read mark: the answer of marking a chat read, and the payload of its two events. */
+export const chatReadSchema = {
+  $id: "ChatRead",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "customer_id",
+    "chat_id",
+    "owner_type",
+    "owner_id",
+    "last_read_message_id",
+    "tm_read",
+    "unread_count",
+  ],
+  properties: {
+    customer_id: uuid,
+    chat_id: uuid,
+    owner_type: { type: "string", enum: OWNER_TYPES },
+    owner_id: uuid,
+    last_read_message_id: { anyOf: [uuid, { type: "null" }] },
+    tm_read: { anyOf: [timestamp, { type: "null" }] },
+    /** The reader's unread count after the mark. */
+    unread_count: { type: "integer", minimum: 0 },
+  },
+} as const;
+
+/** What message-manager knows of a chat for one caller (merged into chats by the gateway). */
+export const chatSummarySchema = {
+  $id: "ChatSummary",
+  type: "object",
+  additionalProperties: false,
+  required: ["chat_id", "unread_count", "last_read_message_id", "last_message"],
+  properties: {
+    chat_id: uuid,
+    unread_count: chatSchema.properties.unread_count,
+    last_read_message_id: chatSchema.properties.last_read_message_id,
+    last_message: chatSchema.properties.last_message,
+  },
+} as const;
+
+/** One participant's read receipt (merged into participant lists by the gateway). */
+export const readReceiptSchema = {
+  $id: "ReadReceipt",
+  type: "object",
+  additionalProperties: false,
+  required: ["owner_id", "last_read_message_id", "tm_read"],
+  properties: {
+    owner_id: uuid,
+    last_read_message_id: participantSchema.properties.last_read_message_id,
+    tm_read: participantSchema.properties.tm_read,
   },
 } as const;
 

@@ -35,12 +35,13 @@ import {
   setPresenceBody,
   postedMediaSchema,
   reactionBody,
+  markReadBody,
+  chatReadSchema,
   updateChatBody,
   uuid,
   withoutIds,
 } from "@talk/contracts";
 import { EXAMPLES, errorExample } from "./examples";
-import { filePaths } from "./file-paths";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, example?: unknown) => ({
@@ -77,6 +78,12 @@ const HEADERS = {
     type: "string",
   }),
   "RateLimit-Policy": header("The login limit's policy (IETF draft 7), e.g. 10;w=60", { type: "string" }),
+  ETag: header("The bytes' SHA-256, quoted: send it as If-None-Match to get a 304", { type: "string" }),
+  "Content-Disposition": header("attachment, with the file's name (filename and filename*)", {
+    type: "string",
+  }),
+  "Content-Range": header("Where the part is: bytes 0-1023/48213", { type: "string" }),
+  "Accept-Ranges": header("bytes: a Range may be asked for", { type: "string" }),
 };
 const headerRef = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
@@ -226,6 +233,24 @@ const PARAMETERS = {
     description: "Only the replies to this message (one thread)",
     schema: uuid,
   },
+  FileName: {
+    name: "name",
+    in: "query",
+    description: "The file's name (raw uploads; multipart takes the part's filename)",
+    schema: { type: "string", maxLength: 255 },
+  },
+  Range: {
+    name: "Range",
+    in: "header",
+    description: "One range: bytes=0-1023, bytes=1024- or bytes=-500",
+    schema: { type: "string", pattern: "^bytes=\\d*-\\d*$" },
+  },
+  IfNoneMatch: {
+    name: "If-None-Match",
+    in: "header",
+    description: "The ETag you have: 304 when it still matches",
+    schema: { type: "string" },
+  },
   Ids: {
     name: "ids",
     in: "query",
@@ -243,6 +268,7 @@ const ownerOf: Record<ApiRoute["tag"], string> = {
   participants: "chat",
   channels: "chat",
   messages: "message",
+  files: "file",
 };
 
 function parametersOf(route: ApiRoute): object[] {
@@ -270,18 +296,74 @@ function parametersOf(route: ApiRoute): object[] {
                 param("PageSize"),
                 param("SearchPageToken"),
               ]
-            : [];
-  return [...path, ...query, ...(route.idempotent ? [param("IdempotencyKey")] : []), param("RequestId")];
+            : route.query === "name"
+              ? [param("FileName")]
+              : [];
+  const headers = route.bytes === "download" ? [param("Range"), param("IfNoneMatch")] : [];
+  return [
+    ...path,
+    ...query,
+    ...headers,
+    ...(route.idempotent ? [param("IdempotencyKey")] : []),
+    param("RequestId"),
+  ];
 }
 
-function operation(operationId: ApiOperation, route: ApiRoute) {
-  const example = EXAMPLES[operationId];
+const binary = { type: "string", format: "binary" } as const;
+
+/** The request body: a JSON component, or bytes (raw, or multipart with a part named file). */
+function requestBodyOf(route: ApiRoute, example: object | undefined) {
+  if (route.bytes === "upload")
+    return {
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: { type: "object", required: ["file"], properties: { file: binary } },
+          },
+          "application/octet-stream": { schema: binary },
+        },
+      },
+    };
+  return route.body ? { requestBody: { required: true, content: json(ref(route.body), example) } } : {};
+}
+
+/** The success answers: a JSON component (in a page or an array), or the bytes with their headers. */
+function successOf(route: ApiRoute, example: unknown, okHeaders: Record<string, object>) {
+  if (route.bytes === "download") {
+    const bytes = { "application/octet-stream": { schema: binary } };
+    const common = {
+      ...okHeaders,
+      ETag: headerRef("ETag"),
+      "Content-Disposition": headerRef("Content-Disposition"),
+      "Accept-Ranges": headerRef("Accept-Ranges"),
+    };
+    return {
+      "200": {
+        description: "The bytes, with their Content-Type and Content-Length",
+        headers: common,
+        content: bytes,
+      },
+      "206": {
+        description: "The range asked for",
+        headers: { ...common, "Content-Range": headerRef("Content-Range") },
+        content: bytes,
+      },
+      "304": { description: "Not modified: If-None-Match matched the ETag", headers: okHeaders },
+    };
+  }
+  if (route.response === undefined) throw new Error(`route ${route.path} answers neither JSON nor bytes`);
   const response =
     route.list === "page"
       ? ref(`${route.response}Page`)
       : route.list === "array"
         ? { type: "array", items: ref(route.response) }
         : ref(route.response);
+  return { "200": { description: "OK", headers: okHeaders, content: json(response, example) } };
+}
+
+function operation(operationId: ApiOperation, route: ApiRoute) {
+  const example = EXAMPLES[operationId];
   const okHeaders: Record<string, object> = { "X-Request-Id": headerRef("X-Request-Id") };
   const limited = route.rateLimited === true;
   if (limited)
@@ -304,15 +386,11 @@ function operation(operationId: ApiOperation, route: ApiRoute) {
     operationId,
     tags: [route.tag],
     summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
     parameters: parametersOf(route),
-    ...(route.body
-      ? { requestBody: { required: true, content: json(ref(route.body), example.request) } }
-      : {}),
+    ...requestBodyOf(route, example.request),
     ...(route.public ? { security: [] } : {}),
-    responses: {
-      "200": { description: "OK", headers: okHeaders, content: json(response, example.response) },
-      ...errors,
-    },
+    responses: { ...successOf(route, example.response, okHeaders), ...errors },
   };
 }
 
@@ -342,8 +420,9 @@ function postedMediaSchemas() {
   };
 }
 
-const createMessageRequest = () => {
-  const schema = withoutIds(createMessageBody);
+/** A request with posted medias: each names the PostedMedia schema, so its discriminator can select. */
+const withPostedMedias = (body: typeof createMessageBody | typeof editMessageBody) => {
+  const schema = withoutIds(body);
   const { medias } = schema.properties;
   return {
     ...schema,
@@ -355,14 +434,7 @@ function paths() {
   const result: Record<string, Record<string, object>> = {};
   for (const [operationId, route] of Object.entries(API_ROUTES) as [ApiOperation, ApiRoute][])
     (result[route.path] ??= {})[route.method.toLowerCase()] = operation(operationId, route);
-  const errors = (statuses: readonly ErrorStatus[]) =>
-    Object.fromEntries(
-      [...statuses, "INTERNAL" as const].map((status) => [
-        String(ERROR_HTTP_STATUS[status]),
-        errorResponse(status),
-      ]),
-    );
-  return { ...result, ...filePaths(errors) };
+  return result;
 }
 
 export function openApiDocument() {
@@ -403,6 +475,8 @@ export function openApiDocument() {
         Chat: open(chatSchema),
         ChatPage: pageOf("Chat"),
         Participant: open(participantSchema),
+        ChatRead: open(chatReadSchema),
+        MarkReadRequest: withoutIds(markReadBody),
         Message: open(messageSchema),
         MessagePage: pageOf("Message"),
         File: open(fileSchema),
@@ -419,10 +493,10 @@ export function openApiDocument() {
         CreateChatRequest: withoutIds(createChatBody),
         UpdateChatRequest: withoutIds(updateChatBody),
         AddParticipantRequest: withoutIds(addParticipantBody),
-        CreateMessageRequest: createMessageRequest(),
+        CreateMessageRequest: withPostedMedias(createMessageBody),
         ...postedMediaSchemas(),
         ReactionRequest: withoutIds(reactionBody),
-        EditMessageRequest: withoutIds(editMessageBody),
+        EditMessageRequest: withPostedMedias(editMessageBody),
         Error: {
           type: "object",
           required: ["error"],

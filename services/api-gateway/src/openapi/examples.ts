@@ -35,6 +35,17 @@ const chat = {
   tm_update: t(30),
   tm_delete: NOT_DELETED,
 };
+const file = {
+  id: "3f1c2a9e-8b7d-4c6e-9a1b-2d3e4f5a6b7c",
+  customer_id: customer,
+  owner_id: eb,
+  name: "design.pdf",
+  content_type: "application/pdf",
+  size: 48213,
+  sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  tm_create: t(45),
+  tm_delete: NOT_DELETED,
+};
 const participant = {
   id: "f4d6e9b3-5c4a-4d5e-9f8a-2b3c4d5e6f70",
   customer_id: customer,
@@ -103,7 +114,19 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
   },
   deleteChat: { response: { ...chat, tm_update: t(35), tm_delete: t(35) } },
   joinChat: { response: participant },
-  listParticipants: { response: [participant] },
+  markChatRead: {
+    request: { message_id: first },
+    response: {
+      customer_id: customer,
+      chat_id: chatId,
+      owner_type: "agent",
+      owner_id: eb,
+      last_read_message_id: first,
+      tm_read: t(40),
+      unread_count: 0,
+    },
+  },
+  listParticipants: { response: [{ ...participant, last_read_message_id: first, tm_read: t(40) }] },
   addParticipant: { request: { owner_type: "agent", owner_id: fe }, response: participant },
   removeParticipant: { response: participant },
   listChannels: { response: { result: [{ ...chat, type: "talk", name: "general" }], next_page_token: "" } },
@@ -145,6 +168,11 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
       next_page_token: "",
     },
   },
+  uploadFile: { response: file },
+  getFile: { response: file },
+  deleteFile: { response: { ...file, tm_delete: t(50) } },
+  // the bytes themselves: no JSON example
+  downloadFile: { response: undefined },
 };
 
 /** An error body, as every error response carries it. */

@@ -11,6 +11,7 @@ import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
+import { readRoutes, withReadState, withReceipts } from "./read-state";
 
 export function chatRoutes(bus: Bus, logger: Logger): Router {
   const router = Router();
@@ -40,10 +41,14 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     res.json((await applied(req, created.chat.id, created)).chat);
   });
   router.get(base, async (req, res) => {
-    res.json(await bus.call("chat.list", { actor: actorOf(req), ...page(req) }, opts(req)));
+    const actor = actorOf(req);
+    const listed = await bus.call("chat.list", { actor, ...page(req) }, opts(req));
+    res.json({ ...listed, result: await withReadState(bus, actor, listed.result, opts(req)) });
   });
   router.get(`${base}/:id`, async (req, res) => {
-    res.json(await bus.call("chat.get", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)));
+    const actor = actorOf(req);
+    const chat = await bus.call("chat.get", { actor, chat_id: pathId(req, "id") }, opts(req));
+    res.json((await withReadState(bus, actor, [chat], opts(req)))[0]);
   });
   router.put(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");
@@ -74,9 +79,10 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     res.json((await applied(req, chatId, done)).participant);
   });
   router.get(`${base}/:id/participants`, async (req, res) => {
-    res.json(
-      await bus.call("participant.list", { actor: actorOf(req), chat_id: pathId(req, "id") }, opts(req)),
-    );
+    const actor = actorOf(req);
+    const chatId = pathId(req, "id");
+    const participants = await bus.call("participant.list", { actor, chat_id: chatId }, opts(req));
+    res.json(await withReceipts(bus, actor, chatId, participants, opts(req)));
   });
   router.post(`${base}/:id/participants`, async (req, res) => {
     const chatId = pathId(req, "id");
@@ -99,7 +105,10 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
     res.json((await applied(req, chatId, removed)).participant);
   });
   router.get("/service_agents/talk_channels", async (req, res) => {
-    res.json(await bus.call("channel.list", { actor: actorOf(req), ...page(req) }, opts(req)));
+    const actor = actorOf(req);
+    const listed = await bus.call("channel.list", { actor, ...page(req) }, opts(req));
+    res.json({ ...listed, result: await withReadState(bus, actor, listed.result, opts(req)) });
   });
+  router.use(readRoutes(bus));
   return router;
 }

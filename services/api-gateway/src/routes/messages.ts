@@ -7,6 +7,7 @@ import {
   reactionBody,
   uuid,
   validate,
+  withCanonicalMedias,
 } from "@talk/contracts";
 import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
@@ -28,6 +29,8 @@ export function messageRoutes(bus: Bus): Router {
 
   router.post(base, async (req, res) => {
     refuseSystemMessage(req);
+    // VoIPBIN's media field names are taken and answered in Talk's form.
+    req.body = withCanonicalMedias(req.body);
     const message = body<CreateMessageRequest>(req, createMessageBody);
     res.json(
       await bus.call(

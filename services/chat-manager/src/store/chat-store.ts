@@ -1,6 +1,13 @@
 /** Chats and participants in chat-manager's own database. Writes run inside the caller's transaction. */
 import { randomUUID } from "node:crypto";
-import { type Chat, type ChatType, NOT_DELETED, type Participant, normalizeTimestamp } from "@talk/contracts";
+import {
+  type Chat,
+  type ChatType,
+  NOT_DELETED,
+  type Participant,
+  normalizeTimestamp,
+  type PageRequest,
+} from "@talk/contracts";
 import { nextTimestamp, paginate } from "@talk/db";
 import type { Knex } from "knex";
 
@@ -226,7 +233,7 @@ export class ChatStore {
     await trx("talk_chats").where({ id: chatId }).update({ revision });
   }
 
-  async listChatsOf(customerId: string, agentId: string, page: { page_size?: number; page_token?: string }) {
+  async listChatsOf(customerId: string, agentId: string, page: PageRequest) {
     const query = this.db("talk_chats")
       .join("talk_participants", "talk_participants.chat_id", "talk_chats.id")
       .where({
@@ -239,7 +246,7 @@ export class ChatStore {
     return { result: rows.map(toChat), next_page_token };
   }
 
-  async listChannels(customerId: string, page: { page_size?: number; page_token?: string }) {
+  async listChannels(customerId: string, page: PageRequest) {
     const query = this.db("talk_chats").where({
       customer_id: customerId,
       type: "talk",

@@ -13,6 +13,7 @@ import type { Logger } from "@talk/kit";
 import { systemText } from "../domain/message-rules";
 import { messageCreated, systemMessage } from "../domain/sends";
 import type { MessageStore } from "../store/message-store";
+import type { ReadStore } from "../store/read-store";
 
 /** The public events of chat changes keep the service that made them. */
 const CHANGES_PUBLISHER = "chat-manager";
@@ -31,6 +32,7 @@ export class ChatChangeApplier {
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
+    private readonly reads: ReadStore,
   ) {}
 
   /** The last application queued per chat: a chat's changes are applied one after the other. */
@@ -89,6 +91,8 @@ export class ChatChangeApplier {
           tm,
         );
         await this.store.insertMessage(trx, message, change.id);
+        // A new member has read up to its own join: the history before it is not news to count.
+        if (joined) await this.reads.markJoined(trx, chat.id, change.data.owner_id, message.id);
         emit(messageCreated(message, ++seq, change.request_id));
       }
       await this.store.updateChat(trx, chat.id, { revision: change.revision, seq, clock: chat.clock });

@@ -1,5 +1,11 @@
 /** Edits in message-manager's database: the message's new text and medias, and its earlier versions. */
-import { type Media, type Message, type MessageVersion, normalizeTimestamp } from "@talk/contracts";
+import {
+  type Media,
+  type Message,
+  type MessageVersion,
+  normalizeTimestamp,
+  type PageRequest,
+} from "@talk/contracts";
 import { paginate } from "@talk/db";
 import type { Knex } from "knex";
 
@@ -40,7 +46,7 @@ export async function writeEdit(
 export async function listVersions(
   db: Knex,
   messageId: string,
-  page: { page_size?: number; page_token?: string },
+  page: PageRequest,
 ): Promise<{ result: MessageVersion[]; next_page_token: string }> {
   const { rows, next_page_token } = await paginate<VersionRow>(
     db("talk_message_versions").where({ message_id: messageId }),

@@ -1,5 +1,12 @@
 /** Messages, reactions and the chat replica in message-manager's own database. */
-import { type Media, type Message, NOT_PINNED, type Reaction, normalizeTimestamp } from "@talk/contracts";
+import {
+  type Media,
+  type Message,
+  NOT_PINNED,
+  type Reaction,
+  normalizeTimestamp,
+  type PageRequest,
+} from "@talk/contracts";
 import { type Statement, nextTimestamp, paginate, runAsOne, runStatements, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import type { ChatView } from "../domain/message-rules";
@@ -208,11 +215,7 @@ export class MessageStore {
     return toMessage(row, await this.reactionsOf([row.id], db));
   }
 
-  async list(
-    chatId: string,
-    parentId: string | undefined,
-    page: { page_size?: number; page_token?: string },
-  ) {
+  async list(chatId: string, parentId: string | undefined, page: PageRequest) {
     const query = this.db("talk_messages").where({ chat_id: chatId }).select(MESSAGE_COLUMNS);
     if (parentId) query.andWhere({ parent_id: parentId });
     const { rows, next_page_token } = await paginate<MessageRow>(query, page);

@@ -1,5 +1,6 @@
 import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
 import { editsPinsSearchMigration } from "./migration-edits-pins-search";
+import { readStateMigration } from "./read-migration";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -64,8 +65,9 @@ export const migrations: Migration[] = [
   },
   editsPinsSearchMigration,
   rateBucketsMigration,
+  readStateMigration,
   {
-    name: "004_file_references",
+    name: "005_file_references",
     async up(db) {
       /** Messages by the files they attach (file-manager's read check); only messages with medias. */
       await db.raw(

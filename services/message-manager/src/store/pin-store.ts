@@ -1,5 +1,5 @@
 /** Pins in message-manager's database: the pinned messages of a chat, newest pin first. */
-import { type Message, normalizeTimestamp } from "@talk/contracts";
+import { type Message, normalizeTimestamp, type PageRequest } from "@talk/contracts";
 import type { Knex } from "knex";
 import { MESSAGE_COLUMNS, type MessageRow, type MessageStore, toMessage } from "./message-store";
 
@@ -30,7 +30,7 @@ export async function writePin(trx: Knex.Transaction, message: Message): Promise
 export async function listPins(
   store: MessageStore,
   chatId: string,
-  page: { page_size?: number; page_token?: string },
+  page: PageRequest,
 ): Promise<{ result: Message[]; next_page_token: string }> {
   const size = page.page_size ?? 100;
   const query = store.db("talk_messages").where({ chat_id: chatId }).whereRaw(PINNED).select(MESSAGE_COLUMNS);

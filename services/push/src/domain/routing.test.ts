@@ -55,6 +55,27 @@ describe("routing an event to a connection", () => {
     ]);
   });
 
+  it("gives chat_read only to the reader's own agent topic, and receipts to participants only", () => {
+    const chat = new ChatHistory(customerId);
+    const events = [chat.created(2), chat.added(alice.agentId), chat.added(bob.agentId)];
+    const timeline = new ChatTimeline(events[0]);
+    const reads = [chat.read("chat_read", bob.agentId), chat.read("chatparticipant_read", bob.agentId)];
+    [...events, ...reads].forEach((e, i) => timeline.offer(e, i, 0));
+    const bobs = `agent_id:${bob.agentId}:chat`;
+    const alices = `agent_id:${alice.agentId}:chat`;
+    const customers = `customer_id:${customerId}:chat`;
+    expect(summary(bob, subscribed(bob, bobs), timeline, reads)).toEqual([
+      `chat_read@4 ${bobs}`,
+      `chatparticipant_read@5 ${bobs}`,
+    ]);
+    expect(summary(alice, subscribed(alice, alices), timeline, reads)).toEqual([
+      `chatparticipant_read@5 ${alices}`,
+    ]);
+    // An admin outside a group chat sees neither its reader's mark nor its receipts.
+    const outsider: Viewer = { agentId: randomUUID(), customerId, admin: true };
+    expect(summary(outsider, subscribed(outsider, customers), timeline, reads)).toEqual([]);
+  });
+
   it("sends an event once through the most specific topic when several match", () => {
     const { chat, events, timeline } = history();
     const subs = subscribed(

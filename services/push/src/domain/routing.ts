@@ -36,13 +36,15 @@ export function route(
     if (creation && topic) routed.push({ event: creation, topic });
   }
   const participant = asAgent && timeline.inWindow(viewer.agentId, event.seq) === true;
+  if (event.type === "chat_read" && (!participant || event.data.owner_id !== viewer.agentId)) return routed;
   const topic = subscriptions.topicFor(chatId, participant);
   if (topic && (participant || mayReadOnCustomerTopic(viewer, timeline, event)))
     routed.push({ event, topic });
   return routed;
 }
 
-const isMessageEvent = (event: EventEnvelope) => event.type.startsWith("chatmessage_");
+const isMessageEvent = (event: EventEnvelope) =>
+  event.type.startsWith("chatmessage_") || event.type === "chatparticipant_read";
 
 /** What a customer topic may carry: chat-level events always; message events of readable chats only. */
 export function mayReadOnCustomerTopic(

@@ -52,6 +52,19 @@ export class ChatHistory {
     });
   }
 
+  /** A read mark's event (`chat_read` or its receipt `chatparticipant_read`) by `agentId`. */
+  read(type: "chat_read" | "chatparticipant_read", agentId: string): EventEnvelope {
+    return this.next(type, {
+      customer_id: this.customerId,
+      chat_id: this.chatId,
+      owner_type: "agent",
+      owner_id: agentId,
+      last_read_message_id: randomUUID(),
+      tm_read: TIME,
+      unread_count: 0,
+    });
+  }
+
   deleted(): EventEnvelope {
     const created = this.created(0);
     return { ...created, type: "chat_deleted", data: { ...created.data, tm_delete: TIME } } as EventEnvelope;
