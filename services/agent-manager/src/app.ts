@@ -2,6 +2,7 @@
 import { DEFAULT_WRITE_RATES, type WriteRates, WriteBudget, agentKey, migrate } from "@talk/db";
 import type { ManagerDefinition, ManagerDeps, Started } from "@talk/host";
 import { AgentService } from "./agent-service";
+import { PresenceMetrics } from "./metrics";
 import { agentManagerConfig, presenceSettingsFrom } from "./config";
 import { DEFAULT_PRESENCE_SETTINGS, PresenceOwner, type PresenceSettings } from "./presence/presence-owner";
 import { AgentStore } from "./store/agent-store";
@@ -25,10 +26,13 @@ export async function startAgentManager({
 }: AgentManagerDeps): Promise<Started & { agents: AgentService }> {
   await migrate(db, migrations);
   const agents = new AgentService(new AgentStore(db));
-  const owner = new PresenceOwner(bus, new PresenceStore(db), logger.child({ component: "presence" }), {
-    ...DEFAULT_PRESENCE_SETTINGS,
-    ...presence,
-  });
+  const owner = new PresenceOwner(
+    bus,
+    new PresenceStore(db),
+    logger.child({ component: "presence" }),
+    { ...DEFAULT_PRESENCE_SETTINGS, ...presence },
+    new PresenceMetrics(metrics),
+  );
   await owner.start();
   await bus.handle("agent.verifyLogin", (req) => agents.verifyLogin(req.username, req.password));
   await bus.handle("agent.get", async (req) =>
