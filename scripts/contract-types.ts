@@ -11,6 +11,7 @@ import {
   actor,
   addParticipantBody,
   agentSchema,
+  chatChangeSchema,
   chatReadSchema,
   chatSchema,
   chatSummarySchema,
@@ -51,6 +52,12 @@ import {
 
 const [subscribed, unsubscribed, errorFrame, resyncRequired, , pong] = serverFrameSchema.oneOf;
 const { type: _type, data: _data, ...envelopeHeader } = envelopeSchema.properties;
+const {
+  type: _changeType,
+  data: _changeData,
+  agent_name: _agentName,
+  ...chatChangeHeader
+} = chatChangeSchema.properties;
 
 /** Every named type, in the order of the file: its name and its schema. */
 const NAMED: [string, object][] = [
@@ -86,6 +93,14 @@ const NAMED: [string, object][] = [
       ...envelopeSchema,
       required: envelopeSchema.required.filter((k) => k !== "type" && k !== "data"),
       properties: envelopeHeader,
+    },
+  ],
+  [
+    "ChatChangeHeader",
+    {
+      ...chatChangeSchema,
+      required: chatChangeSchema.required.filter((k) => k !== "type" && k !== "data"),
+      properties: chatChangeHeader,
     },
   ],
   ["ClientFrame", clientFrameSchema],

@@ -50,6 +50,38 @@ function describeWriteLimits(name: string, current: () => TestStack, gatewayUrls
       200,
     );
   });
+
+  it(`charges an admin's agent creations to the admin's write budget (${name})`, async () => {
+    const stack = current();
+    const { customerId, agents } = await newCustomer(stack, 1);
+    const [admin] = agents;
+    const urls = gatewayUrls();
+    const username = (i: number) => `created-${admin.id.slice(0, 8)}-${i}`;
+    const statuses: number[] = [];
+    let refused;
+    for (let i = 0; i <= PER_AGENT; i++) {
+      const api = new Api(urls[i % urls.length], admin.token);
+      const res = await api.post("/agents", { username: username(i), password: `password-${username(i)}` });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
+    expect(statuses).toEqual([...Array<number>(PER_AGENT).fill(200), 429]);
+    expect(refused?.body.error).toMatchObject({ status: "RESOURCE_EXHAUSTED", reason: "WRITE_RATE_LIMITED" });
+    expect(Number(refused?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused?.headers.get("ratelimit-limit")).toBe(String(PER_AGENT));
+    // the refused agent was not created: it cannot log in
+    const login = await stack.api.post("/auth/login", {
+      username: username(PER_AGENT),
+      password: `password-${username(PER_AGENT)}`,
+    });
+    expect(login.status).toBe(401);
+    // creations without an actor (the seed, operators over the bus) are not charged
+    const seeded = await stack.bus.call("agent.create", {
+      customer_id: customerId,
+      agent: { username: `seeded-${admin.id.slice(0, 8)}`, password: "password-seeded" },
+    });
+    expect(seeded.customer_id).toBe(customerId);
+  });
 }
 
 describe("write budgets (embedded)", () => {

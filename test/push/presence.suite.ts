@@ -8,6 +8,8 @@
  */
 import type { PresenceFrame, TypingFrame } from "@talk/contracts";
 import { TYPING_RELAY_INTERVAL_MS } from "@talk/contracts";
+import { waitFor } from "@talk/testkit";
+import { metricTotal } from "../support/exposition";
 import { type TestAgent, type TestStack, newCustomer } from "../support/stacks";
 import { PushClient } from "./support/push-client";
 
@@ -92,6 +94,11 @@ export function describePresence(name: string, current: () => TestStack): void {
         topic: `customer_id:${customerId}:presence`,
         data: { agent_id: bob.id, status: "online", text: "", tm_presence: expect.any(String) },
       });
+      // counted by the owner (agents online) and by push (frames delivered to watchers)
+      expect(
+        await metricTotal(stack.metricsUrls, "talk_presence_agents", { status: "online" }),
+      ).toBeGreaterThan(0);
+      expect(await metricTotal(stack.metricsUrls, "talk_push_presence_delivered_total")).toBeGreaterThan(0);
       const agent = (await alice.api.get(`/agents/${bob.id}`)).body;
       expect(agent).toMatchObject({
         presence: { status: "online", text: "" },
@@ -242,6 +249,9 @@ export function describePresence(name: string, current: () => TestStack): void {
       const markerChat = await createChat(alice, [bob]);
       const bobs = await listening(bob, [chat.id, markerChat.id], otherUrl());
       const typist = await connect(alice);
+      const typed = (outcome: string) =>
+        metricTotal(stack.metricsUrls, "talk_push_typing_frames_total", { outcome });
+      const before = { relayed: await typed("relayed"), throttled: await typed("throttled") };
       const started = Date.now();
       for (let i = 0; i < 30; i++) typist.send({ type: "typing", chat_id: chat.id });
       typist.send({ type: "typing", chat_id: markerChat.id });
@@ -250,6 +260,14 @@ export function describePresence(name: string, current: () => TestStack): void {
       expect(typingFrames(bobs, chat.id).length).toBeGreaterThanOrEqual(1);
       expect(typingFrames(bobs, chat.id).length).toBeLessThanOrEqual(allowed);
       expect(typist.errors()).toEqual([]);
+      // push counts every frame: the ones relayed and the ones the rate limit dropped
+      const counted = await waitFor(async () => {
+        const relayed = (await typed("relayed")) - before.relayed;
+        const throttled = (await typed("throttled")) - before.throttled;
+        return relayed + throttled === 31 ? { relayed, throttled } : undefined;
+      });
+      expect(counted.relayed).toBeLessThanOrEqual(allowed + 1); // + the marker chat's
+      expect(counted.throttled).toBeGreaterThanOrEqual(30 - allowed);
     });
   });
 }

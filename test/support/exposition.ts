@@ -91,3 +91,23 @@ export function promtoolProblems(tool: string, text: string): string[] {
     .filter((l) => l.trim() !== "")
     .filter((l) => !/^[a-zA-Z_:][a-zA-Z0-9_:]* /.test(l) || l.startsWith("talk_") || /^error/.test(l));
 }
+
+/**
+ * The sum of a metric's samples over every `/metrics` of a stack, keeping only the samples whose
+ * labels include `labels` (e.g. a counter over the replicas of a service).
+ */
+export async function metricTotal(
+  metricsUrls: readonly string[],
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  let total = 0;
+  for (const url of metricsUrls) {
+    const text = await (await fetch(url)).text();
+    for (const [, labelText = "", value] of text.matchAll(
+      new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, "gm"),
+    ))
+      if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) total += Number(value);
+  }
+  return total;
+}

@@ -14,6 +14,7 @@
  *   agent was added), so the system message needs nothing from agent-manager.
  */
 import type { EventPayload, EventType } from "./events";
+import type { ChatChangeHeader } from "./generated/types";
 import { timestamp, uuid } from "./schemas/common";
 
 export const CHAT_CHANGE_TYPES = [
@@ -51,15 +52,7 @@ export const chatChangeSchema = {
   },
 } as const;
 
-export interface ChatChangeHeader {
-  id: string;
-  version: number;
-  customer_id: string;
-  chat_id: string;
-  revision: number;
-  time: string;
-  request_id?: string;
-}
+export type { ChatChangeHeader };
 
 /** A change whose `data` is typed by its `type`; participant changes name their agent. */
 export type ChatChange<T extends ChatChangeType = ChatChangeType> = {

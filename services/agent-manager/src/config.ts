@@ -1,8 +1,9 @@
 /** agent-manager's own environment (the host adds the common and database variables), validated at start. */
-import type { Config, ConfigSpec } from "@talk/kit";
+import { type Config, type ConfigSpec, writeRateConfig } from "@talk/kit";
 import type { PresenceSettings } from "./presence/presence-owner";
 
 export const agentManagerConfig = {
+  ...writeRateConfig,
   PRESENCE_IDLE_SECONDS: {
     kind: "int",
     description:

@@ -130,6 +130,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ...deps("agent-manager", metrics.agents),
     db: database("agent-manager"),
     presence: options.presence,
+    writeRates: options.writeRates,
   });
   const chatManager = await startChatManager({
     ...deps("chat-manager", metrics.chats),

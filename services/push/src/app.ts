@@ -52,12 +52,13 @@ export async function startPush({ bus, logger, metrics, settings }: PushDeps): P
   });
   const replays = new Replays(bus, events, membership, settings, pushMetrics, log.child({ part: "replay" }));
   const presence = new ReplicaPresence(bus, log.child({ part: "presence" }), settings.presence);
+  pushMetrics.readPresenceAgents(() => presence.agents);
   hub.observe({
     opened: (connection) => presence.opened(connection.viewer),
     closed: (connection) => presence.closed(connection.viewer),
   });
-  const presenceRelay = new PresenceRelay(bus, hub);
-  const typing = new TypingRelay(bus, hub, events.index, membership);
+  const presenceRelay = new PresenceRelay(bus, hub, pushMetrics);
+  const typing = new TypingRelay(bus, hub, events.index, membership, pushMetrics);
   const commands = new ClientCommands(events, replays, membership, settings.maxTopics, {
     typing: (connection, frame) => typing.typed(connection, frame),
     activity: (connection) => presence.activity(connection.viewer),

@@ -423,6 +423,16 @@ export interface EventEnvelopeHeader {
   request_id?: string;
 }
 
+export interface ChatChangeHeader {
+  id: string;
+  version: number;
+  customer_id: string;
+  chat_id: string;
+  revision: number;
+  time: string;
+  request_id?: string;
+}
+
 export interface ClientFrame {
   type: "subscribe" | "unsubscribe";
   /**

@@ -77,9 +77,9 @@ describe("presence of agents", () => {
     book.heartbeat("push-2", [at(ada)], TRUST, 0);
     book.changes(0);
     book.heartbeat("push-2", [at(ada)], TRUST, 20_000);
-    book.tick(TRUST - 1);
+    expect(book.tick(TRUST - 1)).toBe(0);
     expect(statuses(book, TRUST - 1)).toEqual([]);
-    book.tick(TRUST);
+    expect(book.tick(TRUST)).toBe(1); // push-1 expired
     expect(statuses(book, TRUST)).toEqual(["bob offline"]);
     expect(book.liveReplicas).toBe(1);
     book.connections("push-2", [at(bob)], TRUST, TRUST + 1); // its client reconnected elsewhere
@@ -95,6 +95,19 @@ describe("presence of agents", () => {
     book.heartbeat("push-1", [], TRUST, 2, true);
     expect(statuses(book, 2)).toEqual(["ada offline"]);
     expect(book.liveReplicas).toBe(0);
+  });
+
+  it("counts the agents by the status last announced (offline ones are not kept)", () => {
+    const book = new PresenceBook(IDLE);
+    book.connections("push-1", [at(bob), at(ada)], TRUST, 0);
+    book.setExplicit(customer, ada, "dnd", "", 0);
+    expect(book.statusCounts()).toEqual({ online: 0, away: 0, dnd: 0 }); // nothing announced yet
+    book.changes(0);
+    expect(book.statusCounts()).toEqual({ online: 1, away: 0, dnd: 1 });
+    book.heartbeat("push-1", [at(bob), at(ada)], TRUST, IDLE - 1);
+    book.tick(IDLE);
+    book.changes(IDLE);
+    expect(book.statusCounts()).toEqual({ online: 0, away: 1, dnd: 1 });
   });
 
   it("knows nothing of an agent never seen: offline, since unknown", () => {

@@ -116,15 +116,21 @@ export class PresenceBook {
     agent.explicit = explicit;
   }
 
-  /** Forgets replicas that fell silent; every connected agent is looked at again (idleness). */
-  tick(now: number): void {
+  /**
+   * Forgets replicas that fell silent (and says how many); every connected agent is looked at
+   * again (idleness).
+   */
+  tick(now: number): number {
+    let expired = 0;
     for (const [replica, state] of this.replicas)
       if (state.expiresAt <= now) {
         for (const agentId of state.agents.keys()) this.dirty.add(agentId);
         this.replicas.delete(replica);
+        expired++;
       }
     for (const [agentId, agent] of this.agents)
       if (agent.shown?.status === "online" && now - agent.activeAt >= this.idleMs) this.dirty.add(agentId);
+    return expired;
   }
 
   /** The presence of each agent that changed since the last call, in the order they changed. */
@@ -159,6 +165,16 @@ export class PresenceBook {
     if (!agent || agent.customerId !== customerId || !agent.shown)
       return { agent_id: agentId, status: "offline", text: "", tm_presence: this.offlineSince(agentId) };
     return this.view(agent);
+  }
+
+  /** How many agents show each status other than `offline` (as last announced). */
+  statusCounts(): Record<Exclude<PresenceStatus, "offline">, number> {
+    const counts = { online: 0, away: 0, dnd: 0 };
+    for (const agent of this.agents.values()) {
+      const status = agent.shown?.status;
+      if (status && status !== "offline") counts[status]++;
+    }
+    return counts;
   }
 
   /** Replicas currently counted as live. */

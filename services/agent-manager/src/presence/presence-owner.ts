@@ -11,6 +11,7 @@ import type { Bus, SignalListener } from "@talk/bus";
 import type { Agent, Presence, PresenceStatus, Signal } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import { PresenceBook } from "../domain/presence-book";
+import type { PresenceMetrics } from "../metrics";
 import type { PresenceStore } from "../store/presence-store";
 
 export interface PresenceSettings {
@@ -33,9 +34,11 @@ export class PresenceOwner {
     private readonly store: PresenceStore,
     private readonly logger: Logger,
     private readonly settings: PresenceSettings,
+    private readonly metrics: PresenceMetrics,
     private readonly clock: () => number = Date.now,
   ) {
     this.book = new PresenceBook(settings.idleMs);
+    metrics.read(this.book);
   }
 
   /** Restores explicit statuses, listens, then asks the push replicas for their snapshots. */
@@ -44,7 +47,11 @@ export class PresenceOwner {
       this.book.restoreExplicit(saved.customer_id, saved.agent_id, saved);
     this.listener = await this.bus.listen(["presence.#"], (signal) => this.apply(signal));
     this.timer = setInterval(() => {
-      this.book.tick(this.clock());
+      const expired = this.book.tick(this.clock());
+      if (expired > 0) {
+        this.metrics.replicasExpired.inc(expired);
+        this.logger.warn({ replicas: expired }, "Push replicas fell silent; their connections expired");
+      }
       this.announce();
     }, this.settings.tickMs);
     this.timer.unref();
@@ -104,6 +111,7 @@ export class PresenceOwner {
   private announce(): void {
     for (const { explicitCleared, ...change } of this.book.changes(this.clock())) {
       this.bus.signal({ type: "agent_presence", data: change });
+      this.metrics.changes.inc({ status: change.status });
       if (explicitCleared)
         this.store
           .clear(change.agent_id)

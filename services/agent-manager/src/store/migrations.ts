@@ -1,4 +1,4 @@
-import { type Migration, idempotencyMigration } from "@talk/db";
+import { type Migration, idempotencyMigration, rateBucketsMigration } from "@talk/db";
 
 export const migrations: Migration[] = [
   {
@@ -38,4 +38,5 @@ export const migrations: Migration[] = [
       });
     },
   },
+  rateBucketsMigration,
 ];

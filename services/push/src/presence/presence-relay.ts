@@ -6,6 +6,7 @@
 import type { Bus, SignalListener } from "@talk/bus";
 import type { PresenceFrame, Signal } from "@talk/contracts";
 import { PresenceFilter } from "../domain/presence-filter";
+import type { PushMetrics } from "../metrics";
 import type { Hub } from "../socket/hub";
 
 export class PresenceRelay {
@@ -15,6 +16,7 @@ export class PresenceRelay {
   constructor(
     private readonly bus: Bus,
     private readonly hub: Hub,
+    private readonly metrics: PushMetrics,
   ) {}
 
   async start(): Promise<void> {
@@ -32,6 +34,9 @@ export class PresenceRelay {
     const topic = `customer_id:${customerId}:presence`;
     const frame: PresenceFrame = { type: "agent_presence", data: presence, topic };
     for (const connection of this.hub.ofCustomer(customerId))
-      if (connection.open && connection.subscriptions.presence) connection.sendControl(frame);
+      if (connection.open && connection.subscriptions.presence) {
+        connection.sendControl(frame);
+        this.metrics.presenceDelivered.inc();
+      }
   }
 }

@@ -20,6 +20,7 @@ import {
 import { KeyedThrottle } from "@talk/kit";
 import type { EventIndex } from "../domain/event-index";
 import type { ChatMembership } from "../membership";
+import type { PushMetrics } from "../metrics";
 import type { Connection } from "../socket/connection";
 import type { Hub } from "../socket/hub";
 
@@ -32,6 +33,7 @@ export class TypingRelay {
     private readonly hub: Hub,
     private readonly index: EventIndex,
     private readonly membership: ChatMembership,
+    private readonly metrics: PushMetrics,
   ) {}
 
   async start(): Promise<void> {
@@ -47,10 +49,17 @@ export class TypingRelay {
     const { agentId, customerId } = connection.viewer;
     const chatId = frame.chat_id;
     const refusal = await this.refusal(customerId, chatId, agentId);
-    if (refusal) return refusal;
+    if (refusal) {
+      this.metrics.typingFrames.inc({ outcome: "refused" });
+      return refusal;
+    }
     let throttle = this.throttles.get(connection);
     if (!throttle) this.throttles.set(connection, (throttle = new KeyedThrottle(TYPING_RELAY_INTERVAL_MS)));
-    if (!throttle.pass(chatId)) return undefined;
+    if (!throttle.pass(chatId)) {
+      this.metrics.typingFrames.inc({ outcome: "throttled" });
+      return undefined;
+    }
+    this.metrics.typingFrames.inc({ outcome: "relayed" });
     this.bus.signal({
       type: "typing",
       data: {
@@ -105,6 +114,7 @@ export class TypingRelay {
         topic,
       };
       connection.sendControl(frame);
+      this.metrics.typingDelivered.inc();
     }
   }
 }
