@@ -208,6 +208,146 @@ export function describeFileApi(name: string, current: () => TestStack): void {
       expect(((await gone.json()) as any).error.reason).toBe("FILE_DELETED");
     });
 
+    it("fills a file media's name, content type and size from the file, whatever the client sent", async () => {
+      const text = "minutes of the meeting\n";
+      const up = await uploadRaw(stack, alice, text, "minutes.txt", "text/plain");
+      const sent = await alice.api.post(messages, {
+        chat_id: chatId,
+        type: "normal",
+        medias: [
+          { type: "link", link: "https://example.com/agenda" },
+          {
+            type: "file",
+            file_id: up.body.id,
+            name: "invoice.exe",
+            content_type: "application/x-msdownload",
+            size: 1,
+          },
+        ],
+      });
+      expect(sent.status).toBe(200);
+      const media = {
+        type: "file",
+        file_id: up.body.id,
+        name: "minutes.txt",
+        content_type: "text/plain",
+        size: Buffer.byteLength(text),
+      };
+      expect(sent.body.medias).toEqual([{ type: "link", link: "https://example.com/agenda" }, media]);
+      expect((await bob.api.get(`${messages}/${sent.body.id}`)).body.medias[1]).toEqual(media);
+    });
+
+    it("refuses a message whose file is another customer's, unknown, deleted or still uploading, naming the media", async () => {
+      const count = async () =>
+        (await alice.api.get(`${messages}?chat_id=${chatId}`)).body.result.length as number;
+      const before = await count();
+      const sendWith = (fileId: string) =>
+        alice.api.post(messages, {
+          chat_id: chatId,
+          type: "normal",
+          text: "see attached",
+          medias: [
+            { type: "link", link: "https://example.com/" },
+            { type: "file", file_id: fileId },
+          ],
+        });
+      const refusal = (res: { status: number; body: any }) => ({
+        status: res.status,
+        reason: res.body.error?.reason,
+        names: /medias\[1\]/.test(res.body.error?.message ?? ""),
+      });
+
+      const foreign = await uploadRaw(stack, mallory, "not yours", "theirs.txt", "text/plain");
+      expect(refusal(await sendWith(foreign.body.id))).toEqual({
+        status: 400,
+        reason: "MEDIA_FILE_NOT_FOUND",
+        names: true,
+      });
+      expect(refusal(await sendWith(randomUUID()))).toEqual({
+        status: 400,
+        reason: "MEDIA_FILE_NOT_FOUND",
+        names: true,
+      });
+      const removed = await uploadRaw(stack, alice, "gone soon", "gone.txt", "text/plain");
+      expect((await alice.api.delete(`/files/${removed.body.id}`)).status).toBe(200);
+      expect(refusal(await sendWith(removed.body.id))).toEqual({
+        status: 400,
+        reason: "MEDIA_FILE_DELETED",
+        names: true,
+      });
+
+      // An upload held open: file-manager has its row, but the upload has not finished.
+      const uploadingBefore = new Set(await stack.uploadingFiles());
+      let finish!: () => void;
+      const held = new Promise<void>((resolve) => (finish = resolve));
+      let first = true;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (first) {
+            first = false;
+            return controller.enqueue(Buffer.from("the first half, "));
+          }
+          await held;
+          controller.enqueue(Buffer.from("and the second."));
+          controller.close();
+        },
+      });
+      const upload = uploadRaw(stack, alice, body, "slow.txt", "text/plain");
+      const pending = await waitFor(
+        async () => (await stack.uploadingFiles()).find((id) => !uploadingBefore.has(id)),
+        { what: "the held upload to begin" },
+      );
+      expect(refusal(await sendWith(pending))).toEqual({
+        status: 400,
+        reason: "MEDIA_FILE_UPLOADING",
+        names: true,
+      });
+      finish();
+      const done = await upload;
+      expect(done.body).toMatchObject({ id: pending, size: 31 });
+      expect(await count()).toBe(before);
+      expect((await sendWith(pending)).status).toBe(200);
+      expect(await count()).toBe(before + 1);
+    });
+
+    it("keeps a deleted file's media in its messages, marked deleted, and refuses it in a new edit", async () => {
+      const up = await uploadRaw(stack, alice, "the old plan", "plan.txt", "text/plain");
+      const sent = await alice.api.post(messages, {
+        chat_id: chatId,
+        type: "normal",
+        text: "the plan",
+        medias: [{ type: "file", file_id: up.body.id }],
+      });
+      const other = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "no file" });
+      expect((await alice.api.delete(`/files/${up.body.id}`)).status).toBe(200);
+      const shown = (await bob.api.get(`${messages}/${sent.body.id}`)).body;
+      expect(shown.medias).toEqual([
+        {
+          type: "file",
+          file_id: up.body.id,
+          name: "plan.txt",
+          content_type: "text/plain",
+          size: 12,
+          deleted: true,
+        },
+      ]);
+      expect(shown.tm_edit).toBe(NOT_DELETED);
+      // Deleting again changes nothing more; an edit may keep the deleted media but not add it anew.
+      expect((await alice.api.delete(`/files/${up.body.id}`)).status).toBe(200);
+      expect((await bob.api.get(`${messages}/${sent.body.id}`)).body.medias).toEqual(shown.medias);
+      const kept = await alice.api.put(`${messages}/${sent.body.id}`, {
+        text: "the plan (old)",
+        medias: shown.medias,
+      });
+      expect(kept.status).toBe(200);
+      expect(kept.body.medias).toEqual(shown.medias);
+      const added = await alice.api.put(`${messages}/${other.body.id}`, {
+        medias: [{ type: "file", file_id: up.body.id }],
+      });
+      expect(added.status).toBe(400);
+      expect(added.body.error.reason).toBe("MEDIA_FILE_DELETED");
+    });
+
     // Distributed only: there each service is its own process; the embedded system shares its
     // process with the test runner, whose own allocations make that process's RSS a noisy measure.
     const distributedOnly = name === "distributed" ? it : it.skip;

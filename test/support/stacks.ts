@@ -33,6 +33,8 @@ export interface TestStack {
   processes(): { name: string; pid: number }[];
   /** What file-manager's database holds: files in any state, chunk rows and their bytes. */
   storedFiles(): Promise<{ files: number; ready: number; chunks: number; bytes: number }>;
+  /** The ids of the uploads file-manager is receiving now (not finished). */
+  uploadingFiles(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,11 @@ function errorLines(text: string): string[] {
 
 /** Largest upload the test stacks accept: room for the 100 MB upload of the memory test. */
 export const TEST_FILE_MAX_BYTES = 101 * 1024 * 1024;
+
+async function uploadingIds(db: Knex): Promise<string[]> {
+  const rows: { id: string }[] = await db("files").where({ state: "uploading" }).select("id");
+  return rows.map((row) => row.id);
+}
 
 async function countStored(db: Knex) {
   const [files] = await db("files").select(
@@ -106,6 +113,7 @@ export async function startEmbeddedStack(
     errorLogs: () => [...logged],
     processes: () => [{ name: "embedded", pid: process.pid }],
     storedFiles: () => countStored(system.databases["file-manager"]),
+    uploadingFiles: () => uploadingIds(system.databases["file-manager"]),
     async stop() {
       await system.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -147,6 +155,7 @@ export async function startDistributedStack(
     processes: () =>
       stack.processes.flatMap((p) => (p.pid === undefined ? [] : [{ name: p.spec.name, pid: p.pid }])),
     storedFiles: () => countStored(fileDb),
+    uploadingFiles: () => uploadingIds(fileDb),
     async stop() {
       await fileDb.destroy();
       await bus.close();

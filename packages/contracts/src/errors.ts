@@ -120,6 +120,10 @@ export const ERROR_REASONS = [
   "NOT_FILE_OWNER",
   "RANGE_NOT_SATISFIABLE",
   "FILE_MANAGER_UNAVAILABLE",
+  // a message's file media (400): no such file of the caller's customer, deleted, or not fully uploaded
+  "MEDIA_FILE_NOT_FOUND",
+  "MEDIA_FILE_DELETED",
+  "MEDIA_FILE_UPLOADING",
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

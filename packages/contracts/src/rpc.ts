@@ -22,6 +22,7 @@ import {
   chatSchema,
   chatSummarySchema,
   customerSchema,
+  FILE_STATES,
   fileSchema,
   messageSchema,
   messageVersionSchema,
@@ -270,6 +271,15 @@ export const rpcOperations = {
     ]),
     response: obj({ allowed: { type: "boolean" } }, ["allowed"]),
   },
+  /**
+   * The uploader deleted a file (file-manager, before it answers the delete): the messages that
+   * attach it mark its media `deleted`, each announced with chatmessage_updated. Idempotent.
+   */
+  "message.fileDeleted": {
+    queue: RPC_QUEUES.messageManager,
+    request: obj({ customer_id: uuid, file_id: uuid }, ["customer_id", "file_id"]),
+    response: obj({ messages: { type: "integer", minimum: 0 } }, ["messages"]),
+  },
   // file-manager
   "file.get": {
     queue: RPC_QUEUES.fileManager,
@@ -282,16 +292,39 @@ export const rpcOperations = {
     response: fileSchema,
   },
   /**
-   * The files of a customer a send attaches (message-manager, once per send batch): the ones that
-   * exist and are not deleted come back, and are marked as referenced so the sweeper keeps them.
+   * The files a batch of sends attaches (message-manager, once per batch), each named with the
+   * sender's customer: every one comes back with its state, and the ready ones with their metadata,
+   * marked as referenced so the sweeper keeps them. Another customer's file is `missing`.
    */
   "file.attach": {
     queue: RPC_QUEUES.fileManager,
-    request: obj({ customer_id: uuid, file_ids: { type: "array", items: uuid, maxItems: 2000 } }, [
-      "customer_id",
-      "file_ids",
-    ]),
-    response: obj({ files: { type: "array", items: fileSchema } }, ["files"]),
+    request: obj(
+      {
+        refs: {
+          type: "array",
+          maxItems: 2000,
+          items: obj({ customer_id: uuid, file_id: uuid }, ["customer_id", "file_id"]),
+        },
+      },
+      ["refs"],
+    ),
+    response: obj(
+      {
+        files: {
+          type: "array",
+          items: obj(
+            {
+              customer_id: uuid,
+              file_id: uuid,
+              state: { type: "string", enum: FILE_STATES },
+              file: fileSchema,
+            },
+            ["customer_id", "file_id", "state"],
+          ),
+        },
+      },
+      ["files"],
+    ),
   },
 } as const;
 

@@ -47,6 +47,9 @@ export async function startFileManager({
       );
       return allowed;
     },
+    async fileDeleted(customerId, fileId, requestId) {
+      await bus.call("message.fileDeleted", { customer_id: customerId, file_id: fileId }, { requestId });
+    },
   };
   const service = new FileService(
     new FileStore(db),
@@ -58,9 +61,7 @@ export async function startFileManager({
   );
   await bus.handle("file.get", (req, ctx) => service.get(req.actor, req.file_id, ctx.requestId));
   await bus.handle("file.delete", (req, ctx) => service.delete(req.actor, req.file_id, ctx.requestId));
-  await bus.handle("file.attach", async (req) => ({
-    files: await service.attach(req.customer_id, req.file_ids),
-  }));
+  await bus.handle("file.attach", async (req) => ({ files: await service.attach(req.refs) }));
   const sweeper = setInterval(() => {
     service.sweep().catch((error: unknown) => logger.warn({ err: error }, "could not sweep expired uploads"));
   }, settings.sweepIntervalSeconds * 1000);

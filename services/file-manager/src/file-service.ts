@@ -1,10 +1,11 @@
 /** file-manager's operations: upload, metadata, content, delete, attach to messages, sweep. */
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
-import { type Actor, AppError, type FileInfo, forbidden, notFound } from "@talk/contracts";
+import { type Actor, AppError, type FileInfo, type FileState, forbidden, notFound } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import {
   type ByteRange,
+  attachState,
   cleanContentType,
   cleanName,
   isDeleted,
@@ -20,6 +21,16 @@ import type { FileStore } from "./store/file-store";
 /** message-manager's knowledge: is a live message referencing the file in a chat the agent is in? */
 export interface ReferenceAuthority {
   mayRead(actor: Actor, fileId: string, requestId?: string): Promise<boolean>;
+  /** Marks the file's medias deleted in the messages that attach it (idempotent). */
+  fileDeleted(customerId: string, fileId: string, requestId?: string): Promise<void>;
+}
+
+/** One file a send attaches, named with the sender's customer, and what it is. */
+export interface AttachAnswer {
+  customer_id: string;
+  file_id: string;
+  state: FileState;
+  file?: FileInfo;
 }
 
 export interface UploadInput {
@@ -112,20 +123,33 @@ export class FileService {
     return { file, range, length, body: this.storage.read(id, file.size, range) };
   }
 
-  /** The uploader deletes a file: it stays listed (deleted) and its bytes go. */
+  /**
+   * The uploader deletes a file: it stays listed (deleted), the messages that attach it show it
+   * deleted, and its bytes go. Answered once all three happened; a retry finishes what a failure left.
+   */
   async delete(actor: Actor, id: string, requestId?: string): Promise<FileInfo> {
     const file = await this.get(actor, id, requestId);
     if (file.owner_id !== actor.agent_id)
       throw forbidden("NOT_FILE_OWNER", "Only the agent who uploaded a file may delete it.");
-    if (isDeleted(file)) return file;
-    const deleted = await this.store.softDelete(id);
+    const deleted = isDeleted(file) ? file : await this.store.softDelete(id);
     if (!deleted) throw fileNotFound(id);
+    await this.references.fileDeleted(deleted.customer_id, id, requestId);
     await this.storage.remove(id);
     return deleted;
   }
 
-  attach(customerId: string, ids: string[]): Promise<FileInfo[]> {
-    return this.store.attach(customerId, [...new Set(ids)]);
+  /** The files sends attach, each with its state; the ready ones are marked attached. */
+  async attach(refs: { customer_id: string; file_id: string }[]): Promise<AttachAnswer[]> {
+    const found = await this.store.findAny([...new Set(refs.map((ref) => ref.file_id))]);
+    const answers = refs.map((ref): AttachAnswer => {
+      const file = found.get(ref.file_id);
+      const state = attachState(file, ref.customer_id);
+      if (state !== "ready" || !file) return { ...ref, state };
+      const { uploading: _uploading, ...info } = file;
+      return { ...ref, state, file: info };
+    });
+    await this.store.markAttached(answers.flatMap((answer) => (answer.file ? [answer.file_id] : [])));
+    return answers;
   }
 
   /** Removes uploads never attached after their time, and uploads that never finished. */

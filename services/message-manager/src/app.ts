@@ -7,6 +7,7 @@ import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, expireIdempotencyKeys, migrat
 import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
 import { ChatChangeApplier } from "./consumers/chat-changes";
+import type { FileAuthority } from "./file-lookup";
 import { MessageService } from "./message-service";
 import { ReadMarks } from "./read-marks";
 import { type MembershipAuthority, ReplicaMembership } from "./replica-membership";
@@ -38,7 +39,12 @@ export async function startMessageManager({
       return { exists: m.chat !== null, member: m.participant !== null, revision: m.revision };
     },
   };
-  const messages = new MessageService(store, outbox, authority, {
+  const files: FileAuthority = {
+    async attach(refs, requestId) {
+      return (await bus.call("file.attach", { refs }, { requestId })).files;
+    },
+  };
+  const messages = new MessageService(store, outbox, authority, files, {
     catchUpTimeoutMs: 5000,
     metrics: metrics && new MessageMetrics(metrics),
   });
@@ -100,6 +106,9 @@ export async function startMessageManager({
   }));
   await bus.handle("message.fileAccess", async (req) => ({
     allowed: await agentSeesFile(db, req.customer_id, req.agent_id, req.file_id),
+  }));
+  await bus.handle("message.fileDeleted", async (req, ctx) => ({
+    messages: await messages.fileDeleted(req.customer_id, req.file_id, ctx.requestId),
   }));
   await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
   outbox.start(outboxPollMs);

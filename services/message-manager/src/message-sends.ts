@@ -13,6 +13,10 @@
  * into a later batch, and gets the first one's answer. If a batch fails before its commit, each of
  * its sends is tried again in a batch of its own; if the commit itself fails, they fail (and are
  * retried by clients with their keys, as for any send).
+ *
+ * The files a batch attaches are asked of file-manager once, before the chats are locked
+ * (file-lookup.ts): a send whose file media may not be attached is refused with a 400 naming the
+ * media, and a written one shows each file's name, content type and size.
  */
 import { randomUUID } from "node:crypto";
 import type { CreateMessageRequest, Message, RequestContext } from "@talk/contracts";
@@ -30,6 +34,7 @@ import {
 } from "@talk/db";
 import { parentIdOf } from "./domain/message-rules";
 import { decideSend, messageCreated, sentMessage } from "./domain/sends";
+import { type FileAuthority, FileLookup, attachesFiles } from "./file-lookup";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
 import type { MessageMetrics } from "./metrics";
 import type { ReplicaMembership } from "./replica-membership";
@@ -55,6 +60,7 @@ export class BatchedSends {
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     private readonly membership: ReplicaMembership,
+    private readonly files: FileAuthority,
     options: GroupCommitOptions = DEFAULT_SEND_BATCHING,
     private readonly metrics?: MessageMetrics,
   ) {
@@ -73,6 +79,19 @@ export class BatchedSends {
 
   private async write(sends: Send[]): Promise<Outcome<Message>[]> {
     this.metrics?.sendBatchSize.observe(sends.length);
+    // The files the batch attaches: one question to file-manager, before any chat is locked. If it
+    // cannot answer, only the sends that attach files fail.
+    let files: FileLookup | undefined;
+    let filesFailure: unknown;
+    try {
+      files = await FileLookup.of(
+        this.files,
+        sends.map((send) => ({ customerId: send.context.actor.customer_id, medias: send.input.medias })),
+        sends.find((send) => attachesFiles(send.input.medias))?.context.requestId,
+      );
+    } catch (error) {
+      filesFailure = error;
+    }
     let committing = false;
     try {
       return await this.outbox.transaction(async (trx, emit, takeEvents) => {
@@ -138,11 +157,22 @@ export class BatchedSends {
                 : { error: decision.refuse };
             continue;
           }
+          let medias = input.medias ?? [];
+          if (attachesFiles(medias))
+            try {
+              if (!files) throw filesFailure;
+              medias = files.fill(context.actor.customer_id, medias);
+            } catch (error) {
+              const key = keys.get(i);
+              if (key) release.push(key);
+              outcomes[i] = { error };
+              continue;
+            }
           if (!chat || !facts.now) throw new Error("a send was decided without its chat's row and clock");
           chat.clock = nextTimestampAfter(facts.now, chat.clock);
           chat.seq += 1;
           touched.set(chat.id, chat);
-          const message = sentMessage(randomUUID(), context.actor, input, chat.clock);
+          const message = sentMessage(randomUUID(), context.actor, { ...input, medias }, chat.clock);
           emit(messageCreated(message, chat.seq, context.requestId));
           written.push({ index: i, message });
           outcomes[i] = { value: message };

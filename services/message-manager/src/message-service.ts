@@ -17,6 +17,9 @@ import {
   type PageRequest,
 } from "@talk/contracts";
 import { type Emit, type Outbox, agentKey, nextTimestamp, now } from "@talk/db";
+import { markFileDeleted } from "./domain/file-medias";
+import { type FileAuthority, FileLookup, attachesFiles } from "./file-lookup";
+import { messagesAttaching } from "./store/file-references";
 import { assertEditable, editOf, editedMessage, replacedVersion } from "./domain/edits";
 import { decidePin, pinnedMessage, unpinnedMessage } from "./domain/pins";
 import {
@@ -61,6 +64,7 @@ export class MessageService {
     private readonly store: MessageStore,
     private readonly outbox: Outbox,
     authority: MembershipAuthority,
+    private readonly files: FileAuthority,
     options: { catchUpTimeoutMs?: number; batching?: GroupCommitOptions; metrics?: MessageMetrics } = {},
   ) {
     this.membership = new ReplicaMembership(store, authority, options.catchUpTimeoutMs);
@@ -68,6 +72,7 @@ export class MessageService {
       store,
       outbox,
       this.membership,
+      files,
       options.batching ?? DEFAULT_SEND_BATCHING,
       options.metrics,
     );
@@ -125,8 +130,9 @@ export class MessageService {
   }
 
   /** The author edits the text or medias; the version replaced goes into the message's history. */
-  async edit(messageId: string, edit: EditMessageRequest, context: RequestContext): Promise<Message> {
+  async edit(messageId: string, request: EditMessageRequest, context: RequestContext): Promise<Message> {
     const found = await this.get(context.actor, messageId, context.requestId);
+    const edit = await this.withFiles(request, found, context);
     return this.write(found.chat_id, context, async (trx, announce) => {
       const message = await this.lockedMessage(trx, messageId);
       assertEditable(message, context.actor);
@@ -139,6 +145,51 @@ export class MessageService {
       announce("chatmessage_updated", edited, tm);
       return edited;
     });
+  }
+
+  /** An edit's new file medias checked and filled in (the ones the message had stay as they are). */
+  private async withFiles(edit: EditMessageRequest, message: Message, context: RequestContext) {
+    if (!edit.medias || !attachesFiles(edit.medias)) return edit;
+    const { customer_id } = context.actor;
+    const lookup = await FileLookup.of(
+      this.files,
+      [{ customerId: customer_id, medias: edit.medias }],
+      context.requestId,
+    );
+    return { ...edit, medias: lookup.fill(customer_id, edit.medias, message.medias) };
+  }
+
+  /**
+   * The uploader deleted a file: every message that attaches it keeps the media, marked `deleted`,
+   * announced with chatmessage_updated on its chat's sequence (not an edit: no history, no tm_edit).
+   * Idempotent: a message already marked is left alone. Answers how many messages it marked.
+   */
+  async fileDeleted(customerId: string, fileId: string, requestId?: string): Promise<number> {
+    let marked = 0;
+    for (const { id, chat_id } of await messagesAttaching(this.store.db, customerId, fileId)) {
+      const changed = await this.outbox.transaction(async (trx, emit: Emit) => {
+        const chat = await this.store.lockChat(trx, chat_id, customerId);
+        const message = await this.lockedMessage(trx, id);
+        const medias = markFileDeleted(message.medias, fileId);
+        if (!medias) return false;
+        const tm = await now(trx);
+        await this.store.setMedias(trx, id, medias, tm);
+        const seq = chat.seq + 1;
+        emit({
+          type: "chatmessage_updated",
+          customer_id: customerId,
+          chat_id,
+          seq,
+          time: tm,
+          data: { ...message, medias, tm_update: tm },
+          request_id: requestId,
+        });
+        await this.store.updateChat(trx, chat_id, { seq });
+        return true;
+      });
+      if (changed) marked++;
+    }
+    return marked;
   }
 
   /** A message's earlier versions, newest first, for the participants of its chat. */

@@ -51,7 +51,11 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
         return { exists: true, member: true, revision: 1 };
       },
     };
-    service = new MessageService(new MessageStore(db), outbox, authority);
+    // These sends attach no file, so file-manager is never asked (its part is in test/http/file-api.suite.ts).
+    const files = {
+      attach: () => Promise.reject(new Error("these sends attach no file; file-manager is not asked")),
+    };
+    service = new MessageService(new MessageStore(db), outbox, authority, files);
   }, 60_000);
 
   afterAll(async () => {

@@ -67,6 +67,7 @@ export interface Chat {
           name?: string;
           content_type?: string;
           size?: number;
+          deleted?: boolean;
         }
       | {
           type: "link";
@@ -125,6 +126,7 @@ export type Media =
       name?: string;
       content_type?: string;
       size?: number;
+      deleted?: boolean;
     }
   | {
       type: "link";
@@ -231,6 +233,7 @@ export interface ChatSummary {
           name?: string;
           content_type?: string;
           size?: number;
+          deleted?: boolean;
         }
       | {
           type: "link";
@@ -337,6 +340,7 @@ export interface CreateMessageRequest {
         name?: string;
         content_type?: string;
         size?: number;
+        deleted?: boolean;
       }
     | {
         type: "link";
@@ -374,6 +378,7 @@ export interface EditMessageRequest {
         name?: string;
         content_type?: string;
         size?: number;
+        deleted?: boolean;
       }
     | {
         type: "link";
@@ -838,6 +843,15 @@ export interface MessageFileAccessResponse {
   allowed: boolean;
 }
 
+export interface MessageFileDeletedRequest {
+  customer_id: string;
+  file_id: string;
+}
+
+export interface MessageFileDeletedResponse {
+  messages: number;
+}
+
 export interface FileGetRequest {
   actor: Actor;
   file_id: string;
@@ -850,15 +864,22 @@ export interface FileDeleteRequest {
 }
 
 export interface FileAttachRequest {
-  customer_id: string;
   /**
    * @maxItems 2000
    */
-  file_ids: string[];
+  refs: {
+    customer_id: string;
+    file_id: string;
+  }[];
 }
 
 export interface FileAttachResponse {
-  files: FileInfo[];
+  files: {
+    customer_id: string;
+    file_id: string;
+    state: "ready" | "deleted" | "uploading" | "missing";
+    file?: FileInfo;
+  }[];
 }
 
 /** The payload (`data`) of each event type. */
@@ -919,6 +940,7 @@ export interface RpcTypes {
   "read.receipts": { request: ReadReceiptsRequest; response: ReadReceiptsResponse };
   "reaction.remove": { request: ReactionRemoveRequest; response: Message };
   "message.fileAccess": { request: MessageFileAccessRequest; response: MessageFileAccessResponse };
+  "message.fileDeleted": { request: MessageFileDeletedRequest; response: MessageFileDeletedResponse };
   "file.get": { request: FileGetRequest; response: FileInfo };
   "file.delete": { request: FileDeleteRequest; response: FileInfo };
   "file.attach": { request: FileAttachRequest; response: FileAttachResponse };

@@ -93,6 +93,8 @@ const mediaWith = <const L extends object>(link: L) =>
           name: { type: "string", maxLength: 255 },
           content_type: { type: "string", maxLength: 255 },
           size: { type: "integer", minimum: 0 },
+          /** Set once the uploader deleted the file (its bytes are gone; the media stays). */
+          deleted: { type: "boolean" },
         },
       },
       {
@@ -340,6 +342,13 @@ export const readReceiptSchema = {
     tm_read: participantSchema.properties.tm_read,
   },
 } as const;
+
+/**
+ * What a message may attach: `ready` files only; `deleted` ones had their bytes removed, `uploading`
+ * ones are not finished, and `missing` ones do not exist for the caller's customer.
+ */
+export const FILE_STATES = ["ready", "deleted", "uploading", "missing"] as const;
+export type FileState = (typeof FILE_STATES)[number];
 
 /** An uploaded file's metadata (file-manager); its bytes are at /v1.0/files/{id}/content. */
 export const fileSchema = {

@@ -1,4 +1,12 @@
-import { cleanContentType, cleanName, contentDisposition, parseRange, readAccess } from "./file-rules";
+import {
+  NOT_DELETED,
+  attachState,
+  cleanContentType,
+  cleanName,
+  contentDisposition,
+  parseRange,
+  readAccess,
+} from "./file-rules";
 
 const CUSTOMER = "11111111-1111-4111-8111-111111111111";
 const OTHER_CUSTOMER = "22222222-2222-4222-8222-222222222222";
@@ -32,6 +40,21 @@ describe("who may read a file", () => {
   });
   it("hides it from another customer, even an agent with the same id", () => {
     expect(readAccess(file, { customer_id: OTHER_CUSTOMER, agent_id: OWNER })).toBe("hidden");
+  });
+});
+
+describe("what a message attaching a file finds", () => {
+  const file = { customer_id: CUSTOMER, tm_delete: NOT_DELETED, uploading: false };
+  it("a ready file of the sender's customer", () => {
+    expect(attachState(file, CUSTOMER)).toBe("ready");
+  });
+  it("nothing of another customer's file, as of one that never existed", () => {
+    expect(attachState(file, OTHER_CUSTOMER)).toBe("missing");
+    expect(attachState(undefined, CUSTOMER)).toBe("missing");
+  });
+  it("a deleted file, and an upload that has not finished", () => {
+    expect(attachState({ ...file, tm_delete: "2024-01-17 10:50:00.000000" }, CUSTOMER)).toBe("deleted");
+    expect(attachState({ ...file, uploading: true }, CUSTOMER)).toBe("uploading");
   });
 });
 

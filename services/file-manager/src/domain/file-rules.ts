@@ -1,5 +1,5 @@
 /** file-manager's product rules, pure: names, who may read or delete, byte ranges, download headers. */
-import { type Actor, type FileInfo, AppError, invalid } from "@talk/contracts";
+import { type Actor, type FileInfo, type FileState, AppError, invalid } from "@talk/contracts";
 
 export const MAX_NAME_LENGTH = 255;
 const CONTROL = /[\u0000-\u001f\u007f]/g;
@@ -45,6 +45,19 @@ export function readAccess(file: Pick<FileInfo, "customer_id" | "owner_id">, act
 
 export const NOT_DELETED = "9999-01-01 00:00:00.000000";
 export const isDeleted = (file: Pick<FileInfo, "tm_delete">) => file.tm_delete !== NOT_DELETED;
+
+/**
+ * What a message of `customerId` attaching a file finds: only a `ready` file may be attached. Another
+ * customer's file is `missing`, exactly like one that never existed.
+ */
+export function attachState(
+  file: (Pick<FileInfo, "customer_id" | "tm_delete"> & { uploading: boolean }) | undefined,
+  customerId: string,
+): FileState {
+  if (!file || file.customer_id !== customerId) return "missing";
+  if (file.uploading) return "uploading";
+  return isDeleted(file) ? "deleted" : "ready";
+}
 
 export interface ByteRange {
   start: number;

@@ -11,8 +11,8 @@ interface FileRow {
   content_type: string;
   state: string;
   storage: string;
-  size: number | string;
-  sha256: string;
+  size: number | string | null;
+  sha256: string | null;
   tm_create: string;
   tm_attached: string | null;
   tm_delete: string;
@@ -24,8 +24,8 @@ const toFile = (row: FileRow): FileInfo => ({
   owner_id: row.owner_id,
   name: row.name,
   content_type: row.content_type,
-  size: Number(row.size),
-  sha256: row.sha256,
+  size: Number(row.size ?? 0),
+  sha256: row.sha256 ?? "",
   tm_create: normalizeTimestamp(row.tm_create),
   tm_delete: normalizeTimestamp(row.tm_delete),
 });
@@ -74,19 +74,20 @@ export class FileStore {
     return this.get(id);
   }
 
-  /** The live files of a customer among `ids`, marked as attached by a message. */
-  async attach(customerId: string, ids: string[]): Promise<FileInfo[]> {
-    if (ids.length === 0) return [];
-    const tm = await now(this.db);
+  /** The files among `ids` in any state (an upload in progress too), by id. */
+  async findAny(ids: string[]): Promise<Map<string, FileInfo & { uploading: boolean }>> {
+    if (ids.length === 0) return new Map();
+    const rows: FileRow[] = await this.db("files").whereIn("id", ids);
+    return new Map(rows.map((row) => [row.id, { ...toFile(row), uploading: row.state === "uploading" }]));
+  }
+
+  /** Marks files as attached by a message: the sweeper keeps them. */
+  async markAttached(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     await this.db("files")
-      .where({ customer_id: customerId, state: "ready", tm_delete: "9999-01-01 00:00:00" })
       .whereIn("id", ids)
       .whereNull("tm_attached")
-      .update({ tm_attached: tm });
-    const rows: FileRow[] = await this.db("files")
-      .where({ customer_id: customerId, state: "ready", tm_delete: "9999-01-01 00:00:00" })
-      .whereIn("id", ids);
-    return rows.map(toFile);
+      .update({ tm_attached: await now(this.db) });
   }
 
   /**

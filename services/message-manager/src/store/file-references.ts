@@ -19,3 +19,15 @@ export async function agentSeesFile(
     .first(db.raw("1 as found"));
   return Boolean(row);
 }
+
+/** The messages of a customer that attach a file (tombstones have no medias), by the GIN index. */
+export function messagesAttaching(
+  db: Knex,
+  customerId: string,
+  fileId: string,
+): Promise<{ id: string; chat_id: string }[]> {
+  return db("talk_messages")
+    .where({ customer_id: customerId })
+    .whereRaw("medias <> '[]'::jsonb and medias @> ?::jsonb", [JSON.stringify([{ file_id: fileId }])])
+    .select("id", "chat_id");
+}

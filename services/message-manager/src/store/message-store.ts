@@ -248,6 +248,13 @@ export class MessageStore {
       .update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm, pinned_by: "", tm_pin: NOT_PINNED });
   }
 
+  /** Replaces a message's medias (a file it attaches was deleted), not an edit: no version, no tm_edit. */
+  async setMedias(trx: Knex.Transaction, messageId: string, medias: Media[], tm: string): Promise<void> {
+    await trx("talk_messages")
+      .where({ id: messageId })
+      .update({ medias: JSON.stringify(medias), tm_update: tm });
+  }
+
   /** Adds a reaction unless the owner already has that emoji on the message; true when added. */
   async addReaction(
     trx: Knex.Transaction,
