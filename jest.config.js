@@ -6,7 +6,14 @@ const common = { testEnvironment: "node", transform, moduleFileExtensions: ["ts"
 module.exports = {
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: "unit", testMatch: ["<rootDir>/{packages,services}/*/src/**/*.test.ts"] },
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: [
+        "<rootDir>/{packages,services}/*/src/**/*.test.ts",
+        "<rootDir>/packages/console/web/**/*.test.ts",
+      ],
+    },
     {
       ...common,
       displayName: "integration",

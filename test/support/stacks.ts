@@ -96,8 +96,8 @@ export async function startEmbeddedStack(
     logger,
     seed: false,
     allowedOrigins: [ALLOWED_PAGE_ORIGIN],
-    // as the distributed stack: many logins from one address
-    gateway: { loginRatePerMinute: 100000, ...options.gateway },
+    // as the distributed stack: many logins from one address, a fixed in-flight limit
+    gateway: { loginRatePerMinute: 100000, overloadQueueTargetMs: 0, ...options.gateway },
     push: options.push,
     trustProxy: options.trustProxy,
     files: { maxBytes: TEST_FILE_MAX_BYTES, ...options.files },
@@ -121,6 +121,13 @@ export async function startEmbeddedStack(
   };
 }
 
+/**
+ * Admission control on the test stacks keeps only its fixed in-flight limit: on a machine shared by
+ * many suites, requests queue for hundreds of milliseconds without the stack being overloaded, and
+ * adaptive shedding would refuse a test's requests at random. test/http/overload.test.ts turns it on.
+ */
+const FIXED_ADMISSION = { OVERLOAD_QUEUE_TARGET_MS: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" };
+
 /** `env` adds to every service's environment (e.g. push limits for a test file). */
 export async function startDistributedStack(
   options: { env?: Record<string, string> } = {},
@@ -132,6 +139,7 @@ export async function startDistributedStack(
       LOGIN_RATE_PER_MINUTE: "100000",
       CORS_ALLOWED_ORIGINS: ALLOWED_PAGE_ORIGIN,
       FILE_MAX_BYTES: String(TEST_FILE_MAX_BYTES),
+      ...FIXED_ADMISSION,
       ...options.env,
     },
   });

@@ -158,4 +158,84 @@ describeWithRabbit("AmqpBus", () => {
       }
     });
   });
+
+  describe("queue types", () => {
+    /** Whether the broker takes a declaration of `queue` with these arguments (406 when they differ). */
+    async function declaredWith(queue: string, args: Record<string, unknown>): Promise<boolean> {
+      const connection = await amqp.connect(rabbit.rabbit.url);
+      connection.on("error", () => undefined);
+      try {
+        const channel = await connection.createChannel();
+        channel.on("error", () => undefined);
+        await channel.assertQueue(queue, { durable: true, arguments: args });
+        return true;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 406) return false;
+        throw err;
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    }
+
+    it("declares RPC, subscription (single active consumer kept) and dead-letter queues as quorum queues", async () => {
+      const namespace = `${rabbit.namespace}-quorum`;
+      const bus = await rabbit.connect({ namespace });
+      try {
+        await bus.handle("agent.get", async (request) => agent(request.customer_id, request.agent_id));
+        const queue = uniqueQueue("ordered");
+        await bus.subscribe({ queue, bindings: ["#"], singleActiveConsumer: true }, async () => undefined);
+        const quorum = { "x-queue-type": "quorum", "x-quorum-initial-group-size": 3 };
+        expect(await declaredWith(`${namespace}.${RPC_QUEUES.agentManager}`, quorum)).toBe(true);
+        expect(
+          await declaredWith(`${namespace}.${RPC_QUEUES.agentManager}`, { "x-queue-type": "classic" }),
+        ).toBe(false);
+        expect(
+          await declaredWith(`${namespace}.${queue}`, { ...quorum, "x-single-active-consumer": true }),
+        ).toBe(true);
+        expect(await declaredWith(`${namespace}.${queue}.dead-letter`, quorum)).toBe(true);
+        const request = { customer_id: randomUUID(), agent_id: randomUUID() };
+        await expect(bus.call("agent.get", request)).resolves.toMatchObject({ id: request.agent_id });
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it("declares classic queues when configured so", async () => {
+      const namespace = `${rabbit.namespace}-classic`;
+      const bus = await rabbit.connect({ namespace, queues: { type: "classic" } });
+      try {
+        await bus.handle("agent.get", async (request) => agent(request.customer_id, request.agent_id));
+        expect(
+          await declaredWith(`${namespace}.${RPC_QUEUES.agentManager}`, { "x-queue-type": "classic" }),
+        ).toBe(true);
+      } finally {
+        await bus.close();
+      }
+    });
+
+    it("keeps using a classic queue it finds under a subscription's name (a broker not moved yet): nothing in it is lost", async () => {
+      const namespace = `${rabbit.namespace}-existing`;
+      const queue = uniqueQueue("existing");
+      const customerId = randomUUID();
+      const old = await rabbit.connect({ namespace, queues: { type: "classic" } });
+      await old.declare({ queue, bindings: [`*.${customerId}.*`] });
+      const waiting = chatEvent("chat_created", customerId, randomUUID());
+      await old.publish(waiting);
+      await old.close();
+      const bus = await rabbit.connect({ namespace });
+      try {
+        const received: string[] = [];
+        await bus.subscribe({ queue, bindings: [`*.${customerId}.*`] }, async (event) => {
+          received.push(event.id);
+        });
+        const later = chatEvent("chat_updated", customerId, randomUUID());
+        await bus.publish(later);
+        await waitFor(() => received.length === 2, { what: "the waiting event and the new one" });
+        expect(received).toEqual([waiting.id, later.id]);
+        expect(await declaredWith(`${namespace}.${queue}`, { "x-queue-type": "classic" })).toBe(true);
+      } finally {
+        await bus.close();
+      }
+    });
+  });
 });

@@ -348,7 +348,7 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         expect(attempts.map((a) => a.context.redelivered)).toEqual([false, true]);
       });
 
-      it("moves an event that fails every attempt to the dead-letter queue; the events after it go on, in order", async () => {
+      it("moves an event that fails every attempt to the dead-letter queue; the events after it go on, in their order", async () => {
         const metrics = new Metrics("bus-test", { defaultMetrics: false });
         const consumer = await peer({ metrics, maxDeliveries: 3 });
         const customerId = randomUUID();
@@ -370,7 +370,10 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         for (const event of [poison, next, last]) await bus.publish(event);
         await waitFor(() => attempts.includes(last.id), { what: "the events after the poison one" });
         await waitFor(() => dead.received.length === 1, { what: "the dead letter" });
-        expect(attempts).toEqual([poison.id, poison.id, poison.id, next.id, last.id]);
+        // A classic queue puts a failed event back at its head; a quorum queue behind the events
+        // already waiting: either way it gets its attempts and the others keep their order.
+        expect(attempts.filter((id) => id === poison.id)).toHaveLength(3);
+        expect(attempts.filter((id) => id !== poison.id)).toEqual([next.id, last.id]);
         expect(dead.received[0].event).toEqual(poison);
         const counted = (await metrics.eventsDeadLettered.get()).values;
         expect(counted).toEqual([

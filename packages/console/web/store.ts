@@ -1,8 +1,9 @@
 /**
  * What the console knows and does, apart from how it looks: the agent's chats, the customer's
  * channels and agents, the history of each opened chat, kept current by the SDK's real-time
- * subscription, with the agents' presence and who is typing where. Components read it and call its
- * actions; every change notifies them.
+ * subscription, with the agents' presence and who is typing where. What I have not read, my
+ * drafts and the messages waiting to be sent live in `model/`. Components read the store and
+ * call its actions; every change notifies them.
  */
 import {
   type Agent,
@@ -20,6 +21,11 @@ import {
   type TalkClient,
   type TypingState,
 } from "@talk/client";
+import { Drafts } from "./model/drafts";
+import { plainText } from "./model/mentions";
+import { Outbox } from "./model/outbox";
+import { ReadState } from "./model/read-state";
+import { Sender } from "./model/sender";
 
 export interface History {
   /** Oldest first, as shown. */
@@ -30,7 +36,11 @@ export interface History {
   participants: Participant[];
 }
 
+/** Why an open chat can no longer be written to (it stays on screen, with its draft). */
+export type ChatGone = "removed" | "deleted";
+
 const PAGE_SIZE = 30;
+const NOT_DELETED = "9999-01-01 00:00:00.000000";
 const byTime = (a: Message, b: Message) => a.tm_create.localeCompare(b.tm_create) || a.id.localeCompare(b.id);
 
 export class ConsoleStore {
@@ -38,7 +48,11 @@ export class ConsoleStore {
   readonly agents = new Map<string, Agent>();
   readonly chats = new Map<string, Chat>();
   readonly histories = new Map<string, History>();
-  readonly unread = new Set<string>();
+  readonly reads: ReadState;
+  readonly drafts: Drafts;
+  readonly sender: Sender;
+  /** Chats I was looking at when I was removed from them or they were deleted. */
+  readonly gone = new Map<string, { chat: Chat; why: ChatGone }>();
   /** Presence of the customer's agents: from the agent list, then live. */
   readonly presence = new Map<string, PresenceStatus>();
   /** Who types where ("<chat> <thread or empty>" → agent ids), live. */
@@ -54,16 +68,29 @@ export class ConsoleStore {
   focusId?: string;
   status: RealtimeStatus = "connecting";
   error?: string;
+  /** The latest thing to tell a screen reader (a new message), for the aria-live region. */
+  announcement = "";
   openChatId?: string;
   threadId?: string;
   private readonly listeners = new Set<() => void>();
   private live?: RealtimeSubscription;
+  private markTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     readonly client: TalkClient,
     /** Called when the API no longer takes the session's token (it expired): sign in again. */
     private readonly onSessionEnded: () => void = () => undefined,
-  ) {}
+    storage: Storage = localStorage,
+  ) {
+    this.reads = new ReadState(client.identity.agentId);
+    this.drafts = new Drafts(storage, client.identity.agentId);
+    this.sender = new Sender(client, new Outbox(storage, client.identity.agentId), this.drafts, {
+      delivered: (message) => this.upsert(message),
+      refused: (_pending, error) =>
+        this.update(() => (this.error = `Not sent, kept as a draft: ${error.message} (${error.reason})`)),
+      changed: () => this.update(() => undefined),
+    });
+  }
 
   get myId(): string {
     return this.client.identity.agentId;
@@ -81,7 +108,10 @@ export class ConsoleStore {
       onEvent: (event) => this.apply(event),
       onPresence: (presence) => this.update(() => this.presence.set(presence.agent_id, presence.status)),
       onTyping: (state) => this.update(() => this.showTyping(state)),
-      onStatus: (status) => this.update(() => (this.status = status)),
+      onStatus: (status) => {
+        this.update(() => (this.status = status));
+        if (status === "live") void this.sender.flush();
+      },
       onResync: () => void this.reload(),
       onError: (error) => {
         if (error instanceof TalkApiError) this.fail(error);
@@ -102,19 +132,24 @@ export class ConsoleStore {
   stop(): void {
     this.live?.close();
     this.listeners.clear();
+    clearTimeout(this.markTimer);
   }
 
   // ---- reading -------------------------------------------------------------------------------
 
   /** My chats, most recently active first. */
   chatList(): Chat[] {
-    const at = (chat: Chat) => this.activity.get(chat.id) ?? chat.tm_update;
+    const at = (chat: Chat) => this.activity.get(chat.id) ?? chat.last_message?.tm_create ?? chat.tm_update;
     return [...this.chats.values()].sort((a, b) => at(b).localeCompare(at(a)));
   }
 
-  /** Public channels I have not joined yet. */
-  joinableChannels(): Chat[] {
-    return this.channels.filter((channel) => !this.chats.has(channel.id));
+  /** The open chat: one of mine, or one that just went away (shown with why). */
+  openChat(): { chat: Chat; gone?: ChatGone } | undefined {
+    if (!this.openChatId) return undefined;
+    const chat = this.chats.get(this.openChatId);
+    if (chat) return { chat };
+    const gone = this.gone.get(this.openChatId);
+    return gone && { chat: gone.chat, gone: gone.why };
   }
 
   /** Every reply under a message (replies to replies too), oldest first. */
@@ -156,6 +191,23 @@ export class ConsoleStore {
     return "Untitled chat";
   }
 
+  /** May I delete this chat? (Its creator, a customer admin, or either agent of a direct chat; the API decides.) */
+  mayDelete(chat: Chat): boolean {
+    return chat.type === "direct" || this.me?.permission === "admin" || this.creatorOf(chat) === this.myId;
+  }
+
+  /** May I rename it? (A channel: its creator or an admin; a group: any participant.) */
+  mayRename(chat: Chat): boolean {
+    if (chat.type === "direct") return false;
+    return chat.type === "group" || this.me?.permission === "admin" || this.creatorOf(chat) === this.myId;
+  }
+
+  /** Who created the chat, as far as its participants tell (the first to join). */
+  private creatorOf(chat: Chat): string | undefined {
+    const participants = this.histories.get(chat.id)?.participants ?? [];
+    return [...participants].sort((a, b) => a.tm_joined.localeCompare(b.tm_joined))[0]?.owner_id;
+  }
+
   // ---- actions -------------------------------------------------------------------------------
 
   async reload(): Promise<void> {
@@ -165,7 +217,7 @@ export class ConsoleStore {
         this.client.channels.list().toArray(),
       ]);
       this.chats.clear();
-      for (const chat of chats) this.chats.set(chat.id, chat);
+      for (const chat of chats) this.remember(chat);
       this.channels = channels;
       // Direct chats are named after the other agent: know who that is.
       await Promise.all(
@@ -173,9 +225,10 @@ export class ConsoleStore {
       );
       for (const chatId of this.histories.keys()) {
         if (this.chats.has(chatId)) await this.loadHistory(chatId, true);
-        else this.histories.delete(chatId);
+        else if (!this.gone.has(chatId)) this.histories.delete(chatId);
       }
     });
+    void this.sender.flush();
   }
 
   async refreshChannels(): Promise<void> {
@@ -186,13 +239,21 @@ export class ConsoleStore {
 
   async open(chatId: string | undefined): Promise<void> {
     this.update(() => {
+      if (this.openChatId && this.openChatId !== chatId) this.gone.delete(this.openChatId);
       this.openChatId = chatId;
       this.threadId = undefined;
-      if (chatId) this.unread.delete(chatId);
     });
-    if (chatId && !this.histories.get(chatId)?.messages.length)
+    if (!chatId) return;
+    if (!this.histories.get(chatId)?.messages.length)
       await this.attempt(() => this.loadHistory(chatId, true));
-    if (chatId) await this.attempt(() => this.loadPins(chatId));
+    this.update(() => this.reads.opened(chatId, this.histories.get(chatId)?.messages ?? []));
+    this.markRead(chatId);
+    await this.attempt(() => this.loadPins(chatId));
+  }
+
+  /** Back to the list (on a phone, where the list and the chat are separate views). */
+  close(): void {
+    void this.open(undefined);
   }
 
   openThread(messageId: string | undefined): void {
@@ -206,7 +267,7 @@ export class ConsoleStore {
   async createChat(request: CreateChatRequest): Promise<void> {
     await this.attempt(async () => {
       const chat = await this.client.chats.create(request);
-      this.chats.set(chat.id, chat);
+      this.remember(chat);
       if (chat.type === "talk") await this.refreshChannels();
       await this.open(chat.id);
     });
@@ -215,7 +276,7 @@ export class ConsoleStore {
   async join(chatId: string): Promise<void> {
     await this.attempt(async () => {
       await this.client.chats.join(chatId);
-      this.chats.set(chatId, await this.client.chats.get(chatId));
+      this.remember(await this.client.chats.get(chatId));
       await this.open(chatId);
     });
   }
@@ -223,19 +284,53 @@ export class ConsoleStore {
   async addParticipant(chatId: string, agentId: string): Promise<void> {
     await this.attempt(async () => {
       await this.client.participants.add(chatId, agentId);
-      await this.loadParticipants(chatId);
+      await this.refreshChat(chatId);
     });
   }
 
-  async send(chatId: string, text: string, parentId?: string): Promise<boolean> {
-    return this.attempt(async () => {
-      const message = await this.client.messages.send({
-        chat_id: chatId,
-        text,
-        ...(parentId ? { parent_id: parentId } : {}),
-      });
-      this.upsert(message);
+  async removeParticipant(chatId: string, participant: Participant): Promise<void> {
+    await this.attempt(async () => {
+      await this.client.participants.remove(chatId, participant.id);
+      await this.refreshChat(chatId);
     });
+  }
+
+  /** I leave the chat: it leaves my list (my draft stays, should I come back). */
+  async leave(chat: Chat): Promise<void> {
+    const mine = this.histories.get(chat.id)?.participants.find((p) => p.owner_id === this.myId);
+    if (!mine) return;
+    await this.attempt(async () => {
+      await this.client.participants.remove(chat.id, mine.id);
+      this.update(() => this.forget(chat.id));
+      await this.refreshChannels();
+    });
+  }
+
+  async rename(chatId: string, name: string): Promise<boolean> {
+    return this.attempt(async () => this.remember(await this.client.chats.update(chatId, { name })));
+  }
+
+  async deleteChat(chatId: string): Promise<void> {
+    await this.attempt(async () => {
+      await this.client.chats.delete(chatId);
+      this.update(() => this.forget(chatId));
+      await this.refreshChannels();
+    });
+  }
+
+  /** Sends (or queues, when Talk cannot be reached) a message; the composer is cleared at once. */
+  async send(chatId: string, text: string, parentId?: string): Promise<boolean> {
+    this.drafts.set(chatId, "", parentId);
+    await this.sender.send(chatId, text, parentId, this.status !== "offline");
+    return true;
+  }
+
+  draftOf(chatId: string, parentId?: string): string {
+    return this.drafts.get(chatId, parentId);
+  }
+
+  setDraft(chatId: string, text: string, parentId?: string): void {
+    this.update(() => this.drafts.set(chatId, text, parentId));
   }
 
   async toggleReaction(message: Message, emoji: string): Promise<void> {
@@ -259,7 +354,7 @@ export class ConsoleStore {
   }
 
   async togglePin(message: Message): Promise<void> {
-    const pinned = message.tm_pin !== "9999-01-01 00:00:00.000000";
+    const pinned = message.tm_pin !== NOT_DELETED;
     await this.attempt(async () => {
       this.upsert(
         await (pinned ? this.client.messages.unpin(message.id) : this.client.messages.pin(message.id)),
@@ -320,21 +415,30 @@ export class ConsoleStore {
     switch (event.type) {
       case "chat_created":
       case "chat_updated":
-        this.update(() => this.chats.set(event.data.id, event.data));
+        this.update(() => this.remember(event.data));
+        if (event.data.type === "talk") void this.refreshChannels();
         return;
       case "chat_deleted":
-        this.update(() => this.forget(event.data.id));
+        this.update(() => this.lose(event.data.id, "deleted"));
+        void this.refreshChannels();
         return;
       case "chatparticipant_added":
       case "chatparticipant_removed":
         if (event.type === "chatparticipant_removed" && event.data.owner_id === this.myId)
-          this.update(() => this.forget(event.chat_id));
+          this.update(() => this.lose(event.chat_id, "removed"));
         else void this.attempt(() => this.refreshChat(event.chat_id));
         return;
-      case "chatmessage_created":
-        this.upsert(event.data);
-        if (event.chat_id !== this.openChatId && event.data.owner_id !== this.myId)
-          this.update(() => this.unread.add(event.chat_id));
+      case "chatmessage_created": {
+        const message = event.data;
+        this.upsert(message);
+        const open = event.chat_id === this.openChatId && isVisible();
+        this.update(() => this.reads.arrived(message, open));
+        if (message.owner_id !== this.myId) this.announce(message);
+        if (open && message.owner_id !== this.myId) this.markRead(event.chat_id);
+        return;
+      }
+      case "chat_read":
+        this.update(() => this.reads.read(event.data));
         return;
       case "chatmessage_deleted":
       case "chatmessage_reaction_updated":
@@ -349,6 +453,25 @@ export class ConsoleStore {
     }
   }
 
+  private announce(message: Message): void {
+    const chat = this.chats.get(message.chat_id);
+    const where = chat ? ` in ${this.chatTitle(chat)}` : "";
+    const text = plainText(message.text, (id) => this.agentName(id)).slice(0, 140);
+    this.update(() => (this.announcement = `${this.agentName(message.owner_id)}${where}: ${text}`));
+  }
+
+  /** Tells the API I have read the chat up to its newest message (soon, once for a burst). */
+  private markRead(chatId: string): void {
+    clearTimeout(this.markTimer);
+    this.markTimer = setTimeout(() => {
+      if (!this.chats.has(chatId)) return;
+      this.client.chats.markRead(chatId).then(
+        (mark) => this.update(() => this.reads.read(mark)),
+        () => undefined, // a mark that did not reach Talk is set again by the next one
+      );
+    }, 300);
+  }
+
   private showTyping(state: TypingState): void {
     const key = `${state.chat_id} ${state.parent_id ?? ""}`;
     const others = state.agent_ids.filter((id) => id !== this.myId);
@@ -357,15 +480,29 @@ export class ConsoleStore {
   }
 
   private async refreshChat(chatId: string): Promise<void> {
-    this.chats.set(chatId, await this.client.chats.get(chatId));
+    this.remember(await this.client.chats.get(chatId));
     if (this.histories.has(chatId) || this.chats.get(chatId)?.type === "direct")
       await this.loadParticipants(chatId);
   }
 
+  private remember(chat: Chat): void {
+    this.chats.set(chat.id, chat);
+    this.gone.delete(chat.id);
+    this.reads.listed(chat);
+  }
+
+  /** The chat is no longer mine: if I am looking at it, it stays, saying why (and my draft stays). */
+  private lose(chatId: string, why: ChatGone): void {
+    const chat = this.chats.get(chatId);
+    if (chat && this.openChatId === chatId) this.gone.set(chatId, { chat, why });
+    this.forget(chatId);
+  }
+
   private forget(chatId: string): void {
     this.chats.delete(chatId);
+    this.reads.forget(chatId);
+    if (this.gone.has(chatId)) return;
     this.histories.delete(chatId);
-    this.unread.delete(chatId);
     if (this.openChatId === chatId) {
       this.openChatId = undefined;
       this.threadId = undefined;
@@ -398,7 +535,7 @@ export class ConsoleStore {
   /** The newest page (`fresh`), or the page before the oldest loaded; merged with what live events brought. */
   private async loadHistory(chatId: string, fresh: boolean): Promise<void> {
     const history = this.history(chatId);
-    if (!fresh && !history.olderToken) return;
+    if (!fresh && (!history.olderToken || history.loading)) return;
     this.update(() => (history.loading = true));
     try {
       const [page] = await Promise.all([
@@ -455,3 +592,5 @@ export class ConsoleStore {
     for (const listener of this.listeners) listener();
   }
 }
+
+const isVisible = () => typeof document === "undefined" || document.visibilityState === "visible";

@@ -4,7 +4,7 @@
  * the ops endpoints and its HTTP surface. Start order: connect, migrate, serve, consume. Stop order
  * (SIGTERM): see `Started`.
  */
-import { AmqpBus } from "@talk/bus";
+import { AmqpBus, type DurableQueueType, brokerUrls } from "@talk/bus";
 import { connectDatabase, pingDatabase } from "@talk/db";
 import {
   type ConfigSpec,
@@ -37,9 +37,14 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
       db = connectDatabase({ url, poolMax: Number(config.DATABASE_POOL_MAX) });
       logger.info({ database: redact(url) }, "database");
     }
-    logger.info({ broker: redact(config.RABBITMQ_URL) }, "starting");
+    const brokers = brokerUrls(config.RABBITMQ_URL, config.RABBITMQ_NODES);
+    logger.info({ brokers: brokers.map(redact) }, "starting");
     const bus = await AmqpBus.connect({
-      url: config.RABBITMQ_URL,
+      url: brokers,
+      queues: {
+        type: config.RABBITMQ_QUEUE_TYPE as DurableQueueType,
+        replicas: config.RABBITMQ_REPLICAS,
+      },
       service: service.name,
       logger,
       metrics,

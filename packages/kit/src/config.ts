@@ -178,6 +178,26 @@ export const commonConfig = {
     protocols: ["amqp", "amqps"],
     secret: true,
   },
+  RABBITMQ_NODES: {
+    kind: "string",
+    description:
+      "the broker cluster's nodes as host:port, comma-separated (RABBITMQ_URL gives the credentials and vhost); every (re)connection tries them in turn. Empty: RABBITMQ_URL's host only",
+    default: "",
+  },
+  RABBITMQ_QUEUE_TYPE: {
+    kind: "enum",
+    description:
+      "type of the durable queues (RPC requests, event subscriptions, chat changes, dead letters) when first declared: quorum (replicated) or classic; an existing queue keeps its type (docs/decisions/replicated-queues.md)",
+    default: "quorum",
+    values: ["quorum", "classic"],
+  },
+  RABBITMQ_REPLICAS: {
+    kind: "int",
+    description:
+      "replicas of each quorum queue and of the push stream when first declared; the broker caps it at its node count",
+    default: 3,
+    min: 1,
+  },
   RPC_TIMEOUT_MS: {
     kind: "int",
     description: "how long an RPC call waits for its reply",

@@ -9,7 +9,7 @@ import { type Logger, type Metrics, createHttpApp } from "@talk/kit";
 import helmet from "helmet";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
-import { admission } from "./http/admission";
+import { Admission } from "./http/admission";
 import { authenticate } from "./http/authenticate";
 import { crossOrigin } from "./http/cross-origin";
 import { errorHandler, notFoundHandler } from "./http/errors";
@@ -67,11 +67,18 @@ const apiSecurityHeaders = helmet({
   crossOriginResourcePolicy: false, // browsers of allowed origins read it (CORS decides)
 });
 
-/** The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app). */
-export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): express.Router {
+/**
+ * The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app);
+ * `stop` ends its admission control's sampling.
+ */
+export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): {
+  router: express.Router;
+  stop(): void;
+} {
   const api = express.Router();
+  const admission = new Admission(settings, new GatewayMetrics(metrics));
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
-  api.use(admission(settings.maxRequestsInFlight, new GatewayMetrics(metrics))); // before the body is read
+  api.use(admission.middleware); // before the body is read
   api.use(apiSecurityHeaders);
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   // Files first: their bodies stream through to file-manager, never parsed here.
@@ -98,7 +105,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(agentRoutes(bus));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));
-  return api;
+  return { router: api, stop: () => admission.stop() };
 }
 
 /** The API at /v1.0 and the web console at /. */
@@ -106,15 +113,16 @@ export async function startGateway(deps: GatewayDeps): Promise<Started> {
   const api = createApiRouter(deps);
   return {
     mount(app) {
-      app.use("/v1.0", api);
+      app.use("/v1.0", api.router);
       app.use(serveConsole());
     },
+    stop: async () => api.stop(),
   };
 }
 
 /** The API alone in an app of its own (tests of the gateway over an in-memory bus). */
 export function createGatewayApp(deps: GatewayDeps): Express {
-  return createHttpApp().use("/v1.0", createApiRouter(deps));
+  return createHttpApp().use("/v1.0", createApiRouter(deps).router);
 }
 
 export const service: ServiceDefinition<typeof gatewayConfig> = {

@@ -10,9 +10,23 @@ export const gatewayConfig = {
   MAX_REQUESTS_IN_FLIGHT: {
     kind: "int",
     description:
-      "API requests one gateway replica serves at once; the next is refused at once with 503 OVERLOADED and Retry-After: 1",
+      "API requests one gateway replica serves at once at most; the next is refused at once with 503 OVERLOADED and Retry-After: 1",
     default: 128,
     min: 1,
+  },
+  OVERLOAD_QUEUE_TARGET_MS: {
+    kind: "int",
+    description:
+      "when even the fastest API request of a 100 ms window took longer than this, requests are queueing behind the gateway: the replica admits a quarter fewer at once (down to an eighth of MAX_REQUESTS_IN_FLIGHT) and refuses the rest with 503 OVERLOADED; 0 keeps the limit fixed",
+    default: 100,
+    min: 0,
+  },
+  OVERLOAD_EVENT_LOOP_LAG_MS: {
+    kind: "int",
+    description:
+      "while the replica's event loop runs this late, it refuses new API requests with 503 OVERLOADED (its own CPU is the bottleneck); 0: never",
+    default: 200,
+    min: 0,
   },
   LOGIN_RATE_PER_MINUTE: {
     kind: "int",
@@ -35,8 +49,12 @@ export interface GatewaySettings {
   tokenTtlSeconds: number;
   bodyLimitBytes: number;
   loginRatePerMinute: number;
-  /** API requests served at once before the next is refused (503 OVERLOADED). */
+  /** API requests served at once, at most, before the next is refused (503 OVERLOADED). */
   maxRequestsInFlight: number;
+  /** A window whose fastest request took longer (ms) shrinks the admitted concurrency; 0: fixed. */
+  overloadQueueTargetMs: number;
+  /** Refuse new requests while the event loop runs this late (ms); 0: never. */
+  overloadEventLoopLagMs: number;
   /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
   allowedOrigins: readonly string[];
   /** file-manager's byte path (one address behind a load balancer, or each replica's). */
@@ -50,6 +68,8 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
     maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
+    overloadQueueTargetMs: config.OVERLOAD_QUEUE_TARGET_MS,
+    overloadEventLoopLagMs: config.OVERLOAD_EVENT_LOOP_LAG_MS,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     fileManagerUrls: urlList(config.FILE_MANAGER_URLS),
   };

@@ -21,7 +21,7 @@ describe("admission control (MAX_REQUESTS_IN_FLIGHT)", () => {
         reason: "OVERLOADED",
       });
       const metricsText = await gateway.metrics.registry.metrics();
-      expect(metricsText).toMatch(/^talk_http_requests_shed_total\{[^}]*\} 1$/m);
+      expect(metricsText).toMatch(/^talk_http_requests_shed_total\{[^}]*reason="in_flight"[^}]*\} 1$/m);
       expect(metricsText).toMatch(/^talk_http_requests_in_flight\{[^}]*\} 2$/m);
 
       held.shift()?.();

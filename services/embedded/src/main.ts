@@ -25,6 +25,8 @@ void runMain("talk", async (logger) => {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
       maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
+      overloadQueueTargetMs: config.OVERLOAD_QUEUE_TARGET_MS,
+      overloadEventLoopLagMs: config.OVERLOAD_EVENT_LOOP_LAG_MS,
     },
   });
   const base = `http://localhost:${system.port}`;

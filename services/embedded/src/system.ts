@@ -161,6 +161,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ...deps("api-gateway", metrics.gateway),
     settings: {
       ...gatewaySettings(loadConfig(gatewayConfig, secrets)),
+      // the one event loop also runs the databases: its lag says nothing about the gateway
+      overloadEventLoopLagMs: 0,
       ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
       fileManagerUrls: [`http://127.0.0.1:${fileServer.port}`],
       ...options.gateway,

@@ -33,7 +33,9 @@ import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
 import { InFlight, SerialQueue } from "../util";
 import { AmqpConnection, type Channels } from "./connection";
 import { ConsumerSet } from "./consumers";
+import { DurableQueues } from "./durable-queues";
 import { Names } from "./names";
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./queue-types";
 import { EventPublisher, EventSubscriber, declareExchange, type Registration } from "./events";
 import { RpcClient } from "./rpc-client";
 import { RpcServer } from "./rpc-server";
@@ -42,8 +44,13 @@ import { AmqpStreamReader, StreamTopology } from "./streams";
 import { entriesOf } from "../stream-delivery";
 
 export interface AmqpBusOptions extends CommonBusOptions {
-  /** amqp://user:pass@host:port/vhost */
-  url: string;
+  /**
+   * amqp://user:pass@host:port/vhost, or the same for every node of a cluster (see `brokerUrls`):
+   * each (re)connection tries them in turn.
+   */
+  url: string | readonly string[];
+  /** Type and replication of the durable queues and streams (default: quorum, 3 replicas). */
+  queues?: Partial<QueueSettings>;
   /** How long `connect` keeps trying to reach the broker before it fails (default 30 s). */
   connectTimeoutMs?: number;
   /** How long `publish` waits for the broker (reconnection included) before it fails (default 10 s). */
@@ -79,7 +86,7 @@ export class AmqpBus implements Bus {
     const { metrics } = options;
     this.names = new Names(options.namespace);
     this.connection = new AmqpConnection({
-      url: options.url,
+      urls: typeof options.url === "string" ? [options.url] : options.url,
       service: options.service,
       logger: this.logger,
       heartbeatSeconds: options.heartbeatSeconds,
@@ -96,9 +103,12 @@ export class AmqpBus implements Bus {
       metrics,
       options.rpcTimeoutMs ?? DEFAULTS.rpcTimeoutMs,
     );
+    const settings = { ...DEFAULT_QUEUE_SETTINGS, ...options.queues };
+    const queues = new DurableQueues(settings, this.logger.child({ part: "queues" }));
     this.server = new RpcServer(
       this.connection,
       this.names,
+      queues,
       this.dispatcher,
       this.consumers,
       this.inFlight,
@@ -116,6 +126,7 @@ export class AmqpBus implements Bus {
     this.subscriber = new EventSubscriber(
       this.connection,
       this.names,
+      queues,
       this.consumers,
       this.inFlight,
       this.logger.child({ part: "subscriber" }),
@@ -123,7 +134,7 @@ export class AmqpBus implements Bus {
       this.publisher,
       retryOptions(options),
     );
-    this.streams = new StreamTopology(this.names, this.logger.child({ part: "streams" }));
+    this.streams = new StreamTopology(this.names, settings, this.logger.child({ part: "streams" }));
     this.signals = new AmqpSignals(
       this.connection,
       this.names,

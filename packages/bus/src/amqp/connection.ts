@@ -1,7 +1,9 @@
 /**
  * One AMQP connection per bus, kept alive: TCP_NODELAY (without it every request/reply waits on
  * Nagle's algorithm), heartbeats, and on loss a reconnect loop with jittered exponential backoff
- * (100 ms → 5 s) until `close()`. Each connection gets three channels:
+ * (100 ms → 5 s) until `close()`. Given several addresses (the nodes of a cluster), every attempt
+ * goes through them in turn, starting after the node used last, so that losing a node moves the
+ * connection to another one at once. Each connection gets three channels:
  *   - `rpc`: requests out, replies in (direct reply-to must be consumed on the publishing channel), replies out;
  *   - `publish`: a confirm channel for events;
  *   - `consume`: RPC and event consumers, with prefetch.
@@ -13,9 +15,17 @@ import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
 import { type ErrorReason, unavailable } from "@talk/contracts";
 import type { Logger } from "@talk/kit";
 import { errorMessage } from "../util";
+import { brokerMajorVersion } from "./queue-types";
+
+/** host:port of a broker URL, for logs. */
+const redactedNode = (url: string) => new URL(url).host;
 
 export interface Channels {
   generation: number;
+  /** Major version of the broker node this connection reached (0 when it did not say). */
+  brokerMajor: number;
+  /** The address (of the list) this connection reached, password hidden. */
+  node: string;
   connection: ChannelModel;
   rpc: Channel;
   publish: ConfirmChannel;
@@ -23,7 +33,8 @@ export interface Channels {
 }
 
 export interface ConnectionOptions {
-  url: string;
+  /** The broker's nodes: every connection attempt goes through the list, starting after the last one used. */
+  urls: readonly string[];
   service: string;
   logger: Logger;
   heartbeatSeconds?: number;
@@ -44,15 +55,20 @@ export class AmqpConnection {
   private readonly lostHooks: LostHook[] = [];
   private waiters = new Set<() => void>();
   private wakeSleep: (() => void) | undefined;
-  private readonly url: string;
+  private readonly urls: string[];
+  /** Index in `urls` of the node to try first on the next attempt. */
+  private nextNode = 0;
   private readonly logger: Logger;
 
   constructor(private readonly options: ConnectionOptions) {
     this.logger = options.logger;
-    const url = new URL(options.url);
-    if (!url.searchParams.has("heartbeat"))
-      url.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 10));
-    this.url = url.toString();
+    if (options.urls.length === 0) throw new Error("No RabbitMQ address given");
+    this.urls = options.urls.map((address) => {
+      const url = new URL(address);
+      if (!url.searchParams.has("heartbeat"))
+        url.searchParams.set("heartbeat", String(options.heartbeatSeconds ?? 10));
+      return url.toString();
+    });
   }
 
   onConnected(hook: ConnectedHook): void {
@@ -135,7 +151,7 @@ export class AmqpConnection {
     try {
       for (let attempt = 0; !this.closing; attempt++) {
         try {
-          await this.connectOnce();
+          await this.connectToAnyNode();
           return;
         } catch (err) {
           if (this.closing) return;
@@ -161,8 +177,32 @@ export class AmqpConnection {
     }
   }
 
-  private async connectOnce(): Promise<void> {
-    const connection = await amqp.connect(this.url, {
+  /**
+   * One round through the broker's nodes, starting after the node used last (which is likely the
+   * one that just went away); fails with the last node's error when none could be reached.
+   */
+  private async connectToAnyNode(): Promise<void> {
+    let failure: unknown;
+    for (let tried = 0; tried < this.urls.length && !this.closing; tried++) {
+      const index = (this.nextNode + tried) % this.urls.length;
+      try {
+        await this.connectOnce(this.urls[index]);
+        this.nextNode = (index + 1) % this.urls.length;
+        return;
+      } catch (err) {
+        failure = err;
+        if (this.urls.length > 1 && !this.closing)
+          this.logger.debug(
+            { node: redactedNode(this.urls[index]), err: errorMessage(err) },
+            "Could not connect to this RabbitMQ node; trying the next",
+          );
+      }
+    }
+    throw failure ?? new Error("closing");
+  }
+
+  private async connectOnce(url: string): Promise<void> {
+    const connection = await amqp.connect(url, {
       noDelay: true,
       timeout: 5000,
       clientProperties: { connection_name: this.options.service },
@@ -186,7 +226,15 @@ export class AmqpConnection {
         connection.createConfirmChannel(),
         connection.createChannel(),
       ]);
-      const channels: Channels = { generation, connection, rpc, publish, consume };
+      const channels: Channels = {
+        generation,
+        brokerMajor: brokerMajorVersion(connection.connection.serverProperties.version),
+        node: redactedNode(url),
+        connection,
+        rpc,
+        publish,
+        consume,
+      };
       for (const [name, channel] of [
         ["rpc", rpc],
         ["publish", publish],
@@ -209,7 +257,7 @@ export class AmqpConnection {
       for (const hook of this.connectedHooks) await hook(channels);
       if (dead || this.closing) throw new Error("The connection closed during setup");
       this.readyFlag = true;
-      this.logger.info({ generation }, "Connected to RabbitMQ");
+      this.logger.info({ generation, node: channels.node }, "Connected to RabbitMQ");
       this.wake();
     } catch (err) {
       if (this.channels?.generation === generation) this.channels = undefined;

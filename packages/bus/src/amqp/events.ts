@@ -1,7 +1,8 @@
 /**
  * Events over RabbitMQ: the durable topic exchange, publishing with publisher confirms (retried
  * across reconnections until the publish timeout), and durable subscription queues bound by
- * routing-key patterns, consumed with manual acks; an event whose handler failed every attempt is
+ * routing-key patterns (quorum queues unless configured otherwise; the chat changes' with a single
+ * active consumer), consumed with manual acks; an event whose handler failed every attempt is
  * published (confirmed) to the subscription's dead-letter queue before it is acknowledged.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
@@ -20,6 +21,7 @@ import { DEFAULTS, type RetryOptions } from "../options";
 import { errorMessage, sleep, type InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
+import type { DurableQueues } from "./durable-queues";
 import type { Names } from "./names";
 import { requestIdHeaders } from "./properties";
 
@@ -164,6 +166,7 @@ export class EventSubscriber {
   constructor(
     private readonly connection: AmqpConnection,
     private readonly names: Names,
+    private readonly queues: DurableQueues,
     private readonly consumers: ConsumerSet,
     private readonly inFlight: InFlight,
     private readonly logger: Logger,
@@ -238,16 +241,14 @@ export class EventSubscriber {
     { subscription, spec, consume }: Registration,
     consuming: boolean,
   ): Promise<void> {
+    await this.queues.assert(channels, spec.queue, {
+      singleActiveConsumer: subscription.singleActiveConsumer,
+    });
     await declare(channels, async (channel) => {
-      await channel.assertQueue(spec.queue, {
-        durable: true,
-        ...(subscription.singleActiveConsumer ? { arguments: { "x-single-active-consumer": true } } : {}),
-      });
       for (const pattern of subscription.bindings)
         await channel.bindQueue(spec.queue, this.names.exchange(subscription.exchange), pattern);
-      if (!isDeadLetterQueue(spec.queue))
-        await channel.assertQueue(deadLetterQueue(spec.queue), { durable: true });
     });
+    if (!isDeadLetterQueue(spec.queue)) await this.queues.assert(channels, deadLetterQueue(spec.queue));
     if (consuming && consume) await this.consumers.ensure(channels, spec);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The serving side of RPC over RabbitMQ: one durable queue per service (from the operations table),
+ * The serving side of RPC over RabbitMQ: one durable queue per service (from the operations table;
+ * a quorum queue unless configured otherwise, see `queue-types.ts`),
  * one consumer per queue, requests dispatched by their `type`. The reply is published before the
  * request is acked; a malformed request or unknown operation gets an error reply and is acked.
  */
@@ -9,7 +10,8 @@ import { encodeReply } from "../rpc-reply";
 import type { RpcDispatcher } from "../rpc-dispatch";
 import type { InFlight } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
-import { ConsumerSet, declare, settle, type ConsumerSpec } from "./consumers";
+import { ConsumerSet, settle, type ConsumerSpec } from "./consumers";
+import type { DurableQueues } from "./durable-queues";
 import type { Names } from "./names";
 import { requestIdHeaders, requestIdOf, stringProperty } from "./properties";
 
@@ -19,6 +21,7 @@ export class RpcServer {
   constructor(
     private readonly connection: AmqpConnection,
     private readonly names: Names,
+    private readonly queues: DurableQueues,
     private readonly dispatcher: RpcDispatcher,
     private readonly consumers: ConsumerSet,
     private readonly inFlight: InFlight,
@@ -33,9 +36,7 @@ export class RpcServer {
 
   /** Declares and consumes the queue of an operation (`queue` as in the operations table). */
   async serve(channels: Channels, queue: string, consuming: boolean): Promise<void> {
-    await declare(channels, async (channel) => {
-      await channel.assertQueue(this.names.queue(queue), { durable: true });
-    });
+    await this.queues.assert(channels, this.names.queue(queue));
     if (consuming) await this.consumers.ensure(channels, this.spec(queue));
   }
 

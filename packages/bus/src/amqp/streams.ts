@@ -1,6 +1,6 @@
 /**
  * Streams over RabbitMQ: a stream queue (`x-queue-type: stream`, retention by `x-max-age` and
- * `x-max-length-bytes`) bound to an exchange, read over AMQP 0-9-1 by consumers that pass
+ * `x-max-length-bytes`, replicas by `x-initial-cluster-size`) bound to an exchange, read over AMQP 0-9-1 by consumers that pass
  * `x-stream-offset` and need a prefetch and manual acks. Each reader has its own channel (its own
  * prefetch, and a failure of one reader touches no other consumer). A reader remembers the offset
  * after the last entry its handler finished and re-attaches there on a new channel or connection.
@@ -13,6 +13,8 @@ import { deliverStreamEntry, entryOffsetOf, POSITIONS_PER_ENTRY, streamArguments
 import { errorMessage, sleep } from "../util";
 import type { AmqpConnection, Channels } from "./connection";
 import { declare } from "./consumers";
+import { assertKeepingExisting } from "./durable-queues";
+import { type QueueSettings, streamReplication } from "./queue-types";
 import type { Names } from "./names";
 
 const DEFAULT_PREFETCH = 256;
@@ -22,6 +24,7 @@ export class StreamTopology {
 
   constructor(
     private readonly names: Names,
+    private readonly settings: QueueSettings,
     private readonly logger: Logger,
   ) {}
 
@@ -40,18 +43,16 @@ export class StreamTopology {
   /** Declares the stream and its bindings; a stream that exists with other retention is kept. */
   async declare(channels: Channels, spec: StreamSpec): Promise<void> {
     const queue = this.names.queue(spec.name);
-    try {
-      await declare(channels, (channel) =>
-        channel.assertQueue(queue, { durable: true, arguments: streamArguments(spec) }).then(() => undefined),
-      );
-    } catch (err) {
-      if (!isPreconditionFailed(err)) throw err;
-      await declare(channels, (channel) => channel.checkQueue(queue).then(() => undefined));
-      this.logger.warn(
-        { stream: queue, err: errorMessage(err) },
-        "The stream exists with other retention arguments; keeping them (change them with a policy)",
-      );
-    }
+    await assertKeepingExisting(
+      channels,
+      queue,
+      { ...streamArguments(spec), ...streamReplication(this.settings) },
+      (err) =>
+        this.logger.warn(
+          { stream: queue, err: errorMessage(err) },
+          "The stream exists with other retention or replication arguments; keeping them (change retention with a policy)",
+        ),
+    );
     await declare(channels, async (channel) => {
       const exchange = this.names.exchange(spec.exchange);
       for (const pattern of spec.bindings) await channel.bindQueue(queue, exchange, pattern);
@@ -62,10 +63,6 @@ export class StreamTopology {
       await channel.bindQueue(queue, this.names.exchange("streams"), queue);
     });
   }
-}
-
-function isPreconditionFailed(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 406;
 }
 
 /** The reader's consumer on one channel. */

@@ -1,109 +1,94 @@
-/** One chat: who is in it, its history (older pages on demand), and a composer. */
+/**
+ * One chat: its header (who is in it, its details), its messages, and a composer holding the
+ * chat's draft. When I am removed from the chat or it is deleted while I look at it, it stays on
+ * screen saying so, and my draft stays too.
+ */
 import type { Chat } from "@talk/client";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ConsoleStore } from "../store";
+import type { ChatGone, ConsoleStore } from "../store";
+import { ChatDetails } from "./chat-details";
 import { Composer } from "./composer";
-import { MessageItem } from "./message-item";
+import { MessageList } from "./message-list";
 import { PresenceDot, TypingLine } from "./presence";
 
 const KIND = { direct: "Direct chat", group: "Private group", talk: "Public channel" } as const;
+const GONE: Record<ChatGone, string> = {
+  removed: "You were removed from this chat. Your draft is kept below; copy it before you leave.",
+  deleted: "This chat was deleted. Your draft is kept below; copy it before you leave.",
+};
 
-export function ChatView({ store, chat }: { store: ConsoleStore; chat: Chat }) {
-  const history = store.histories.get(chat.id);
-  const messages = history?.messages ?? [];
-  const topLevel = messages.filter((m) => !m.parent_id);
-  const list = useRef<HTMLOListElement>(null);
-  const newest = topLevel.at(-1)?.id;
+export function ChatView({
+  store,
+  chat,
+  gone,
+  onToggleSidebar,
+}: {
+  store: ConsoleStore;
+  chat: Chat;
+  gone?: ChatGone;
+  onToggleSidebar: () => void;
+}) {
+  const [details, setDetails] = useState(false);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const participants = store.histories.get(chat.id)?.participants ?? [];
+  const inChat = new Set(participants.map((p) => p.owner_id));
+  const title = store.chatTitle(chat);
 
-  // Follow new messages at the bottom, as a chat does.
   useEffect(() => {
-    const element = list.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [chat.id, newest]);
+    setDetails(false);
+    if (window.matchMedia("(pointer: fine)").matches) composer.current?.focus({ preventScroll: true });
+  }, [chat.id]);
 
   return (
-    <section class="chat-view" aria-label={store.chatTitle(chat)}>
+    <section class="chat-view" aria-labelledby="chat-title">
       <header class="chat-header">
-        <div>
-          <h1>{store.chatTitle(chat)}</h1>
+        <button class="icon back" onClick={() => store.close()} aria-label="Back to chats">
+          ←
+        </button>
+        <button class="icon sidebar-toggle" onClick={onToggleSidebar} aria-label="Show or hide the chat list">
+          ☰
+        </button>
+        <div class="chat-heading">
+          <h1 id="chat-title">{title}</h1>
           <p class="muted">
             {KIND[chat.type]} · {chat.member_count} {chat.member_count === 1 ? "member" : "members"}
             {chat.detail && ` · ${chat.detail}`}
           </p>
         </div>
-        <Participants store={store} chat={chat} />
+        <ul class="participants" aria-label="Participants">
+          {participants.map((p) => (
+            <li key={p.id} class="chip">
+              <PresenceDot status={store.presenceOf(p.owner_id)} />
+              {store.agentName(p.owner_id)}
+            </li>
+          ))}
+        </ul>
+        {!gone && (
+          <button class="small" onClick={() => setDetails(!details)} aria-expanded={details}>
+            Details
+          </button>
+        )}
       </header>
+      {gone && (
+        <p class="notice" role="alert">
+          {GONE[gone]}
+        </p>
+      )}
+      {details && !gone && <ChatDetails store={store} chat={chat} onClose={() => setDetails(false)} />}
       <Pins store={store} chatId={chat.id} />
-
-      <ol class="messages" ref={list} aria-label="Messages">
-        {history?.olderToken && (
-          <li class="older">
-            <button class="small" onClick={() => void store.loadOlder(chat.id)} disabled={history.loading}>
-              {history.loading ? "Loading…" : "Load older messages"}
-            </button>
-          </li>
-        )}
-        {!history?.loading && topLevel.length === 0 && (
-          <li class="muted empty">No messages yet: say hello.</li>
-        )}
-        {topLevel.map((message) => (
-          <MessageItem
-            key={message.id}
-            store={store}
-            message={message}
-            replies={store.thread(chat.id, message.id).length}
-          />
-        ))}
-      </ol>
-
+      <MessageList store={store} chat={chat} />
       <TypingLine text={store.typingText(chat.id)} />
       <Composer
-        key={chat.id}
-        placeholder={`Message ${store.chatTitle(chat)}`}
-        onSend={(text) => store.send(chat.id, text)}
+        composerRef={composer}
+        label={`Message ${title}`}
+        text={store.draftOf(chat.id)}
+        onText={(text) => store.setDraft(chat.id, text)}
+        onSend={(text) => void store.send(chat.id, text)}
         onTyping={() => store.typing(chat.id)}
+        agents={[...store.agents.values()].filter((agent) => inChat.has(agent.id))}
+        disabled={gone !== undefined}
       />
     </section>
-  );
-}
-
-function Participants({ store, chat }: { store: ConsoleStore; chat: Chat }) {
-  const [adding, setAdding] = useState("");
-  const participants = store.histories.get(chat.id)?.participants ?? [];
-  const inChat = new Set(participants.map((p) => p.owner_id));
-  const addable = [...store.agents.values()].filter((agent) => !inChat.has(agent.id));
-  return (
-    <div class="participants">
-      <ul aria-label="Participants">
-        {participants.map((p) => (
-          <li key={p.id} class="chip">
-            <PresenceDot status={store.presenceOf(p.owner_id)} />
-            {store.agentName(p.owner_id)}
-          </li>
-        ))}
-      </ul>
-      {chat.type !== "direct" && addable.length > 0 && (
-        <form
-          class="add-participant"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (adding) void store.addParticipant(chat.id, adding).then(() => setAdding(""));
-          }}
-        >
-          <select aria-label="Agent to add" value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
-            <option value="">Add someone…</option>
-            {addable.map((agent) => (
-              <option key={agent.id} value={agent.id}>
-                {agent.name || agent.username}
-              </option>
-            ))}
-          </select>
-          <button class="small" type="submit" disabled={!adding}>
-            Add
-          </button>
-        </form>
-      )}
-    </div>
   );
 }
 

@@ -1,24 +1,36 @@
-/** A message box: Enter sends, Shift+Enter starts a new line; typing is reported as it goes. */
-import { useState } from "preact/hooks";
+/**
+ * A message box whose text is the chat's (or thread's) draft, kept by the store: Enter sends,
+ * Shift+Enter starts a new line; typing is reported as it goes. `@username` becomes a mention
+ * (`<@id>`) when sent, and `@here` mentions everyone in the chat. `disabled`: the chat went away
+ * (the draft stays, to copy).
+ */
+import type { Agent } from "@talk/client";
+import { withMentions } from "../model/mentions";
 
 export function Composer({
-  placeholder,
+  label,
+  text,
+  onText,
   onSend,
   onTyping,
+  agents,
+  disabled = false,
+  composerRef,
 }: {
-  placeholder: string;
-  onSend: (text: string) => Promise<boolean>;
+  label: string;
+  text: string;
+  onText: (text: string) => void;
+  onSend: (text: string) => void;
   /** Called on every keystroke that changes the text (throttled further down). */
   onTyping?: () => void;
+  /** Who `@username` may name. */
+  agents: Iterable<Agent>;
+  disabled?: boolean;
+  composerRef?: { current: HTMLTextAreaElement | null };
 }) {
-  const [text, setText] = useState("");
-  const [sending, setSending] = useState(false);
-
-  const send = async () => {
-    if (!text.trim() || sending) return;
-    setSending(true);
-    if (await onSend(text)) setText("");
-    setSending(false);
+  const send = () => {
+    if (!text.trim() || disabled) return;
+    onSend(withMentions(text, agents));
   };
 
   return (
@@ -26,27 +38,29 @@ export function Composer({
       class="composer"
       onSubmit={(event) => {
         event.preventDefault();
-        void send();
+        send();
       }}
     >
       <textarea
-        aria-label={placeholder}
-        placeholder={placeholder}
+        ref={composerRef}
+        aria-label={label}
+        placeholder={label}
         rows={2}
         value={text}
         maxLength={16384}
+        readOnly={disabled}
         onInput={(e) => {
-          setText(e.currentTarget.value);
+          onText(e.currentTarget.value);
           if (e.currentTarget.value.trim()) onTyping?.();
         }}
         onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey) {
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
-            void send();
+            send();
           }
         }}
       />
-      <button type="submit" disabled={sending || !text.trim()}>
+      <button type="submit" disabled={disabled || !text.trim()}>
         Send
       </button>
     </form>

@@ -1,7 +1,14 @@
-/** One message: author, time, text and medias (or its tombstone), reactions, and what I can do with it. */
+/**
+ * One message: author and time (once per group of an author's messages), text as safe Markdown
+ * with mentions, medias (or its tombstone), reactions, and what I can do with it; or a message of
+ * mine still waiting to be sent.
+ */
 import type { Media, Message, MessageVersion } from "@talk/client";
 import { useState } from "preact/hooks";
+import { mentionsMe } from "../model/mentions";
+import type { PendingMessage } from "../model/outbox";
 import type { ConsoleStore } from "../store";
+import { MessageText } from "./message-text";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😄", "🎉"];
 const NOT_DELETED = "9999-01-01 00:00:00.000000";
@@ -11,11 +18,14 @@ export function MessageItem({
   message,
   replies = 0,
   inThread = false,
+  continued = false,
 }: {
   store: ConsoleStore;
   message: Message;
   replies?: number;
   inThread?: boolean;
+  /** Follows a message of the same author: no header of its own. */
+  continued?: boolean;
 }) {
   if (message.type === "system")
     return (
@@ -31,13 +41,18 @@ export function MessageItem({
   const pinned = message.tm_pin !== NOT_DELETED;
   const mine = message.owner_id === store.myId;
   const reactions = groupReactions(message, store.myId);
+  const classes = [
+    "message",
+    mine && "mine",
+    deleted && "deleted",
+    continued && "continued",
+    store.focusId === message.id && "focused",
+    !deleted && !mine && mentionsMe(message.text, store.myId) && "mentions-me",
+  ];
   return (
-    <li
-      class={`message${mine ? " mine" : ""}${deleted ? " deleted" : ""}${store.focusId === message.id ? " focused" : ""}`}
-      data-message-id={message.id}
-    >
+    <li class={classes.filter(Boolean).join(" ")} data-message-id={message.id}>
       <div class="meta">
-        <strong>{store.agentName(message.owner_id)}</strong>
+        <strong class={continued ? "sr-only" : undefined}>{store.agentName(message.owner_id)}</strong>
         <time dateTime={message.tm_create.replace(" ", "T") + "Z"}>{clock(message.tm_create)}</time>
         {pinned && (
           <span class="pinned" title={`Pinned by ${store.agentName(message.pinned_by)}`}>
@@ -66,7 +81,7 @@ export function MessageItem({
         </ol>
       )}
       {deleted ? (
-        <p class="text muted">This message was deleted.</p>
+        <p class="text tombstone">This message was deleted.</p>
       ) : editing !== undefined ? (
         <form
           class="edit"
@@ -89,7 +104,12 @@ export function MessageItem({
         </form>
       ) : (
         <>
-          {message.text && <p class="text">{message.text}</p>}
+          {message.text && (
+            <MessageText
+              text={message.text}
+              mentions={{ myId: store.myId, nameOf: (id) => store.agentName(id) }}
+            />
+          )}
           {message.medias.length > 0 && (
             <ul class="medias">
               {message.medias.map((media, i) => (
@@ -153,6 +173,21 @@ export function MessageItem({
           {replies} {replies === 1 ? "reply" : "replies"}
         </button>
       )}
+    </li>
+  );
+}
+
+/** A message of mine not sent yet: Talk cannot be reached, it goes out when it can. */
+export function PendingItem({ store, pending }: { store: ConsoleStore; pending: PendingMessage }) {
+  return (
+    <li class="message mine pending" data-pending-key={pending.key}>
+      <div class="meta">
+        <strong>{store.agentName(store.myId)}</strong>
+        <span class="pending-note">
+          {store.status === "live" ? "Sending…" : "Waiting for the connection…"}
+        </span>
+      </div>
+      <MessageText text={pending.text} mentions={{ myId: store.myId, nameOf: (id) => store.agentName(id) }} />
     </li>
   );
 }

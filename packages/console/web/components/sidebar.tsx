@@ -1,7 +1,9 @@
-/** Who I am and whether live updates flow; my chats; channels to join; a new chat. */
+/** Who I am and whether live updates flow; search; my chats; channels to browse and join; a new chat. */
 import { useState } from "preact/hooks";
 import type { PresenceStatus, RealtimeStatus } from "@talk/client";
 import type { ConsoleStore } from "../store";
+import { ChannelBrowser } from "./channel-browser";
+import { ChatList } from "./chat-list";
 import { NewChat } from "./new-chat";
 import { PresenceDot } from "./presence";
 
@@ -12,7 +14,6 @@ const STATUS_TEXT: Record<RealtimeStatus, string> = {
   offline: "offline (waiting for the network)",
   closed: "offline",
 };
-const TYPE_MARK = { direct: "@", group: "•", talk: "#" } as const;
 const MY_STATUSES: [PresenceStatus, string][] = [
   ["online", "Online"],
   ["away", "Away"],
@@ -22,13 +23,13 @@ const MY_STATUSES: [PresenceStatus, string][] = [
 
 export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: () => void }) {
   const [creating, setCreating] = useState(false);
-  const channels = store.joinableChannels();
+  const [browsing, setBrowsing] = useState(false);
   return (
     <nav class="sidebar" aria-label="Chats">
       <header class="me">
         <div>
           <strong>{store.me ? store.me.name || store.me.username : store.client.identity.username}</strong>
-          <span class={`status status-${store.status}`} title="live updates">
+          <span class={`status status-${store.status}`} title="live updates" role="status">
             {STATUS_TEXT[store.status]}
           </span>
           <label class="my-status">
@@ -56,60 +57,26 @@ export function Sidebar({ store, onSignOut }: { store: ConsoleStore; onSignOut: 
 
       <Search store={store} />
 
-      <section>
-        <h2>
+      <section aria-labelledby="chats-heading">
+        <h2 id="chats-heading">
           Chats
           <button class="small" onClick={() => setCreating(!creating)} aria-expanded={creating}>
             {creating ? "Cancel" : "New chat"}
           </button>
         </h2>
         {creating && <NewChat store={store} onDone={() => setCreating(false)} />}
-        <ul class="chat-list">
-          {store.chatList().map((chat) => (
-            <li key={chat.id}>
-              <button
-                class={`chat-item${chat.id === store.openChatId ? " active" : ""}`}
-                onClick={() => void store.open(chat.id)}
-                aria-current={chat.id === store.openChatId ? "true" : undefined}
-              >
-                <span class="mark">{TYPE_MARK[chat.type]}</span>
-                <span class="title">{store.chatTitle(chat)}</span>
-                {store.unread.has(chat.id) && <span class="unread" aria-label="unread" />}
-              </button>
-            </li>
-          ))}
-        </ul>
-        {store.chats.size === 0 && <p class="muted small-text">No chats yet.</p>}
+        <ChatList store={store} />
+        {store.chats.size === 0 && <p class="small-text">No chats yet.</p>}
       </section>
 
-      <section>
-        <h2>
+      <section aria-labelledby="channels-heading">
+        <h2 id="channels-heading">
           Channels
-          <button
-            class="small"
-            onClick={() => void store.refreshChannels()}
-            aria-label="Refresh channels"
-            title="Refresh channels"
-          >
-            ↻
+          <button class="small" onClick={() => setBrowsing(!browsing)} aria-expanded={browsing}>
+            {browsing ? "Done" : "Browse"}
           </button>
         </h2>
-        <ul class="chat-list">
-          {channels.map((channel) => (
-            <li key={channel.id} class="channel">
-              <span class="mark">#</span>
-              <span class="title">{store.chatTitle(channel)}</span>
-              <button
-                class="small"
-                onClick={() => void store.join(channel.id)}
-                aria-label={`Join ${store.chatTitle(channel)}`}
-              >
-                Join
-              </button>
-            </li>
-          ))}
-        </ul>
-        {channels.length === 0 && <p class="muted small-text">No other channels.</p>}
+        {browsing && <ChannelBrowser store={store} />}
       </section>
     </nav>
   );

@@ -1,38 +1,99 @@
 /**
- * Admission control: a gateway replica serves at most `limit` API requests at once and refuses the
- * next at once — 503 OVERLOADED with `Retry-After: 1`, before its body is read or a service is
- * called — instead of queueing it behind work it cannot finish in time. Under twice the load it can
- * serve, the accepted requests keep their latency and the excess learns in a millisecond to retry,
- * rather than every request waiting until its RPC times out (docs/operations.md, "Overload").
+ * Admission control: a gateway replica refuses what it cannot serve in time at once — 503
+ * OVERLOADED with `Retry-After: 1`, before the body is read or a service is called — instead of
+ * queueing it behind work it cannot finish. Three reasons, each counted
+ * (`talk_http_requests_shed_total{reason}`):
+ *
+ * - `in_flight`: the replica already serves `MAX_REQUESTS_IN_FLIGHT` requests;
+ * - `queue`: it serves its adaptive limit — lowered while requests queue behind it
+ *   (`OVERLOAD_QUEUE_TARGET_MS`, admission/adaptive-limit.ts);
+ * - `event_loop`: its own event loop runs late (`OVERLOAD_EVENT_LOOP_LAG_MS`): it is the bottleneck.
+ *
+ * Under twice the load it can serve, the accepted requests keep their latency and the excess learns
+ * at once to retry (docs/operations.md, "Overload").
  */
 import { AppError } from "@talk/contracts";
 import type { NextFunction, Request, Response } from "express";
-import type { GatewayMetrics } from "../metrics";
+import { AdaptiveLimit } from "../admission/adaptive-limit";
+import { EventLoopLag } from "../admission/event-loop-lag";
+import type { GatewayMetrics, ShedReason } from "../metrics";
 
-export function admission(limit: number, { inFlight: gauge, shed }: GatewayMetrics) {
-  let inFlight = 0;
-  return (_req: Request, res: Response, next: NextFunction): void => {
-    if (inFlight >= limit) {
-      shed.inc();
-      res.setHeader("Retry-After", "1");
-      next(
-        new AppError(
-          "UNAVAILABLE",
-          "OVERLOADED",
-          `This gateway is serving its limit of ${limit} requests at once; retry in a second.`,
-        ),
+export interface AdmissionSettings {
+  maxRequestsInFlight: number;
+  overloadQueueTargetMs: number;
+  overloadEventLoopLagMs: number;
+}
+
+/** Windows in which the adaptive limit judges whether requests queue. */
+const WINDOW_MS = 100;
+
+const refusal: Record<ShedReason, (limit: number) => string> = {
+  in_flight: (limit) => `This gateway is serving its limit of ${limit} requests at once; retry in a second.`,
+  queue: (limit) =>
+    `Requests are queueing behind this gateway, so it serves only ${limit} at once for now; retry in a second.`,
+  event_loop: () => "This gateway is too busy to answer in time; retry in a second.",
+};
+
+export class Admission {
+  private inFlight = 0;
+  private readonly adaptive?: AdaptiveLimit;
+  private readonly lag?: EventLoopLag;
+
+  constructor(
+    private readonly settings: AdmissionSettings,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    const max = settings.maxRequestsInFlight;
+    if (settings.overloadQueueTargetMs > 0)
+      this.adaptive = new AdaptiveLimit(
+        {
+          max,
+          min: Math.max(1, Math.ceil(max / 8)),
+          queueTargetMs: settings.overloadQueueTargetMs,
+          windowMs: WINDOW_MS,
+        },
+        performance.now(),
       );
+    if (settings.overloadEventLoopLagMs > 0) this.lag = new EventLoopLag().start();
+    metrics.admissionLimit.set(this.adaptive?.limit ?? max);
+  }
+
+  /** Why the next request would be refused now, if it would. */
+  private shedReason(): ShedReason | undefined {
+    if (this.inFlight >= this.settings.maxRequestsInFlight) return "in_flight";
+    if (this.adaptive && this.inFlight >= this.adaptive.limit) return "queue";
+    if (this.lag && this.lag.lagMs >= this.settings.overloadEventLoopLagMs) return "event_loop";
+    return undefined;
+  }
+
+  /** The middleware: mount it before anything reads the body. */
+  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+    const reason = this.shedReason();
+    if (reason) {
+      this.metrics.shed.inc({ reason });
+      res.setHeader("Retry-After", "1");
+      const limit = reason === "queue" ? (this.adaptive?.limit ?? 0) : this.settings.maxRequestsInFlight;
+      next(new AppError("UNAVAILABLE", "OVERLOADED", refusal[reason](limit)));
       return;
     }
-    gauge.set(++inFlight);
+    this.metrics.inFlight.set(++this.inFlight);
+    const admitted = performance.now();
     let done = false;
     const release = () => {
       if (done) return;
       done = true;
-      gauge.set(--inFlight);
+      this.metrics.inFlight.set(--this.inFlight);
+      if (!this.adaptive) return;
+      const now = performance.now();
+      this.adaptive.completed(now - admitted, now);
+      this.metrics.admissionLimit.set(this.adaptive.limit);
     };
     res.once("finish", release);
     res.once("close", release);
     next();
   };
+
+  stop(): void {
+    this.lag?.stop();
+  }
 }
