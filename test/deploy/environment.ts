@@ -9,7 +9,14 @@ import { configSpec } from "@talk/host";
 import { type ConfigSpec, ConfigError, loadConfig } from "@talk/kit";
 import { type K8sObject, ROOT } from "./k8s";
 
-export const SERVICES = ["api-gateway", "agent-manager", "chat-manager", "message-manager", "push"] as const;
+export const SERVICES = [
+  "api-gateway",
+  "agent-manager",
+  "chat-manager",
+  "message-manager",
+  "file-manager",
+  "push",
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** The value of a Secret key, from stringData or (base64) data. */

@@ -42,7 +42,7 @@ const EVERYTHING = {
       jwtSecretPrevious: goodSecret(),
       rabbitmqUrl: `amqp://talk:${randomBytes(16).toString("hex")}@rabbitmq.example.net:5672/talk`,
       databaseUrls: Object.fromEntries(
-        ["agent-manager", "chat-manager", "message-manager"].map((s) => [
+        ["agent-manager", "chat-manager", "message-manager", "file-manager"].map((s) => [
           s,
           `postgres://${s.replace("-", "_")}:${randomBytes(16).toString("hex")}@db.example.net:5432/${s.replace("-", "_")}`,
         ]),
@@ -248,17 +248,39 @@ describe("deploy/helm/talk: values", () => {
     expect(ofKind(everything, "PrometheusRule")[0]!.spec).toEqual(alerts.spec);
   });
 
-  it("take a new service as one more entry (e.g. a file-manager with its own database)", () => {
+  it("take a new service as one more entry (e.g. a report-manager with its own database)", () => {
     const values = defaultValues() as any;
     const objects = helmTemplate({
-      services: { "file-manager": values.services["chat-manager"] },
-      secrets: { databases: { "file-manager": { name: "talk-file-manager-db", key: "DATABASE_URL" } } },
+      services: { "report-manager": values.services["chat-manager"] },
+      secrets: { databases: { "report-manager": { name: "talk-report-manager-db", key: "DATABASE_URL" } } },
     });
-    expect(containerOf(objects, "file-manager").image).toMatch(/\/file-manager:/);
-    expect(find(objects, "NetworkPolicy", "file-manager")!.spec.egress[1].to).toEqual([
-      { podSelector: { matchLabels: { "cnpg.io/cluster": "talk-file-manager-db" } } },
+    expect(containerOf(objects, "report-manager").image).toMatch(/\/report-manager:/);
+    expect(find(objects, "NetworkPolicy", "report-manager")!.spec.egress[1].to).toEqual([
+      { podSelector: { matchLabels: { "cnpg.io/cluster": "talk-report-manager-db" } } },
     ]);
-    expect(find(objects, "Service", "file-manager")).toBeDefined();
+    expect(find(objects, "Service", "report-manager")).toBeDefined();
+  });
+
+  it("let a service reach another's http port (calls) and be reached by it (calledBy), and nothing more", () => {
+    const gateway = find(defaults, "NetworkPolicy", "api-gateway")!.spec;
+    const files = find(defaults, "NetworkPolicy", "file-manager")!.spec;
+    const fromGateway = {
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": "api-gateway", "app.kubernetes.io/part-of": "talk" },
+      },
+    };
+    const toFiles = {
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": "file-manager", "app.kubernetes.io/part-of": "talk" },
+      },
+    };
+    expect(gateway.egress).toContainEqual({ to: [toFiles], ports: [{ protocol: "TCP", port: "http" }] });
+    expect(files.ingress).toEqual([{ from: [fromGateway], ports: [{ protocol: "TCP", port: "http" }] }]);
+    const off = helmTemplate({
+      services: { "api-gateway": { calls: [] }, "file-manager": { calledBy: [] } },
+    });
+    expect(find(off, "NetworkPolicy", "file-manager")!.spec.ingress).toBeUndefined();
+    expect(find(off, "NetworkPolicy", "file-manager")!.spec.policyTypes).toEqual(["Egress"]);
   });
 
   it("merge as Helm merges: maps deeply, lists and scalars replaced, null removes", () => {
@@ -290,12 +312,14 @@ describe("deploy/helm/talk: secrets", () => {
             "agent-manager": "postgres://a:replace-me@db:5432/a",
             "chat-manager": "postgres://c:replace-me@db:5432/c",
             "message-manager": "postgres://m:replace-me@db:5432/m",
+            "file-manager": "postgres://f:replace-me@db:5432/f",
           },
         },
       },
     });
     const problems = await serviceProblems(examples, service);
-    expect(problems.length).toBe(service.endsWith("manager") ? 2 : 2);
+    // the broker's URL and the JWT secret or a database URL; file-manager has both
+    expect(problems.length).toBe(service === "file-manager" ? 3 : 2);
     for (const problem of problems) expect(problem).toMatch(/example (value|password)/);
   });
 

@@ -37,7 +37,12 @@ import { kustomize } from "./kustomize";
 const K8S = join(ROOT, "deploy/k8s");
 const BASE = join(K8S, "base");
 /** The services with a database of their own. */
-const databaseServices: readonly ServiceName[] = ["agent-manager", "chat-manager", "message-manager"];
+const databaseServices: readonly ServiceName[] = [
+  "agent-manager",
+  "chat-manager",
+  "message-manager",
+  "file-manager",
+];
 const NAMESPACE = "talk";
 /** runMain's deadline for a graceful stop (packages/kit/src/lifecycle.ts). */
 const GRACEFUL_STOP_SECONDS = 20;
@@ -214,6 +219,7 @@ describe("deploy/k8s: the base and the overlays", () => {
     ).toEqual([
       "talk-agent-manager-db",
       "talk-chat-manager-db",
+      "talk-file-manager-db",
       "talk-jwt",
       "talk-message-manager-db",
       "talk-rabbitmq",
@@ -281,7 +287,8 @@ describe.each(SERVICES)("deploy/k8s: %s", (service) => {
   it("gives the graceful stop (20 s, after preStop) time before SIGKILL", () => {
     const grace = podSpec(service).terminationGracePeriodSeconds;
     expect(grace).toBeGreaterThan(preStopSeconds(container(service)) + GRACEFUL_STOP_SECONDS);
-    if (service === "push" || service === "api-gateway")
+    // Those that take traffic through their Service let its endpoints drop them first.
+    if (service === "push" || service === "api-gateway" || service === "file-manager")
       expect(preStopSeconds(container(service))).toBeGreaterThan(0);
   });
 
@@ -451,7 +458,7 @@ describe("deploy/k8s: secrets and the operator examples", () => {
   });
 
   it("points each manager's DATABASE_URL at its own CloudNativePG cluster's primary", () => {
-    const managers = ["agent-manager", "chat-manager", "message-manager"] as const;
+    const managers = databaseServices;
     const databases = new Set<string>();
     for (const manager of managers) {
       // deploy/k8s/README.md patches env/1 to use CloudNativePG's own secret.
@@ -504,7 +511,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("has no default JWT_SECRET: compose refuses to start without one, saying how to make it", () => {
-    for (const service of ["api-gateway", "push"] as const) {
+    for (const service of ["api-gateway", "push", "file-manager"] as const) {
       const value = String(compose.services[service]!.environment?.JWT_SECRET);
       expect(value).toMatch(/^\$\{JWT_SECRET:\?[^}]*openssl rand -base64 48[^}]*\}$/);
     }
@@ -548,8 +555,31 @@ describe("deploy/k8s: network policies", () => {
     expect(reachable.sort()).toEqual(["api-gateway", "push"]);
   });
 
+  /** Talk services reached over HTTP besides the broker: the gateway streams files to file-manager. */
+  const calls: Partial<Record<ServiceName, ServiceName[]>> = { "api-gateway": ["file-manager"] };
+
+  it("lets only the gateway's pods reach file-manager's byte path, on its http port", () => {
+    const ingress = selecting("file-manager").flatMap((p) => p.spec.ingress ?? []);
+    const fromPods = ingress.filter((r: any) => r.from.some((f: any) => f.podSelector));
+    expect(fromPods).toHaveLength(1);
+    const selected = SERVICES.filter((service) =>
+      fromPods[0].from.some((f: any) => selects(f.podSelector?.matchLabels, podsOf(service))),
+    );
+    expect(selected).toEqual(["api-gateway"]);
+    expect(portsOf(fromPods[0])).toEqual(["http"]);
+    // the gateway is pointed at file-manager's Service, whose port reaches that container port
+    const urls = containerEnvironment(container("api-gateway")).env.FILE_MANAGER_URLS!.split(",");
+    const service = find("Service", "file-manager")!;
+    for (const url of urls) {
+      const target = new URL(url);
+      expect(target.hostname.split(".")[0]).toBe("file-manager");
+      const port = service.spec.ports.find((p: any) => p.port === Number(target.port || 80));
+      expect(port?.targetPort).toBe("http");
+    }
+  });
+
   it.each(SERVICES)(
-    "%s: reaches DNS, the broker and (a manager) its own database, nothing else",
+    "%s: reaches DNS, the broker, (a manager) its own database and the services it calls, nothing else",
     (service) => {
       const egress = selecting(service).flatMap((p) => p.spec.egress ?? []);
       const targets = egress.map((rule: any) => {
@@ -559,12 +589,19 @@ describe("deploy/k8s: network policies", () => {
         if (to.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "talk-rabbitmq") return "broker";
         if (to.podSelector?.matchLabels?.["cnpg.io/cluster"])
           return `db:${to.podSelector.matchLabels["cnpg.io/cluster"]}`;
+        const callee = to.podSelector?.matchLabels?.["app.kubernetes.io/name"];
+        if (callee && SERVICES.includes(callee) && JSON.stringify(portsOf(rule)) === '["http"]')
+          return `service:${callee}`;
         return JSON.stringify(rule);
       });
       const manager = databaseServices.includes(service);
-      expect(targets.sort()).toEqual(
-        manager ? ["broker", `db:talk-${service}-db`, "dns"] : ["broker", "dns"],
-      );
+      const expected = [
+        "broker",
+        "dns",
+        ...(manager ? [`db:talk-${service}-db`] : []),
+        ...(calls[service] ?? []).map((callee) => `service:${callee}`),
+      ];
+      expect(targets.sort()).toEqual(expected.sort());
       const broker = egress.find(
         (r: any) => r.to[0].podSelector?.matchLabels?.["app.kubernetes.io/name"] === "talk-rabbitmq",
       );
