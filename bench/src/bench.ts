@@ -21,7 +21,8 @@ import { BenchChild } from "./lib/child";
 import { histogramTotals, startStack, type BenchStack } from "./lib/stack";
 import { b2Calls, busCalls, getChat, startRpcBaselines } from "./scenarios/rpc";
 import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
-import { runConnections, runFanout } from "./scenarios/fanout";
+import { runConnections } from "./scenarios/connections";
+import { runFanout } from "./scenarios/fanout";
 
 const log = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
