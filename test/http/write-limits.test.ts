@@ -82,6 +82,32 @@ function describeWriteLimits(name: string, current: () => TestStack, gatewayUrls
     });
     expect(seeded.customer_id).toBe(customerId);
   });
+
+  it(`charges concurrent writes exactly: with 2 writes left, 2 of 4 at once pass (${name})`, async () => {
+    const stack = current();
+    const [alice, bob] = (await newCustomer(stack, 2)).agents;
+    const chat = (
+      await bob.api.post(chats, {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: alice.id }],
+      })
+    ).body;
+    const urls = gatewayUrls();
+    const send = (i: number) =>
+      new Api(urls[i % urls.length], alice.token).post(messages, {
+        chat_id: chat.id,
+        type: "normal",
+        text: `c${i}`,
+      });
+    for (let i = 0; i < PER_AGENT - 2; i++) expect((await send(i)).status).toBe(200);
+    // charged together where they meet (the group asks more than the bucket holds: each alone)
+    const answers = await Promise.all([0, 1, 2, 3].map((i) => send(PER_AGENT + i)));
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 429, 429]);
+    for (const res of answers.filter((r) => r.status === 429))
+      expect(res.headers.get("ratelimit-remaining")).toBe("0");
+    const listed = await bob.api.get(`${messages}?chat_id=${chat.id}`);
+    expect(listed.body.result.filter((m: { type: string }) => m.type === "normal")).toHaveLength(PER_AGENT);
+  });
 }
 
 describe("write budgets (embedded)", () => {

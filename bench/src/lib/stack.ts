@@ -17,7 +17,12 @@ export interface BenchStack {
 
 export async function startStack(
   replicas: number,
-  options: { env?: Record<string, string>; cpuProf?: string; durability?: Durability } = {},
+  options: {
+    env?: Record<string, string>;
+    cpuProf?: string;
+    durability?: Durability;
+    postgresSettings?: string[];
+  } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
   const profile: Record<string, string> = options.cpuProf
@@ -29,6 +34,7 @@ export async function startStack(
   const distributed = await startDistributed({
     replicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
+    postgresSettings: options.postgresSettings,
     logLevel: "warn",
     // the bench measures capacity, not the limits: logins and write budgets far above any run
     env: {

@@ -18,6 +18,8 @@ export interface DistributedOptions {
   env?: Record<string, string>;
   /** PostgreSQL with production durability (fsync, full_page_writes on): the bench and the drills. */
   durablePostgres?: boolean;
+  /** More PostgreSQL server settings (`name=value`), e.g. to load pg_stat_statements for profiling. */
+  postgresSettings?: string[];
 }
 
 export interface DistributedStack {
@@ -42,7 +44,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
     startRabbit(),
-    startPostgres({ durable: options.durablePostgres }),
+    startPostgres({ durable: options.durablePostgres, settings: options.postgresSettings }),
   ]);
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
