@@ -22,6 +22,8 @@ export async function startStack(
     cpuProf?: string;
     durability?: Durability;
     postgresSettings?: string[];
+    /** Push replicas when not `replicas`. */
+    pushReplicas?: number;
   } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
@@ -33,6 +35,7 @@ export async function startStack(
     : {};
   const distributed = await startDistributed({
     replicas,
+    pushReplicas: options.pushReplicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
     postgresSettings: options.postgresSettings,
     logLevel: "warn",

@@ -16,33 +16,11 @@ import type { BenchSettings } from "../lib/settings";
 import type { BenchStack } from "../lib/stack";
 import { Samples, sleep } from "../lib/stats";
 import { WsClient, openMany } from "../lib/ws-clients";
+import { atRate, b3Round, until } from "./broadcast";
 
 type Log = (line: string) => void;
 
 const MESSAGES = "/v1.0/service_agents/talk_messages";
-
-/** Calls `fire(k)` for k = 0…count-1 at `rate` per second (open loop) and waits for all of them. */
-async function atRate(rate: number, seconds: number, fire: (k: number) => Promise<void>): Promise<void> {
-  const count = Math.max(1, Math.round(rate * seconds));
-  const start = performance.now();
-  const running: Promise<void>[] = [];
-  for (let k = 0; k < count; k++) {
-    const wait = start + (k * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
-    running.push(fire(k).catch(() => undefined));
-  }
-  await Promise.all(running);
-}
-
-/** Waits (bounded) until `done()`; true if it happened. */
-async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 export async function runFanout(
   settings: BenchSettings,
@@ -115,42 +93,15 @@ export async function runFanout(
         return samples;
       };
 
-      const b3Round = async (seconds: number): Promise<Samples> => {
-        const receipts = new Map<number, bigint[]>();
-        const sent = new Map<number, bigint>();
-        for (const client of bare)
-          client.onFrame = (frame, at) => {
-            const seq = Number(frame.seq);
-            const list = receipts.get(seq);
-            if (list) list.push(at);
-            else receipts.set(seq, [at]);
-          };
-        const samples = new Samples();
-        const started = process.hrtime.bigint();
-        const base = Math.floor(Math.random() * 1e9);
-        await atRate(settings.fanoutRate, seconds, async (k) => {
-          const answer = await b3.request({ type: "broadcast", seq: base + k });
-          sent.set(base + k, BigInt(String(answer.t0)));
-        });
-        await until(() => [...sent.keys()].every((seq) => (receipts.get(seq)?.length ?? 0) >= n), 15_000);
-        samples.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        for (const [seq, t0] of sent) {
-          const got = receipts.get(seq) ?? [];
-          for (const t of got) samples.add(Number(t - t0) / 1e6);
-          samples.errors += Math.max(0, n - got.length);
-        }
-        return samples;
-      };
-
       log(`fan-out N=${n}: warm-up`);
       await talkRound(settings.warmupSeconds);
       await b3.request({ type: "template", template: template ?? '{"type":"bench","seq":__SEQ__}' });
-      await b3Round(settings.warmupSeconds);
+      await b3Round(b3, bare, n, settings.fanoutRate, settings.warmupSeconds);
       log(
         `fan-out N=${n}: ${settings.rounds} × ${settings.fanoutSeconds} s each side at ${settings.fanoutRate} messages/s`,
       );
       const [base, talk] = await interleaved(settings.rounds, [
-        () => b3Round(settings.fanoutSeconds),
+        () => b3Round(b3, bare, n, settings.fanoutRate, settings.fanoutSeconds),
         () => talkRound(settings.fanoutSeconds),
       ]);
       const talkMeasured = { label: "Talk", summary: talk.summary() };

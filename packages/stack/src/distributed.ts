@@ -12,6 +12,8 @@ import { ServiceProcess } from "./service-process";
 
 export interface DistributedOptions {
   replicas?: number;
+  /** Push replicas, when not `replicas` (e.g. one of every other service and two of push). */
+  pushReplicas?: number;
   logDir?: string;
   logLevel?: string;
   /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
@@ -86,7 +88,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
           logDir,
         }),
       );
-    for (let i = 1; i <= replicas; i++)
+    for (let i = 1; i <= (options.pushReplicas ?? replicas); i++)
       processes.push(
         new ServiceProcess({
           service: "push",
