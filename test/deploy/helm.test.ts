@@ -31,6 +31,11 @@ const goodSecret = () => randomBytes(48).toString("base64");
 
 const EVERYTHING = {
   gatewayApi: { enabled: true },
+  tracing: {
+    otlpEndpoint: "http://otel-collector.observability:4318",
+    sampler: "parentbased_traceidratio",
+    samplerArg: "0.1",
+  },
   ingress: { enabled: true },
   serviceMonitor: { enabled: true },
   prometheusRule: { enabled: true },

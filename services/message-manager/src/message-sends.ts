@@ -32,6 +32,7 @@ import {
   recordingResponses,
   releaseKeys,
 } from "@talk/db";
+import { type TraceCarrier, traceContext } from "@talk/kit";
 import { parentIdOf } from "./domain/message-rules";
 import { decideSend, messageCreated, sentMessage } from "./domain/sends";
 import { type FileAuthority, FileLookup, attachesFiles } from "./file-lookup";
@@ -45,6 +46,8 @@ interface Send {
   context: RequestContext;
   /** chat-manager was asked and the replica caught up: what the replica says is final. */
   confirmed: boolean;
+  /** The trace of the request that sends (batches are written outside it). */
+  trace: TraceCarrier;
 }
 
 /**
@@ -69,7 +72,7 @@ export class BatchedSends {
 
   /** Sends a message (already checked to be postable); resolves once it is committed. */
   send(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
-    return this.group.submit({ input, context, confirmed: false });
+    return this.group.submit({ input, context, confirmed: false, trace: traceContext() });
   }
 
   private async confirmThenSend(send: Send): Promise<Message> {
@@ -173,7 +176,7 @@ export class BatchedSends {
           chat.seq += 1;
           touched.set(chat.id, chat);
           const message = sentMessage(randomUUID(), context.actor, { ...input, medias }, chat.clock);
-          emit(messageCreated(message, chat.seq, context.requestId));
+          emit({ ...messageCreated(message, chat.seq, context.requestId), ...send.trace });
           written.push({ index: i, message });
           outcomes[i] = { value: message };
         }

@@ -426,6 +426,14 @@ export interface EventEnvelopeHeader {
   seq: number;
   time: string;
   request_id?: string;
+  /**
+   * W3C traceparent of the span that published the message
+   */
+  traceparent?: string;
+  /**
+   * W3C tracestate, with traceparent
+   */
+  tracestate?: string;
 }
 
 export interface ChatChangeHeader {
@@ -436,6 +444,14 @@ export interface ChatChangeHeader {
   revision: number;
   time: string;
   request_id?: string;
+  /**
+   * W3C traceparent of the span that published the message
+   */
+  traceparent?: string;
+  /**
+   * W3C tracestate, with traceparent
+   */
+  tracestate?: string;
 }
 
 export interface ClientFrame {
