@@ -62,7 +62,12 @@ function otlpCollector(): { spans: CollectedSpan[]; start(): Promise<string>; st
           resolve(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`),
         );
       }),
-    stop: () => new Promise((resolve) => (server ? server.close(() => resolve()) : resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections(); // the exporters' keep-alive connections
+      }),
   };
 }
 
