@@ -14,7 +14,7 @@ import { interleaved } from "../lib/interleave";
 import { type Row, ratiosOf } from "../lib/report";
 import type { BenchSettings } from "../lib/settings";
 import type { BenchStack } from "../lib/stack";
-import { Samples, sleep } from "../lib/stats";
+import { Samples } from "../lib/stats";
 import { WsClient, openMany } from "../lib/ws-clients";
 import { atRate, b3Round, until } from "./broadcast";
 
