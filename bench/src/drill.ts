@@ -478,9 +478,11 @@ async function soakDrill(
 async function main() {
   const started = Date.now();
   log("starting the distributed stack (2 replicas of every service)");
+  // admission control as configured by default (empty: the gateway's default), or fixed only
+  const admission = fixedAdmission ? "0" : "";
   const stack = await startStack(2, {
     durability: "durable",
-    ...(fixedAdmission && { env: { OVERLOAD_QUEUE_TARGET_MS: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" } }),
+    env: { OVERLOAD_QUEUE_TARGET_MS: admission, OVERLOAD_EVENT_LOOP_LAG_MS: admission },
   });
   if (fixedAdmission) log("gateways with their fixed in-flight limit only (--fixed-admission)");
   const system = await systemInfo(stack.postgresUrl, stack.rabbitUrl);

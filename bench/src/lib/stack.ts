@@ -47,6 +47,10 @@ export async function startStack(
       WS_MAX_CONNECTIONS: "20000",
       WS_MAX_CONNECTIONS_PER_AGENT: "100000",
       WS_MAX_CONNECTIONS_PER_ADDRESS: "100000",
+      // a closed loop at full throughput is not overload: the gateways keep their fixed in-flight
+      // limit only (the overload drill turns their defaults back on)
+      OVERLOAD_QUEUE_TARGET_MS: "0",
+      OVERLOAD_EVENT_LOOP_LAG_MS: "0",
       ...profile,
       ...options.env,
     },
