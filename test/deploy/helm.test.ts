@@ -211,6 +211,29 @@ describe("deploy/helm/talk: values", () => {
     ]);
   });
 
+  it("let the pods reach the OTLP collector only when tracing is on, by labels or by CIDR", () => {
+    expect(find(defaults, "NetworkPolicy", "talk-otlp")).toBeUndefined();
+    const policy = find(everything, "NetworkPolicy", "talk-otlp")!.spec;
+    expect(policy.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/part-of": "talk" } });
+    expect(policy.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 4318 }],
+      },
+    ]);
+    const external = helmTemplate(
+      mergeValues(EVERYTHING, { tracing: { collector: { cidr: "10.40.0.0/16", port: 443 } } }),
+    );
+    expect(find(external, "NetworkPolicy", "talk-otlp")!.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: "10.40.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
+    ]);
+  });
+
   it("route /v1.0/ws to push and the rest to the gateway, through the Gateway API or an Ingress", () => {
     const [route] = ofKind(everything, "HTTPRoute");
     expect(
