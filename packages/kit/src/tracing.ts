@@ -127,11 +127,13 @@ export function startTracing(service: string, processors: SpanProcessor[]): Trac
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.disable();
   trace.setGlobalTracerProvider(provider);
+  cachedTracer = undefined;
   return {
     enabled: true,
     async shutdown() {
       await provider.shutdown();
       trace.disable();
+      cachedTracer = undefined;
       propagation.disable();
       context.disable();
     },
@@ -142,8 +144,10 @@ export function startTracing(service: string, processors: SpanProcessor[]): Trac
 export const tracedServiceName = (service: string, config: Pick<TracingConfig, "OTEL_SERVICE_NAME">) =>
   config.OTEL_SERVICE_NAME || service;
 
-/** Talk's one tracer (the no-op one while tracing is off). */
-export const tracer = (): Tracer => trace.getTracer("talk");
+let cachedTracer: Tracer | undefined;
+
+/** Talk's one tracer (the no-op one while tracing is off); asked for again after a (re)start. */
+export const tracer = (): Tracer => (cachedTracer ??= trace.getTracer("talk"));
 
 /** A span's W3C trace context as message fields (`traceparent`, `tracestate`). */
 export interface TraceCarrier {
