@@ -108,6 +108,33 @@ function describeWriteLimits(name: string, current: () => TestStack, gatewayUrls
     const listed = await bob.api.get(`${messages}?chat_id=${chat.id}`);
     expect(listed.body.result.filter((m: { type: string }) => m.type === "normal")).toHaveLength(PER_AGENT);
   });
+
+  it(`does not charge read marks to the write budget (${name})`, async () => {
+    const [alice, bob] = (await newCustomer(current(), 2)).agents;
+    const chat = (
+      await bob.api.post(chats, {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: alice.id }],
+      })
+    ).body;
+    const urls = gatewayUrls();
+    for (let i = 0; i < PER_AGENT * 2; i++) {
+      const api = new Api(urls[i % urls.length], alice.token);
+      // a mark that moves (after bob's message) and one that does not: neither is charged
+      if (i % 3 === 0)
+        expect(
+          (await bob.api.post(messages, { chat_id: chat.id, type: "normal", text: `b${i}` })).status,
+        ).toBe(200);
+      const read = await api.post(`${chats}/${chat.id}/read`);
+      expect({ i, status: read.status }).toEqual({ i, status: 200 });
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i <= PER_AGENT; i++)
+      statuses.push(
+        (await alice.api.post(messages, { chat_id: chat.id, type: "normal", text: `a${i}` })).status,
+      );
+    expect(statuses).toEqual([...Array<number>(PER_AGENT).fill(200), 429]);
+  });
 }
 
 describe("write budgets (embedded)", () => {
