@@ -98,7 +98,10 @@ export function markdown(results: Results): string {
     "",
     `Machine: ${s.cpus} × ${s.cpu}, ${s.memoryGb} GB, ${s.os}; Node ${s.node}, PostgreSQL ${s.postgres}, RabbitMQ ${s.rabbitmq} (${s.erlang}); load average before ${s.loadBefore.join(" / ")}.`,
     `Settings: ${Object.entries(results.settings)
-      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("/") : String(v)}`)
+      .map(
+        ([k, v]) =>
+          `${k} ${Array.isArray(v) ? v.join("/") : typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+      )
       .join(", ")}.`,
     `PostgreSQL (Talk and B1 alike): ${
       results.settings.durability === "durable"
