@@ -137,6 +137,8 @@ const refilledSql = (perMinute: string, rate: string) =>
 
 /**
  * Takes `tokens` from each bucket that has them all, in one statement; the keys of those that gave.
+ * Rows are locked in key order, so two replicas charging overlapping groups wait for each other
+ * instead of deadlocking (the overload drill met "deadlock detected" as a 500 before).
  * A bucket seen for the first time starts full. The tokens wanted come in as the proposed row's
  * `tokens` (the capacity minus them), so the conflict's update reads them back; one upsert per
  * capacity (agents' and customers' buckets), as parts of one statement.
@@ -154,6 +156,7 @@ async function takeTokens(db: Db, wants: { bucket: Bucket; tokens: number }[]): 
     return `t${i} as (
       insert into ${RATE_BUCKETS_TABLE} as b (key, tokens, at)
       select key, "left", now() from jsonb_to_recordset(?::jsonb) as w(key text, "left" float8)
+      order by key
       on conflict (key) do update set tokens = ${refilled} - (${per} - excluded.tokens), at = now()
         where ${refilled} >= ${per} - excluded.tokens
       returning b.key)`;
