@@ -1,6 +1,7 @@
 /**
- * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded]
- *             [--fanout 10,100,1000] [--connections 10000] [--cpu-prof DIR]`
+ * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded,chat-list]
+ *             [--fanout 10,100,1000] [--connections 10000] [--chat-list 200x10000] [--cpu-prof DIR]`
+ * (chat-list runs only when named: `pnpm bench --only chat-list`).
  *
  * Starts the distributed stack on this machine's RabbitMQ and PostgreSQL binaries (every service its
  * own process), the baselines B1 (express + pg insert), B2 (bare amqplib request/reply) and B3 (bare
@@ -21,7 +22,9 @@ import { BenchChild } from "./lib/child";
 import { histogramTotals, startStack, type BenchStack } from "./lib/stack";
 import { b2Calls, busCalls, getChat, startRpcBaselines } from "./scenarios/rpc";
 import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
-import { runConnections, runFanout } from "./scenarios/fanout";
+import { runChatList } from "./scenarios/chat-list";
+import { runConnections } from "./scenarios/connections";
+import { runFanout } from "./scenarios/fanout";
 
 const log = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -300,6 +303,14 @@ async function main() {
     if (wants(settings, "fanout")) rows.push(...(await runFanout(settings, stack, fixtures, log)));
     if (wants(settings, "connections")) rows.push(...(await runConnections(settings, stack, fixtures, log)));
     if (send && wants(settings, "embedded")) await embeddedRow(settings, send.b1Client, send.spread, rows);
+    if (wants(settings, "chat-list")) {
+      const client = new HttpClient(stack.gateways[0], 1);
+      try {
+        rows.push(...(await runChatList(settings, stack, fixtures, client, log, row)));
+      } finally {
+        client.close();
+      }
+    }
   } finally {
     send?.b1Client.close();
     for (const client of send?.talkClients ?? []) client.close();
@@ -311,7 +322,9 @@ async function main() {
   if (wants(settings, "send"))
     for (const variant of settings.sendVariants) await sendVariantRows(settings, variant, rows);
   results.durationSeconds = (Date.now() - started) / 1000;
-  const files = writeResults(results);
+  // The opt-in chat-list scenario keeps its own latest figures.
+  const chatListOnly = settings.only?.join(",") === "chat-list";
+  const files = writeResults(results, chatListOnly ? `chat-list-${settings.mode}` : undefined);
   process.stdout.write("\n" + markdown(results) + "\n");
   log(`written ${files.md} and ${files.json}`);
 }

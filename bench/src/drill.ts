@@ -306,6 +306,13 @@ async function cast(stack: BenchStack, fixtures: Fixtures) {
   return { admin, senders, readerAgents, readers };
 }
 
+const reasons = (shed: Record<string, number> | undefined) =>
+  shed && Object.keys(shed).length
+    ? Object.entries(shed)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(", ")
+    : "–";
+
 const duration = (ms: number) =>
   !Number.isFinite(ms) ? "never" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 
@@ -338,14 +345,16 @@ function markdown(
   if (overload) {
     const ms = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
     lines.push(
-      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency 128, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load`,
+      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
       "",
-      "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p99 | Failed otherwise | Largest RSS |",
-      "|---|---|---|---|---|---|---|",
+      "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Accept queue max | Load average |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
       ...overload.steps.map(
         (s) =>
-          `| ${s.factor}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) |`,
+          `| ${s.factor}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${s.clientLagP99Ms === undefined ? "–" : ms(s.clientLagP99Ms)} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
       ),
+      "",
+      "Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the load generator's own event-loop delay, included in every latency it reports. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
       "",
       `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
       "",
@@ -384,6 +393,11 @@ const only = (() => {
 })();
 const selected = (faults: Fault[]) => faults.filter((_, i) => !only || only.has(i + 1));
 const wanted = (drill: number) => !only || only.has(drill);
+/**
+ * `--fixed-admission`: the gateways keep only their fixed in-flight limit (no adaptive limit, no
+ * event-loop rule) — the comparison run for the overload drill, written to its dated report only.
+ */
+const fixedAdmission = process.argv.includes("--fixed-admission");
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -424,7 +438,10 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       { closedLoop, openLoop },
       senders,
       talkProcesses(stack),
-      { concurrency: 128, capacitySeconds: 10, stepSeconds: 10, overloadSeconds: 60 },
+      stack.gateways,
+      // the capacity at the bench's send concurrency: a closed loop far wider only measures how
+      // fast its workers are refused
+      { concurrency: 32, capacitySeconds: 10, stepSeconds: 10, overloadSeconds: 60 },
       log,
     );
   } finally {
@@ -461,7 +478,13 @@ async function soakDrill(
 async function main() {
   const started = Date.now();
   log("starting the distributed stack (2 replicas of every service)");
-  const stack = await startStack(2, { durability: "durable" });
+  // admission control as configured by default (empty: the gateway's default), or fixed only
+  const admission = fixedAdmission ? "0" : "";
+  const stack = await startStack(2, {
+    durability: "durable",
+    env: { OVERLOAD_QUEUE_TARGET_MS: admission, OVERLOAD_EVENT_LOOP_LAG_MS: admission },
+  });
+  if (fixedAdmission) log("gateways with their fixed in-flight limit only (--fixed-admission)");
   const system = await systemInfo(stack.postgresUrl, stack.rabbitUrl);
   log(`stack ready; service logs in ${stack.distributed.logDir}`);
   const results: DrillResult[] = [];
@@ -507,6 +530,10 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
+  if (fixedAdmission) {
+    process.stdout.write("\n" + text);
+    return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
+  }
   // A run of every drill replaces the latest report; a run of some (--only) refreshes their rows in it.
   const latestFile = join(dir, "drill-latest.json");
   const latest: Latest =

@@ -31,6 +31,11 @@ const goodSecret = () => randomBytes(48).toString("base64");
 
 const EVERYTHING = {
   gatewayApi: { enabled: true },
+  tracing: {
+    otlpEndpoint: "http://otel-collector.observability:4318",
+    sampler: "parentbased_traceidratio",
+    samplerArg: "0.1",
+  },
   ingress: { enabled: true },
   serviceMonitor: { enabled: true },
   prometheusRule: { enabled: true },
@@ -203,6 +208,29 @@ describe("deploy/helm/talk: values", () => {
     expect(egress.map((rule: any) => rule.to)).toEqual([
       [{ ipBlock: { cidr: "10.20.0.0/16" } }],
       [{ ipBlock: { cidr: "10.30.0.0/16" } }],
+    ]);
+  });
+
+  it("let the pods reach the OTLP collector only when tracing is on, by labels or by CIDR", () => {
+    expect(find(defaults, "NetworkPolicy", "talk-otlp")).toBeUndefined();
+    const policy = find(everything, "NetworkPolicy", "talk-otlp")!.spec;
+    expect(policy.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/part-of": "talk" } });
+    expect(policy.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } },
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 4318 }],
+      },
+    ]);
+    const external = helmTemplate(
+      mergeValues(EVERYTHING, { tracing: { collector: { cidr: "10.40.0.0/16", port: 443 } } }),
+    );
+    expect(find(external, "NetworkPolicy", "talk-otlp")!.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: "10.40.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] },
     ]);
   });
 

@@ -302,6 +302,7 @@ export function describeChatApi(name: string, current: () => TestStack): void {
         expect((await bob.api.get(`${chats}/${chat.id}`)).body).toEqual({
           ...chat,
           unread_count: expect.any(Number),
+          mention_count: 0,
           last_read_message_id: expect.any(String),
           last_message: expect.objectContaining({ chat_id: chat.id, type: "system" }),
         });

@@ -6,6 +6,7 @@ import { describeFileApi } from "./file-api.suite";
 import { describeEditsPinsSearch } from "./edits-pins-search.suite";
 import { describeFuzz } from "./fuzz.suite";
 import { describeHostileInput } from "./hostile-input.suite";
+import { describeMentions } from "./mentions.suite";
 import { describeMessageApi } from "./message-api.suite";
 import { describeMetrics } from "./metrics.suite";
 import { describeReadState } from "./read-state.suite";
@@ -16,6 +17,7 @@ describeNeeding(["rabbitmq", "postgres"])("the distributed stack", () => {
   describeMessageApi("distributed", stack);
   describeEditsPinsSearch("distributed", stack);
   describeReadState("distributed", stack);
+  describeMentions("distributed", stack);
   describeCrossOrigin("distributed", stack);
   describeHostileInput("distributed", stack);
   describeFuzz("distributed", stack);

@@ -81,6 +81,7 @@ export function describeReadState(name: string, current: () => TestStack): void 
         last_read_message_id: second.id,
         tm_read: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/),
         unread_count: 1,
+        mention_count: 0,
       });
       const back = await read(bob, { message_id: first.id });
       expect(back.status).toBe(200);

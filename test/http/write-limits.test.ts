@@ -82,6 +82,59 @@ function describeWriteLimits(name: string, current: () => TestStack, gatewayUrls
     });
     expect(seeded.customer_id).toBe(customerId);
   });
+
+  it(`charges concurrent writes exactly: with 2 writes left, 2 of 4 at once pass (${name})`, async () => {
+    const stack = current();
+    const [alice, bob] = (await newCustomer(stack, 2)).agents;
+    const chat = (
+      await bob.api.post(chats, {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: alice.id }],
+      })
+    ).body;
+    const urls = gatewayUrls();
+    const send = (i: number) =>
+      new Api(urls[i % urls.length], alice.token).post(messages, {
+        chat_id: chat.id,
+        type: "normal",
+        text: `c${i}`,
+      });
+    for (let i = 0; i < PER_AGENT - 2; i++) expect((await send(i)).status).toBe(200);
+    // charged together where they meet (the group asks more than the bucket holds: each alone)
+    const answers = await Promise.all([0, 1, 2, 3].map((i) => send(PER_AGENT + i)));
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 429, 429]);
+    for (const res of answers.filter((r) => r.status === 429))
+      expect(res.headers.get("ratelimit-remaining")).toBe("0");
+    const listed = await bob.api.get(`${messages}?chat_id=${chat.id}`);
+    expect(listed.body.result.filter((m: { type: string }) => m.type === "normal")).toHaveLength(PER_AGENT);
+  });
+
+  it(`does not charge read marks to the write budget (${name})`, async () => {
+    const [alice, bob] = (await newCustomer(current(), 2)).agents;
+    const chat = (
+      await bob.api.post(chats, {
+        type: "group",
+        participants: [{ owner_type: "agent", owner_id: alice.id }],
+      })
+    ).body;
+    const urls = gatewayUrls();
+    for (let i = 0; i < PER_AGENT * 2; i++) {
+      const api = new Api(urls[i % urls.length], alice.token);
+      // a mark that moves (after bob's message) and one that does not: neither is charged
+      if (i % 3 === 0)
+        expect(
+          (await bob.api.post(messages, { chat_id: chat.id, type: "normal", text: `b${i}` })).status,
+        ).toBe(200);
+      const read = await api.post(`${chats}/${chat.id}/read`);
+      expect({ i, status: read.status }).toEqual({ i, status: 200 });
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i <= PER_AGENT; i++)
+      statuses.push(
+        (await alice.api.post(messages, { chat_id: chat.id, type: "normal", text: `a${i}` })).status,
+      );
+    expect(statuses).toEqual([...Array<number>(PER_AGENT).fill(200), 429]);
+  });
 }
 
 describe("write budgets (embedded)", () => {

@@ -9,6 +9,7 @@ import { describeNeeding, waitFor } from "@talk/testkit";
 import { type TestAgent, newCustomer, startDistributedStack, useStack } from "../support/stacks";
 import { describePush } from "./push.suite";
 import { describePresence, presenceFrames } from "./presence.suite";
+import { describeReadMarks } from "./read-marks.suite";
 import { PushClient, chatOf } from "./support/push-client";
 
 describeNeeding(["rabbitmq", "postgres"])("push on the distributed stack", () => {
@@ -26,6 +27,7 @@ describeNeeding(["rabbitmq", "postgres"])("push on the distributed stack", () =>
   );
   describePush("distributed", stack);
   describePresence("distributed", stack);
+  describeReadMarks("distributed", stack);
 
   describe("presence across push replicas (distributed)", () => {
     const clients: PushClient[] = [];

@@ -4,10 +4,12 @@ import { describePush } from "./push.suite";
 import { waitFor } from "@talk/testkit";
 import { PushClient, refusedUpgrade } from "./support/push-client";
 import { describePresence, presenceFrames } from "./presence.suite";
+import { describeReadMarks } from "./read-marks.suite";
 
 const stack = useStack(startEmbeddedStack);
 describePush("embedded", stack);
 describePresence("embedded", stack);
+describeReadMarks("embedded", stack);
 
 describe("presence (embedded, with a short idle time)", () => {
   const idle = useStack(() => startEmbeddedStack({ presence: { idleMs: 1000, tickMs: 50 } }));

@@ -128,12 +128,12 @@ export async function startEmbeddedStack(
  */
 const FIXED_ADMISSION = { OVERLOAD_QUEUE_TARGET_MS: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" };
 
-/** `env` adds to every service's environment (e.g. push limits for a test file). */
+/** `env` adds to every service's environment (e.g. push limits for a test file); two replicas of each by default. */
 export async function startDistributedStack(
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; replicas?: number } = {},
 ): Promise<TestStack> {
   const stack = await startDistributed({
-    replicas: 2,
+    replicas: options.replicas ?? 2,
     logLevel: "warn",
     env: {
       LOGIN_RATE_PER_MINUTE: "100000",

@@ -7,9 +7,11 @@
  * and keeps its memory bounded.
  */
 import { randomUUID } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
+import { acceptQueues, loadAverage, shedByReason } from "./host-signals";
 
 export interface OverloadSender {
   token: string;
@@ -33,9 +35,23 @@ export interface OverloadStep {
   /** Largest RSS of any Talk process during the step, and which. */
   maxRssMb: number;
   maxRssProcess: string;
+  /**
+   * The load generator's own event-loop delay (p99 and max): an answer is timed when this process
+   * gets to it, so a busy generator adds this much to every latency it reports.
+   */
+  clientLagP99Ms: number;
+  clientLagMaxMs: number;
+  /** Most connections waiting in a gateway's accept queue (accepted by the kernel, not yet by Node). */
+  acceptQueueMax: number;
+  /** The machine's 1-minute load average at the end of the step (2 cores; other work included). */
+  loadAverage: number;
+  /** Refusals of the step by admission control's reason (in_flight, queue, event_loop). */
+  shedReasons: Record<string, number>;
 }
 
 export interface OverloadResult {
+  /** Closed-loop concurrency of the capacity measurement. */
+  concurrency: number;
   capacityPerSecond: number;
   capacityP99Ms: number;
   steps: OverloadStep[];
@@ -58,7 +74,10 @@ async function openLoop(
   rate: number,
   seconds: number,
   processes: () => { name: string; pid: number }[],
+  gateways: { urls: string[]; ports: number[] },
 ): Promise<Omit<OverloadStep, "factor">> {
+  const shedBefore = await shedByReason(gateways.urls);
+  let acceptQueueMax = 0;
   const accepted = new Samples();
   const refused = new Samples();
   let failed = 0;
@@ -74,6 +93,11 @@ async function openLoop(
       if (sample && sample.rssMb > maxRss.mb) maxRss = { mb: sample.rssMb, name: p.name };
     }
   }, 500);
+  const queues = setInterval(() => {
+    acceptQueueMax = Math.max(acceptQueueMax, acceptQueues(gateways.ports));
+  }, 100);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const total = Math.round(rate * seconds);
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -96,6 +120,14 @@ async function openLoop(
   }
   await Promise.all(inFlight);
   clearInterval(sampler);
+  clearInterval(queues);
+  lag.disable();
+  const shedAfter = await shedByReason(gateways.urls);
+  const shedReasons = Object.fromEntries(
+    Object.entries(shedAfter)
+      .map(([reason, n]) => [reason, n - (shedBefore[reason] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
   const elapsed = (performance.now() - started) / 1000;
   const a = accepted.summary();
   return {
@@ -113,6 +145,11 @@ async function openLoop(
       .map(([what, n]) => `${n}× ${what}`),
     maxRssMb: maxRss.mb,
     maxRssProcess: maxRss.name,
+    clientLagP99Ms: lag.percentile(99) / 1e6,
+    clientLagMaxMs: lag.max / 1e6,
+    acceptQueueMax,
+    loadAverage: loadAverage(),
+    shedReasons,
   };
 }
 
@@ -121,6 +158,7 @@ export async function runOverload(
   clients: { closedLoop: HttpClient[]; openLoop: HttpClient[] },
   senders: OverloadSender[],
   processes: () => { name: string; pid: number }[],
+  gatewayUrls: string[],
   options: { concurrency: number; capacitySeconds: number; stepSeconds: number; overloadSeconds: number },
   log: (line: string) => void,
 ): Promise<OverloadResult> {
@@ -151,10 +189,13 @@ export async function runOverload(
     [2, options.overloadSeconds],
   ] as const) {
     log(`overload: offering ${factor}× capacity (${(factor * capacity.rate).toFixed(0)}/s) for ${seconds} s`);
-    const step = await openLoop(clients.openLoop, senders, factor * capacity.rate, seconds, processes);
+    const step = await openLoop(clients.openLoop, senders, factor * capacity.rate, seconds, processes, {
+      urls: gatewayUrls,
+      ports: gatewayUrls.map((url) => Number(new URL(url).port)),
+    });
     steps.push({ factor, ...step });
     log(
-      `overload: ${factor}× → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}`,
+      `overload: ${factor}× → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
     );
     await sleep(2000); // let queues drain between steps
   }
@@ -178,6 +219,7 @@ export async function runOverload(
     ],
   ];
   return {
+    concurrency: options.concurrency,
     capacityPerSecond: capacity.rate,
     capacityP99Ms: capacity.p99,
     steps,

@@ -31,6 +31,11 @@ function readProc(pid: number): ProcInfo | undefined {
   }
 }
 
+/** CPU milliseconds (user and system) a process has used so far; NaN when it is gone. */
+export function processCpuMs(pid: number): number {
+  return readProc(pid)?.cpuMs ?? NaN;
+}
+
 function allProcs(): ProcInfo[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))

@@ -98,7 +98,10 @@ export function markdown(results: Results): string {
     "",
     `Machine: ${s.cpus} × ${s.cpu}, ${s.memoryGb} GB, ${s.os}; Node ${s.node}, PostgreSQL ${s.postgres}, RabbitMQ ${s.rabbitmq} (${s.erlang}); load average before ${s.loadBefore.join(" / ")}.`,
     `Settings: ${Object.entries(results.settings)
-      .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join("/") : String(v)}`)
+      .map(
+        ([k, v]) =>
+          `${k} ${Array.isArray(v) ? v.join("/") : typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+      )
       .join(", ")}.`,
     `PostgreSQL (Talk and B1 alike): ${
       results.settings.durability === "durable"
@@ -138,9 +141,10 @@ export function markdown(results: Results): string {
 
 /**
  * Writes `<date>-<mode>.json|md` under bench/results; a full run of every scenario (not --quick,
- * no --only) also becomes `latest.*`, the figures the README quotes.
+ * no --only) also becomes `latest.*`, the figures the README quotes (another command names its
+ * own: `latest`).
  */
-export function writeResults(results: Results): { json: string; md: string } {
+export function writeResults(results: Results, latest?: string): { json: string; md: string } {
   const dir = join(__dirname, "..", "..", "results");
   mkdirSync(dir, { recursive: true });
   const stamp = results.system.date.replace(/[:]/g, "").replace(/\..*$/, "");
@@ -148,7 +152,10 @@ export function writeResults(results: Results): { json: string; md: string } {
   const md = join(dir, `${stamp}-${results.mode}.md`);
   writeFileSync(json, JSON.stringify(results, null, 2) + "\n");
   writeFileSync(md, markdown(results));
-  if (results.mode === "full" && !results.settings.only) {
+  if (latest) {
+    copyFileSync(json, join(dir, `${latest}.json`));
+    copyFileSync(md, join(dir, `${latest}.md`));
+  } else if (results.mode === "full" && !results.settings.only) {
     copyFileSync(json, join(dir, "latest.json"));
     copyFileSync(md, join(dir, "latest.md"));
   }

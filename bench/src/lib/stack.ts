@@ -17,7 +17,14 @@ export interface BenchStack {
 
 export async function startStack(
   replicas: number,
-  options: { env?: Record<string, string>; cpuProf?: string; durability?: Durability } = {},
+  options: {
+    env?: Record<string, string>;
+    cpuProf?: string;
+    durability?: Durability;
+    postgresSettings?: string[];
+    /** Push replicas when not `replicas`. */
+    pushReplicas?: number;
+  } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
   const profile: Record<string, string> = options.cpuProf
@@ -28,16 +35,22 @@ export async function startStack(
     : {};
   const distributed = await startDistributed({
     replicas,
+    pushReplicas: options.pushReplicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
+    postgresSettings: options.postgresSettings,
     logLevel: "warn",
     // the bench measures capacity, not the limits: logins and write budgets far above any run
     env: {
       LOGIN_RATE_PER_MINUTE: "1000000",
       WRITE_RATE_PER_AGENT_PER_MINUTE: "100000000",
       WRITE_RATE_PER_CUSTOMER_PER_MINUTE: "100000000",
-      WS_MAX_CONNECTIONS: "11000",
+      WS_MAX_CONNECTIONS: "20000",
       WS_MAX_CONNECTIONS_PER_AGENT: "100000",
       WS_MAX_CONNECTIONS_PER_ADDRESS: "100000",
+      // a closed loop at full throughput is not overload: the gateways keep their fixed in-flight
+      // limit only (the overload drill turns their defaults back on)
+      OVERLOAD_QUEUE_TARGET_MS: "0",
+      OVERLOAD_EVENT_LOOP_LAG_MS: "0",
       ...profile,
       ...options.env,
     },

@@ -52,10 +52,14 @@ export class WsClient {
     ws.on("error", () => undefined);
   }
 
-  /** Opens `ws://…/v1.0/ws?token=…[&cursor=…]` (or any URL) and resolves once open. */
-  static connect(url: string, timeoutMs = 15_000): Promise<WsClient> {
+  /** Opens `ws://…/v1.0/ws?token=…[&cursor=…]` (or any URL), from `localAddress` if given, and resolves once open. */
+  static connect(url: string, timeoutMs = 15_000, localAddress?: string): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false,
+        handshakeTimeout: timeoutMs,
+        ...(localAddress && { localAddress }),
+      });
       const client = new WsClient(ws);
       ws.once("open", () => resolve(client));
       ws.once("unexpected-response", (_req, res) => {

@@ -5,46 +5,22 @@
  * subscribed to `agent_id:<me>:chat`; one of them posts at a fixed rate; for every message, the
  * time from the POST's response to its receipt on each socket. B3 (bare `ws`) sends a frame of the
  * same bytes to N sockets at the same rate, timed from just before its first send.
- *
- * Connections: idle authenticated, subscribed WebSockets held by one push replica, and its RSS;
- * the same number of bare `ws` sockets held by B3, for comparison.
+ * (Idle connections: scenarios/connections.ts.)
  */
-import { BenchChild, rssMb } from "../lib/child";
+import { BenchChild } from "../lib/child";
 import type { Fixtures } from "../lib/fixtures";
 import { HttpClient } from "../lib/http";
 import { interleaved } from "../lib/interleave";
 import { type Row, ratiosOf } from "../lib/report";
 import type { BenchSettings } from "../lib/settings";
 import type { BenchStack } from "../lib/stack";
-import { Samples, sleep } from "../lib/stats";
+import { Samples } from "../lib/stats";
 import { WsClient, openMany } from "../lib/ws-clients";
+import { atRate, b3Round, until } from "./broadcast";
 
 type Log = (line: string) => void;
 
 const MESSAGES = "/v1.0/service_agents/talk_messages";
-
-/** Calls `fire(k)` for k = 0…count-1 at `rate` per second (open loop) and waits for all of them. */
-async function atRate(rate: number, seconds: number, fire: (k: number) => Promise<void>): Promise<void> {
-  const count = Math.max(1, Math.round(rate * seconds));
-  const start = performance.now();
-  const running: Promise<void>[] = [];
-  for (let k = 0; k < count; k++) {
-    const wait = start + (k * 1000) / rate - performance.now();
-    if (wait > 0) await sleep(wait);
-    running.push(fire(k).catch(() => undefined));
-  }
-  await Promise.all(running);
-}
-
-/** Waits (bounded) until `done()`; true if it happened. */
-async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 export async function runFanout(
   settings: BenchSettings,
@@ -117,42 +93,15 @@ export async function runFanout(
         return samples;
       };
 
-      const b3Round = async (seconds: number): Promise<Samples> => {
-        const receipts = new Map<number, bigint[]>();
-        const sent = new Map<number, bigint>();
-        for (const client of bare)
-          client.onFrame = (frame, at) => {
-            const seq = Number(frame.seq);
-            const list = receipts.get(seq);
-            if (list) list.push(at);
-            else receipts.set(seq, [at]);
-          };
-        const samples = new Samples();
-        const started = process.hrtime.bigint();
-        const base = Math.floor(Math.random() * 1e9);
-        await atRate(settings.fanoutRate, seconds, async (k) => {
-          const answer = await b3.request({ type: "broadcast", seq: base + k });
-          sent.set(base + k, BigInt(String(answer.t0)));
-        });
-        await until(() => [...sent.keys()].every((seq) => (receipts.get(seq)?.length ?? 0) >= n), 15_000);
-        samples.seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        for (const [seq, t0] of sent) {
-          const got = receipts.get(seq) ?? [];
-          for (const t of got) samples.add(Number(t - t0) / 1e6);
-          samples.errors += Math.max(0, n - got.length);
-        }
-        return samples;
-      };
-
       log(`fan-out N=${n}: warm-up`);
       await talkRound(settings.warmupSeconds);
       await b3.request({ type: "template", template: template ?? '{"type":"bench","seq":__SEQ__}' });
-      await b3Round(settings.warmupSeconds);
+      await b3Round(b3, bare, n, settings.fanoutRate, settings.warmupSeconds);
       log(
         `fan-out N=${n}: ${settings.rounds} × ${settings.fanoutSeconds} s each side at ${settings.fanoutRate} messages/s`,
       );
       const [base, talk] = await interleaved(settings.rounds, [
-        () => b3Round(settings.fanoutSeconds),
+        () => b3Round(b3, bare, n, settings.fanoutRate, settings.fanoutSeconds),
         () => talkRound(settings.fanoutSeconds),
       ]);
       const talkMeasured = { label: "Talk", summary: talk.summary() };
@@ -177,99 +126,4 @@ export async function runFanout(
     await b3.stop();
   }
   return rows;
-}
-
-export async function runConnections(
-  settings: BenchSettings,
-  stack: BenchStack,
-  fixtures: Fixtures,
-  log: Log,
-): Promise<Row[]> {
-  const replica = stack.push[0];
-  if (!replica?.pid) {
-    log("connections: this stack has no push service; skipped");
-    return [];
-  }
-  const count = settings.connections;
-  const customer = await fixtures.customer();
-  const agents = await fixtures.agents(customer, 100);
-  await sleep(1000);
-  const before = rssMb(replica.pid);
-  log(
-    `connections: opening ${count} authenticated, subscribed WebSockets to ${replica.spec.name} (RSS ${Math.round(before)} MB)`,
-  );
-  let errors = 0;
-  const started = Date.now();
-  const clients = await openMany(count, 200, async (i) => {
-    const agent = agents[i % agents.length];
-    try {
-      const client = await WsClient.connect(WsClient.pushUrl(replica.url, agent.token));
-      await client.subscribe([`agent_id:${agent.id}:chat`]);
-      return client;
-    } catch {
-      errors++;
-      return undefined;
-    }
-  });
-  const openSeconds = (Date.now() - started) / 1000;
-  await sleep(2000);
-  const held = clients.filter((c) => c && !c.closed).length;
-  const after = rssMb(replica.pid);
-  log(
-    `connections: ${held} held after ${openSeconds.toFixed(1)} s, RSS ${Math.round(after)} MB; the same number of bare ws sockets to B3`,
-  );
-  for (const client of clients) client?.close();
-
-  const b3 = await BenchChild.start("B3 ws server", "servers/b3-ws-broadcast.ts");
-  let bareHeld = 0;
-  let bareBefore = NaN;
-  let bareAfter = NaN;
-  try {
-    await sleep(500);
-    bareBefore = rssMb(b3.pid);
-    const bare = await openMany(count, 200, async () =>
-      WsClient.connect(`ws://127.0.0.1:${String(b3.info.port)}/`).catch(() => undefined),
-    );
-    await sleep(2000);
-    bareHeld = bare.filter((c) => c && !c.closed).length;
-    bareAfter = rssMb(b3.pid);
-    for (const client of bare) client?.close();
-  } finally {
-    await b3.stop();
-  }
-  const summary = (n: number) => ({ count: n, errors: 0, seconds: 0, rate: 0, p50: NaN, p99: NaN, max: NaN });
-  const talk = {
-    label: "Talk push",
-    summary: { ...summary(held), errors },
-    extra: {
-      held,
-      rss_mb: after,
-      rss_before_mb: before,
-      kb_per_connection: ((after - before) * 1024) / Math.max(1, held),
-      open_seconds: openSeconds,
-    },
-  };
-  const baseline = {
-    label: "bare ws",
-    summary: summary(bareHeld),
-    extra: {
-      held: bareHeld,
-      rss_mb: bareAfter,
-      rss_before_mb: bareBefore,
-      kb_per_connection: ((bareAfter - bareBefore) * 1024) / Math.max(1, bareHeld),
-    },
-  };
-  return [
-    {
-      id: "connections",
-      scenario: `Connections: idle authenticated, subscribed WebSockets on one push replica (target ${count.toLocaleString("en-US")})`,
-      kind: "connections",
-      talk,
-      baseline,
-      ratios: ratiosOf("connections", talk, baseline),
-      target: "10,000 under 500 MB RSS",
-      met: held >= 10_000 && after < 500,
-      note: `opened in ${openSeconds.toFixed(1)} s; push RSS ${Math.round(before)} MB before the connections`,
-    },
-  ];
 }

@@ -16,6 +16,7 @@ import {
 } from "@talk/contracts";
 import type { Logger, Metrics } from "@talk/kit";
 import { type EventHandler, isNotReady } from "./bus";
+import { consumeSpan } from "./tracing";
 import { errorMessage, sleep } from "./util";
 
 export type EventOutcome = "ack" | "requeue" | "drop" | { deadLetter: DeadLetter };
@@ -104,7 +105,7 @@ export async function dispatchEvent(
   }
   const started = process.hrtime.bigint();
   try {
-    await handler(event, { redelivered });
+    await consumeSpan(options.queue, event, () => handler(event, { redelivered }));
     options.metrics?.eventHandlerDuration.observe(
       { type: event.type, outcome: "ok" },
       Number(process.hrtime.bigint() - started) / 1e9,

@@ -11,10 +11,15 @@ import {
   type ErrorReason,
   type RpcOperation,
 } from "@talk/contracts";
-import type { Logger, Metrics } from "@talk/kit";
+import { type Logger, type Metrics, type TraceCarrier, activeSpanFailed } from "@talk/kit";
 import type { CallContext } from "./bus";
 import type { RpcReply } from "./rpc-reply";
 import { sleep } from "./util";
+import { serveSpan } from "./tracing";
+
+/** An error reply marks the server span failed (errors are data, so nothing is thrown through it). */
+const failedReply = (error: { status: string; reason: string }) =>
+  activeSpanFailed(`${error.status} ${error.reason}`);
 
 /** Pause before a request this process cannot serve goes back to the queue, so it cannot spin. */
 const REQUEUE_DELAY_MS = 50;
@@ -30,6 +35,8 @@ export interface IncomingRequest {
   /** The raw body. */
   body: string;
   requestId?: string;
+  /** The caller's W3C trace context (from the request's headers). */
+  trace?: TraceCarrier;
 }
 
 /** What to do with a request: reply (then ack), or put it back for another server. */
@@ -80,7 +87,11 @@ export class RpcDispatcher {
       return { requeue: true };
     }
     const started = process.hrtime.bigint();
-    const reply = await this.run(operation, handler, request);
+    const reply = await serveSpan(operation, request.trace, async () => {
+      const answer = await this.run(operation, handler, request);
+      if (!answer.ok) failedReply(answer.error);
+      return answer;
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics?.rpcServerDuration.observe(
       { operation, outcome: reply.ok ? "ok" : reply.error.status },

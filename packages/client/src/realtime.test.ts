@@ -74,6 +74,7 @@ const message = (text: string): Message => ({
   tm_edit: "9999-01-01 00:00:00.000000",
   pinned_by: "",
   tm_pin: "9999-01-01 00:00:00.000000",
+  mentions: [],
 });
 const created = (seq: number, text: string): EventFrame => ({
   type: "chatmessage_created",

@@ -173,6 +173,29 @@ export class MessagesApi {
     );
   }
 
+  /** The newest messages of all my chats, newest first (each exactly once while others post). */
+  recent(params: PageParams = {}): PagedList<Message> {
+    return new PagedList(
+      (page) => this.http.request<Page<Message>>({ ...to("listMessages"), query: pageQuery(page) }),
+      params,
+    );
+  }
+
+  /**
+   * The messages that mention me (`<@my id>` or `<!here>`), across my chats or in one, newest first.
+   * A message's `mentions` lists the agents it mentions; a chat's `mention_count` counts those after my mark.
+   */
+  mentions(params: PageParams & { chatId?: string } = {}): PagedList<Message> {
+    return new PagedList(
+      (page) =>
+        this.http.request<Page<Message>>({
+          ...to("listMessages"),
+          query: { mentions: "me", chat_id: params.chatId, ...pageQuery(page) },
+        }),
+      params,
+    );
+  }
+
   /** One thread: the replies to `parentId`, newest first. */
   thread(chatId: string, parentId: string, params: PageParams = {}): PagedList<Message> {
     return this.list(chatId, { ...params, parentId });

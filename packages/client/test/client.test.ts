@@ -193,6 +193,20 @@ describe("the SDK (embedded)", () => {
       expect(hits[0].snippet).toContain("<mark>Kickoff</mark>");
       expect(await alice.messages.unpin(draft.id)).toMatchObject({ pinned_by: "", tm_pin: NOT_DELETED });
     });
+    it("mentions an agent, counts it until read, and lists my mentions and my recent messages", async () => {
+      const bobId = bob.identity.agentId;
+      await bob.chats.markRead(chatId);
+      const ping = await alice.messages.send({ chat_id: chatId, text: `<@${bobId}> standup?` });
+      expect(ping.mentions).toEqual([bobId]);
+      expect((await bob.chats.get(chatId)).mention_count).toBe(1);
+      expect((await bob.messages.mentions({ pageSize: 1 }).toArray()).map((m) => m.id)).toContain(ping.id);
+      expect((await bob.messages.mentions({ chatId }).toArray())[0].id).toBe(ping.id);
+      expect((await bob.messages.recent({ pageSize: 2 }).toArray())[0].id).toBe(ping.id);
+      expect((await bob.chats.markRead(chatId)).mention_count).toBe(0);
+      await expect(
+        alice.messages.send({ chat_id: chatId, text: `<@${carol.identity.agentId}>` }),
+      ).rejects.toMatchObject({ httpStatus: 400, reason: "MENTION_NOT_PARTICIPANT" });
+    });
     it("refuses outsiders and bad input with the API's reason and message", async () => {
       const outsider = await carol.messages
         .send({ chat_id: chatId, text: "let me in" })

@@ -29,6 +29,7 @@ function created(chat: string, seq: number, text: string, id = randomUUID()): Ev
     tm_edit: "9999-01-01 00:00:00.000000",
     pinned_by: "",
     tm_pin: "9999-01-01 00:00:00.000000",
+    mentions: [],
   };
   return {
     id,

@@ -13,16 +13,17 @@ const describe: Record<EventType, string> = {
   chat_deleted: "A chat was deleted (soft); no events of the chat follow.",
   chatparticipant_added: "An agent joined a chat (followed by its system message).",
   chatparticipant_removed: "An agent left or was removed from a chat (followed by its system message).",
-  chatmessage_created: "A message was posted (also system messages: joins and leaves).",
+  chatmessage_created:
+    "A message was posted (also system messages: joins and leaves); data.mentions lists the agents it mentions (a client whose agent is in it counts a mention).",
   chatmessage_deleted: "A message was deleted; data is its tombstone.",
   chatmessage_reaction_updated: "A reaction was added to or removed from a message; data is the message.",
   chatmessage_updated:
-    "Its author edited a message's text or medias; data is the message (tm_edit set), the earlier version is in its history.",
+    "Its author edited a message's text or medias; data is the message (tm_edit set, mentions recomputed), the earlier version is in its history.",
   chatmessage_pinned: "A participant pinned a message; data is the message (pinned_by, tm_pin).",
   chatmessage_unpinned:
     'A participant unpinned a message; data is the message (pinned_by "", tm_pin the sentinel).',
   chat_read:
-    "The reader marked the chat read (data: its mark and unread count); only on the reader's own agent topics.",
+    "The reader marked the chat read (data: its mark, unread and mention counts); only on the reader's own agent topics.",
   chatparticipant_read: "A participant marked the chat read: a read receipt, to the chat's participants.",
 };
 

@@ -15,7 +15,7 @@
  */
 import type { EventPayload, EventType } from "./events";
 import type { ChatChangeHeader } from "./generated/types";
-import { timestamp, uuid } from "./schemas/common";
+import { timestamp, traceContextFields, uuid } from "./schemas/common";
 
 export const CHAT_CHANGE_TYPES = [
   "chat_created",
@@ -45,6 +45,7 @@ export const chatChangeSchema = {
     revision: { type: "integer", minimum: 1 },
     time: timestamp,
     request_id: { type: "string" },
+    ...traceContextFields,
     /** The public event's data (a chat, or a participant). */
     data: { type: "object" },
     /** Participant changes: the agent's name, for the system message ("" when it has none). */

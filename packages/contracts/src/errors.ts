@@ -43,6 +43,7 @@ export const ERROR_REASONS = [
   "DIRECT_CHAT_FULL",
   "IDS_REQUIRED",
   "TOO_MANY_IDS",
+  "MENTION_NOT_PARTICIPANT",
   // authentication (401)
   "TOKEN_MISSING",
   "TOKEN_INVALID",

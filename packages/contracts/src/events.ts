@@ -3,7 +3,7 @@
  * Routing key: `<type>.<customer_id>.<chat_id>`, so a consumer can bind to one type
  * (`chat_created.#`), one customer (`*.<customer_id>.*`) or one chat (`*.*.<chat_id>`).
  */
-import { timestamp, uuid } from "./schemas/common";
+import { timestamp, traceContextFields, uuid } from "./schemas/common";
 import type { EventEnvelopeHeader, EventPayloads } from "./generated/types";
 import { chatReadSchema, chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
@@ -71,6 +71,7 @@ export const envelopeSchema = {
     seq: { type: "integer", minimum: 1 },
     time: timestamp,
     request_id: { type: "string" },
+    ...traceContextFields,
     data: { type: "object" },
   },
 } as const;

@@ -19,7 +19,7 @@ import type {
 } from "./generated/types";
 import { presenceSchema } from "./presence";
 import { uuid } from "./schemas/common";
-import { chatSchema, messageSchema, participantSchema } from "./schemas/resources";
+import { chatReadSchema, chatSchema, messageSchema, participantSchema } from "./schemas/resources";
 
 /**
  * The durable log of public events the push replicas read (a RabbitMQ stream). message-manager's
@@ -221,8 +221,8 @@ export const serverFrameSchema = {
       required: ["type", "data", "topic", "seq", "cursor"],
       properties: {
         type: { type: "string", enum: EVENT_TYPES },
-        // each payload schema once (they carry $ids): chats, participants, messages
-        data: { anyOf: [chatSchema, participantSchema, messageSchema] },
+        // each payload schema once (they carry $ids): chats, participants, messages, read marks
+        data: { anyOf: [chatSchema, participantSchema, messageSchema, chatReadSchema] },
         topic: { type: "string" },
         seq: { type: "integer", minimum: 1 },
         cursor,

@@ -28,7 +28,7 @@ export interface ApiRoute {
    * is the bytes, with ETag, Content-Disposition and HTTP Range (206 for a part, 304 when unchanged).
    */
   bytes?: "upload" | "download";
-  /** Query parameters: a page request, a message list (chat_id, parent_id and a page), agent ids, a search, or an upload's name. */
+  /** Query parameters: a page request, a message list (chat_id, parent_id, mentions and a page), agent ids, a search, or an upload's name. */
   query?: "page" | "messages" | "ids" | "search" | "name";
   /** Takes an Idempotency-Key header (every write but login). */
   idempotent?: true;
@@ -218,7 +218,8 @@ export const API_ROUTES = {
     method: "GET",
     path: MESSAGES,
     tag: "messages",
-    summary: "List a chat's messages (or one thread), newest first",
+    summary:
+      "List messages, newest first: a chat's (or one thread), all my chats' without chat_id, or those mentioning me with mentions=me",
     response: "Message",
     list: "page",
     query: "messages",

@@ -185,6 +185,23 @@ export const rpcOperations = {
       ["chat", "participant", "revision"],
     ),
   },
+  /**
+   * The types of chats, by id (those chat-manager knows): for replicas that lack them — chats
+   * created before message-manager kept the type (see message-manager's channel-types.ts).
+   */
+  "chat.types": {
+    queue: RPC_QUEUES.chatManager,
+    request: obj({ chat_ids: { type: "array", items: uuid, minItems: 1, maxItems: 1000 } }, ["chat_ids"]),
+    response: obj(
+      {
+        chats: {
+          type: "array",
+          items: obj({ id: uuid, type: chatSchema.properties.type }, ["id", "type"]),
+        },
+      },
+      ["chats"],
+    ),
+  },
   // message-manager
   "message.create": {
     queue: RPC_QUEUES.messageManager,
@@ -194,6 +211,24 @@ export const rpcOperations = {
   "message.list": {
     queue: RPC_QUEUES.messageManager,
     request: withActor({ chat_id: uuid, parent_id: uuid, ...pageRequest }, ["chat_id"]),
+    response: pageOf(messageSchema),
+  },
+  /**
+   * Messages across the caller's chats, newest first: all of them (the chat-less list), or those
+   * that mention the caller (`mentions`), in every chat or one. The token names the page's last
+   * message (a time and an id: times are unique within a chat only).
+   */
+  "message.feed": {
+    queue: RPC_QUEUES.messageManager,
+    request: withActor(
+      {
+        mentions: { type: "boolean" },
+        chat_id: uuid,
+        page_size: pageRequest.page_size,
+        page_token: searchPageToken,
+      },
+      ["mentions"],
+    ),
     response: pageOf(messageSchema),
   },
   "message.get": { queue: RPC_QUEUES.messageManager, request: messageRef, response: messageSchema },

@@ -70,6 +70,7 @@ describe("the generated types agree with the schemas", () => {
       tm_edit: ts,
       pinned_by: id,
       tm_pin: ts,
+      mentions: [id],
     };
     expect(() => validate(agentSchema, agent)).not.toThrow();
     expect(() => validate(chatSchema, chat)).not.toThrow();

@@ -18,7 +18,17 @@ import {
   type ChatChange,
   type ChatChangeDraft,
 } from "@talk/contracts";
-import type { Logger, Metrics } from "@talk/kit";
+import {
+  type Logger,
+  type Metrics,
+  type OpenSpan,
+  SpanKind,
+  type TraceCarrier,
+  contextFrom,
+  failed,
+  openSpan,
+  traceContext,
+} from "@talk/kit";
 import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
@@ -40,7 +50,7 @@ export const outboxMigration: Migration = {
   },
 };
 
-export interface EventDraft<T extends EventType> {
+export interface EventDraft<T extends EventType> extends TraceCarrier {
   /** Kept when an event is re-published (e.g. sequenced by another service); new otherwise. */
   id?: string;
   /** The service that made the change; this outbox's service by default. */
@@ -52,7 +62,14 @@ export interface EventDraft<T extends EventType> {
   data: EventPayload<T>;
   time: string;
   request_id?: string;
+  /** `traceparent`/`tracestate`: the trace the event belongs to (default: the active span's). */
 }
+
+/** The trace context a message is written with: its draft's, else the active span's (none while tracing is off). */
+const traceOfDraft = (draft: TraceCarrier): TraceCarrier =>
+  draft.traceparent
+    ? { traceparent: draft.traceparent, ...(draft.tracestate && { tracestate: draft.tracestate }) }
+    : traceContext();
 
 /** Emits a message of the outbox's exchange: a public event, or a chat change. */
 export type Emit<X extends PublishedExchange = "events"> = X extends "chatChanges"
@@ -131,16 +148,18 @@ export class Outbox<X extends PublishedExchange = "events"> {
         seq: draft.seq,
         time: normalizeTimestamp(draft.time),
         ...(draft.request_id ? { request_id: draft.request_id } : {}),
+        ...traceOfDraft(draft),
       };
       events.push({ ...header, type: draft.type, data: draft.data } as EventEnvelope);
     };
-    const emitChange: Emit<"chatChanges"> = ({ request_id, time, ...draft }) => {
+    const emitChange: Emit<"chatChanges"> = ({ request_id, time, traceparent, tracestate, ...draft }) => {
       events.push({
         id: randomUUID(),
         version: CHAT_CHANGE_VERSION,
         ...draft,
         time: normalizeTimestamp(time),
         ...(request_id ? { request_id } : {}),
+        ...traceOfDraft({ traceparent, tracestate }),
       } as ChatChange);
     };
     const emit = (this.exchange === "chatChanges" ? emitChange : emitEvent) as Emit<X>;
@@ -169,6 +188,12 @@ export class Outbox<X extends PublishedExchange = "events"> {
   flush(): Promise<void> {
     return this.relay.drain();
   }
+}
+
+/** The event as published: its consumers continue the relay's span (when tracing is on). */
+function continuedBy<M extends ExchangeMessage>(event: M, published: OpenSpan): M {
+  const trace = published.within(() => traceContext());
+  return trace.traceparent ? { ...event, ...trace } : event;
 }
 
 export class OutboxRelay {
@@ -241,17 +266,41 @@ export class OutboxRelay {
           : rows.length + Number((await trx(OUTBOX_TABLE).count({ n: "*" }))[0].n);
       this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
-      const events = rows.map((row) =>
+      const written = rows.map((row) =>
         typeof row.event === "string" ? (JSON.parse(row.event) as ExchangeMessage) : row.event,
       );
+      const spans = written.map((event) => this.publishSpan(event));
+      const events = written.map((event, i) => continuedBy(event, spans[i]));
       // Issued in order on one channel; each resolves on its broker confirm. The stream gets the
       // pass as one entry (one write and one delivery per reader, not one per event).
-      await Promise.all([
-        ...events.map((event) => this.bus.publish<PublishedExchange>(event, { exchange: this.exchange })),
-        // Only an outbox of public events has a stream.
-        ...(this.stream ? [this.bus.appendToStream(this.stream, events as EventEnvelope[])] : []),
-      ]);
+      try {
+        await Promise.all([
+          ...events.map((event) => this.bus.publish<PublishedExchange>(event, { exchange: this.exchange })),
+          // Only an outbox of public events has a stream.
+          ...(this.stream ? [this.bus.appendToStream(this.stream, events as EventEnvelope[])] : []),
+        ]);
+      } catch (err) {
+        for (const { span } of spans) failed(span, err);
+        throw err;
+      } finally {
+        for (const { span } of spans) span.end();
+      }
       return rows.length;
+    });
+  }
+
+  /** A producer span per event, under the trace it was written in (a no-op while tracing is off). */
+  private publishSpan(event: ExchangeMessage): OpenSpan {
+    return openSpan(`publish ${event.type}`, {
+      kind: SpanKind.PRODUCER,
+      parent: contextFrom(event),
+      attributes: {
+        "messaging.system": "rabbitmq",
+        "messaging.operation.type": "publish",
+        "messaging.destination.name": this.exchange,
+        "messaging.message.id": event.id,
+        "talk.outbox.relay": true,
+      },
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * Runs one service as its own process (distributed mode), the same way for every service: load and
  * validate its configuration, connect its database (managers) and the RabbitMQ bus, start it, serve
- * the ops endpoints and its HTTP surface. Start order: connect, migrate, serve, consume. Stop order
+ * the ops endpoints and its HTTP surface; traces when the OTEL_* variables ask for them. Start order: connect, migrate, serve, consume. Stop order
  * (SIGTERM): see `Started`.
  */
 import { AmqpBus, type DurableQueueType, brokerUrls } from "@talk/bus";
@@ -15,6 +15,9 @@ import {
   parseTrustProxy,
   redact,
   runMain,
+  spanProcessorsFrom,
+  startTracing,
+  tracedServiceName,
 } from "@talk/kit";
 import type { Knex } from "knex";
 import { serve } from "./serve";
@@ -30,6 +33,8 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
     const config = loadConfig(configSpec(service));
     const trustProxy = parseTrustProxy(config.TRUST_PROXY);
     logger.level = config.LOG_LEVEL;
+    const tracing = startTracing(tracedServiceName(service.name, config), spanProcessorsFrom(config));
+    if (tracing.enabled) logger.info("tracing on (OpenTelemetry)");
     const metrics = new Metrics(service.name);
     let db: Knex | undefined;
     if (service.database) {
@@ -73,6 +78,7 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
         await started.stop?.();
         await bus.close();
         await database?.destroy();
+        await tracing.shutdown();
       },
     };
   });

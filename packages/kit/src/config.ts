@@ -10,6 +10,7 @@
 import { parseOrigins } from "./origins";
 import { readFileSync } from "node:fs";
 import { secretProblem, urlPasswordProblem } from "./secrets";
+import { tracingConfig } from "./tracing";
 
 export type VarSpec =
   /** `secret`: a password or token that may come from `<NAME>_FILE` (not a generated key: no entropy rule). */
@@ -217,6 +218,7 @@ export const commonConfig = {
     default: 10,
     min: 1,
   },
+  ...tracingConfig,
 } as const satisfies ConfigSpec;
 
 /** Write budgets, kept by the service that owns the write (see docs/decisions/rate-limits.md). */

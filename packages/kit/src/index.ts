@@ -7,3 +7,4 @@ export * from "./origins";
 export * from "./request-id";
 export * from "./trust-proxy";
 export * from "./throttle";
+export * from "./tracing";

@@ -1,5 +1,9 @@
-/** Structured JSON logs (pino). One root logger per process, one child per component. */
+/**
+ * Structured JSON logs (pino). One root logger per process, one child per component. A line logged
+ * inside a traced span carries its `trace_id` and `span_id` (docs/operations.md#tracing).
+ */
 import pino, { type Logger } from "pino";
+import { traceLogFields } from "./tracing";
 
 export type { Logger };
 
@@ -15,6 +19,7 @@ export function createLogger(options: {
     base: { service: options.service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: traceLogFields,
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -12,12 +12,16 @@ import { ServiceProcess } from "./service-process";
 
 export interface DistributedOptions {
   replicas?: number;
+  /** Push replicas, when not `replicas` (e.g. one of every other service and two of push). */
+  pushReplicas?: number;
   logDir?: string;
   logLevel?: string;
   /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
   env?: Record<string, string>;
   /** PostgreSQL with production durability (fsync, full_page_writes on): the bench and the drills. */
   durablePostgres?: boolean;
+  /** More PostgreSQL server settings (`name=value`), e.g. to load pg_stat_statements for profiling. */
+  postgresSettings?: string[];
 }
 
 export interface DistributedStack {
@@ -42,7 +46,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
     startRabbit(),
-    startPostgres({ durable: options.durablePostgres }),
+    startPostgres({ durable: options.durablePostgres, settings: options.postgresSettings }),
   ]);
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
@@ -84,7 +88,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
           logDir,
         }),
       );
-    for (let i = 1; i <= replicas; i++)
+    for (let i = 1; i <= (options.pushReplicas ?? replicas); i++)
       processes.push(
         new ServiceProcess({
           service: "push",

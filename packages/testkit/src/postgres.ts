@@ -31,12 +31,14 @@ export interface PostgresOptions {
    * the drills. Off by default: the tests check behaviour, not the disk, and run faster without it.
    */
   durable?: boolean;
+  /** More server settings (`name=value`), e.g. `shared_preload_libraries=pg_stat_statements` to profile. */
+  settings?: string[];
 }
 
 /** The server settings for `options`: fsync and full_page_writes off unless durable. */
 export function postgresSettings(options: PostgresOptions = {}): string[] {
   const speed = options.durable ? [] : ["fsync=off", "full_page_writes=off"];
-  return [...speed, "synchronous_commit=on", "max_connections=300"];
+  return [...speed, "synchronous_commit=on", "max_connections=300", ...(options.settings ?? [])];
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {

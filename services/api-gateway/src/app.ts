@@ -5,7 +5,15 @@
 import { serveConsole } from "@talk/console";
 import { asyncApiDocument, webSocketAsyncApiDocument } from "@talk/contracts";
 import type { ServiceDefinition, ServiceDeps, Started } from "@talk/host";
-import { type Logger, type Metrics, createHttpApp } from "@talk/kit";
+import {
+  type Logger,
+  type Metrics,
+  SpanKind,
+  SpanStatusCode,
+  contextFrom,
+  createHttpApp,
+  openSpan,
+} from "@talk/kit";
 import helmet from "helmet";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
@@ -31,26 +39,47 @@ export interface GatewayDeps extends ServiceDeps {
   settings: GatewaySettings;
 }
 
-/** RED metrics per route, and one access log line per request carrying its request id. */
+/**
+ * RED metrics per route, one access log line per request carrying its request id, and a trace span
+ * per request (continuing the caller's `traceparent`; active while the request is handled, so the
+ * RPC calls it makes carry it on).
+ */
 function observe(metrics: Metrics, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer();
+    const parent = contextFrom({ traceparent: req.get("traceparent"), tracestate: req.get("tracestate") });
+    const { span, within, bind } = openSpan(`${req.method} /v1.0`, {
+      kind: SpanKind.SERVER,
+      parent,
+      attributes: {
+        "http.request.method": req.method,
+        "url.path": `${req.baseUrl}${req.path}`,
+        "talk.request_id": req.requestId,
+      },
+    });
     res.on("finish", () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : "unmatched";
       const seconds = end({ method: req.method, route, status: String(res.statusCode) });
-      logger.info(
-        {
-          request_id: req.requestId,
-          method: req.method,
-          route,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1000),
-          agent_id: req.caller?.agent_id,
-        },
-        "request",
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ "http.route": route, "http.response.status_code": res.statusCode });
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      within(() =>
+        logger.info(
+          {
+            request_id: req.requestId,
+            method: req.method,
+            route,
+            status: res.statusCode,
+            ms: Math.round(seconds * 1000),
+            agent_id: req.caller?.agent_id,
+          },
+          "request",
+        ),
       );
     });
-    next();
+    bind(req); // the body is read in the request stream's callbacks
+    within(next);
   };
 }
 

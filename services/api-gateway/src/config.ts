@@ -18,7 +18,7 @@ export const gatewayConfig = {
     kind: "int",
     description:
       "when even the fastest API request of a 100 ms window took longer than this, requests are queueing behind the gateway: the replica admits a quarter fewer at once (down to an eighth of MAX_REQUESTS_IN_FLIGHT) and refuses the rest with 503 OVERLOADED; 0 keeps the limit fixed",
-    default: 100,
+    default: 250,
     min: 0,
   },
   OVERLOAD_EVENT_LOOP_LAG_MS: {

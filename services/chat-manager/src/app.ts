@@ -30,7 +30,8 @@ export async function startChatManager({
       return new Map(agents.map((a) => [a.id, a.name]));
     },
   };
-  const chats = new ChatService(new ChatStore(db), outbox, agents);
+  const store = new ChatStore(db);
+  const chats = new ChatService(store, outbox, agents);
   const context = requestContextOf;
   /** Writes are charged to the agent's and the customer's budgets first (docs/decisions/rate-limits.md). */
   const budget = new WriteBudget(db, writeRates, metrics);
@@ -60,6 +61,7 @@ export async function startChatManager({
       .take(req.actor)
       .then(() => chats.removeParticipant(req.chat_id, req.participant_id, context(req, ctx.requestId))),
   );
+  await bus.handle("chat.types", async (req) => ({ chats: await store.typesOf(req.chat_ids) }));
   await bus.handle("chat.membership", (req) => chats.membership(req.customer_id, req.chat_id, req.agent_id));
   outbox.start(outboxPollMs);
   logger.info("chat-manager serving");

@@ -1,10 +1,18 @@
 /** The embedded mode's environment; the gateway's limits are the gateway's own variables and defaults. */
 import { gatewayConfig } from "@talk/api-gateway";
-import { type ConfigSpec, commonConfig, corsConfig, tokenSecretConfig, writeRateConfig } from "@talk/kit";
+import {
+  type ConfigSpec,
+  commonConfig,
+  corsConfig,
+  tokenSecretConfig,
+  tracingConfig,
+  writeRateConfig,
+} from "@talk/kit";
 
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
   TRUST_PROXY: commonConfig.TRUST_PROXY,
+  ...tracingConfig,
   PORT: {
     kind: "int",
     description: "port of the API, the WebSocket, health and metrics",

@@ -1,6 +1,15 @@
 /** `pnpm start`: the whole system in one process, with a demo customer on first start. */
 import { resolve } from "node:path";
-import { loadConfig, parseTrustProxy, redact, runMain, tokenSecretOf } from "@talk/kit";
+import {
+  loadConfig,
+  parseTrustProxy,
+  redact,
+  runMain,
+  spanProcessorsFrom,
+  startTracing,
+  tokenSecretOf,
+  tracedServiceName,
+} from "@talk/kit";
 import { embeddedConfig } from "./config";
 import { startEmbedded } from "./system";
 
@@ -11,6 +20,7 @@ void runMain("talk", async (logger) => {
   const config = loadConfig(embeddedConfig);
   const trustProxy = parseTrustProxy(config.TRUST_PROXY);
   logger.level = config.LOG_LEVEL;
+  const tracing = startTracing(tracedServiceName("talk", config), spanProcessorsFrom(config));
   const dataDir = resolve(REPOSITORY_ROOT, config.TALK_DATA_DIR);
   const system = await startEmbedded({
     dataDir,
@@ -56,5 +66,10 @@ void runMain("talk", async (logger) => {
     );
   }
   process.stdout.write(lines.join("\n") + "\n\n");
-  return system;
+  return {
+    async stop() {
+      await system.stop();
+      await tracing.shutdown();
+    },
+  };
 });

@@ -6,6 +6,7 @@ import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "
 import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, expireIdempotencyKeys, migrate } from "@talk/db";
 import { writeRateConfig } from "@talk/kit";
 import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
+import { ChannelTypeBackfill } from "./channel-types";
 import { ChatChangeApplier } from "./consumers/chat-changes";
 import type { FileAuthority } from "./file-lookup";
 import { MessageService } from "./message-service";
@@ -60,6 +61,7 @@ export async function startMessageManager({
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
   );
+  await bus.handle("message.feed", (req) => messages.feed(req.actor, req));
   await bus.handle("message.get", (req, ctx) => messages.get(req.actor, req.message_id, ctx.requestId));
   await bus.handle("message.delete", (req, ctx) =>
     budget.take(req.actor).then(() => messages.delete(req.message_id, requestContextOf(req, ctx.requestId))),
@@ -112,6 +114,12 @@ export async function startMessageManager({
   }));
   await bus.subscribe(CHAT_CHANGES_SUBSCRIPTION, (event) => applier.apply(event));
   outbox.start(outboxPollMs);
+  const backfill = new ChannelTypeBackfill(
+    db,
+    async (ids) => (await bus.call("chat.types", { chat_ids: ids })).chats,
+    logger.child({ component: "channel-types" }),
+  );
+  backfill.start();
   const expiry = setInterval(() => {
     expireIdempotencyKeys(db).catch((error: unknown) =>
       logger.warn({ err: error }, "could not expire idempotency keys"),
@@ -122,6 +130,7 @@ export async function startMessageManager({
   return {
     async stop() {
       clearInterval(expiry);
+      await backfill.stop();
       await outbox.stop();
     },
   };

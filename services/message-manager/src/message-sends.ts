@@ -32,6 +32,8 @@ import {
   recordingResponses,
   releaseKeys,
 } from "@talk/db";
+import { type TraceCarrier, traceContext } from "@talk/kit";
+import { type MentionsInText, mentionsIn } from "./domain/mentions";
 import { parentIdOf } from "./domain/message-rules";
 import { decideSend, messageCreated, sentMessage } from "./domain/sends";
 import { type FileAuthority, FileLookup, attachesFiles } from "./file-lookup";
@@ -45,6 +47,8 @@ interface Send {
   context: RequestContext;
   /** chat-manager was asked and the replica caught up: what the replica says is final. */
   confirmed: boolean;
+  /** The trace of the request that sends (batches are written outside it). */
+  trace: TraceCarrier;
 }
 
 /**
@@ -69,7 +73,7 @@ export class BatchedSends {
 
   /** Sends a message (already checked to be postable); resolves once it is committed. */
   send(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
-    return this.group.submit({ input, context, confirmed: false });
+    return this.group.submit({ input, context, confirmed: false, trace: traceContext() });
   }
 
   private async confirmThenSend(send: Send): Promise<Message> {
@@ -121,13 +125,19 @@ export class BatchedSends {
                 : { error: idempotencyKeyReused() };
           else candidates.push(i);
         });
-        // Then the chats, locked, who is a member of them, and the messages replied to.
+        // Then the chats, locked, who is a member of them (senders and mentioned agents; everyone
+        // for a <!here>), and the messages replied to.
+        const mentioned = new Map<number, MentionsInText>(
+          candidates.map((i) => [i, mentionsIn(sends[i].input.text ?? "")]),
+        );
         const facts = await this.store.lockChatsForSends(
           trx,
           candidates.map((i) => ({
             chatId: sends[i].input.chat_id,
             agentId: sends[i].context.actor.agent_id,
             parentId: parentIdOf(sends[i].input),
+            mentioned: mentioned.get(i)?.ids,
+            here: mentioned.get(i)?.here,
           })),
         );
         const release: IdempotencyKey[] = [];
@@ -145,6 +155,11 @@ export class BatchedSends {
               chat,
               member: facts.members.has(memberKey(input.chat_id, context.actor.agent_id)),
               parent: parentId ? facts.parents.get(parentId) : undefined,
+              mentions: mentioned.get(i),
+              participants: {
+                isMember: (agentId) => facts.members.has(memberKey(input.chat_id, agentId)),
+                all: () => facts.everyone.get(input.chat_id) ?? [],
+              },
             },
             send.confirmed,
           );
@@ -172,8 +187,14 @@ export class BatchedSends {
           chat.clock = nextTimestampAfter(facts.now, chat.clock);
           chat.seq += 1;
           touched.set(chat.id, chat);
-          const message = sentMessage(randomUUID(), context.actor, { ...input, medias }, chat.clock);
-          emit(messageCreated(message, chat.seq, context.requestId));
+          const message = sentMessage(
+            randomUUID(),
+            context.actor,
+            { ...input, medias },
+            chat.clock,
+            decision.mentions,
+          );
+          emit({ ...messageCreated(message, chat.seq, context.requestId), ...send.trace });
           written.push({ index: i, message });
           outcomes[i] = { value: message };
         }

@@ -30,7 +30,9 @@ import {
   encodeCursor,
   snippetHtml,
 } from "./domain/search";
+import { mentionsIn, resolveMentions } from "./domain/mentions";
 import { listVersions, writeEdit } from "./store/edit-store";
+import { feed, participantsOf, replaceMentions } from "./store/mention-store";
 import { listPins, pinsOf, writePin } from "./store/pin-store";
 import { searchMessages } from "./store/search-store";
 import type { Knex } from "knex";
@@ -80,7 +82,35 @@ export class MessageService {
 
   async create(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
     assertPostable(input);
+    mentionsIn(input.text ?? ""); // a <@…> that is no agent id is refused before the send is queued
     return this.sends.send(input, context);
+  }
+
+  /**
+   * Messages across the caller's chats, newest first: all of them, or those that mention the
+   * caller (`mentions`), optionally of one chat. No message is skipped or repeated while others post.
+   */
+  async feed(
+    actor: Actor,
+    request: { mentions: boolean; chat_id?: string; page_size?: number; page_token?: string },
+  ): Promise<{ result: Message[]; next_page_token: string }> {
+    const size = request.page_size ?? 100;
+    const list = request.mentions ? "the mentions list" : "this list";
+    const found = await feed(this.store, {
+      customerId: actor.customer_id,
+      agentId: actor.agent_id,
+      mentions: request.mentions,
+      chatId: request.chat_id,
+      size: size + 1,
+      after: request.page_token ? decodeCursor("newest", request.page_token, list) : undefined,
+    });
+    const shown = found.slice(0, size);
+    const last = shown[shown.length - 1];
+    return {
+      result: shown,
+      next_page_token:
+        found.length > size ? encodeCursor("newest", { tm_create: last.tm_create, id: last.id }) : "",
+    };
   }
 
   async list(
@@ -138,10 +168,19 @@ export class MessageService {
       assertEditable(message, context.actor);
       const change = editOf(message, edit);
       if (!change) return message;
+      // Mentions are read again from the new text; those the message had may stay (their agent may have left).
+      const members = new Set(await participantsOf(trx, message.chat_id));
+      const mentions = resolveMentions(
+        mentionsIn(change.text),
+        context.actor.agent_id,
+        { isMember: (id) => members.has(id), all: () => [...members] },
+        message.mentions,
+      );
       // After the version it replaces began: a message's versions have distinct, ordered times.
       const tm = await nextTimestamp(trx, replacedVersion(message, "").tm_create);
-      const edited = editedMessage(message, change, tm);
+      const edited = editedMessage(message, { ...change, mentions }, tm);
       await writeEdit(trx, replacedVersion(message, tm), edited);
+      await replaceMentions(trx, edited);
       announce("chatmessage_updated", edited, tm);
       return edited;
     });

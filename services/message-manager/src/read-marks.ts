@@ -10,6 +10,7 @@ import { assertChatVisible, assertMember } from "./domain/message-rules";
 import { NOTHING_READ, advanceMark, chatRead, chatSummary, readEvents } from "./domain/read-state";
 import type { ReplicaMembership } from "./replica-membership";
 import type { MessageStore } from "./store/message-store";
+import { mentionsAfter } from "./store/mention-store";
 import type { ReadStore } from "./store/read-store";
 
 export class ReadMarks {
@@ -23,7 +24,7 @@ export class ReadMarks {
   /** The caller's unread count, mark and last message of each chat (of the caller's customer). */
   async summaries(actor: Actor, chatIds: string[]): Promise<ChatSummary[]> {
     const stored = await this.reads.summaries(actor.customer_id, actor.agent_id, chatIds);
-    return stored.map((s) => chatSummary(s.chatId, s.messageCount, s.mark, s.lastMessage));
+    return stored.map((s) => chatSummary(s.chatId, s.messageCount, s.mark, s.lastMessage, s.mentionCount));
   }
 
   async mark(chatId: string, messageId: string | undefined, context: RequestContext): Promise<ChatRead> {
@@ -46,9 +47,11 @@ export class ReadMarks {
         const reader = { customer_id: actor.customer_id, chat_id: chatId, agent_id: actor.agent_id };
         const tm = await now(trx);
         const moved = advanceMark(current ?? NOTHING_READ, target, tm);
-        if (!moved) return chatRead(reader, current ?? NOTHING_READ, count);
+        const mark = moved ?? current ?? NOTHING_READ;
+        const mentions = await mentionsAfter(trx, chatId, actor.agent_id, mark.messageId);
+        if (!moved) return chatRead(reader, mark, count, mentions);
         await this.reads.setMark(trx, chatId, actor.agent_id, moved);
-        const read = chatRead(reader, moved, count);
+        const read = chatRead(reader, moved, count, mentions);
         const events = readEvents(read, chat.seq, tm, requestId);
         for (const event of events) emit(event);
         await this.store.updateChat(trx, chatId, { seq: chat.seq + events.length });

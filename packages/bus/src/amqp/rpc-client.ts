@@ -13,7 +13,8 @@ import type { CallOptions } from "../bus";
 import { decodeReply, unwrapReply } from "../rpc-reply";
 import type { AmqpConnection, Channels } from "./connection";
 import type { Names } from "./names";
-import { requestIdHeaders, stringProperty } from "./properties";
+import { requestHeaders, stringProperty } from "./properties";
+import { callSpan } from "../tracing";
 
 const REPLY_TO = "amq.rabbitmq.reply-to";
 
@@ -66,7 +67,9 @@ export class RpcClient {
     const deadline = Date.now() + timeoutMs;
     const started = process.hrtime.bigint();
     try {
-      const result = await this.send(operation, request, options.requestId, timeoutMs, deadline);
+      const result = await callSpan(operation, (trace) =>
+        this.send(operation, request, requestHeaders(options.requestId, trace), timeoutMs, deadline),
+      );
       this.observe(operation, "ok", started);
       return result;
     } catch (err) {
@@ -78,7 +81,7 @@ export class RpcClient {
   private async send(
     operation: RpcOperation,
     request: unknown,
-    requestId: string | undefined,
+    headers: Record<string, string>,
     timeoutMs: number,
     deadline: number,
   ) {
@@ -108,7 +111,7 @@ export class RpcClient {
           expiration: String(Math.max(1, remaining)),
           contentType: "application/json",
           mandatory: true,
-          headers: requestIdHeaders(requestId),
+          headers,
         },
       );
     } catch (err) {

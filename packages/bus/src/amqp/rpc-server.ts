@@ -13,7 +13,7 @@ import type { AmqpConnection, Channels } from "./connection";
 import { ConsumerSet, settle, type ConsumerSpec } from "./consumers";
 import type { DurableQueues } from "./durable-queues";
 import type { Names } from "./names";
-import { requestIdHeaders, requestIdOf, stringProperty } from "./properties";
+import { requestIdHeaders, requestIdOf, stringProperty, traceOf } from "./properties";
 
 export class RpcServer {
   private readonly specs = new Map<string, ConsumerSpec>();
@@ -61,6 +61,7 @@ export class RpcServer {
       operation: stringProperty(message.properties.type),
       body: message.content.toString("utf8"),
       requestId: requestIdOf(message),
+      trace: traceOf(message),
     });
     if ("requeue" in outcome) return settle(channel, message, "requeue");
     const replyTo = stringProperty(message.properties.replyTo);

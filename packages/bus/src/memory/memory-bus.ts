@@ -38,6 +38,7 @@ import { deadLetterQueue, isDeadLetterQueue } from "../bus";
 import { RetryBudget, dispatchEvent } from "../event-dispatch";
 import { DEFAULTS, type CommonBusOptions, type RetryOptions, retryOptions } from "../options";
 import { RpcDispatcher, type AnyRpcHandler } from "../rpc-dispatch";
+import { callSpan } from "../tracing";
 import { decodeReply, encodeReply, unwrapReply } from "../rpc-reply";
 import { InFlight } from "../util";
 import { MemoryBroker, type MemorySignalListener } from "./broker";
@@ -116,26 +117,29 @@ export class MemoryBus implements Bus {
       }, timeoutMs);
       this.pending.set(correlationId, { resolve, reject, timer });
     });
-    const sent = this.broker.sendToQueue(rpcOperations[operation].queue, {
-      body: JSON.stringify(request),
-      routingKey: rpcOperations[operation].queue,
-      type: operation,
-      correlationId,
-      replyTo: this.replyAddress,
-      requestId: options.requestId,
-      expiresAt: Date.now() + timeoutMs,
-      redelivered: false,
+    return callSpan(operation, async (trace) => {
+      const sent = this.broker.sendToQueue(rpcOperations[operation].queue, {
+        body: JSON.stringify(request),
+        routingKey: rpcOperations[operation].queue,
+        type: operation,
+        correlationId,
+        replyTo: this.replyAddress,
+        requestId: options.requestId,
+        trace,
+        expiresAt: Date.now() + timeoutMs,
+        redelivered: false,
+      });
+      if (!sent)
+        this.failPending(correlationId, unavailable("RPC_NO_SERVER", `No service serves ${operation}.`));
+      try {
+        const result = await reply;
+        outcome("ok");
+        return result;
+      } catch (err) {
+        outcome(err instanceof AppError ? err.status : "INTERNAL");
+        throw err;
+      }
     });
-    if (!sent)
-      this.failPending(correlationId, unavailable("RPC_NO_SERVER", `No service serves ${operation}.`));
-    try {
-      const result = await reply;
-      outcome("ok");
-      return result;
-    } catch (err) {
-      outcome(err instanceof AppError ? err.status : "INTERNAL");
-      throw err;
-    }
   }
 
   private async handleAny(operation: RpcOperation, handler: AnyRpcHandler): Promise<void> {
@@ -319,6 +323,7 @@ export class MemoryBus implements Bus {
         operation: message.type,
         body: message.body,
         requestId: message.requestId,
+        trace: message.trace,
       });
       if ("requeue" in outcome) return settle.nack(true);
       if (message.replyTo) {

@@ -3,6 +3,7 @@
  * within their prefetch, explicit ack/nack, requeue at the head marked redelivered, per-message
  * expiry, and messages kept while nobody consumes.
  */
+import type { TraceCarrier } from "@talk/kit";
 
 export interface MemoryMessage {
   body: string;
@@ -12,6 +13,8 @@ export interface MemoryMessage {
   correlationId?: string;
   replyTo?: string;
   requestId?: string;
+  /** W3C trace context of an RPC request (what AMQP carries in headers). */
+  trace?: TraceCarrier;
   /** Epoch ms after which the message is dropped instead of delivered. */
   expiresAt?: number;
   redelivered: boolean;

@@ -50,6 +50,7 @@ export interface Chat {
   tm_update: string;
   tm_delete: string;
   unread_count?: number;
+  mention_count?: number;
   last_read_message_id?: string | null;
   last_message?: {
     id: string;
@@ -105,6 +106,7 @@ export interface Chat {
     tm_edit: string;
     pinned_by: string;
     tm_pin: string;
+    mentions: string[];
   } | null;
 }
 
@@ -176,6 +178,7 @@ export interface Message {
   tm_edit: string;
   pinned_by: string;
   tm_pin: string;
+  mentions: string[];
 }
 
 export interface FileInfo {
@@ -211,11 +214,13 @@ export interface ChatRead {
   last_read_message_id: string | null;
   tm_read: string | null;
   unread_count: number;
+  mention_count: number;
 }
 
 export interface ChatSummary {
   chat_id: string;
   unread_count: number;
+  mention_count: number;
   last_read_message_id: string | null;
   last_message: {
     id: string;
@@ -271,6 +276,7 @@ export interface ChatSummary {
     tm_edit: string;
     pinned_by: string;
     tm_pin: string;
+    mentions: string[];
   } | null;
 }
 
@@ -426,6 +432,14 @@ export interface EventEnvelopeHeader {
   seq: number;
   time: string;
   request_id?: string;
+  /**
+   * W3C traceparent of the span that published the message
+   */
+  traceparent?: string;
+  /**
+   * W3C tracestate, with traceparent
+   */
+  tracestate?: string;
 }
 
 export interface ChatChangeHeader {
@@ -436,6 +450,14 @@ export interface ChatChangeHeader {
   revision: number;
   time: string;
   request_id?: string;
+  /**
+   * W3C traceparent of the span that published the message
+   */
+  traceparent?: string;
+  /**
+   * W3C tracestate, with traceparent
+   */
+  tracestate?: string;
 }
 
 export interface ClientFrame {
@@ -713,6 +735,21 @@ export interface ChatMembershipResponse {
   revision: number;
 }
 
+export interface ChatTypesRequest {
+  /**
+   * @minItems 1
+   * @maxItems 1000
+   */
+  chat_ids: string[];
+}
+
+export interface ChatTypesResponse {
+  chats: {
+    id: string;
+    type: "direct" | "group" | "talk";
+  }[];
+}
+
 export interface MessageCreateRequest {
   actor: Actor;
   message: CreateMessageRequest;
@@ -725,6 +762,14 @@ export interface MessageListRequest {
   parent_id?: string;
   page_size?: number;
   page_token?: ("" | string) & string;
+}
+
+export interface MessageFeedRequest {
+  actor: Actor;
+  mentions: boolean;
+  chat_id?: string;
+  page_size?: number;
+  page_token?: string;
 }
 
 export interface MessageGetRequest {
@@ -920,8 +965,10 @@ export interface RpcTypes {
   "participant.add": { request: ParticipantAddRequest; response: ParticipantAddResponse };
   "participant.remove": { request: ParticipantRemoveRequest; response: ParticipantRemoveResponse };
   "chat.membership": { request: ChatMembershipRequest; response: ChatMembershipResponse };
+  "chat.types": { request: ChatTypesRequest; response: ChatTypesResponse };
   "message.create": { request: MessageCreateRequest; response: Message };
   "message.list": { request: MessageListRequest; response: Page<Message> };
+  "message.feed": { request: MessageFeedRequest; response: Page<Message> };
   "message.get": { request: MessageGetRequest; response: Message };
   "message.delete": { request: MessageDeleteRequest; response: Message };
   "reaction.add": { request: ReactionAddRequest; response: Message };

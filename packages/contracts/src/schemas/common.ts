@@ -8,6 +8,19 @@ export const uuid = { type: "string", pattern: UUID_PATTERN } as const;
 
 export const timestamp = { type: "string", pattern: TIMESTAMP_PATTERN } as const;
 
+/**
+ * The W3C trace context of the change that made a message (https://www.w3.org/TR/trace-context/),
+ * when tracing is on: consumers continue its trace (docs/operations.md#tracing).
+ */
+export const traceContextFields = {
+  traceparent: {
+    type: "string",
+    pattern: "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+    description: "W3C traceparent of the span that published the message",
+  },
+  tracestate: { type: "string", maxLength: 512, description: "W3C tracestate, with traceparent" },
+} as const;
+
 /** The caller of an operation, established by the gateway from a verified token. */
 export const actor = {
   type: "object",

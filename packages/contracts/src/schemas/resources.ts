@@ -193,6 +193,7 @@ export const messageSchema = {
     "tm_edit",
     "pinned_by",
     "tm_pin",
+    "mentions",
   ],
   properties: {
     id: uuid,
@@ -219,6 +220,11 @@ export const messageSchema = {
     pinned_by: { type: "string" },
     /** When the message was pinned; 9999-01-01 00:00:00.000000 when it is not. */
     tm_pin: timestamp,
+    /**
+     * The agents the text mentions: each `<@agent_id>`, and for `<!here>` every other participant
+     * (participants only, each once, in the order of the text). Empty for a deleted message.
+     */
+    mentions: { type: "array", items: uuid, uniqueItems: true },
   },
 } as const;
 
@@ -283,6 +289,8 @@ export const chatSchema = {
     // For the caller, on the chats the API answers (docs/decisions/read-state.md); not in events.
     /** Messages by others after the caller's read mark (system messages and tombstones included). */
     unread_count: { type: "integer", minimum: 0 },
+    /** Messages after the caller's read mark that mention the caller (deleted ones no longer do). */
+    mention_count: { type: "integer", minimum: 0 },
     /** The message the caller has read up to; null when nothing is read. */
     last_read_message_id: { anyOf: [uuid, { type: "null" }] },
     /** The newest top-level message (a tombstone if deleted); null when there is none or the caller is not a participant. */
@@ -303,6 +311,7 @@ export const chatReadSchema = {
     "last_read_message_id",
     "tm_read",
     "unread_count",
+    "mention_count",
   ],
   properties: {
     customer_id: uuid,
@@ -313,6 +322,8 @@ export const chatReadSchema = {
     tm_read: { anyOf: [timestamp, { type: "null" }] },
     /** The reader's unread count after the mark. */
     unread_count: { type: "integer", minimum: 0 },
+    /** The messages after the mark that mention the reader. */
+    mention_count: { type: "integer", minimum: 0 },
   },
 } as const;
 
@@ -321,10 +332,11 @@ export const chatSummarySchema = {
   $id: "ChatSummary",
   type: "object",
   additionalProperties: false,
-  required: ["chat_id", "unread_count", "last_read_message_id", "last_message"],
+  required: ["chat_id", "unread_count", "mention_count", "last_read_message_id", "last_message"],
   properties: {
     chat_id: uuid,
     unread_count: chatSchema.properties.unread_count,
+    mention_count: chatSchema.properties.mention_count,
     last_read_message_id: chatSchema.properties.last_read_message_id,
     last_message: chatSchema.properties.last_message,
   },

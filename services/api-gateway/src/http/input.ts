@@ -12,15 +12,32 @@ export function pathId(req: Request, name: string): string {
   return validate<string>(uuid, req.params[name], `path.${name}`);
 }
 
+/** query.page_size: defaults to 100 and is clamped to it. */
+function pageSizeOf(req: Request): number {
+  const size = req.query.page_size;
+  if (size === undefined) return MAX_PAGE_SIZE;
+  if (typeof size !== "string" || !/^\d+$/.test(size) || Number(size) < 1)
+    throw invalid("INVALID_PAGE_SIZE", "query.page_size must be a positive integer.");
+  return Math.min(Number(size), MAX_PAGE_SIZE);
+}
+
+/**
+ * A page of a list across chats (messages of all my chats, mentions): the token is opaque to the
+ * gateway (the service that made it checks it), at most 128 characters.
+ */
+export function feedPage(req: Request): { page_size: number; page_token?: string } {
+  const pageSize = pageSizeOf(req);
+  const token = req.query.page_token;
+  if (token === undefined || token === "") return { page_size: pageSize };
+  if (typeof token !== "string" || token.length > 128)
+    throw invalid("INVALID_PAGE_TOKEN", "query.page_token must be a next_page_token from a previous page.");
+  return { page_size: pageSize, page_token: token };
+}
+
 /** page_size defaults to 100 and is clamped to it; page_token is "" or a timestamp. */
 export function page(req: Request): { page_size: number; page_token?: string } {
-  const { page_size: size, page_token: token } = req.query;
-  let pageSize = MAX_PAGE_SIZE;
-  if (size !== undefined) {
-    if (typeof size !== "string" || !/^\d+$/.test(size) || Number(size) < 1)
-      throw invalid("INVALID_PAGE_SIZE", "query.page_size must be a positive integer.");
-    pageSize = Math.min(Number(size), MAX_PAGE_SIZE);
-  }
+  const pageSize = pageSizeOf(req);
+  const token = req.query.page_token;
   if (token === undefined || token === "") return { page_size: pageSize };
   if (typeof token !== "string" || !isTimestamp(token))
     throw invalid(

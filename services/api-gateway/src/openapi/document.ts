@@ -199,7 +199,26 @@ const PARAMETERS = {
     description: "next_page_token of the previous page",
     schema: { type: "string", pattern: TIMESTAMP_PATTERN },
   },
-  ChatId: { name: "chat_id", in: "query", required: true, description: "The chat", schema: uuid },
+  ChatId: {
+    name: "chat_id",
+    in: "query",
+    description:
+      "The chat; without it, the newest messages of all my chats (or, with mentions=me, those mentioning me)",
+    schema: uuid,
+  },
+  Mentions: {
+    name: "mentions",
+    in: "query",
+    description: "me: only the messages that mention me (across my chats, or in chat_id), newest first",
+    schema: { type: "string", enum: ["me"] },
+  },
+  MessagesPageToken: {
+    name: "page_token",
+    in: "query",
+    description:
+      "next_page_token of the previous page (a time for one chat's list; a time and an id across chats or with mentions=me)",
+    schema: { type: "string", maxLength: 128 },
+  },
   SearchQuery: {
     name: "q",
     in: "query",
@@ -281,7 +300,7 @@ function parametersOf(route: ApiRoute): object[] {
   }));
   const query =
     route.query === "messages"
-      ? [param("ChatId"), param("ParentId"), param("PageSize"), param("PageToken")]
+      ? [param("ChatId"), param("ParentId"), param("Mentions"), param("PageSize"), param("MessagesPageToken")]
       : route.query === "page"
         ? [param("PageSize"), param("PageToken")]
         : route.query === "ids"

@@ -70,13 +70,15 @@ const message = {
   tm_edit: NOT_DELETED,
   pinned_by: "",
   tm_pin: NOT_DELETED,
+  mentions: [] as string[],
 };
 const reacted = {
   ...message,
   id: reply,
   owner_id: fe,
   parent_id: first,
-  text: "Great idea! I'll start working on the requirements.",
+  text: `Great idea <@${eb}>! I'll start working on the requirements.`,
+  mentions: [eb],
   metadata: { reactions: [{ emoji: "thumbsup", owner_type: "agent", owner_id: eb, tm_create: t(34) }] },
   tm_create: t(33),
   tm_update: t(34),
@@ -102,7 +104,14 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
     request: { status: "dnd", text: "on a call" },
     response: { agent_id: eb, status: "dnd", text: "on a call", tm_presence: t(41) },
   },
-  listChats: { response: { result: [chat], next_page_token: "" } },
+  listChats: {
+    response: {
+      result: [
+        { ...chat, unread_count: 1, mention_count: 0, last_read_message_id: null, last_message: message },
+      ],
+      next_page_token: "",
+    },
+  },
   createChat: {
     request: { type: "group", name: "Project Alpha", participants: [{ owner_type: "agent", owner_id: fe }] },
     response: chat,
@@ -124,6 +133,7 @@ export const EXAMPLES: Record<ApiOperation, { request?: object; response: unknow
       last_read_message_id: first,
       tm_read: t(40),
       unread_count: 0,
+      mention_count: 0,
     },
   },
   listParticipants: { response: [{ ...participant, last_read_message_id: first, tm_read: t(40) }] },

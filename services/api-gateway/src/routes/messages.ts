@@ -12,7 +12,7 @@ import {
 import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
-import { body, page, pathId } from "../http/input";
+import { body, feedPage, page, pathId } from "../http/input";
 
 /** "system" is not a type an agent may post (the contract has only "normal"): say why, naming the field. */
 function refuseSystemMessage(req: Request): void {
@@ -41,16 +41,29 @@ export function messageRoutes(bus: Bus): Router {
     );
   });
   router.get(base, async (req, res) => {
-    if (req.query.chat_id === undefined)
-      throw invalid("INVALID_ARGUMENT", "query.chat_id is required: messages are listed per chat.");
-    const chatId = validate<string>(uuid, req.query.chat_id, "query.chat_id");
-    const parentId = req.query.parent_id
-      ? validate<string>(uuid, req.query.parent_id, "query.parent_id")
-      : undefined;
+    const { chat_id, parent_id, mentions } = req.query;
+    if (mentions !== undefined && mentions !== "me")
+      throw invalid("INVALID_ARGUMENT", 'query.mentions must be "me" (the messages that mention me).');
+    const chatId = chat_id === undefined ? undefined : validate<string>(uuid, chat_id, "query.chat_id");
+    const actor = actorOf(req);
+    if (chatId === undefined || mentions === "me") {
+      // Across chats (or mentions): pages end at a time and an id, so the token is another shape.
+      if (parent_id !== undefined)
+        throw invalid("INVALID_ARGUMENT", "query.parent_id needs query.chat_id and no query.mentions.");
+      res.json(
+        await bus.call(
+          "message.feed",
+          { actor, mentions: mentions === "me", ...(chatId ? { chat_id: chatId } : {}), ...feedPage(req) },
+          { requestId: req.requestId },
+        ),
+      );
+      return;
+    }
+    const parentId = parent_id ? validate<string>(uuid, parent_id, "query.parent_id") : undefined;
     res.json(
       await bus.call(
         "message.list",
-        { actor: actorOf(req), chat_id: chatId, ...(parentId ? { parent_id: parentId } : {}), ...page(req) },
+        { actor, chat_id: chatId, ...(parentId ? { parent_id: parentId } : {}), ...page(req) },
         { requestId: req.requestId },
       ),
     );

@@ -26,7 +26,12 @@ export async function withReadState(bus: Bus, actor: Actor, chats: Chat[], opts:
   const byChat = new Map(summaries.map(({ chat_id, ...summary }) => [chat_id, summary]));
   return chats.map((chat) => ({
     ...chat,
-    ...(byChat.get(chat.id) ?? { unread_count: 0, last_read_message_id: null, last_message: null }),
+    ...(byChat.get(chat.id) ?? {
+      unread_count: 0,
+      mention_count: 0,
+      last_read_message_id: null,
+      last_message: null,
+    }),
   }));
 }
 

@@ -80,6 +80,11 @@ export class ChatStore {
     return row && toChat(row);
   }
 
+  /** The types of the chats of these ids that exist (any customer's: for services' replicas). */
+  async typesOf(chatIds: string[]): Promise<{ id: string; type: Chat["type"] }[]> {
+    return this.db("talk_chats").whereIn("id", chatIds).select("id", "type");
+  }
+
   /** The chat with its revision. */
   async getChatWithRevision(chatId: string): Promise<{ chat: Chat; revision: number } | undefined> {
     const row: ChatRow | undefined = await this.db("talk_chats").where({ id: chatId }).first();

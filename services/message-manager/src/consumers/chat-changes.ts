@@ -76,8 +76,9 @@ export class ChatChangeApplier {
         request_id: change.request_id,
       });
       if (change.type === "chat_deleted") await this.store.updateChat(trx, chat.id, { deleted: true });
-      // The chat's type, so a search with channels=all knows the public channels (issue 12).
-      if (change.type === "chat_created")
+      // The chat's type, so a search with channels=all knows the public channels (issue 12); an
+      // update carries it too, which fills it in for a chat created before the replica kept it.
+      if (change.type === "chat_created" || change.type === "chat_updated")
         await this.store.updateChat(trx, chat.id, { type: change.data.type });
       if (isParticipantChange(change)) {
         const joined = change.type === "chatparticipant_added";

@@ -23,6 +23,7 @@ const message = (overrides: Partial<Message> = {}): Message => ({
   tm_edit: NOT_DELETED,
   pinned_by: "",
   tm_pin: NOT_DELETED,
+  mentions: [],
   ...overrides,
 });
 const reasonOf = (run: () => unknown) => {

@@ -53,7 +53,7 @@ export function replacedVersion(message: Message, tm: string): MessageVersion {
 /** The message after the edit at `tm`. */
 export function editedMessage(
   message: Message,
-  change: Pick<Message, "text" | "medias">,
+  change: Pick<Message, "text" | "medias"> & Partial<Pick<Message, "mentions">>,
   tm: string,
 ): Message {
   return { ...message, ...change, tm_edit: tm, tm_update: tm };

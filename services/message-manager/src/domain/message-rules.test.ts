@@ -31,6 +31,7 @@ const message = (overrides: Partial<Message> = {}): Message => ({
   tm_edit: "9999-01-01 00:00:00.000000",
   pinned_by: "",
   tm_pin: "9999-01-01 00:00:00.000000",
+  mentions: [],
   ...overrides,
 });
 

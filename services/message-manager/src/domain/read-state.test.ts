@@ -26,7 +26,7 @@ describe("read state", () => {
 
   it("answers the mark with the unread count after it", () => {
     const mark = { ordinal: 8, messageId: randomUUID(), tm: TM };
-    expect(chatRead(reader, mark, 10)).toEqual({
+    expect(chatRead(reader, mark, 10, 1)).toEqual({
       customer_id: reader.customer_id,
       chat_id: reader.chat_id,
       owner_type: "agent",
@@ -34,12 +34,13 @@ describe("read state", () => {
       last_read_message_id: mark.messageId,
       tm_read: TM,
       unread_count: 2,
+      mention_count: 1,
     });
-    expect(chatRead(reader, NOTHING_READ, 0)).toMatchObject({ last_read_message_id: null, tm_read: null });
+    expect(chatRead(reader, NOTHING_READ, 0, 0)).toMatchObject({ last_read_message_id: null, tm_read: null });
   });
 
   it("announces a moved mark twice, on the chat's next two seqs: to the reader, then as a receipt", () => {
-    const read = chatRead(reader, { ordinal: 1, messageId: randomUUID(), tm: TM }, 1);
+    const read = chatRead(reader, { ordinal: 1, messageId: randomUUID(), tm: TM }, 1, 0);
     expect(readEvents(read, 41, TM, "req-1")).toEqual([
       {
         type: "chat_read",
@@ -67,15 +68,17 @@ describe("a chat in a member's list", () => {
   const chatId = randomUUID();
   it("counts from the member's mark, and gives a non-member nothing", () => {
     const mark = { ordinal: 4, messageId: randomUUID(), tm: TM };
-    expect(chatSummary(chatId, 6, mark, null)).toEqual({
+    expect(chatSummary(chatId, 6, mark, null, 1)).toEqual({
       chat_id: chatId,
       unread_count: 2,
+      mention_count: 1,
       last_read_message_id: mark.messageId,
       last_message: null,
     });
-    expect(chatSummary(chatId, 6, undefined, null)).toEqual({
+    expect(chatSummary(chatId, 6, undefined, null, 3)).toEqual({
       chat_id: chatId,
       unread_count: 0,
+      mention_count: 0,
       last_read_message_id: null,
       last_message: null,
     });

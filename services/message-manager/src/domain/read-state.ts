@@ -40,6 +40,7 @@ export function chatRead(
   reader: { customer_id: string; chat_id: string; agent_id: string },
   mark: ReadMark,
   messageCount: number,
+  mentionCount: number,
 ): ChatRead {
   return {
     customer_id: reader.customer_id,
@@ -49,6 +50,7 @@ export function chatRead(
     last_read_message_id: mark.messageId,
     tm_read: mark.tm,
     unread_count: unreadCount(messageCount, mark.ordinal),
+    mention_count: mentionCount,
   };
 }
 
@@ -58,10 +60,12 @@ export function chatSummary(
   messageCount: number,
   mark: ReadMark | undefined,
   lastMessage: Message | null,
+  mentionCount = 0,
 ): ChatSummary {
   return {
     chat_id: chatId,
     unread_count: mark ? unreadCount(messageCount, mark.ordinal) : 0,
+    mention_count: mark ? mentionCount : 0,
     last_read_message_id: mark?.messageId ?? null,
     last_message: mark ? lastMessage : null,
   };

@@ -22,7 +22,8 @@ export function encodeCursor(order: SearchOrder, cursor: SearchCursor): string {
   return order === "relevance" ? [String(cursor.rank), ...parts].join("|") : parts.join("|");
 }
 
-export function decodeCursor(order: SearchOrder, token: string): SearchCursor {
+/** Reads a page token back (`list`: what it pages, for the error). */
+export function decodeCursor(order: SearchOrder, token: string, list = "this search"): SearchCursor {
   const parts = token.split("|");
   const [rank, tm, id] = order === "relevance" ? parts : [undefined, ...parts];
   const rankValue = rank === undefined ? undefined : Number(rank);
@@ -34,7 +35,7 @@ export function decodeCursor(order: SearchOrder, token: string): SearchCursor {
   if (!fits)
     throw invalid(
       "INVALID_PAGE_TOKEN",
-      `page_token "${token.slice(0, 64)}" is not a next_page_token of this search (order=${order}).`,
+      `page_token "${token.slice(0, 64)}" is not a next_page_token of ${list}${list === "this search" ? ` (order=${order})` : ""}.`,
     );
   return {
     ...(rankValue === undefined ? {} : { rank: rankValue }),

@@ -10,7 +10,10 @@ const tm = "2024-01-17 10:32:00.000001";
 
 describe("deciding a send", () => {
   it("a participant's send in a live chat is written", () => {
-    expect(decideSend(actor, { chat_id: chatId }, { chat, member: true }, false)).toEqual({ write: true });
+    expect(decideSend(actor, { chat_id: chatId }, { chat, member: true }, false)).toEqual({
+      write: true,
+      mentions: [],
+    });
   });
 
   it("when the replica cannot vouch for the sender, chat-manager is asked first", () => {
@@ -46,6 +49,7 @@ describe("deciding a send", () => {
       ),
     ).toEqual({
       write: true,
+      mentions: [],
     });
     expect(decideSend(actor, reply, { chat, member: true }, false)).toMatchObject({
       refuse: { reason: "PARENT_NOT_FOUND" },
@@ -63,6 +67,7 @@ describe("deciding a send", () => {
     ).toMatchObject({ refuse: { reason: "PARENT_NOT_FOUND" } });
     expect(decideSend(actor, { chat_id: chatId, parent_id: "" }, { chat, member: true }, false)).toEqual({
       write: true,
+      mentions: [],
     });
   });
 });
@@ -87,6 +92,7 @@ describe("building a message and its event", () => {
       tm_edit: "9999-01-01 00:00:00.000000",
       pinned_by: "",
       tm_pin: "9999-01-01 00:00:00.000000",
+      mentions: [],
     });
   });
 
@@ -117,6 +123,30 @@ describe("building a message and its event", () => {
       time: tm,
       data: message,
       request_id: "req-1",
+    });
+  });
+});
+
+describe("deciding a send that mentions", () => {
+  const bob = "0a7b2c3d-1111-4aaa-8aaa-000000000002";
+  const dave = "0a7b2c3d-1111-4aaa-8aaa-000000000004";
+  const participants = { isMember: (id: string) => [me, bob].includes(id), all: () => [me, bob] };
+
+  it("writes the participants mentioned, and everyone else for <!here>", () => {
+    const facts = { chat, member: true, participants };
+    expect(
+      decideSend(actor, { chat_id: chatId }, { ...facts, mentions: { ids: [bob], here: false } }, false),
+    ).toEqual({ write: true, mentions: [bob] });
+    expect(
+      decideSend(actor, { chat_id: chatId }, { ...facts, mentions: { ids: [], here: true } }, false),
+    ).toEqual({ write: true, mentions: [bob] });
+  });
+
+  it("asks chat-manager before refusing a mention the replica does not know, then refuses it", () => {
+    const facts = { chat, member: true, participants, mentions: { ids: [dave], here: false } };
+    expect(decideSend(actor, { chat_id: chatId }, facts, false)).toEqual({ confirm: true });
+    expect(decideSend(actor, { chat_id: chatId }, facts, true)).toMatchObject({
+      refuse: { reason: "MENTION_NOT_PARTICIPANT" },
     });
   });
 });

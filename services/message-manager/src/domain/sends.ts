@@ -13,6 +13,7 @@ import {
   NOT_EDITED,
   NOT_PINNED,
 } from "@talk/contracts";
+import { type MentionsInText, NO_MENTIONS, type Participants, resolveMentions } from "./mentions";
 import { type ChatView, assertChatVisible, assertMember, assertParent, parentIdOf } from "./message-rules";
 
 /** What the replica holds about a send, read with its chat locked. */
@@ -22,11 +23,14 @@ export interface SendFacts {
   member: boolean;
   /** The message replied to, when the send is a reply and it exists. */
   parent?: Pick<Message, "chat_id" | "customer_id">;
+  /** What the text mentions (none when absent), and who the chat's participants are. */
+  mentions?: MentionsInText;
+  participants?: Participants;
 }
 
 export type SendDecision =
-  /** Written now. */
-  | { write: true }
+  /** Written now, mentioning these agents. */
+  | { write: true; mentions: string[] }
   /**
    * The replica cannot vouch for the sender (the chat or the membership is not, or not yet, in it):
    * chat-manager is asked, the replica given time to catch up, and the send decided again.
@@ -45,18 +49,28 @@ export function decideSend(
   confirmed: boolean,
 ): SendDecision {
   const { chat, member } = facts;
-  const vouched = chat && chat.customer_id === actor.customer_id && !chat.deleted && member;
+  const mentions = facts.mentions ?? NO_MENTIONS;
+  const participants = facts.participants ?? NOBODY;
+  // A mentioned agent the replica does not know as a participant may have just been added.
+  const vouched =
+    chat &&
+    chat.customer_id === actor.customer_id &&
+    !chat.deleted &&
+    member &&
+    mentions.ids.every((id) => participants.isMember(id));
   if (!vouched && !confirmed) return { confirm: true };
   try {
     assertChatVisible(chat, actor, input.chat_id, true);
     assertMember(member, input.chat_id);
     const parentId = parentIdOf(input);
     if (parentId) assertParent(facts.parent, parentId, { id: input.chat_id, customer_id: actor.customer_id });
+    return { write: true, mentions: resolveMentions(mentions, actor.agent_id, participants) };
   } catch (error) {
     return { refuse: error };
   }
-  return { write: true };
 }
+
+const NOBODY: Participants = { isMember: () => false, all: () => [] };
 
 export interface NewMessage {
   id: string;
@@ -68,6 +82,7 @@ export interface NewMessage {
   type: "normal" | "system";
   text: string;
   medias: Media[];
+  mentions?: string[];
 }
 
 /** The message as it is stored, answered and announced, made at `tm`. */
@@ -89,11 +104,18 @@ export function buildMessage(message: NewMessage, tm: string): Message {
     tm_edit: NOT_EDITED,
     pinned_by: "",
     tm_pin: NOT_PINNED,
+    mentions: message.mentions ?? [],
   };
 }
 
-/** An agent's send, as a message. */
-export function sentMessage(id: string, actor: Actor, input: CreateMessageRequest, tm: string): Message {
+/** An agent's send, as a message (`mentions`: as decided, `decideSend`). */
+export function sentMessage(
+  id: string,
+  actor: Actor,
+  input: CreateMessageRequest,
+  tm: string,
+  mentions: string[] = [],
+): Message {
   return buildMessage(
     {
       id,
@@ -105,6 +127,7 @@ export function sentMessage(id: string, actor: Actor, input: CreateMessageReques
       type: "normal",
       text: input.text ?? "",
       medias: input.medias ?? [],
+      mentions,
     },
     tm,
   );

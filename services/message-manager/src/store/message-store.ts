@@ -29,6 +29,7 @@ export interface MessageRow {
   tm_edit: string;
   pinned_by: string;
   tm_pin: string;
+  mentions: string[] | string;
 }
 
 export interface ReactionRow {
@@ -74,6 +75,7 @@ export const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message =>
   tm_edit: normalizeTimestamp(row.tm_edit),
   pinned_by: row.pinned_by,
   tm_pin: normalizeTimestamp(row.tm_pin),
+  mentions: typeof row.mentions === "string" ? (JSON.parse(row.mentions) as string[]) : row.mentions,
 });
 
 /** The columns of a message row (not its search vector). */
@@ -93,6 +95,7 @@ export const MESSAGE_COLUMNS = [
   "tm_edit",
   "pinned_by",
   "tm_pin",
+  "mentions",
 ] as const;
 
 /** How a (chat, agent) membership is named in the sets `lockChatsForSends` returns. */
@@ -161,15 +164,22 @@ export class MessageStore {
    */
   async lockChatsForSends(
     trx: Knex.Transaction,
-    sends: { chatId: string; agentId: string; parentId?: string }[],
+    sends: { chatId: string; agentId: string; parentId?: string; mentioned?: string[]; here?: boolean }[],
   ): Promise<SendFacts> {
     const ids = [...new Set(sends.map((s) => s.chatId))].sort();
     const chats = new Map<string, ChatRow>();
     const parents = new Map<string, Pick<Message, "chat_id" | "customer_id">>();
-    if (ids.length === 0) return { chats, members: new Set(), parents, now: undefined };
-    const pairs = [...new Map(sends.map((s) => [memberKey(s.chatId, s.agentId), s])).values()];
+    const everyone = new Map<string, string[]>();
+    if (ids.length === 0) return { chats, members: new Set(), parents, everyone, now: undefined };
+    // The senders first: the clock is read from the first row found (see `now` below).
+    const asked = [
+      ...sends.map((s) => ({ chatId: s.chatId, agentId: s.agentId })),
+      ...sends.flatMap((s) => (s.mentioned ?? []).map((agentId) => ({ chatId: s.chatId, agentId }))),
+    ];
+    const pairs = [...new Map(asked.map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
     const parentIds = [...new Set(sends.flatMap((s) => (s.parentId ? [s.parentId] : [])))];
-    const [rows, found, replied] = await runStatements<
+    const hereChats = [...new Set(sends.flatMap((s) => (s.here ? [s.chatId] : [])))];
+    const [rows, found, replied, all] = await runStatements<
       ChatRow & { agent_id: string; chat_id: string; now: string }
     >(trx, [
       `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
@@ -177,16 +187,21 @@ export class MessageStore {
          from members m
          join (values ${pairs.map((p) => `(${uuidLiterals([p.chatId, p.agentId])})`).join(", ")}) as v(chat_id, agent_id)
            on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
-      ...(parentIds.length > 0
-        ? [`select id, chat_id, customer_id from talk_messages where id in (${uuidLiterals(parentIds)})`]
+      parentIds.length > 0
+        ? `select id, chat_id, customer_id from talk_messages where id in (${uuidLiterals(parentIds)})`
+        : "select null as id where false",
+      ...(hereChats.length > 0
+        ? [`select chat_id, agent_id from members where chat_id in (${uuidLiterals(hereChats)})`]
         : []),
     ]);
+    for (const row of all ?? [])
+      everyone.set(row.chat_id, [...(everyone.get(row.chat_id) ?? []), row.agent_id]);
     for (const row of rows)
       chats.set(row.id, { ...row, revision: Number(row.revision), seq: Number(row.seq) });
     for (const row of replied ?? [])
       parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
-    return { chats, members, parents, now: found[0]?.now };
+    return { chats, members, parents, everyone, now: found[0]?.now };
   }
 
   /**
@@ -198,7 +213,12 @@ export class MessageStore {
     trx: Knex.Transaction,
     sends: { messages: Message[]; chats: Pick<ChatRow, "id" | "seq" | "clock">[]; also: Statement[] },
   ): Promise<void> {
-    await runAsOne(trx, [insertingMessages(sends.messages), sequencingChats(sends.chats), ...sends.also]);
+    await runAsOne(trx, [
+      insertingMessages(sends.messages),
+      ...insertingMentions(sends.messages),
+      sequencingChats(sends.chats),
+      ...sends.also,
+    ]);
   }
 
   // --- messages --------------------------------------------------------------------------
@@ -239,13 +259,23 @@ export class MessageStore {
       .select("message_id", "emoji", "owner_id", "tm_create");
   }
 
-  /** Tombstone: text, medias and reactions cleared, unpinned, tm_delete set (its history stays unlisted). */
+  /**
+   * Tombstone: text, medias, mentions and reactions cleared, unpinned, tm_delete set (its history
+   * stays unlisted). A deleted message mentions nobody: it leaves every mention count.
+   */
   async markDeleted(trx: Knex.Transaction, messageId: string, tm: string): Promise<void> {
     await trx("talk_reactions").where({ message_id: messageId }).delete();
     await trx("talk_message_versions").where({ message_id: messageId }).delete();
-    await trx("talk_messages")
-      .where({ id: messageId })
-      .update({ text: "", medias: "[]", tm_update: tm, tm_delete: tm, pinned_by: "", tm_pin: NOT_PINNED });
+    await trx("talk_mentions").where({ message_id: messageId }).delete();
+    await trx("talk_messages").where({ id: messageId }).update({
+      text: "",
+      medias: "[]",
+      mentions: "[]",
+      tm_update: tm,
+      tm_delete: tm,
+      pinned_by: "",
+      tm_pin: NOT_PINNED,
+    });
   }
 
   /** Replaces a message's medias (a file it attaches was deleted), not an edit: no version, no tm_edit. */
@@ -293,6 +323,8 @@ export interface SendFacts {
   /** `memberKey`s of the (chat, agent) pairs that are members. */
   members: Set<string>;
   parents: Map<string, Pick<Message, "chat_id" | "customer_id">>;
+  /** Every participant of the chats a `<!here>` was sent to. */
+  everyone: Map<string, string[]>;
   /** The database's clock once the chats were locked (undefined when no pair is a member). */
   now: string | undefined;
 }
@@ -309,15 +341,16 @@ function insertingMessages(messages: Message[], sourceEvent?: string): Statement
     type: m.type,
     text: m.text,
     medias: m.medias,
+    mentions: m.mentions,
     source_event: sourceEvent ?? null,
     tm_create: m.tm_create,
     tm_update: m.tm_update,
   }));
   return {
-    sql: `insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, source_event, tm_create, tm_update)
-          select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, source_event, tm_create, tm_update
+    sql: `insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update)
+          select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update
             from jsonb_to_recordset(?::jsonb) as m(id uuid, customer_id uuid, chat_id uuid, parent_id uuid,
-              owner_type text, owner_id text, type text, text text, medias jsonb, source_event uuid,
+              owner_type text, owner_id text, type text, text text, medias jsonb, mentions jsonb, source_event uuid,
               tm_create timestamp(6), tm_update timestamp(6))`,
     bindings: [JSON.stringify(rows)],
   };
@@ -331,4 +364,25 @@ function sequencingChats(chats: Pick<ChatRow, "id" | "seq" | "clock">[]): Statem
            where c.id = v.id`,
     bindings: [JSON.stringify(chats.map(({ id, seq, clock }) => ({ id, seq, clock })))],
   };
+}
+
+/** The mention rows of messages (none when no message mentions anyone): who, in which chat, when. */
+export function insertingMentions(messages: Message[]): Statement[] {
+  const rows = messages.flatMap((m) =>
+    m.mentions.map((agentId) => ({
+      message_id: m.id,
+      agent_id: agentId,
+      chat_id: m.chat_id,
+      tm_create: m.tm_create,
+    })),
+  );
+  if (rows.length === 0) return [];
+  return [
+    {
+      sql: `insert into talk_mentions (message_id, agent_id, chat_id, tm_create)
+            select message_id, agent_id, chat_id, tm_create
+              from jsonb_to_recordset(?::jsonb) as x(message_id uuid, agent_id uuid, chat_id uuid, tm_create timestamp(6))`,
+      bindings: [JSON.stringify(rows)],
+    },
+  ];
 }

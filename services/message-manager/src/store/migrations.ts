@@ -1,5 +1,6 @@
 import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
 import { editsPinsSearchMigration } from "./migration-edits-pins-search";
+import { mentionsMigration } from "./mentions-migration";
 import { readStateMigration } from "./read-migration";
 
 export const migrations: Migration[] = [
@@ -75,4 +76,5 @@ export const migrations: Migration[] = [
       );
     },
   },
+  mentionsMigration,
 ];

@@ -25,6 +25,8 @@ export interface StoredSummary {
   messageCount: number;
   mark: StoredMark | undefined;
   lastMessage: Message | null;
+  /** Messages after the mark that mention the agent. */
+  mentionCount: number;
 }
 
 const markOf = (row: MarkRow): StoredMark => ({
@@ -90,7 +92,7 @@ export class ReadStore {
     const ids = [...new Set(chatIds)];
     if (ids.length === 0) return [];
     const list = `(values ${ids.map((id) => `(${uuidLiterals([id])})`).join(", ")}) as ids(chat_id)`;
-    const [marks, lasts] = await runStatements<Record<string, unknown>>(this.db, [
+    const [marks, lasts, mentions] = await runStatements<Record<string, unknown>>(this.db, [
       `select c.id as chat_id, c.message_count, m.read_ordinal, m.read_message_id, m.tm_read
          from ${list}
          join chats c on c.id = ids.chat_id and c.customer_id = ${uuidLiterals([customerId])}
@@ -103,7 +105,16 @@ export class ReadStore {
             where t.chat_id = ids.chat_id and t.parent_id is null
               and t.customer_id = ${uuidLiterals([customerId])}
             order by t.tm_create desc limit 1) t`,
+      // Each chat's mentions of the agent after its mark: one range of (agent_id, chat_id, tm_create).
+      `select x.chat_id, count(*) as mention_count
+         from ${list}
+         join members m on m.chat_id = ids.chat_id and m.agent_id = ${uuidLiterals([agentId])}
+         left join talk_messages r on r.id = m.read_message_id
+         join talk_mentions x on x.agent_id = m.agent_id and x.chat_id = m.chat_id
+          and (r.tm_create is null or x.tm_create > r.tm_create)
+        group by x.chat_id`,
     ]);
+    const mentionsOfChat = new Map(mentions.map((row) => [String(row.chat_id), Number(row.mention_count)]));
     const messages = lasts as unknown as MessageRow[];
     const reactions: ReactionRow[] =
       messages.length === 0
@@ -132,6 +143,7 @@ export class ReadStore {
         messageCount: Number(row?.message_count ?? 0),
         mark: row && markOf(row as unknown as MarkRow),
         lastMessage: lastOf.get(chatId) ?? null,
+        mentionCount: mentionsOfChat.get(chatId) ?? 0,
       };
     });
   }

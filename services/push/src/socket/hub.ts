@@ -72,16 +72,21 @@ export class Hub {
     }
   }
 
-  /** Sends what an entry released to the live connections it routes to (synchronous). */
-  fanOut(offset: number, eventId: string, released: readonly Released[]): void {
-    if (released.length === 0) return;
+  /** Sends what an entry released to the live connections it routes to (synchronous); answers to how many. */
+  fanOut(offset: number, eventId: string, released: readonly Released[]): number {
+    if (released.length === 0) return 0;
     const frames = new EntryFrames(offset, eventId);
     const customers = new Set(released.map((r) => r.event.customer_id));
+    let sentTo = 0;
     for (const customerId of customers)
       for (const connection of this.byCustomer.get(customerId) ?? []) {
         if (connection.mode !== "live") continue;
         const routed = frames.route(connection, released);
-        if (routed.length > 0) frames.send(connection, routed);
+        if (routed.length > 0) {
+          frames.send(connection, routed);
+          sentTo++;
+        }
       }
+    return sentTo;
   }
 }

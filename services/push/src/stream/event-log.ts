@@ -5,7 +5,7 @@
  * published just before it started), so new connections never get old events as live ones.
  */
 import type { Bus, StreamEntry, StreamReader, StreamSpec } from "@talk/bus";
-import type { Logger } from "@talk/kit";
+import { type Logger, SpanKind, contextFrom, inSpan } from "@talk/kit";
 import { BEFORE_FIRST, encodeCursor, tagOf } from "../domain/cursor";
 import { EventIndex, type EventIndexOptions } from "../domain/event-index";
 import type { PushMetrics } from "../metrics";
@@ -104,11 +104,36 @@ export class EventLog {
     for (const wake of [...this.waiters]) wake();
   }
 
+  /** Live events are traced (under the relay's publish span), not the ones read again at start. */
   private async process(entry: StreamEntry): Promise<void> {
+    if (!this.caughtUp) {
+      await this.apply(entry);
+      return;
+    }
+    await inSpan(
+      `push ${entry.event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFrom(entry.event),
+        attributes: {
+          "messaging.system": "rabbitmq",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": this.spec.name,
+          "messaging.message.id": entry.event.id,
+        },
+      },
+      async (span) => {
+        span.setAttribute("talk.push.connections", await this.apply(entry));
+      },
+    );
+  }
+
+  /** Takes an entry in and sends what it released; answers to how many connections. */
+  private async apply(entry: StreamEntry): Promise<number> {
     this.index.ingest(entry);
     const released = this.index.releasedBy(entry);
     await this.hub.complete(released);
-    this.hub.fanOut(entry.offset, entry.event.id, released); // synchronous with the head moving
+    const sentTo = this.hub.fanOut(entry.offset, entry.event.id, released); // synchronous with the head moving
     this.head = { offset: entry.offset, tag: tagOf(entry.event.id) };
     this.metrics.streamOffset.set(entry.offset);
     const lost = this.index.lost;
@@ -121,5 +146,6 @@ export class EventLog {
       this.lost = lost;
     }
     for (const wake of [...this.waiters]) wake();
+    return sentTo;
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * `tsx src/profile-send.ts [--seconds 10] [--concurrency 32] [--hot] [--fsync-off] [--cpu-prof DIR]`
+ *
+ * Where a send's time goes, on one distributed stack: a closed send load (each worker its own chat,
+ * or with --hot every worker in one chat) for `--seconds`, after a warm-up, with
+ *  - the CPU milliseconds per send of every process (services, PostgreSQL, RabbitMQ, this process);
+ *  - PostgreSQL's statements during the window from pg_stat_statements (loaded for this run only,
+ *    nested statements of triggers and functions included): calls and execution time per send;
+ *  - with --cpu-prof, a V8 CPU profile of exactly the window from every service
+ *    (`tsx src/profile-summary.ts <file>` summarises one).
+ * No baseline runs here: the ratios to B1 are the bench's (`pnpm bench --only send`).
+ */
+import pg from "pg";
+import { CpuMeter } from "./lib/cpu";
+import { Fixtures } from "./lib/fixtures";
+import { HttpClient } from "./lib/http";
+import { startStack } from "./lib/stack";
+import { type Sender, talkSend } from "./scenarios/send";
+
+const argv = process.argv.slice(2);
+const value = (name: string, fallback: string) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? String(argv[at + 1]) : fallback;
+};
+const seconds = Number(value("--seconds", "10"));
+const concurrency = Number(value("--concurrency", "32"));
+const hot = argv.includes("--hot");
+const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
+const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
+
+const log = (line: string) =>
+  process.stdout.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+interface StatementRow {
+  datname: string;
+  calls: string;
+  total_exec_time: number;
+  rows: string;
+  query: string;
+}
+
+async function main() {
+  log(`starting the stack (PostgreSQL ${durability}, pg_stat_statements loaded)`);
+  const stack = await startStack(1, {
+    durability,
+    cpuProf,
+    postgresSettings: ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"],
+  });
+  const fixtures = await Fixtures.connect(stack.distributed);
+  const stats = new pg.Client({ connectionString: stack.postgresUrl });
+  await stats.connect();
+  const clients = stack.gateways.map((url) => new HttpClient(url, concurrency));
+  try {
+    await stats.query("create extension if not exists pg_stat_statements");
+    const customer = await fixtures.customer();
+    const agents = await fixtures.agents(customer, concurrency + 1);
+    const senders: Sender[] = [];
+    const hotChat = hot ? await fixtures.groupChat(agents, "profile hot chat") : undefined;
+    for (let i = 0; i < concurrency; i++)
+      senders.push({
+        token: agents[i].token,
+        agentId: agents[i].id,
+        customerId: customer,
+        chatId: hotChat ?? (await fixtures.groupChat([agents[i], agents[i + 1]], `profile ${i}`)),
+      });
+    log("warm-up (5 s)");
+    await talkSend(clients, senders, concurrency, 5);
+    const meter = new CpuMeter(() => {
+      const named: Record<string, number[]> = {};
+      for (const p of stack.distributed.processes) (named[p.spec.service] ??= []).push(p.pid ?? 0);
+      return named;
+    });
+    await stats.query("select pg_stat_statements_reset()");
+    const toggle = () =>
+      cpuProf && stack.distributed.processes.forEach((p) => p.pid && process.kill(p.pid, "SIGUSR2"));
+    log(`measuring ${seconds} s at concurrency ${concurrency}, ${hot ? "1 chat" : `${concurrency} chats`}`);
+    toggle();
+    const { result, cpuMs } = await meter.during(() => talkSend(clients, senders, concurrency, seconds));
+    toggle();
+    const summary = result.summary();
+    const sends = summary.count;
+    const perSend = (ms: number) => (ms / Math.max(1, sends)).toFixed(3);
+    const lines = [
+      `${sends} sends in ${summary.seconds.toFixed(1)} s: ${summary.rate.toFixed(0)}/s, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${summary.errors} errors`,
+      "",
+      "CPU ms per send:",
+      ...Object.entries(cpuMs)
+        .filter(([, ms]) => ms > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([group, ms]) => `  ${perSend(ms).padStart(7)}  ${group}`),
+      `  ${perSend(Object.values(cpuMs).reduce((a, b) => a + b, 0)).padStart(7)}  total`,
+      "",
+      "PostgreSQL statements (execution time, nested included; per send):",
+      "   calls    ms/send  mean ms  rows/call  database: query",
+    ];
+    const { rows } = await stats.query<StatementRow>(
+      `select d.datname, s.calls, s.total_exec_time, s.rows, s.query
+         from pg_stat_statements s join pg_database d on d.oid = s.dbid
+        where s.query not like '%pg_stat_statements%'
+        order by s.total_exec_time desc limit 25`,
+    );
+    for (const row of rows)
+      lines.push(
+        `  ${(Number(row.calls) / sends).toFixed(2).padStart(6)}  ${perSend(row.total_exec_time).padStart(8)}  ${(row.total_exec_time / Number(row.calls)).toFixed(3).padStart(7)}  ${(Number(row.rows) / Number(row.calls)).toFixed(1).padStart(9)}  ${row.datname}: ${row.query.replace(/\s+/g, " ").slice(0, 160)}`,
+      );
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    for (const client of clients) client.close();
+    await stats.end().catch(() => undefined);
+    await fixtures.close().catch(() => undefined);
+    log("stopping the stack");
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
