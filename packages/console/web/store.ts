@@ -8,7 +8,6 @@
 import {
   type Agent,
   type Chat,
-  type CreateChatRequest,
   type Message,
   type MessageVersion,
   type Participant,
@@ -21,11 +20,13 @@ import {
   type TalkClient,
   type TypingState,
 } from "@talk/client";
+import { ChatAdmin } from "./chat-admin";
 import { Drafts } from "./model/drafts";
 import { plainText } from "./model/mentions";
 import { Outbox } from "./model/outbox";
 import { ReadState } from "./model/read-state";
 import { Sender } from "./model/sender";
+import { Uploads } from "./model/uploads";
 
 export interface History {
   /** Oldest first, as shown. */
@@ -51,6 +52,9 @@ export class ConsoleStore {
   readonly reads: ReadState;
   readonly drafts: Drafts;
   readonly sender: Sender;
+  readonly uploads: Uploads;
+  /** Creating, joining, renaming, membership, leaving and deleting chats. */
+  readonly admin = new ChatAdmin(this);
   /** Chats I was looking at when I was removed from them or they were deleted. */
   readonly gone = new Map<string, { chat: Chat; why: ChatGone }>();
   /** Presence of the customer's agents: from the agent list, then live. */
@@ -75,6 +79,8 @@ export class ConsoleStore {
   private readonly listeners = new Set<() => void>();
   private live?: RealtimeSubscription;
   private markTimer?: ReturnType<typeof setTimeout>;
+  /** Chats I am leaving or deleting myself (their events need no notice). */
+  readonly dropping = new Set<string>();
 
   constructor(
     readonly client: TalkClient,
@@ -90,6 +96,7 @@ export class ConsoleStore {
         this.update(() => (this.error = `Not sent, kept as a draft: ${error.message} (${error.reason})`)),
       changed: () => this.update(() => undefined),
     });
+    this.uploads = new Uploads(client, () => this.update(() => undefined));
   }
 
   get myId(): string {
@@ -191,23 +198,6 @@ export class ConsoleStore {
     return "Untitled chat";
   }
 
-  /** May I delete this chat? (Its creator, a customer admin, or either agent of a direct chat; the API decides.) */
-  mayDelete(chat: Chat): boolean {
-    return chat.type === "direct" || this.me?.permission === "admin" || this.creatorOf(chat) === this.myId;
-  }
-
-  /** May I rename it? (A channel: its creator or an admin; a group: any participant.) */
-  mayRename(chat: Chat): boolean {
-    if (chat.type === "direct") return false;
-    return chat.type === "group" || this.me?.permission === "admin" || this.creatorOf(chat) === this.myId;
-  }
-
-  /** Who created the chat, as far as its participants tell (the first to join). */
-  private creatorOf(chat: Chat): string | undefined {
-    const participants = this.histories.get(chat.id)?.participants ?? [];
-    return [...participants].sort((a, b) => a.tm_joined.localeCompare(b.tm_joined))[0]?.owner_id;
-  }
-
   // ---- actions -------------------------------------------------------------------------------
 
   async reload(): Promise<void> {
@@ -264,64 +254,14 @@ export class ConsoleStore {
     await this.attempt(() => this.loadHistory(chatId, false));
   }
 
-  async createChat(request: CreateChatRequest): Promise<void> {
-    await this.attempt(async () => {
-      const chat = await this.client.chats.create(request);
-      this.remember(chat);
-      if (chat.type === "talk") await this.refreshChannels();
-      await this.open(chat.id);
-    });
-  }
-
-  async join(chatId: string): Promise<void> {
-    await this.attempt(async () => {
-      await this.client.chats.join(chatId);
-      this.remember(await this.client.chats.get(chatId));
-      await this.open(chatId);
-    });
-  }
-
-  async addParticipant(chatId: string, agentId: string): Promise<void> {
-    await this.attempt(async () => {
-      await this.client.participants.add(chatId, agentId);
-      await this.refreshChat(chatId);
-    });
-  }
-
-  async removeParticipant(chatId: string, participant: Participant): Promise<void> {
-    await this.attempt(async () => {
-      await this.client.participants.remove(chatId, participant.id);
-      await this.refreshChat(chatId);
-    });
-  }
-
-  /** I leave the chat: it leaves my list (my draft stays, should I come back). */
-  async leave(chat: Chat): Promise<void> {
-    const mine = this.histories.get(chat.id)?.participants.find((p) => p.owner_id === this.myId);
-    if (!mine) return;
-    await this.attempt(async () => {
-      await this.client.participants.remove(chat.id, mine.id);
-      this.update(() => this.forget(chat.id));
-      await this.refreshChannels();
-    });
-  }
-
-  async rename(chatId: string, name: string): Promise<boolean> {
-    return this.attempt(async () => this.remember(await this.client.chats.update(chatId, { name })));
-  }
-
-  async deleteChat(chatId: string): Promise<void> {
-    await this.attempt(async () => {
-      await this.client.chats.delete(chatId);
-      this.update(() => this.forget(chatId));
-      await this.refreshChannels();
-    });
-  }
-
   /** Sends (or queues, when Talk cannot be reached) a message; the composer is cleared at once. */
   async send(chatId: string, text: string, parentId?: string): Promise<boolean> {
+    if (this.uploads.busy(chatId, parentId)) return false;
+    const medias = this.uploads.medias(chatId, parentId);
+    if (!text.trim() && medias.length === 0) return false;
     this.drafts.set(chatId, "", parentId);
-    await this.sender.send(chatId, text, parentId, this.status !== "offline");
+    this.uploads.clear(chatId, parentId);
+    await this.sender.send(chatId, text, parentId, medias, this.status !== "offline");
     return true;
   }
 
@@ -479,13 +419,15 @@ export class ConsoleStore {
     else this.typists.delete(key);
   }
 
-  private async refreshChat(chatId: string): Promise<void> {
+  /** @internal for the store's parts: re-reads a chat and, when shown, its participants. */
+  async refreshChat(chatId: string): Promise<void> {
     this.remember(await this.client.chats.get(chatId));
     if (this.histories.has(chatId) || this.chats.get(chatId)?.type === "direct")
       await this.loadParticipants(chatId);
   }
 
-  private remember(chat: Chat): void {
+  /** @internal */
+  remember(chat: Chat): void {
     this.chats.set(chat.id, chat);
     this.gone.delete(chat.id);
     this.reads.listed(chat);
@@ -494,11 +436,13 @@ export class ConsoleStore {
   /** The chat is no longer mine: if I am looking at it, it stays, saying why (and my draft stays). */
   private lose(chatId: string, why: ChatGone): void {
     const chat = this.chats.get(chatId);
-    if (chat && this.openChatId === chatId) this.gone.set(chatId, { chat, why });
+    if (chat && this.openChatId === chatId && !this.dropping.has(chatId))
+      this.gone.set(chatId, { chat, why });
     this.forget(chatId);
   }
 
-  private forget(chatId: string): void {
+  /** @internal */
+  forget(chatId: string): void {
     this.chats.delete(chatId);
     this.reads.forget(chatId);
     if (this.gone.has(chatId)) return;
@@ -564,7 +508,8 @@ export class ConsoleStore {
   // ---- plumbing ------------------------------------------------------------------------------
 
   /** Runs an action and shows what it changed; an error becomes the banner. */
-  private async attempt(action: () => Promise<void>): Promise<boolean> {
+  /** @internal */
+  async attempt(action: () => Promise<void>): Promise<boolean> {
     try {
       await action();
       return true;
@@ -587,7 +532,8 @@ export class ConsoleStore {
     this.update(() => (this.error = text));
   }
 
-  private update(change: () => unknown): void {
+  /** @internal */
+  update(change: () => unknown): void {
     change();
     for (const listener of this.listeners) listener();
   }

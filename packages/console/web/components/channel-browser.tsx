@@ -53,7 +53,7 @@ export function ChannelBrowser({ store }: { store: ConsoleStore }) {
               ) : (
                 <button
                   class="small"
-                  onClick={() => void store.join(channel.id)}
+                  onClick={() => void store.admin.join(channel.id)}
                   aria-label={`Join ${title}`}
                 >
                   Join

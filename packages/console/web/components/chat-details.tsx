@@ -26,12 +26,12 @@ export function ChatDetails({
 
   return (
     <section class="chat-details" aria-label={`Details of ${title}`}>
-      {store.mayRename(chat) && (
+      {store.admin.mayRename(chat) && (
         <form
           class="row"
           onSubmit={(event) => {
             event.preventDefault();
-            if (name.trim() && name.trim() !== chat.name) void store.rename(chat.id, name.trim());
+            if (name.trim() && name.trim() !== chat.name) void store.admin.rename(chat.id, name.trim());
           }}
         >
           <label class="grow">
@@ -56,7 +56,7 @@ export function ChatDetails({
             {chat.type !== "direct" && p.owner_id !== store.myId && (
               <button
                 class="link danger"
-                onClick={() => void store.removeParticipant(chat.id, p)}
+                onClick={() => void store.admin.removeParticipant(chat.id, p)}
                 aria-label={`Remove ${store.agentName(p.owner_id)}`}
               >
                 Remove
@@ -71,7 +71,7 @@ export function ChatDetails({
           class="row"
           onSubmit={(event) => {
             event.preventDefault();
-            if (adding) void store.addParticipant(chat.id, adding).then(() => setAdding(""));
+            if (adding) void store.admin.addParticipant(chat.id, adding).then(() => setAdding(""));
           }}
         >
           <select aria-label="Agent to add" value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
@@ -89,14 +89,14 @@ export function ChatDetails({
       )}
 
       <div class="row">
-        <button class="small" onClick={() => void store.leave(chat)}>
+        <button class="small" onClick={() => void store.admin.leave(chat)}>
           Leave {chat.type === "talk" ? "channel" : "chat"}
         </button>
-        {store.mayDelete(chat) &&
+        {store.admin.mayDelete(chat) &&
           (confirmDelete ? (
             <>
               <span>Delete {title} for everyone?</span>
-              <button class="small danger-fill" onClick={() => void store.deleteChat(chat.id)}>
+              <button class="small danger-fill" onClick={() => void store.admin.deleteChat(chat.id)}>
                 Yes, delete
               </button>
               <button class="link" onClick={() => setConfirmDelete(false)}>

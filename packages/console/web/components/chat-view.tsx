@@ -39,8 +39,25 @@ export function ChatView({
     if (window.matchMedia("(pointer: fine)").matches) composer.current?.focus({ preventScroll: true });
   }, [chat.id]);
 
+  const [dropping, setDropping] = useState(false);
+  const drop = {
+    onDragOver: (event: DragEvent) => {
+      if (gone || !event.dataTransfer?.types.includes("Files")) return;
+      event.preventDefault();
+      setDropping(true);
+    },
+    onDragLeave: () => setDropping(false),
+    onDrop: (event: DragEvent) => {
+      setDropping(false);
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (gone || files.length === 0) return;
+      event.preventDefault();
+      store.uploads.attach(chat.id, files);
+    },
+  };
+
   return (
-    <section class="chat-view" aria-labelledby="chat-title">
+    <section class={`chat-view${dropping ? " dropping" : ""}`} aria-labelledby="chat-title" {...drop}>
       <header class="chat-header">
         <button class="icon back" onClick={() => store.close()} aria-label="Back to chats">
           ←
@@ -87,6 +104,9 @@ export function ChatView({
         onTyping={() => store.typing(chat.id)}
         agents={[...store.agents.values()].filter((agent) => inChat.has(agent.id))}
         disabled={gone !== undefined}
+        attachments={store.uploads.in(chat.id)}
+        onAttach={(files) => store.uploads.attach(chat.id, files)}
+        onRemoveAttachment={(key) => store.uploads.remove(chat.id, key)}
       />
     </section>
   );

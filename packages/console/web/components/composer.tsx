@@ -6,6 +6,8 @@
  */
 import type { Agent } from "@talk/client";
 import { withMentions } from "../model/mentions";
+import type { Attachment } from "../model/uploads";
+import { AttachButton, Attachments } from "./attachments";
 
 export function Composer({
   label,
@@ -16,6 +18,9 @@ export function Composer({
   agents,
   disabled = false,
   composerRef,
+  attachments = [],
+  onAttach,
+  onRemoveAttachment,
 }: {
   label: string;
   text: string;
@@ -27,10 +32,15 @@ export function Composer({
   agents: Iterable<Agent>;
   disabled?: boolean;
   composerRef?: { current: HTMLTextAreaElement | null };
+  /** Files attached to this message, uploading or uploaded. */
+  attachments?: Attachment[];
+  onAttach?: (files: File[]) => void;
+  onRemoveAttachment?: (key: string) => void;
 }) {
+  const uploading = attachments.some((a) => !a.fileId && !a.error);
+  const ready = (text.trim() !== "" || attachments.some((a) => a.fileId)) && !uploading && !disabled;
   const send = () => {
-    if (!text.trim() || disabled) return;
-    onSend(withMentions(text, agents));
+    if (ready) onSend(withMentions(text, agents));
   };
 
   return (
@@ -41,6 +51,8 @@ export function Composer({
         send();
       }}
     >
+      <Attachments items={attachments} onRemove={(key) => onRemoveAttachment?.(key)} />
+      {onAttach && <AttachButton onFiles={onAttach} disabled={disabled} />}
       <textarea
         ref={composerRef}
         aria-label={label}
@@ -60,7 +72,7 @@ export function Composer({
           }
         }}
       />
-      <button type="submit" disabled={disabled || !text.trim()}>
+      <button type="submit" disabled={!ready}>
         Send
       </button>
     </form>

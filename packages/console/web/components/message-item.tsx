@@ -3,11 +3,12 @@
  * with mentions, medias (or its tombstone), reactions, and what I can do with it; or a message of
  * mine still waiting to be sent.
  */
-import type { Media, Message, MessageVersion } from "@talk/client";
+import type { Message, MessageVersion } from "@talk/client";
 import { useState } from "preact/hooks";
 import { mentionsMe } from "../model/mentions";
 import type { PendingMessage } from "../model/outbox";
 import type { ConsoleStore } from "../store";
+import { MediaView } from "./media-view";
 import { MessageText } from "./message-text";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😄", "🎉"];
@@ -113,7 +114,9 @@ export function MessageItem({
           {message.medias.length > 0 && (
             <ul class="medias">
               {message.medias.map((media, i) => (
-                <li key={i}>{describeMedia(media)}</li>
+                <li key={i}>
+                  <MediaView media={media} client={store.client} />
+                </li>
               ))}
             </ul>
           )}
@@ -187,7 +190,13 @@ export function PendingItem({ store, pending }: { store: ConsoleStore; pending: 
           {store.status === "live" ? "Sending…" : "Waiting for the connection…"}
         </span>
       </div>
-      <MessageText text={pending.text} mentions={{ myId: store.myId, nameOf: (id) => store.agentName(id) }} />
+      {pending.text && (
+        <MessageText
+          text={pending.text}
+          mentions={{ myId: store.myId, nameOf: (id) => store.agentName(id) }}
+        />
+      )}
+      {pending.medias && <p class="pending-note">📎 {pending.medias.length} attached</p>}
     </li>
   );
 }
@@ -201,25 +210,6 @@ function groupReactions(message: Message, me: string): { emoji: string; count: n
     groups.set(reaction.emoji, group);
   }
   return [...groups.values()];
-}
-
-function describeMedia(media: Media) {
-  switch (media.type) {
-    case "link":
-      return /^https?:\/\//i.test(media.link) ? (
-        <a href={media.link} target="_blank" rel="noopener noreferrer">
-          {media.link}
-        </a>
-      ) : (
-        media.link
-      );
-    case "file":
-      return `📎 ${media.name ?? media.file_id}`;
-    case "address":
-      return `📍 ${media.address.name ?? media.address.target_name ?? media.address.target}`;
-    case "agent":
-      return `👤 ${media.agent.name ?? media.agent.id}`;
-  }
 }
 
 /** A wire timestamp (UTC) as the viewer's local time of day. */

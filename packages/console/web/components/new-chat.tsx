@@ -29,7 +29,7 @@ export function NewChat({ store, onDone }: { store: ConsoleStore; onDone: () => 
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    await store.createChat({
+    await store.admin.createChat({
       type,
       ...(type !== "direct" && name.trim() ? { name: name.trim() } : {}),
       participants: picked.map((owner_id) => ({ owner_type: "agent", owner_id })),

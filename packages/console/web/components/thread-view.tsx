@@ -42,6 +42,9 @@ export function ThreadView({ store, chat, parentId }: { store: ConsoleStore; cha
         onTyping={() => store.typing(chat.id, parentId)}
         agents={[...store.agents.values()].filter((agent) => inChat.has(agent.id))}
         disabled={!writable}
+        attachments={store.uploads.in(chat.id, parentId)}
+        onAttach={(files) => store.uploads.attach(chat.id, files, parentId)}
+        onRemoveAttachment={(key) => store.uploads.remove(chat.id, key, parentId)}
       />
     </aside>
   );

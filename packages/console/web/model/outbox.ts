@@ -4,6 +4,7 @@
  * (a reload does not lose them) and shown in their chat as pending until they are delivered.
  */
 import type { KeyValueStorage } from "./drafts";
+import type { FileMedia } from "./uploads";
 
 export interface PendingMessage {
   /** The Idempotency-Key of every attempt, and the pending row's id. */
@@ -11,6 +12,8 @@ export interface PendingMessage {
   chatId: string;
   parentId?: string;
   text: string;
+  /** Files uploaded before it was sent. */
+  medias?: FileMedia[];
   /** When it was written (ISO), to show and to order. */
   at: string;
 }
@@ -70,6 +73,13 @@ function isPending(value: unknown): value is PendingMessage {
     typeof item.chatId === "string" &&
     typeof item.text === "string" &&
     typeof item.at === "string" &&
-    (item.parentId === undefined || typeof item.parentId === "string")
+    (item.parentId === undefined || typeof item.parentId === "string") &&
+    (item.medias === undefined || (Array.isArray(item.medias) && item.medias.every(isFileMedia)))
   );
+}
+
+function isFileMedia(value: unknown): value is FileMedia {
+  if (typeof value !== "object" || value === null) return false;
+  const media = value as Record<string, unknown>;
+  return media.type === "file" && typeof media.file_id === "string";
 }

@@ -8,6 +8,7 @@
 import { type Message, TalkApiError, type TalkClient, TalkConnectionError } from "@talk/client";
 import type { Drafts } from "./drafts";
 import type { Outbox, PendingMessage } from "./outbox";
+import type { FileMedia } from "./uploads";
 
 export interface SenderEvents {
   delivered(message: Message): void;
@@ -26,12 +27,19 @@ export class Sender {
   ) {}
 
   /** Sends now, or queues when Talk cannot be reached (`reachable` false, or the attempt finds it so). */
-  async send(chatId: string, text: string, parentId: string | undefined, reachable: boolean): Promise<void> {
+  async send(
+    chatId: string,
+    text: string,
+    parentId: string | undefined,
+    medias: FileMedia[],
+    reachable: boolean,
+  ): Promise<void> {
     const pending: PendingMessage = {
       key: crypto.randomUUID(),
       chatId,
       text,
       ...(parentId ? { parentId } : {}),
+      ...(medias.length ? { medias } : {}),
       at: new Date().toISOString(),
     };
     this.outbox.add(pending);
