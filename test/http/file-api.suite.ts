@@ -352,7 +352,7 @@ export function describeFileApi(name: string, current: () => TestStack): void {
     // process with the test runner, whose own allocations make that process's RSS a noisy measure.
     const distributedOnly = name === "distributed" ? it : it.skip;
     distributedOnly(
-      "streams a 100 MB upload and download with every process's memory growing less than 32 MB",
+      "streams a 100 MB upload and download with no process's memory growing by half the file",
       async () => {
         const size = 100 * MB;
         // First-use allocations (modules, pools, buffers) are not what this measures.
@@ -380,7 +380,9 @@ export function describeFileApi(name: string, current: () => TestStack): void {
           mb: Math.round(((peak.get(p.pid) ?? 0) - (baseline.get(p.pid) ?? 0)) / MB),
         }));
         for (const g of growth) expect(g).toEqual({ name: g.name, mb: expect.any(Number) });
-        expect(growth.filter((g) => g.mb >= 32)).toEqual([]);
+        // Holding the file would grow a process by 100 MB; streaming grows it by its buffers and the
+        // garbage the collector has not reached yet (about 30 MB measured on a busy 2-core machine).
+        expect(growth.filter((g) => g.mb >= size / MB / 2)).toEqual([]);
       },
       600_000,
     );
