@@ -345,13 +345,13 @@ function markdown(
   if (overload) {
     const ms = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
     lines.push(
-      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
+      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load${overload.peakPerSecond ? `; peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}), the last step offers twice it` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
       "",
       "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Accept queue max | Load average |",
       "|---|---|---|---|---|---|---|---|---|---|---|",
       ...overload.steps.map(
         (s) =>
-          `| ${s.factor}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${s.clientLagP99Ms === undefined ? "–" : ms(s.clientLagP99Ms)} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
+          `| ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${s.clientLagP99Ms === undefined ? "–" : ms(s.clientLagP99Ms)} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
       ),
       "",
       "Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the load generator's own event-loop delay, included in every latency it reports. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",

@@ -2,7 +2,7 @@
  * The overload drill: measure the send capacity (a closed loop with enough concurrency to saturate
  * the stack: its throughput is the capacity), then offer
  * an open-loop load — requests started at a fixed rate whatever the answers — at 0.5×, 1×, 1.5× and,
- * for a minute, 2× that capacity. A system that sheds well keeps its goodput near the peak, keeps
+ * for a minute, 2× the peak (the capacity, or a step's goodput when one served more). A system that sheds well keeps its goodput near the peak, keeps
  * the latency of what it accepts, refuses the excess fast (429/503 in milliseconds, not timeouts)
  * and keeps its memory bounded.
  */
@@ -54,6 +54,9 @@ export interface OverloadResult {
   concurrency: number;
   capacityPerSecond: number;
   capacityP99Ms: number;
+  /** The most served: the closed loop's rate or a better open-loop step's goodput (and its p99). */
+  peakPerSecond?: number;
+  peakP99Ms?: number;
   steps: OverloadStep[];
   ok: boolean;
   verdict: string;
@@ -171,7 +174,7 @@ export async function runOverload(
     );
     return reply.status === 200;
   });
-  const peak = await closedLoop(options.concurrency, options.capacitySeconds, async (w, i) => {
+  const measured = await closedLoop(options.concurrency, options.capacitySeconds, async (w, i) => {
     const reply = await send(
       clients.closedLoop[w % clients.closedLoop.length],
       senders[w % senders.length],
@@ -179,35 +182,44 @@ export async function runOverload(
     );
     return reply.status === 200;
   });
-  const capacity = peak.summary();
+  const capacity = measured.summary();
   log(`overload: capacity ${capacity.rate.toFixed(0)}/s, p99 ${capacity.p99.toFixed(1)} ms`);
   const steps: OverloadStep[] = [];
+  // The peak: the closed loop's throughput, or more if an open-loop step served more (a closed
+  // loop of modest concurrency is bound by its own latency); the minute of overload offers twice it.
+  let peak = { rate: capacity.rate, p99: capacity.p99 };
   for (const [factor, seconds] of [
     [0.5, options.stepSeconds],
     [1, options.stepSeconds],
     [1.5, options.stepSeconds],
-    [2, options.overloadSeconds],
+    [0, options.overloadSeconds],
   ] as const) {
-    log(`overload: offering ${factor}× capacity (${(factor * capacity.rate).toFixed(0)}/s) for ${seconds} s`);
-    const step = await openLoop(clients.openLoop, senders, factor * capacity.rate, seconds, processes, {
+    if (factor === 0) {
+      for (const s of steps)
+        if (s.goodputPerSecond > peak.rate) peak = { rate: s.goodputPerSecond, p99: s.acceptedP99Ms };
+      log(`overload: peak ${peak.rate.toFixed(0)}/s (p99 ${peak.p99.toFixed(0)} ms)`);
+    }
+    const offered = factor === 0 ? 2 * peak.rate : factor * capacity.rate;
+    log(`overload: offering ${offered.toFixed(0)}/s for ${seconds} s`);
+    const step = await openLoop(clients.openLoop, senders, offered, seconds, processes, {
       urls: gatewayUrls,
       ports: gatewayUrls.map((url) => Number(new URL(url).port)),
     });
-    steps.push({ factor, ...step });
+    steps.push({ factor: offered / capacity.rate, ...step });
     log(
-      `overload: ${factor}× → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
     );
     await sleep(2000); // let queues drain between steps
   }
   const double = steps[steps.length - 1];
   const checks: [boolean, string][] = [
     [
-      double.goodputPerSecond >= 0.9 * capacity.rate,
-      `goodput at 2× ${double.goodputPerSecond.toFixed(0)}/s vs ≥ 90 % of ${capacity.rate.toFixed(0)}/s`,
+      double.goodputPerSecond >= 0.9 * peak.rate,
+      `goodput at 2× the peak ${double.goodputPerSecond.toFixed(0)}/s vs ≥ 90 % of ${peak.rate.toFixed(0)}/s`,
     ],
     [
-      double.acceptedP99Ms <= 5 * capacity.p99,
-      `accepted p99 at 2× ${double.acceptedP99Ms.toFixed(0)} ms vs ≤ 5 × ${capacity.p99.toFixed(0)} ms`,
+      double.acceptedP99Ms <= 5 * peak.p99,
+      `accepted p99 at 2× the peak ${double.acceptedP99Ms.toFixed(0)} ms vs ≤ 5 × ${peak.p99.toFixed(0)} ms`,
     ],
     [
       double.refused === 0 || double.refusedP99Ms < 50,
@@ -222,6 +234,8 @@ export async function runOverload(
     concurrency: options.concurrency,
     capacityPerSecond: capacity.rate,
     capacityP99Ms: capacity.p99,
+    peakPerSecond: peak.rate,
+    peakP99Ms: peak.p99,
     steps,
     ok: checks.every(([ok]) => ok),
     verdict: checks.map(([ok, what]) => `${ok ? "✅" : "❌"} ${what}`).join("; "),
