@@ -6,6 +6,7 @@
  */
 import type { EventFrame } from "@talk/contracts";
 import { describeNeeding, waitFor } from "@talk/testkit";
+import { metricTotal } from "../support/exposition";
 import { type TestAgent, newCustomer, startDistributedStack, useStack } from "../support/stacks";
 import { describePush } from "./push.suite";
 import { describePresence, presenceFrames } from "./presence.suite";
@@ -95,6 +96,11 @@ describeNeeding(["rabbitmq", "postgres"])("push on the distributed stack", () =>
         },
       );
       expect((await alice.api.get(`/agents/${carol.id}`)).body.presence.status).toBe("online");
+      // and counts it: a replica that fell silent, not one that said goodbye
+      for (const manager of stack().distributed!.byService("agent-manager"))
+        expect(
+          await metricTotal([`${manager.url}/metrics`], "talk_presence_push_replicas_expired_total"),
+        ).toBeGreaterThanOrEqual(1);
       await connect(bob, url1); // the client reconnects elsewhere
       await watcher.until((c) => presenceFrames(c, bob.id).length >= 3, "bob online again");
       expect(presenceFrames(watcher, carol.id).map((f) => f.data.status)).toEqual(["online"]);
