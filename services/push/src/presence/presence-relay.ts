@@ -33,9 +33,10 @@ export class PresenceRelay {
     if (!this.filter.admit(presence)) return;
     const topic = `customer_id:${customerId}:presence`;
     const frame: PresenceFrame = { type: "agent_presence", data: presence, topic };
+    const text = JSON.stringify(frame); // once: every watcher gets the same bytes
     for (const connection of this.hub.ofCustomer(customerId))
       if (connection.open && connection.subscriptions.presence) {
-        connection.sendControl(frame);
+        connection.sendSerialized(text);
         this.metrics.presenceDelivered.inc();
       }
   }

@@ -71,8 +71,13 @@ export class Connection {
   }
 
   sendControl(frame: ServerFrame): void {
+    this.sendSerialized(JSON.stringify(frame));
+  }
+
+  /** A control frame serialized once for many connections (presence, typing). */
+  sendSerialized(frame: string): void {
     if (!this.open) return;
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(frame);
     this.metrics.framesSent.inc({ kind: "control" });
   }
 
