@@ -1,6 +1,7 @@
 /**
  * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded,chat-list]
- *             [--fanout 10,100,1000] [--connections 10000] [--chat-list 200x10000] [--cpu-prof DIR]`
+ *             [--fanout 10,100,1000] [--connections 10000] [--chat-list 200x10000] [--cpu-prof DIR]
+ *             [--rabbitmq-cluster]`
  * (chat-list runs only when named: `pnpm bench --only chat-list`).
  *
  * Starts the distributed stack on this machine's RabbitMQ and PostgreSQL binaries (every service its
@@ -14,7 +15,7 @@ import { HttpClient } from "./lib/http";
 import { Fixtures, type BenchAgent } from "./lib/fixtures";
 import { interleaved } from "./lib/interleave";
 import { type Measured, type Results, type Row, markdown, ratiosOf, writeResults } from "./lib/report";
-import { type BenchSettings, type Durability, parseSettings, wants } from "./lib/settings";
+import { type BenchSettings, type SendVariant, parseSettings, wants } from "./lib/settings";
 import type { Samples } from "./lib/stats";
 import { systemInfo } from "./lib/system-info";
 import { CpuMeter, CpuTally } from "./lib/cpu";
@@ -80,18 +81,25 @@ async function prepareSend(
 }
 
 /** How a variant's rows are told apart from the main pass's. */
-function variantLabel(durability: Durability | undefined): { id: string; text: string } {
-  return durability === "fsync-off"
-    ? { id: "-fsync-off", text: " — PostgreSQL fsync=off variant (not production settings)" }
-    : { id: "", text: "" };
+function variantLabel(variant: SendVariant | undefined): { id: string; text: string } {
+  if (variant === "fsync-off")
+    return { id: "-fsync-off", text: " — PostgreSQL fsync=off variant (not production settings)" };
+  if (variant === "rabbitmq-cluster")
+    return {
+      id: "-rabbitmq-cluster",
+      text: ` — RabbitMQ as a ${CLUSTER_NODES}-node cluster (quorum queues on 3 replicas), all nodes on this machine`,
+    };
+  return { id: "", text: "" };
 }
+
+const CLUSTER_NODES = 3;
 
 async function sendRows(
   settings: BenchSettings,
   stack: BenchStack,
   send: SendSetup,
   rows: Row[],
-  variant?: Durability,
+  variant?: SendVariant,
 ) {
   const label = variantLabel(variant);
   const meter = meterFor(stack, send);
@@ -234,10 +242,18 @@ async function embeddedRow(settings: BenchSettings, b1Client: HttpClient, b1Send
   }
 }
 
-/** The send scenario again on a fresh stack whose PostgreSQL (Talk's and B1's) has other settings. */
-async function sendVariantRows(settings: BenchSettings, variant: Durability, rows: Row[]) {
-  log(`send throughput on PostgreSQL ${variant}: starting a second stack`);
-  const stack = await startStack(settings.replicas, { durability: variant });
+/**
+ * The send scenario again on a fresh stack whose PostgreSQL (Talk's and B1's) has other settings,
+ * or whose RabbitMQ is a cluster.
+ */
+async function sendVariantRows(settings: BenchSettings, variant: SendVariant, rows: Row[]) {
+  log(`send throughput on ${variant}: starting a second stack`);
+  const stack = await startStack(
+    settings.replicas,
+    variant === "rabbitmq-cluster"
+      ? { durability: settings.durability, rabbitNodes: CLUSTER_NODES }
+      : { durability: variant },
+  );
   const fixtures = await Fixtures.connect(stack.distributed);
   let send: SendSetup | undefined;
   try {

@@ -17,6 +17,14 @@
  *   9. a soak (30 minutes; --soak-minutes N): steady load, every process's memory and open
  *      descriptors sampled for growth.
  *
+ * `pnpm drill --cluster` runs the stack on a local 3-node RabbitMQ cluster (quorum queues and the push
+ * stream on 3 replicas, every service given every node's address) and runs the cluster drills instead:
+ *   C1. SIGKILL of the broker node that leads the chat-changes queue (and, as the services declared
+ *       their queues through the first node, the message-manager RPC queue), started again 15 s later;
+ *   C2. that node killed and its data folder deleted: it joins again empty and gets its replicas back.
+ * A membership change (a participant added, retried with its Idempotency-Key) is made during each
+ * cluster fault and must be applied exactly once.
+ *
  * Afterwards it compares the database with what the clients got: every acknowledged message stored
  * once; every reader got every event of the chat once and in order. It reports the time to recover,
  * the errors clients saw, and lost, duplicated and reordered counts; it exits 1 if any is not zero.
@@ -24,7 +32,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { CHAT_CHANGES_SUBSCRIPTION, RPC_QUEUES } from "@talk/contracts";
+import type { RabbitClusterHandle } from "@talk/testkit";
 import { BlackholeRelay } from "./drills/blackhole";
+import { type MembershipChange, addParticipantReliably, systemMessageCount } from "./drills/membership";
 import { type OverloadResult, runOverload } from "./drills/overload";
 import { Reader } from "./drills/reader";
 import { SOAK_RULE, type SoakResult, soak } from "./drills/soak";
@@ -50,6 +61,8 @@ interface Fault {
   run(stack: BenchStack): Promise<number>;
   /** Puts the stack back for the next drill (e.g. restarts a killed replica). */
   restore?(stack: BenchStack): Promise<void>;
+  /** Whether a participant is added during the fault (and must be applied exactly once). */
+  membershipChange?: boolean;
 }
 
 const BLACKHOLE_MS = 30_000;
@@ -122,6 +135,56 @@ const FAULTS: Fault[] = [
   },
 ];
 
+/** `--cluster`: the stack runs on a 3-node RabbitMQ cluster, and the cluster drills run. */
+const clustered = process.argv.includes("--cluster");
+const CLUSTER_NODES = 3;
+const NODE_DOWN_MS = 15_000;
+
+function clusterOf(stack: BenchStack): RabbitClusterHandle {
+  const cluster = stack.distributed.rabbitCluster;
+  if (!cluster) throw new Error("the cluster drills need the stack on a RabbitMQ cluster (--cluster)");
+  return cluster;
+}
+
+/** Kills the node leading the chat-changes queue; says which leaders were on it. */
+async function killChatChangesLeader(stack: BenchStack): Promise<number> {
+  const cluster = clusterOf(stack);
+  const node = await cluster.leaderOf(CHAT_CHANGES_SUBSCRIPTION.queue);
+  const rpc = await cluster.leaderOf(RPC_QUEUES.messageManager);
+  log(
+    `leaders: ${CHAT_CHANGES_SUBSCRIPTION.queue} on node ${node + 1}, ${RPC_QUEUES.messageManager} on node ${rpc + 1}; killing node ${node + 1}`,
+  );
+  await cluster.nodes[node].kill();
+  return node;
+}
+
+const CLUSTER_FAULTS: Fault[] = [
+  {
+    name: `3-node cluster: SIGKILL of the broker node leading the chat-changes and message-manager RPC queues, started again ${NODE_DOWN_MS / 1000} s later`,
+    membershipChange: true,
+    async run(stack) {
+      const node = await killChatChangesLeader(stack);
+      const killedAt = Date.now();
+      await sleep(NODE_DOWN_MS);
+      await clusterOf(stack).nodes[node].start();
+      log(`node ${node + 1} started again`);
+      return killedAt;
+    },
+  },
+  {
+    name: "3-node cluster: the leading node killed and its data folder deleted before it rejoins",
+    membershipChange: true,
+    async run(stack) {
+      const node = await killChatChangesLeader(stack);
+      const killedAt = Date.now();
+      await sleep(NODE_DOWN_MS);
+      await clusterOf(stack).replaceNode(node);
+      log(`node ${node + 1} joined again with an empty data folder; replicas grown back`);
+      return killedAt;
+    },
+  },
+];
+
 /** The latest report as kept in drill-latest.json. */
 interface Latest {
   system: Awaited<ReturnType<typeof systemInfo>>;
@@ -131,7 +194,11 @@ interface Latest {
   seconds: number;
 }
 
-const drillNumber = (name: string) => FAULTS.findIndex((f) => f.name === name);
+/** Order in the report: the single-broker drills, then the cluster drills. */
+const drillNumber = (name: string) => {
+  const single = FAULTS.findIndex((f) => f.name === name);
+  return single >= 0 ? single : 100 + CLUSTER_FAULTS.findIndex((f) => f.name === name);
+};
 
 /** Drill numbers after the faults: the overload drill and the soak. */
 const OVERLOAD_DRILL = FAULTS.length + 1;
@@ -156,6 +223,8 @@ interface DrillResult {
   eventsReordered: number;
   readerReconnects: number;
   resyncs: number;
+  /** Join system messages the membership change made during the fault left (must be 1), if one was made. */
+  membershipApplied?: number;
   ok: boolean;
 }
 
@@ -192,8 +261,20 @@ async function runDrill(
   const load = new SendLoad(gateways, () => chatId, SEND_INTERVAL_MS);
   load.start(people.senders);
   await sleep(BEFORE_FAULT_MS);
+  const messageDb = stack.distributed.databases["message-manager"];
+  const joinsBefore = fault.membershipChange ? await systemMessageCount(messageDb, chatId) : 0;
   log(`${fault.name}: fault`);
   const faultStart = Date.now();
+  const membership: Promise<MembershipChange> | undefined = fault.membershipChange
+    ? sleep(1000).then(() =>
+        addParticipantReliably(
+          gateways,
+          people.admin.token,
+          chatId,
+          people.spares[drillNumber(fault.name) % people.spares.length].id,
+        ),
+      )
+    : undefined;
   const faultEnd = await fault.run(stack);
   log(`${fault.name}: fault over after ${((faultEnd - faultStart) / 1000).toFixed(1)} s; load goes on`);
   await sleep(AFTER_FAULT_MS);
@@ -210,6 +291,18 @@ async function runDrill(
     });
   while (!complete() && Date.now() < deadline) await sleep(100);
   await sleep(1000); // and nothing more arrives late
+  let membershipApplied: number | undefined;
+  if (membership) {
+    const change = await membership;
+    const joinsDeadline = Date.now() + 60_000;
+    const joins = async () => (await systemMessageCount(messageDb, chatId)) - joinsBefore;
+    while (change.acked && (await joins()) < 1 && Date.now() < joinsDeadline) await sleep(200);
+    await sleep(1000);
+    membershipApplied = change.acked ? await joins() : 0;
+    log(
+      `membership change during the fault: ${change.acked ? `acknowledged after ${change.attempts} attempt(s)` : "never acknowledged"}, ${membershipApplied} join message(s)`,
+    );
+  }
   for (const gateway of gateways) gateway.close();
   await fault.restore?.(stack);
 
@@ -273,10 +366,12 @@ async function runDrill(
     eventsReordered,
     readerReconnects: people.readers.reduce((sum, r) => sum + r.reconnects, 0),
     resyncs: people.readers.reduce((sum, r) => sum + r.resyncs, 0),
+    membershipApplied,
     ok: false,
   };
   result.ok =
     Number.isFinite(result.recoveryMs) &&
+    (membershipApplied === undefined || membershipApplied === 1) &&
     [
       lostMessages,
       duplicatedMessages,
@@ -295,15 +390,17 @@ async function runDrill(
 /** Who takes part: an admin (creates the chats), steady senders, and readers over WebSocket. */
 async function cast(stack: BenchStack, fixtures: Fixtures) {
   const customer = await fixtures.customer();
-  const agents = await fixtures.agents(customer, 1 + SENDERS + READERS);
+  const agents = await fixtures.agents(customer, 1 + SENDERS + READERS + CLUSTER_FAULTS.length);
   const [admin, ...rest] = agents;
   const senders = rest.slice(0, SENDERS);
-  const readerAgents = rest.slice(SENDERS);
+  const readerAgents = rest.slice(SENDERS, SENDERS + READERS);
+  /** Added to a drill's chat during its fault (the membership change). */
+  const spares = rest.slice(SENDERS + READERS);
   const readers = readerAgents.map(
     (a, i) => new Reader(a.id, a.token, () => stack.push.map((p) => p.url), i),
   );
   await Promise.all(readers.map((r) => r.start()));
-  return { admin, senders, readerAgents, readers };
+  return { admin, senders, readerAgents, readers, spares };
 }
 
 const reasons = (shed: Record<string, number> | undefined) =>
@@ -330,16 +427,22 @@ function markdown(
     "PostgreSQL on production durability (fsync, full_page_writes and synchronous_commit on): a restart or a kill proves what a real deployment keeps.",
     `Load: ${SENDERS} senders, one message each per ${SEND_INTERVAL_MS} ms (retrying with their Idempotency-Key), ${READERS} WebSocket readers resuming with their cursor; 2 replicas of every service.`,
     "",
-    "| Drill | Recovery | Longest send | Client errors | Acked / stored | Lost · dup. messages | Events checked | Lost · dup. · reordered events | Reader reconnects | Result |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| Drill | Recovery | Longest send | Client errors | Acked / stored | Lost · dup. messages | Events checked | Lost · dup. · reordered events | Reader reconnects | Membership change applied | Result |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of results)
     lines.push(
-      `| ${r.drill} | ${duration(r.recoveryMs)} | ${duration(r.longestSendMs)} | ${r.clientErrors} | ${r.acked} / ${r.stored} | ${r.lostMessages} · ${r.duplicatedMessages} | ${r.eventsExpected} | ${r.eventsLost} · ${r.eventsDuplicated} · ${r.eventsReordered} | ${r.readerReconnects} | ${r.ok ? "✅" : "❌"} |`,
+      `| ${r.drill} | ${duration(r.recoveryMs)} | ${duration(r.longestSendMs)} | ${r.clientErrors} | ${r.acked} / ${r.stored} | ${r.lostMessages} · ${r.duplicatedMessages} | ${r.eventsExpected} | ${r.eventsLost} · ${r.eventsDuplicated} · ${r.eventsReordered} | ${r.readerReconnects} | ${r.membershipApplied === undefined ? "–" : `${r.membershipApplied}×`} | ${r.ok ? "✅" : "❌"} |`,
     );
   lines.push(
     "",
     "Recovery: from the end of the fault (the restart done, or the kill) until every sender had a send acknowledged and every reader a new message again. Client errors: failed send attempts (then retried) and failed reconnections.",
+    ...(results.some((r) => r.drill.startsWith("3-node cluster"))
+      ? [
+          "",
+          `The 3-node cluster rows (\`pnpm drill --cluster\`) ran on ${CLUSTER_NODES} local rabbitmq-server nodes: every durable queue a quorum queue with 3 replicas, the push stream on 3 replicas, every service given the three addresses. Recovery there counts from the kill. Membership change: a participant added during the fault (retried with its Idempotency-Key), and the join messages it left (exactly 1 is right).`,
+        ]
+      : []),
     "",
   );
   if (overload) {
@@ -477,11 +580,14 @@ async function soakDrill(
 
 async function main() {
   const started = Date.now();
-  log("starting the distributed stack (2 replicas of every service)");
+  log(
+    `starting the distributed stack (2 replicas of every service)${clustered ? ` on a ${CLUSTER_NODES}-node RabbitMQ cluster` : ""}`,
+  );
   // admission control as configured by default (empty: the gateway's default), or fixed only
   const admission = fixedAdmission ? "0" : "";
   const stack = await startStack(2, {
     durability: "durable",
+    rabbitNodes: clustered ? CLUSTER_NODES : 1,
     env: { OVERLOAD_QUEUE_TARGET_MS: admission, OVERLOAD_EVENT_LOOP_LAG_MS: admission },
   });
   if (fixedAdmission) log("gateways with their fixed in-flight limit only (--fixed-admission)");
@@ -494,9 +600,9 @@ async function main() {
   let people: Awaited<ReturnType<typeof cast>> | undefined;
   try {
     if (stack.push.length < 2) throw new Error("the drills need two push replicas");
-    relay = await relayMessageManager(stack);
+    if (!clustered) relay = await relayMessageManager(stack);
     people = await cast(stack, fixtures);
-    for (const fault of selected(FAULTS)) {
+    for (const fault of selected(clustered ? CLUSTER_FAULTS : FAULTS)) {
       log(`${fault.name}: steady load`);
       const result = await runDrill(fault, stack, fixtures, people);
       results.push(result);
@@ -504,11 +610,11 @@ async function main() {
         `${fault.name}: recovered in ${duration(result.recoveryMs)}; ${result.acked} acked, ${result.lostMessages} lost, ${result.duplicatedMessages} duplicated; events lost/dup/reordered ${result.eventsLost}/${result.eventsDuplicated}/${result.eventsReordered} ${result.ok ? "OK" : "FAILED"}`,
       );
     }
-    if (wanted(OVERLOAD_DRILL)) {
+    if (!clustered && wanted(OVERLOAD_DRILL)) {
       overload = await overloadDrill(stack, fixtures);
       log(`overload: ${overload.ok ? "OK" : "FAILED"}: ${overload.verdict}`);
     }
-    if (wanted(SOAK_DRILL)) {
+    if (!clustered && wanted(SOAK_DRILL)) {
       log(`soak: ${soakMinutes} minutes of steady load`);
       soaked = await soakDrill(stack, fixtures, people);
       log(`soak: ${soaked.ok ? "OK" : "FAILED"}`);
@@ -537,7 +643,7 @@ async function main() {
   // A run of every drill replaces the latest report; a run of some (--only) refreshes their rows in it.
   const latestFile = join(dir, "drill-latest.json");
   const latest: Latest =
-    only && existsSync(latestFile)
+    (only || clustered) && existsSync(latestFile)
       ? (JSON.parse(readFileSync(latestFile, "utf8")) as Latest)
       : { system, results: [], seconds: 0 };
   const merged: Latest = {
@@ -547,7 +653,7 @@ async function main() {
     ),
     overload: overload ?? latest.overload,
     soak: soaked ?? latest.soak,
-    seconds: only ? latest.seconds : seconds,
+    seconds: only || clustered ? latest.seconds : seconds,
   };
   writeFileSync(latestFile, JSON.stringify(merged, null, 2) + "\n");
   writeFileSync(

@@ -6,12 +6,18 @@
  */
 export type Durability = "durable" | "fsync-off";
 
+/**
+ * An extra pass of the send scenario: PostgreSQL on other settings, or RabbitMQ as a local 3-node
+ * cluster (quorum queues on 3 replicas: the cost of replication beside the single node).
+ */
+export type SendVariant = Durability | "rabbitmq-cluster";
+
 export interface BenchSettings {
   mode: "quick" | "full";
   /** The settings of the main pass (every scenario). */
   durability: Durability;
-  /** Extra passes of the send scenario on other settings (the full run adds fsync-off). */
-  sendVariants: Durability[];
+  /** Extra passes of the send scenario on other settings (the full run adds fsync-off and the cluster). */
+  sendVariants: SendVariant[];
   /** Replicas of every service in the distributed stack. */
   replicas: number;
   /** Seconds of load before each measured scenario (not measured). */
@@ -68,7 +74,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     : {
         mode: "full",
         durability: "durable",
-        sendVariants: ["fsync-off"],
+        sendVariants: ["fsync-off", "rabbitmq-cluster"],
         replicas: 1,
         warmupSeconds: 3,
         rounds: 3,
@@ -88,6 +94,8 @@ export function parseSettings(argv: string[]): BenchSettings {
     settings.sendVariants = [];
   }
   if (argv.includes("--no-variants")) settings.sendVariants = [];
+  if (argv.includes("--rabbitmq-cluster") && !settings.sendVariants.includes("rabbitmq-cluster"))
+    settings.sendVariants.push("rabbitmq-cluster");
   if (value("--replicas")) settings.replicas = Number(value("--replicas"));
   if (value("--fanout")) settings.fanoutSizes = String(value("--fanout")).split(",").map(Number);
   if (value("--connections")) settings.connections = Number(value("--connections"));

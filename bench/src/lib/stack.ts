@@ -24,6 +24,8 @@ export async function startStack(
     postgresSettings?: string[];
     /** Push replicas when not `replicas`. */
     pushReplicas?: number;
+    /** RabbitMQ as a local cluster of this many nodes (default 1: a single node). */
+    rabbitNodes?: number;
   } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
@@ -38,6 +40,7 @@ export async function startStack(
     pushReplicas: options.pushReplicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
     postgresSettings: options.postgresSettings,
+    rabbitNodes: options.rabbitNodes,
     logLevel: "warn",
     // the bench measures capacity, not the limits: logins and write budgets far above any run
     env: {

@@ -2,12 +2,21 @@
  * The distributed stack: RabbitMQ and PostgreSQL (from the environment, Docker, or this machine's
  * binaries; see @talk/testkit), one database per manager (file-manager's holds the files' bytes), and every service as its own process:
  * two replicas of each manager, of the gateway and of push. Used by the integration tests and deploy/local.
+ * With `rabbitNodes`, RabbitMQ is a local cluster of that many nodes and the services get the list.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PostgresHandle, type RabbitHandle, freePort, startPostgres, startRabbit } from "@talk/testkit";
+import {
+  type PostgresHandle,
+  type RabbitClusterHandle,
+  type RabbitHandle,
+  freePort,
+  startPostgres,
+  startRabbit,
+  startRabbitCluster,
+} from "@talk/testkit";
 import { ServiceProcess } from "./service-process";
 
 export interface DistributedOptions {
@@ -22,6 +31,8 @@ export interface DistributedOptions {
   durablePostgres?: boolean;
   /** More PostgreSQL server settings (`name=value`), e.g. to load pg_stat_statements for profiling. */
   postgresSettings?: string[];
+  /** Run RabbitMQ as a cluster of this many local nodes (services get every node's address). */
+  rabbitNodes?: number;
 }
 
 export interface DistributedStack {
@@ -30,6 +41,8 @@ export interface DistributedStack {
   /** Base URLs of the push replicas (WebSocket at `<url>/v1.0/ws`, with ws: for http:). */
   pushUrls: string[];
   rabbit: RabbitHandle;
+  /** The broker cluster, when the stack runs on one (`rabbitNodes`). */
+  rabbitCluster?: RabbitClusterHandle;
   postgres: PostgresHandle;
   databases: Record<string, string>;
   jwtSecret: string;
@@ -45,9 +58,10 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   const replicas = options.replicas ?? 2;
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
-    startRabbit(),
+    options.rabbitNodes && options.rabbitNodes > 1 ? startRabbitCluster(options.rabbitNodes) : startRabbit(),
     startPostgres({ durable: options.durablePostgres, settings: options.postgresSettings }),
   ]);
+  const rabbitCluster = "nodes" in rabbit ? (rabbit as RabbitClusterHandle) : undefined;
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -58,7 +72,14 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
     const databases: Record<string, string> = {};
     for (const service of MANAGERS)
       databases[service] = await postgres.createDatabase(service.replace("-", "_"));
-    const common = { RABBITMQ_URL: rabbit.url, LOG_LEVEL: options.logLevel ?? "info", ...options.env };
+    const common = {
+      RABBITMQ_URL: rabbit.url,
+      ...(rabbitCluster && {
+        RABBITMQ_NODES: rabbitCluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(","),
+      }),
+      LOG_LEVEL: options.logLevel ?? "info",
+      ...options.env,
+    };
     for (const service of MANAGERS)
       for (let i = 1; i <= replicas; i++)
         processes.push(
@@ -104,6 +125,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
       url: gateways[0].url,
       pushUrls: processes.filter((p) => p.spec.service === "push").map((p) => p.url),
       rabbit,
+      rabbitCluster,
       postgres,
       databases,
       jwtSecret,

@@ -21,6 +21,11 @@ export function canStartRabbit(): boolean {
   );
 }
 
+/** A cluster is started from the machine's own binaries only. */
+export function canStartRabbitCluster(): boolean {
+  return findExecutable("rabbitmq-server", ["/usr/lib/rabbitmq/bin/rabbitmq-server"]) !== undefined;
+}
+
 export function canStartPostgres(): boolean {
   return (
     Boolean(process.env.TALK_TEST_POSTGRES_URL) ||

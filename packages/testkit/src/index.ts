@@ -1,6 +1,11 @@
 /** Test infrastructure: real RabbitMQ and PostgreSQL servers, and polling helpers. */
 export { startRabbit, waitForAmqp, type RabbitHandle } from "./rabbit";
 export {
+  startLocalRabbitCluster as startRabbitCluster,
+  type RabbitClusterHandle,
+  type RabbitNodeHandle,
+} from "./rabbit-cluster";
+export {
   startPostgres,
   createDatabase,
   databaseUrl,
@@ -11,7 +16,7 @@ export {
 } from "./postgres";
 export { waitFor, freePort, sleep, type WaitForOptions } from "./wait";
 export { dockerAnswers } from "./docker";
-export { canStartRabbit, canStartPostgres, serversRequired } from "./availability";
+export { canStartRabbit, canStartRabbitCluster, canStartPostgres, serversRequired } from "./availability";
 export {
   describeNeeding,
   itNeeding,

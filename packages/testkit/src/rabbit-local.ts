@@ -20,7 +20,7 @@ import { freePort } from "./wait";
 
 const START_TIMEOUT_MS = 60_000;
 
-function rabbitmqServer(): string {
+export function rabbitmqServer(): string {
   const found = findExecutable(
     "rabbitmq-server",
     [
@@ -40,7 +40,9 @@ function rabbitmqServer(): string {
   return found;
 }
 
-interface Layout {
+export interface Layout {
+  /** The node's data (RABBITMQ_MNESIA_BASE): deleting it is a lost disk. */
+  mnesiaDir: string;
   dir: string;
   port: number;
   distPort: number;
@@ -50,10 +52,16 @@ interface Layout {
   nodeLog: string;
 }
 
-async function prepare(): Promise<Layout> {
-  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+/**
+ * A node's folder, ports and config. Nodes of one cluster share an epmd port (so they find each
+ * other) and an Erlang cookie (so they trust each other).
+ */
+export async function prepare(shared: { epmdPort?: number; cookie?: string } = {}): Promise<Layout> {
+  const [port, distPort] = [await freePort(), await freePort()];
+  const epmdPort = shared.epmdPort ?? (await freePort());
   const dir = makeTempDir("rabbit");
   for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(dir, sub));
+  if (shared.cookie) writeFileSync(join(dir, "home", ".erlang.cookie"), shared.cookie, { mode: 0o400 });
   const node = `talk-test-${port}@localhost`;
   writeFileSync(
     join(dir, "rabbitmq.conf"),
@@ -71,6 +79,7 @@ async function prepare(): Promise<Layout> {
   writeFileSync(join(dir, "rabbitmq-env.conf"), "");
   return {
     dir,
+    mnesiaDir: join(dir, "mnesia"),
     port,
     distPort,
     epmdPort,
@@ -80,7 +89,7 @@ async function prepare(): Promise<Layout> {
   };
 }
 
-function environment(layout: Layout): NodeJS.ProcessEnv {
+export function environment(layout: Layout): NodeJS.ProcessEnv {
   const { dir } = layout;
   return {
     PATH: `${process.env.PATH ?? ""}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
@@ -92,7 +101,7 @@ function environment(layout: Layout): NodeJS.ProcessEnv {
     RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
     RABBITMQ_NODE_PORT: String(layout.port),
     RABBITMQ_DIST_PORT: String(layout.distPort),
-    RABBITMQ_MNESIA_BASE: join(dir, "mnesia"),
+    RABBITMQ_MNESIA_BASE: layout.mnesiaDir,
     RABBITMQ_LOG_BASE: join(dir, "log"),
     RABBITMQ_CONFIG_FILE: join(dir, "rabbitmq.conf"),
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, "advanced.config"),

@@ -5,10 +5,10 @@
  * suite runs and fails on the missing piece.
  */
 import { appendFileSync, existsSync } from "node:fs";
-import { canStartPostgres, canStartRabbit, serversRequired } from "./availability";
+import { canStartPostgres, canStartRabbit, canStartRabbitCluster, serversRequired } from "./availability";
 import { findExecutable } from "./process";
 
-export type Requirement = "rabbitmq" | "postgres" | "chromium" | "kubectl";
+export type Requirement = "rabbitmq" | "rabbitmq-cluster" | "postgres" | "chromium" | "kubectl";
 
 /** The browser the console's tests drive (Debian's chromium); TALK_TEST_CHROMIUM overrides. */
 export function chromiumPath(): string {
@@ -18,6 +18,8 @@ export function chromiumPath(): string {
 const HOW_TO_GET: Record<Requirement, string> = {
   rabbitmq:
     "no RabbitMQ: set TALK_TEST_RABBITMQ_URL, run a Docker engine, or install rabbitmq-server (apt-get install -y rabbitmq-server)",
+  "rabbitmq-cluster":
+    "no rabbitmq-server on this machine for a local 3-node cluster: install it (apt-get install -y rabbitmq-server)",
   postgres:
     "no PostgreSQL: set TALK_TEST_POSTGRES_URL, run a Docker engine, or install PostgreSQL (apt-get install -y postgresql)",
   chromium: "no Chromium: install it (apt-get install -y chromium) or set TALK_TEST_CHROMIUM",
@@ -28,6 +30,8 @@ function available(requirement: Requirement): boolean {
   switch (requirement) {
     case "rabbitmq":
       return canStartRabbit();
+    case "rabbitmq-cluster":
+      return canStartRabbitCluster();
     case "postgres":
       return canStartPostgres();
     case "chromium":

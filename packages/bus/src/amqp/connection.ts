@@ -239,19 +239,8 @@ export class AmqpConnection {
         ["rpc", rpc],
         ["publish", publish],
         ["consume", consume],
-      ] as const) {
-        channel.on("error", (err: Error) =>
-          this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"),
-        );
-        channel.on("close", () =>
-          // When the whole connection goes, its channels close first: let the connection's own
-          // close event run before deciding that only this channel died.
-          setImmediate(() => {
-            if (!dead && !this.closing && this.channels?.generation === generation)
-              this.reset(`${name} channel closed`);
-          }),
-        );
-      }
+      ] as const)
+        this.watch(channels, name, channel);
       if (this.closing) throw new Error("closing");
       this.channels = channels;
       for (const hook of this.connectedHooks) await hook(channels);
@@ -264,6 +253,43 @@ export class AmqpConnection {
       await connection.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * A channel that closes on its own while it is still its connection's channel for `name` takes
+   * the connection down with it (so that everything is rebuilt).
+   */
+  private watch(channels: Channels, name: "rpc" | "publish" | "consume", channel: Channel): void {
+    channel.on("error", (err: Error) =>
+      this.logger.warn({ channel: name, err: err.message }, "RabbitMQ channel error"),
+    );
+    channel.on("close", () =>
+      // When the whole connection goes, its channels close first: let the connection's own
+      // close event run before deciding that only this channel died.
+      setImmediate(() => {
+        if (!this.closing && this.channels === channels && channels[name] === channel)
+          this.reset(`${name} channel closed`);
+      }),
+    );
+  }
+
+  /**
+   * Gives the connection a new confirm channel in place of `channels.publish`, e.g. after the broker
+   * nacked a publish on it: a channel that routed to a quorum queue while its leader was moving can
+   * keep nacking that queue's messages (seen on RabbitMQ 3.10), where a new channel is accepted.
+   */
+  async renewPublishChannel(channels: Channels): Promise<void> {
+    if (this.closing || this.channels !== channels) return;
+    const old = channels.publish;
+    const fresh = await channels.connection.createConfirmChannel();
+    if (this.channels !== channels || channels.publish !== old) {
+      await fresh.close().catch(() => undefined);
+      return;
+    }
+    this.watch(channels, "publish", fresh);
+    channels.publish = fresh;
+    this.logger.info({ generation: channels.generation }, "Publishing on a new channel");
+    await old.close().catch(() => undefined);
   }
 
   private lost(generation: number, reason?: string): void {

@@ -25,6 +25,9 @@ import type { DurableQueues } from "./durable-queues";
 import type { Names } from "./names";
 import { requestIdHeaders } from "./properties";
 
+/** What amqplib fails a publish with when the broker nacked it. */
+const NACKED = "message nacked";
+
 export async function declareExchange(channels: Channels, names: Names): Promise<void> {
   await declare(channels, async (channel) => {
     for (const exchange of names.exchanges)
@@ -109,6 +112,12 @@ export class EventPublisher {
           { eventId: properties.messageId, attempt, err: errorMessage(err) },
           "Event publish not confirmed; retrying",
         );
+        if (err instanceof Error && err.message === NACKED)
+          await this.connection
+            .renewPublishChannel(channels)
+            .catch((renewal: unknown) =>
+              this.logger.warn({ err: errorMessage(renewal) }, "Could not open a new publish channel"),
+            );
         await sleep(Math.min(100 * attempt, 1000));
       }
     }

@@ -1,0 +1,136 @@
+/**
+ * AmqpBus on a 3-node RabbitMQ cluster (three local rabbitmq-server nodes): Talk's durable topology
+ * is replicated, and losing the node that leads a queue loses nothing the broker confirmed. Short
+ * enough for every run (about a minute); the long drills are `pnpm drill --cluster`.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  CHAT_CHANGES_SUBSCRIPTION,
+  PUSH_EVENT_STREAM,
+  RPC_QUEUES,
+  rpcOperations,
+  type RpcOperation,
+} from "@talk/contracts";
+import { type RabbitClusterHandle, describeNeeding, startRabbitCluster, waitFor } from "@talk/testkit";
+import { AmqpBus, deadLetterQueue } from "../src";
+import { chatEvent, uniqueQueue } from "./fixtures";
+
+interface QueueRow {
+  name: string;
+  type: string;
+  durable: boolean;
+  exclusive: boolean;
+  members?: string[] | string;
+}
+
+describeNeeding(["rabbitmq-cluster"])("AmqpBus on a 3-node RabbitMQ cluster", () => {
+  let cluster: RabbitClusterHandle;
+  const opened: AmqpBus[] = [];
+  const connect = async (service: string) => {
+    const bus = await AmqpBus.connect({
+      url: cluster.urls,
+      service,
+      rpcTimeoutMs: 3000,
+      redeliveryDelayMs: 20,
+      connectTimeoutMs: 20_000,
+      publishTimeoutMs: 30_000,
+    });
+    opened.push(bus);
+    return bus;
+  };
+
+  beforeAll(async () => {
+    cluster = await startRabbitCluster(3);
+  }, 180_000);
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((bus) => bus.close()));
+  });
+
+  afterAll(async () => {
+    await cluster?.close();
+  }, 60_000);
+
+  async function queues(): Promise<QueueRow[]> {
+    const output = await cluster.ctl([
+      "list_queues",
+      "name",
+      "type",
+      "durable",
+      "exclusive",
+      "members",
+      "--formatter",
+      "json",
+    ]);
+    return JSON.parse(output.slice(output.indexOf("["))) as QueueRow[];
+  }
+
+  it("declares every durable queue of Talk's topology as a quorum queue or a stream with three replicas", async () => {
+    const bus = await connect("topology-test");
+    for (const queue of Object.values(RPC_QUEUES)) {
+      const operation = (Object.keys(rpcOperations) as RpcOperation[]).find(
+        (op) => rpcOperations[op].queue === queue,
+      );
+      if (!operation) throw new Error(`no operation on ${queue}`);
+      await bus.handle(operation, () => Promise.reject(new Error("not called")));
+    }
+    await bus.declare(CHAT_CHANGES_SUBSCRIPTION);
+    await bus.declareStream(PUSH_EVENT_STREAM);
+    await bus.listen(["#"], () => undefined);
+
+    const rows = await queues();
+    const durable = rows.filter((row) => row.durable && !row.exclusive);
+    expect(durable.map((row) => row.name).sort()).toEqual(
+      [
+        ...Object.values(RPC_QUEUES),
+        CHAT_CHANGES_SUBSCRIPTION.queue,
+        deadLetterQueue(CHAT_CHANGES_SUBSCRIPTION.queue),
+        PUSH_EVENT_STREAM.name,
+      ].sort(),
+    );
+    for (const row of durable) {
+      expect({ name: row.name, type: row.type }).toEqual({
+        name: row.name,
+        type: row.name === PUSH_EVENT_STREAM.name ? "stream" : "quorum",
+      });
+      expect({ name: row.name, members: row.members?.length }).toEqual({ name: row.name, members: 3 });
+    }
+    // the signal listener's queue is the one classic queue: exclusive to its connection
+    expect(rows.filter((row) => row.exclusive).map((row) => row.type)).toEqual(["classic"]);
+  });
+
+  it("loses no confirmed event when the node leading a single-active-consumer queue is killed mid-stream", async () => {
+    const publisher = await connect("cluster-publisher");
+    const consumer = await connect("cluster-consumer");
+    const customerId = randomUUID();
+    const queue = uniqueQueue("failover");
+    const received: string[] = [];
+    await consumer.subscribe(
+      { queue, bindings: [`*.${customerId}.*`], singleActiveConsumer: true, prefetch: 16 },
+      async (event) => {
+        received.push(event.id);
+      },
+    );
+    const leader = await cluster.leaderOf(queue);
+    const confirmed: string[] = [];
+    let killed = false;
+    for (let i = 0; i < 200; i++) {
+      const event = chatEvent("chat_updated", customerId, randomUUID(), i + 1);
+      await publisher.publish(event);
+      confirmed.push(event.id);
+      if (i === 50) {
+        await cluster.nodes[leader].kill();
+        killed = true;
+      }
+    }
+    expect(killed).toBe(true);
+    await waitFor(() => confirmed.every((id) => received.includes(id)), {
+      timeoutMs: 60_000,
+      what: "every confirmed event at the consumer",
+    });
+    expect(await cluster.leaderOf(queue)).not.toBe(leader);
+    // at least once: a delivery unacknowledged when the leader died may come twice, never missing
+    expect(new Set(received).size).toBe(confirmed.length);
+    await cluster.nodes[leader].start();
+  }, 150_000);
+});
