@@ -446,7 +446,9 @@ function markdown(
     "",
   );
   if (overload) {
-    const ms = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
+    // NaN (nothing measured) comes back from drill-latest.json as null
+    const ms = (v: number | null) =>
+      v === null || Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
     lines.push(
       `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load${overload.peakPerSecond ? `; peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}), the last step offers twice it` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
       "",
@@ -664,7 +666,18 @@ async function main() {
   return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
 }
 
-main().then(
+/** `--report`: writes drill-latest.md again from drill-latest.json, running nothing. */
+function reportOnly(): boolean {
+  const dir = join(__dirname, "..", "results");
+  const latest = JSON.parse(readFileSync(join(dir, "drill-latest.json"), "utf8")) as Latest;
+  writeFileSync(
+    join(dir, "drill-latest.md"),
+    markdown(latest.results, latest.system, latest.seconds, latest.overload, latest.soak),
+  );
+  return true;
+}
+
+(process.argv.includes("--report") ? Promise.resolve(reportOnly()) : main()).then(
   (ok) => process.exit(ok ? 0 : 1),
   (error: unknown) => {
     process.stderr.write(
