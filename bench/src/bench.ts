@@ -340,7 +340,7 @@ async function main() {
   results.durationSeconds = (Date.now() - started) / 1000;
   // The opt-in chat-list scenario keeps its own latest figures.
   const chatListOnly = settings.only?.join(",") === "chat-list";
-  const files = writeResults(results, chatListOnly ? `chat-list-${settings.mode}` : undefined);
+  const files = writeResults(results, chatListOnly ? "chat-list-latest" : undefined);
   process.stdout.write("\n" + markdown(results) + "\n");
   log(`written ${files.md} and ${files.json}`);
 }
