@@ -2,8 +2,9 @@
  * Sending messages — the one way a message is written — with group commit. Concurrent sends are
  * written together: one transaction claims their Idempotency-Keys, locks their chats' replica rows
  * (in id order), reads who is a member and the messages replied to (one round trip), decides each
- * send (domain/sends.ts), and writes every message, its event, the chats' new sequence numbers and
- * the keys' responses with one statement, and commits once. Per chat the order, sequence numbers
+ * send (domain/sends.ts), and writes every message with its ordinal in its chat, its event, the
+ * chats' new sequence numbers and message counts, the senders' own read marks and the keys'
+ * responses with one statement, and commits once. Per chat the order, sequence numbers
  * and strictly increasing timestamps are exactly those of one-by-one sends: the chat's row is
  * locked while they are taken. Under no load a send is a batch of one.
  *
@@ -40,7 +41,7 @@ import { type FileAuthority, FileLookup, attachesFiles } from "./file-lookup";
 import { GroupCommit, type GroupCommitOptions, type Outcome } from "./group-commit";
 import type { MessageMetrics } from "./metrics";
 import type { ReplicaMembership } from "./replica-membership";
-import { type ChatRow, type MessageStore, memberKey } from "./store/message-store";
+import { type ChatRow, type MessageStore, type OwnRead, memberKey } from "./store/message-store";
 
 interface Send {
   input: CreateMessageRequest;
@@ -141,7 +142,8 @@ export class BatchedSends {
           })),
         );
         const release: IdempotencyKey[] = [];
-        const written: { index: number; message: Message }[] = [];
+        const written: { index: number; message: Message; ordinal: number }[] = [];
+        const reads = new Map<string, OwnRead>();
         const touched = new Map<string, ChatRow>();
         for (const i of candidates) {
           const send = sends[i];
@@ -186,6 +188,7 @@ export class BatchedSends {
           if (!chat || !facts.now) throw new Error("a send was decided without its chat's row and clock");
           chat.clock = nextTimestampAfter(facts.now, chat.clock);
           chat.seq += 1;
+          chat.message_count += 1;
           touched.set(chat.id, chat);
           const message = sentMessage(
             randomUUID(),
@@ -195,7 +198,15 @@ export class BatchedSends {
             decision.mentions,
           );
           emit({ ...messageCreated(message, chat.seq, context.requestId), ...send.trace });
-          written.push({ index: i, message });
+          written.push({ index: i, message, ordinal: chat.message_count });
+          // the sender has read its own message (a later one of the batch replaces an earlier)
+          reads.set(memberKey(chat.id, context.actor.agent_id), {
+            chat_id: chat.id,
+            agent_id: context.actor.agent_id,
+            ordinal: chat.message_count,
+            message_id: message.id,
+            tm: message.tm_create,
+          });
           outcomes[i] = { value: message };
         }
         await releaseKeys(trx, release);
@@ -206,8 +217,9 @@ export class BatchedSends {
           });
           const also: Statement[] = responses.length > 0 ? [recordingResponses(responses)] : [];
           await this.store.writeSends(trx, {
-            messages: written.map((w) => w.message),
+            messages: written.map(({ message, ordinal }) => ({ message, ordinal })),
             chats: [...touched.values()],
+            reads: [...reads.values()],
             also: [...also, takeEvents()],
           });
         }

@@ -49,6 +49,8 @@ export interface ChatRow {
   revision: number;
   seq: number;
   clock: string | null;
+  /** How many messages the chat has had: the ordinal of its newest (read state). */
+  message_count: number;
 }
 
 export const toMessage = (row: MessageRow, reactions: ReactionRow[]): Message => ({
@@ -108,7 +110,7 @@ export class MessageStore {
 
   async chat(chatId: string, db: Db = this.db): Promise<ChatRow | undefined> {
     const row: ChatRow | undefined = await db("chats").where({ id: chatId }).first();
-    return row && { ...row, revision: Number(row.revision), seq: Number(row.seq) };
+    return row && numbered(row);
   }
 
   async chatView(chatId: string): Promise<ChatView | undefined> {
@@ -119,8 +121,8 @@ export class MessageStore {
   /** Locks the chat's replica row (creating it on first sight): writes to one chat are serialised. */
   async lockChat(trx: Knex.Transaction, chatId: string, customerId: string): Promise<ChatRow> {
     await trx("chats").insert({ id: chatId, customer_id: customerId }).onConflict("id").ignore();
-    const row = await trx("chats").where({ id: chatId }).forUpdate().first();
-    return { ...row, revision: Number(row.revision), seq: Number(row.seq) };
+    const row: ChatRow = await trx("chats").where({ id: chatId }).forUpdate().first();
+    return numbered(row);
   }
 
   async updateChat(
@@ -196,8 +198,7 @@ export class MessageStore {
     ]);
     for (const row of all ?? [])
       everyone.set(row.chat_id, [...(everyone.get(row.chat_id) ?? []), row.agent_id]);
-    for (const row of rows)
-      chats.set(row.id, { ...row, revision: Number(row.revision), seq: Number(row.seq) });
+    for (const row of rows) chats.set(row.id, numbered(row));
     for (const row of replied ?? [])
       parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
     const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
@@ -205,18 +206,27 @@ export class MessageStore {
   }
 
   /**
-   * Writes a batch of sends in one statement: the messages, the chats' new sequence numbers and
-   * clocks, and `also` — the other writes of the transaction that go with them (the outbox rows of
+   * Writes a batch of sends in one statement: the messages with their ordinals, the chats' new
+   * sequence numbers, clocks and message counts, the senders' own read marks (own messages are never
+   * unread), and `also` — the other writes of the transaction that go with them (the outbox rows of
    * their events, `insertingEvents`; the responses of their Idempotency-Keys, `recordingResponses`).
+   * The batch numbers the messages itself (it holds the chats' locks), so the per-row trigger that
+   * numbers other inserts does not run for these.
    */
   async writeSends(
     trx: Knex.Transaction,
-    sends: { messages: Message[]; chats: Pick<ChatRow, "id" | "seq" | "clock">[]; also: Statement[] },
+    sends: {
+      messages: { message: Message; ordinal: number }[];
+      chats: Pick<ChatRow, "id" | "seq" | "clock" | "message_count">[];
+      reads: OwnRead[];
+      also: Statement[];
+    },
   ): Promise<void> {
     await runAsOne(trx, [
       insertingMessages(sends.messages),
-      ...insertingMentions(sends.messages),
+      ...insertingMentions(sends.messages.map(({ message }) => message)),
       sequencingChats(sends.chats),
+      ...(sends.reads.length > 0 ? [movingOwnReads(sends.reads)] : []),
       ...sends.also,
     ]);
   }
@@ -225,7 +235,7 @@ export class MessageStore {
 
   /** Inserts one message (made by the domain's `buildMessage`); `sourceEvent`: the chat change it is for. */
   async insertMessage(trx: Knex.Transaction, message: Message, sourceEvent?: string): Promise<void> {
-    await runAsOne(trx, [insertingMessages([message], sourceEvent)]);
+    await runAsOne(trx, [insertingMessages([{ message }], sourceEvent)]);
   }
 
   async get(messageId: string, db: Db = this.db, lock = false): Promise<Message | undefined> {
@@ -329,9 +339,31 @@ export interface SendFacts {
   now: string | undefined;
 }
 
-/** Inserts messages as they were answered (reactions aside: new messages have none). */
-function insertingMessages(messages: Message[], sourceEvent?: string): Statement {
-  const rows = messages.map((m) => ({
+/** A sender's read mark moved to its newest message of a batch. */
+export interface OwnRead {
+  chat_id: string;
+  agent_id: string;
+  ordinal: number;
+  message_id: string;
+  tm: string;
+}
+
+const numbered = (row: ChatRow): ChatRow => ({
+  ...row,
+  revision: Number(row.revision),
+  seq: Number(row.seq),
+  message_count: Number(row.message_count),
+});
+
+/**
+ * Inserts messages as they were answered (reactions aside: new messages have none). Without an
+ * ordinal, the database's trigger numbers the message and moves its sender's read mark.
+ */
+function insertingMessages(
+  messages: { message: Message; ordinal?: number }[],
+  sourceEvent?: string,
+): Statement {
+  const rows = messages.map(({ message: m, ordinal }) => ({
     id: m.id,
     customer_id: m.customer_id,
     chat_id: m.chat_id,
@@ -345,24 +377,37 @@ function insertingMessages(messages: Message[], sourceEvent?: string): Statement
     source_event: sourceEvent ?? null,
     tm_create: m.tm_create,
     tm_update: m.tm_update,
+    ordinal: ordinal ?? null,
   }));
   return {
-    sql: `insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update)
-          select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update
+    sql: `insert into talk_messages (id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update, ordinal)
+          select id, customer_id, chat_id, parent_id, owner_type, owner_id, type, text, medias, mentions, source_event, tm_create, tm_update, ordinal
             from jsonb_to_recordset(?::jsonb) as m(id uuid, customer_id uuid, chat_id uuid, parent_id uuid,
               owner_type text, owner_id text, type text, text text, medias jsonb, mentions jsonb, source_event uuid,
-              tm_create timestamp(6), tm_update timestamp(6))`,
+              tm_create timestamp(6), tm_update timestamp(6), ordinal bigint)`,
     bindings: [JSON.stringify(rows)],
   };
 }
 
-/** Stores the chats' new event sequence numbers and message clocks. */
-function sequencingChats(chats: Pick<ChatRow, "id" | "seq" | "clock">[]): Statement {
+/** Moves senders' read marks forward to their messages (never back: a reader may be ahead). */
+function movingOwnReads(reads: OwnRead[]): Statement {
   return {
-    sql: `update chats as c set seq = v.seq, clock = v.clock
-            from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6))
+    sql: `update members as m set read_ordinal = v.ordinal, read_message_id = v.message_id, tm_read = v.tm
+            from jsonb_to_recordset(?::jsonb) as v(chat_id uuid, agent_id uuid, ordinal bigint, message_id uuid, tm timestamp(6))
+           where m.chat_id = v.chat_id and m.agent_id = v.agent_id and m.read_ordinal < v.ordinal`,
+    bindings: [JSON.stringify(reads)],
+  };
+}
+
+/** Stores the chats' new event sequence numbers, message clocks and message counts. */
+function sequencingChats(chats: Pick<ChatRow, "id" | "seq" | "clock" | "message_count">[]): Statement {
+  return {
+    sql: `update chats as c set seq = v.seq, clock = v.clock, message_count = v.message_count
+            from jsonb_to_recordset(?::jsonb) as v(id uuid, seq bigint, clock timestamp(6), message_count bigint)
            where c.id = v.id`,
-    bindings: [JSON.stringify(chats.map(({ id, seq, clock }) => ({ id, seq, clock })))],
+    bindings: [
+      JSON.stringify(chats.map(({ id, seq, clock, message_count }) => ({ id, seq, clock, message_count }))),
+    ],
   };
 }
 

@@ -1,7 +1,7 @@
 import { type Migration, idempotencyMigration, outboxMigration, rateBucketsMigration } from "@talk/db";
 import { editsPinsSearchMigration } from "./migration-edits-pins-search";
 import { mentionsMigration } from "./mentions-migration";
-import { readStateMigration } from "./read-migration";
+import { readStateInBatchMigration, readStateMigration } from "./read-migration";
 
 export const migrations: Migration[] = [
   outboxMigration,
@@ -77,4 +77,5 @@ export const migrations: Migration[] = [
     },
   },
   mentionsMigration,
+  readStateInBatchMigration,
 ];

@@ -57,3 +57,31 @@ export const readStateMigration: Migration = {
         for each row execute function talk_message_reads_own()`);
   },
 };
+
+/**
+ * The send batch numbers its messages and moves its senders' marks itself, with one statement for
+ * the batch (it holds the chats' locks); the database still does it, per row, for every other
+ * insert — one trigger, only for rows that come without an ordinal.
+ */
+export const readStateInBatchMigration: Migration = {
+  name: "007_read_state_in_batch",
+  async up(db) {
+    await db.raw(`drop trigger talk_message_reads_own on talk_messages`);
+    await db.raw(`drop function talk_message_reads_own()`);
+    await db.raw(`drop trigger talk_message_ordinal on talk_messages`);
+    await db.raw(`
+      create or replace function talk_message_ordinal() returns trigger language plpgsql as $$
+      begin
+        update chats set message_count = message_count + 1 where id = new.chat_id
+          returning message_count into new.ordinal;
+        if new.owner_type = 'agent' then
+          update members set read_ordinal = new.ordinal, read_message_id = new.id, tm_read = new.tm_create
+           where chat_id = new.chat_id and agent_id = new.owner_id::uuid and read_ordinal < new.ordinal;
+        end if;
+        return new;
+      end $$`);
+    await db.raw(`
+      create trigger talk_message_ordinal before insert on talk_messages
+        for each row when (new.ordinal is null) execute function talk_message_ordinal()`);
+  },
+};
