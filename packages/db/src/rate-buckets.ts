@@ -89,14 +89,16 @@ export class WriteBudget {
         }
       const wants = [...wanted.values()];
       if (wants.every((w) => w.tokens <= w.bucket.perMinute)) {
-        const granted = await takeTokens(this.db, wants);
+        const granted = await againOnDeadlock(() => takeTokens(this.db, wants));
         if (granted.size === wants.length) {
           for (const charge of group) charge.resolve();
           return;
         }
-        await giveBack(
-          this.db,
-          wants.filter((w) => granted.has(w.bucket.key)),
+        await againOnDeadlock(() =>
+          giveBack(
+            this.db,
+            wants.filter((w) => granted.has(w.bucket.key)),
+          ),
         );
       }
       for (const charge of group) await this.takeAlone(charge.actor).then(charge.resolve, charge.reject);
@@ -107,7 +109,7 @@ export class WriteBudget {
 
   private async takeAlone(actor: Actor): Promise<void> {
     for (const [name, bucket] of this.bucketsOf(actor)) {
-      const refused = await takeToken(this.db, bucket);
+      const refused = await againOnDeadlock(() => takeToken(this.db, bucket));
       if (!refused) continue;
       this.metrics?.writesRateLimited.inc({ bucket: name });
       throw new AppError(
@@ -195,6 +197,26 @@ async function takeToken(db: Db, { key, perMinute }: Bucket): Promise<RateLimitS
   );
   const tokens = Number(state[0]?.tokens ?? 0);
   return { limit: perMinute, remaining: 0, reset_seconds: Math.max(1, Math.ceil((1 - tokens) / rate)) };
+}
+
+/** How many times a statement PostgreSQL chose as a deadlock's victim is run before giving up. */
+const DEADLOCK_ATTEMPTS = 5;
+
+/**
+ * Runs a bucket statement again when PostgreSQL aborted it as a deadlock's victim (40P01). Each
+ * statement runs alone (not in a caller's transaction), and an aborted statement changed nothing,
+ * so running it again takes or gives each token once. Rows are locked in key order where the
+ * statement can say so; the give-back and the refill read cannot, and a deadlock between two
+ * replicas must not become a 500 for a write that is within its budget.
+ */
+export async function againOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "40P01" || attempt >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
 }
 
 function rowsOf<Row>(result: unknown): Row[] {
