@@ -1,11 +1,14 @@
 /**
  * The web console, for a server to mount at `/`: the files Vite built into `dist/` (run
- * `pnpm --filter @talk/console build`; the root `start` script does), with long-lived caching
- * of the hashed assets and none of `index.html`. Before a build it answers `/` with how to make one.
+ * `pnpm --filter @talk/console build`; the root `start` script does), sent brotli- or
+ * gzip-compressed as the browser accepts (the build writes both beside each asset), with
+ * long-lived caching of the hashed assets and none of `index.html`. Before a build it answers `/`
+ * with how to make one.
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import express, { type Router } from "express";
+import expressStaticGzip from "express-static-gzip";
 import helmet from "helmet";
 
 /**
@@ -45,13 +48,17 @@ export function serveConsole(dir = CONSOLE_DIST_DIR): Router {
     }),
   );
   router.use(
-    express.static(dir, {
+    expressStaticGzip(dir, {
+      enableBrotli: true,
+      orderPreference: ["br", "gz"],
       index: "index.html",
-      setHeaders(res, path) {
-        res.setHeader(
-          "Cache-Control",
-          path.includes(`${join(dir, "assets")}`) ? "public, max-age=31536000, immutable" : "no-cache",
-        );
+      serveStatic: {
+        setHeaders(res, path) {
+          res.setHeader(
+            "Cache-Control",
+            path.includes(`${join(dir, "assets")}`) ? "public, max-age=31536000, immutable" : "no-cache",
+          );
+        },
       },
     }),
   );
