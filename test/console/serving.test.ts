@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import express from "express";
-import { CONSOLE_DIST_DIR, serveConsole } from "@talk/console";
+import { CONSOLE_DIST_DIR, serveConsole } from "../../packages/console";
 import { ROOT } from "./browser";
 
 describe("serving the web console", () => {

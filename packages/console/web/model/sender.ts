@@ -61,6 +61,7 @@ export class Sender {
             chat_id: pending.chatId,
             text: pending.text,
             ...(pending.parentId ? { parent_id: pending.parentId } : {}),
+            ...(pending.medias ? { medias: pending.medias } : {}),
           },
           { idempotencyKey: pending.key },
         );
