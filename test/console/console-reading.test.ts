@@ -173,4 +173,50 @@ suite("reading in the web console (headless Chromium)", () => {
     await expect(page.evaluate("window.__pwned")).resolves.toBeUndefined();
     expect(await axeViolations(page)).toEqual([]);
   });
+
+  it("works from the keyboard: Alt+↓/↑ switch chats, message actions on focus with a visible ring, Escape closes the thread", async () => {
+    const { bob } = agents();
+    const page = await signIn(bob);
+    await chatButton(page, "Formatting").click();
+    await page.getByRole("heading", { name: "Formatting" }).waitFor(LIVE);
+    const order = await page.locator(".chat-list .chat-item .title").allTextContents();
+    const next = order[order.indexOf("Formatting") + 1] ?? order[order.indexOf("Formatting") - 1];
+    await page.keyboard.press(
+      order.indexOf("Formatting") + 1 < order.length ? "Alt+ArrowDown" : "Alt+ArrowUp",
+    );
+    await page.getByRole("heading", { name: next }).waitFor(LIVE);
+    await page.keyboard.press(
+      order.indexOf("Formatting") + 1 < order.length ? "Alt+ArrowUp" : "Alt+ArrowDown",
+    );
+    await page.getByRole("heading", { name: "Formatting" }).waitFor(LIVE);
+
+    // A message's actions are reachable by focus, shown while focused, with a visible focus ring.
+    const message = page.locator(".chat-view .message").filter({ hasText: "not bold" });
+    const react = message.getByRole("button", { name: "React 👍" });
+    await react.focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Shift+Tab"); // keyboard focus (focus-visible), back on the button
+    const style = await react.evaluate((button) => {
+      const view = button.ownerDocument.defaultView;
+      const actions = button.closest(".actions");
+      return {
+        opacity: actions && view ? view.getComputedStyle(actions).opacity : "",
+        outline: view ? view.getComputedStyle(button).outlineStyle : "",
+      };
+    });
+    expect(style).toEqual({ opacity: "1", outline: "solid" });
+    await page.keyboard.press("Enter");
+    await message.getByRole("button", { name: "👍 1" }).waitFor(LIVE);
+    await message.getByRole("button", { name: "Reply" }).focus();
+    await page.keyboard.press("Enter");
+    const thread = page.getByRole("complementary", { name: "Thread" });
+    await thread.waitFor(LIVE);
+    await thread.getByLabel("Reply in thread").focus();
+    await page.keyboard.type("Replied from the keyboard");
+    await page.keyboard.press("Enter");
+    await thread.getByText("Replied from the keyboard").waitFor(LIVE);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press("Escape");
+    await thread.waitFor({ state: "detached", ...LIVE });
+  });
 });
