@@ -127,6 +127,25 @@ export function describeReadState(name: string, current: () => TestStack): void 
       expect(news.id).toBeDefined();
     });
 
+    it("gives each listed chat its last message with its reactions, in the order added, as the message reads", async () => {
+      const older = await send(alice, "older");
+      const newest = await send(alice, "newest");
+      await bob.api.post(`${messages}/${older.id}/reactions`, { emoji: "eyes" });
+      await bob.api.post(`${messages}/${newest.id}/reactions`, { emoji: "thumbsup" });
+      await alice.api.post(`${messages}/${newest.id}/reactions`, { emoji: "🎉" });
+      const other = await alice.api.post(chats, { type: "group", name: "Quiet", participants: [ref(bob)] });
+      const message = (await bob.api.get(`${messages}/${newest.id}`)).body;
+      expect(message.metadata.reactions.map((r: { emoji: string }) => r.emoji)).toEqual(["thumbsup", "🎉"]);
+
+      const list = await bob.api.get(`${chats}?page_size=100`);
+      expect(list.status).toBe(200);
+      const byId = new Map(list.body.result.map((c: Chat) => [c.id, c]));
+      expect(byId.get(chatId)).toMatchObject({ last_message: message, unread_count: 2, mention_count: 0 });
+      expect(byId.get(other.body.id)).toMatchObject({
+        last_message: expect.objectContaining({ type: "system" }),
+      });
+    });
+
     it("shows each participant's read receipt", async () => {
       const message = await send(alice, "seen?");
       const marked = await read(bob);

@@ -95,6 +95,18 @@ export async function runChatList(
           `chat list: an answer is not ${UNREAD} or ${messages} unread in each of ${Math.min(100, chatCount)} chats`,
         );
       const seconds = settings.latencySeconds * 2;
+      // With --cpu-prof every service profiles exactly Talk's measured windows (SIGUSR2 toggles it).
+      const toggle = () =>
+        settings.cpuProf &&
+        stack.distributed.processes.forEach((p) => p.pid && process.kill(p.pid, "SIGUSR2"));
+      const profiled = async <T>(work: () => Promise<T>): Promise<T> => {
+        toggle();
+        try {
+          return await work();
+        } finally {
+          toggle();
+        }
+      };
       log("chat list: warm-up");
       await closedLoop(1, settings.warmupSeconds, talk);
       await closedLoop(1, settings.warmupSeconds, baseline(BARE_LIST));
@@ -102,8 +114,25 @@ export async function runChatList(
       const [base, naive, ours] = (await interleaved(settings.rounds, [
         () => closedLoop(1, seconds, baseline(BARE_LIST)),
         () => closedLoop(1, seconds, baseline(NAIVE_LIST)),
-        () => closedLoop(1, seconds, talk),
+        () => profiled(() => closedLoop(1, seconds, talk)),
       ])) as [Samples, Samples, Samples];
+      // Where Talk's time goes: each of the gateway's two RPCs alone, from the bench's own bus client.
+      const actor = { customer_id: reader.customer_id, agent_id: reader.id };
+      const pageIds = (await fixtures.bus.call("chat.list", { actor, page_size: 100 })).result.map(
+        (c) => c.id,
+      );
+      const listRpc = async () =>
+        (await fixtures.bus.call("chat.list", { actor, page_size: 100 })).result.length === pageIds.length;
+      const summariesRpc = async () =>
+        (await fixtures.bus.call("read.summaries", { actor, chat_ids: pageIds })).summaries.length ===
+        pageIds.length;
+      const [listHop, summariesHop] = (await interleaved(settings.rounds, [
+        () => closedLoop(1, settings.latencySeconds, listRpc),
+        () => closedLoop(1, settings.latencySeconds, summariesRpc),
+      ])) as [Samples, Samples];
+      const p50 = (s: Samples) => `${s.summary().p50.toFixed(1)} ms`;
+      const hops = `Alone, chat-manager's chat.list RPC takes p50 ${p50(listHop)} and message-manager's read.summaries RPC for the page p50 ${p50(summariesHop)} (from the bench's bus client); the rest of Talk's p50 is the gateway (HTTP, token, merge, JSON).`;
+      log(`chat list: ${hops}`);
       const size = `${chatCount} chats × ${messages} messages`;
       return [
         row({
@@ -112,7 +141,7 @@ export async function runChatList(
           kind: "latency",
           talk: { label: "Talk", summary: ours.summary() },
           baseline: { label: "bare query (counters)", summary: base.summary() },
-          note: `Half the chats: ${UNREAD} unread, ${UNREAD / MENTION_EVERY} mentions; the other half: all ${messages} unread, ${messages / MENTION_EVERY} mentions. Bare query: one SQL statement on message-manager's database answering the same fields (unread and mention counts, newest message) for the agent's 100 chats through a plain pg pool — no HTTP, no RPC, no chat-manager. Counting each chat's unread rows instead (the naive query): p50 ${naive.summary().p50.toFixed(2)} ms, p99 ${naive.summary().p99.toFixed(2)} ms. Loading the ${chatCount * messages} messages took ${Math.round(loadSeconds)} s (not measured; without the full-text index, which a chat list does not use).`,
+          note: `Half the chats: ${UNREAD} unread, ${UNREAD / MENTION_EVERY} mentions; the other half: all ${messages} unread, ${messages / MENTION_EVERY} mentions. Bare query: one SQL statement on message-manager's database answering the same fields (unread and mention counts, newest message) for the agent's 100 chats through a plain pg pool — no HTTP, no RPC, no chat-manager. Counting each chat's unread rows instead (the naive query): p50 ${naive.summary().p50.toFixed(2)} ms, p99 ${naive.summary().p99.toFixed(2)} ms. Loading the ${chatCount * messages} messages took ${Math.round(loadSeconds)} s (not measured; without the full-text index, which a chat list does not use). ${hops}`,
         }),
       ];
     } finally {

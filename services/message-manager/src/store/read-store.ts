@@ -85,54 +85,50 @@ export class ReadStore {
 
   /**
    * For each of the chats (of the customer) the agent's unread count, mark and the newest top-level
-   * message — zero, null and null where the agent is not a member. Two statements whatever the
-   * number of chats; each chat costs an index lookup, never a count of its messages.
+   * message — zero, null and null where the agent is not a member. One round trip of four statements
+   * whatever the number of chats; each chat costs an index lookup, never a count of its messages.
    */
   async summaries(customerId: string, agentId: string, chatIds: string[]): Promise<StoredSummary[]> {
     const ids = [...new Set(chatIds)];
     if (ids.length === 0) return [];
     const list = `(values ${ids.map((id) => `(${uuidLiterals([id])})`).join(", ")}) as ids(chat_id)`;
-    const [marks, lasts, mentions] = await runStatements<Record<string, unknown>>(this.db, [
-      `select c.id as chat_id, c.message_count, m.read_ordinal, m.read_message_id, m.tm_read
-         from ${list}
-         join chats c on c.id = ids.chat_id and c.customer_id = ${uuidLiterals([customerId])}
-         join members m on m.chat_id = c.id and m.agent_id = ${uuidLiterals([agentId])}`,
-      `select t.*
-         from ${list}
-         join members m on m.chat_id = ids.chat_id and m.agent_id = ${uuidLiterals([agentId])}
-         cross join lateral (
+    const member = `join members m on m.chat_id = ids.chat_id and m.agent_id = ${uuidLiterals([agentId])}`;
+    const newest = `cross join lateral (
            select * from talk_messages t
             where t.chat_id = ids.chat_id and t.parent_id is null
               and t.customer_id = ${uuidLiterals([customerId])}
-            order by t.tm_create desc limit 1) t`,
-      // Each chat's mentions of the agent after its mark: one range of (agent_id, chat_id, tm_create).
-      `select x.chat_id, count(*) as mention_count
+            order by t.tm_create desc limit 1) t`;
+    // One round trip for all four (the newest messages' reactions included).
+    const [marks, lasts, mentions, reactions] = await runStatements<Record<string, unknown>>(this.db, [
+      `select c.id as chat_id, c.message_count, m.read_ordinal, m.read_message_id, m.tm_read
          from ${list}
-         join members m on m.chat_id = ids.chat_id and m.agent_id = ${uuidLiterals([agentId])}
-         left join talk_messages r on r.id = m.read_message_id
-         join talk_mentions x on x.agent_id = m.agent_id and x.chat_id = m.chat_id
-          and (r.tm_create is null or x.tm_create > r.tm_create)
-        group by x.chat_id`,
+         join chats c on c.id = ids.chat_id and c.customer_id = ${uuidLiterals([customerId])}
+         ${member}`,
+      `select t.* from ${list} ${member} ${newest}`,
+      // Each chat's mentions of the agent after its mark: one range of (agent_id, chat_id, tm_create)
+      // per chat, bounded below by the mark's time (an `is null or >` condition would not bound the
+      // range: every mention of the chat, read or not, was scanned).
+      `select m.chat_id,
+              (select count(*) from talk_mentions x
+                where x.agent_id = m.agent_id and x.chat_id = m.chat_id
+                  and x.tm_create > coalesce(
+                    (select r.tm_create from talk_messages r where r.id = m.read_message_id),
+                    '-infinity')) as mention_count
+         from ${list}
+         ${member}`,
+      `select r.message_id, r.emoji, r.owner_id, r.tm_create
+         from ${list} ${member} ${newest}
+         join talk_reactions r on r.message_id = t.id
+        order by r.id`,
     ]);
     const mentionsOfChat = new Map(mentions.map((row) => [String(row.chat_id), Number(row.mention_count)]));
-    const messages = lasts as unknown as MessageRow[];
-    const reactions: ReactionRow[] =
-      messages.length === 0
-        ? []
-        : await this.db("talk_reactions")
-            .whereIn(
-              "message_id",
-              messages.map((m) => m.id),
-            )
-            .orderBy("id")
-            .select("message_id", "emoji", "owner_id", "tm_create");
+    const reactionsOf = new Map<string, ReactionRow[]>();
+    for (const reaction of reactions as unknown as ReactionRow[])
+      reactionsOf.set(reaction.message_id, [...(reactionsOf.get(reaction.message_id) ?? []), reaction]);
     const lastOf = new Map(
-      messages.map((row) => [
+      (lasts as unknown as MessageRow[]).map((row) => [
         row.chat_id,
-        toMessage(
-          row,
-          reactions.filter((r) => r.message_id === row.id),
-        ),
+        toMessage(row, reactionsOf.get(row.id) ?? []),
       ]),
     );
     const markOfChat = new Map(marks.map((row) => [String(row.chat_id), row]));
