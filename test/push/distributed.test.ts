@@ -79,32 +79,39 @@ describeNeeding(["rabbitmq", "postgres"])("push on the distributed stack", () =>
       );
       const killed = Date.now();
       await push2.kill();
-      await watcher.until(
-        (c) => presenceFrames(c, bob.id).length >= 2,
-        "bob offline",
-        PRESENCE_EXPIRY_MS + 10_000,
-      );
-      const offlineAfterMs = Date.now() - killed;
-      expect(presenceFrames(watcher, bob.id).map((f) => f.data.status)).toEqual(["online", "offline"]);
-      expect(offlineAfterMs).toBeGreaterThanOrEqual(PRESENCE_EXPIRY_MS - 400); // expired, not told
-      // every agent-manager replica expires the replica on its own tick: each says so within a tick
-      await waitFor(
-        async () => (await alice.api.get(`/agents/${bob.id}`)).body.presence.status === "offline",
-        {
-          what: "every agent-manager replica to show bob offline",
-          timeoutMs: 5000,
-        },
-      );
-      expect((await alice.api.get(`/agents/${carol.id}`)).body.presence.status).toBe("online");
-      // and counts it: a replica that fell silent, not one that said goodbye
-      for (const manager of stack().distributed!.byService("agent-manager"))
-        expect(
-          await metricTotal([`${manager.url}/metrics`], "talk_presence_push_replicas_expired_total"),
-        ).toBeGreaterThanOrEqual(1);
-      await connect(bob, url1); // the client reconnects elsewhere
-      await watcher.until((c) => presenceFrames(c, bob.id).length >= 3, "bob online again");
-      expect(presenceFrames(watcher, carol.id).map((f) => f.data.status)).toEqual(["online"]);
-      await push2.start();
+      try {
+        await watcher.until(
+          (c) => presenceFrames(c, bob.id).length >= 2,
+          "bob offline",
+          PRESENCE_EXPIRY_MS + 10_000,
+        );
+        const offlineAfterMs = Date.now() - killed;
+        expect(presenceFrames(watcher, bob.id).map((f) => f.data.status)).toEqual(["online", "offline"]);
+        expect(offlineAfterMs).toBeGreaterThanOrEqual(PRESENCE_EXPIRY_MS - 400); // expired, not told
+        // every agent-manager replica expires the replica on its own tick: each says so within a tick
+        await waitFor(
+          async () => (await alice.api.get(`/agents/${bob.id}`)).body.presence.status === "offline",
+          {
+            what: "every agent-manager replica to show bob offline",
+            timeoutMs: 5000,
+          },
+        );
+        expect((await alice.api.get(`/agents/${carol.id}`)).body.presence.status).toBe("online");
+        // and counts it: a replica that fell silent, not one that said goodbye (each agent-manager
+        // replica on its own tick: the answer above came from one of them)
+        for (const manager of stack().distributed!.byService("agent-manager"))
+          await waitFor(
+            async () =>
+              (await metricTotal([`${manager.url}/metrics`], "talk_presence_push_replicas_expired_total")) >=
+              1,
+            { what: `agent-manager at ${manager.url} to count the expired push replica`, timeoutMs: 5000 },
+          );
+        await connect(bob, url1); // the client reconnects elsewhere
+        await watcher.until((c) => presenceFrames(c, bob.id).length >= 3, "bob online again");
+        expect(presenceFrames(watcher, carol.id).map((f) => f.data.status)).toEqual(["online"]);
+      } finally {
+        await push2.start(); // the next tests use both replicas
+      }
     });
   });
 
