@@ -133,10 +133,22 @@ describe("consuming Talk's events (distributed stack, real RabbitMQ)", () => {
       await waitFor(async () => (await channel.checkQueue(queue)).messageCount === 3, {
         what: "three events queued",
       });
-      for (let i = 0; i < 2; i++) {
-        const message = await channel.get(queue, { noAck: true });
-        if (!message) throw new Error("the queue is empty");
-      }
+      // A quorum queue with a single active consumer answers no basic.get: take the two as its
+      // consumer, one at a time (prefetch 1). A third delivered before the cancel is not
+      // acknowledged, so closing the connection puts it back.
+      await channel.prefetch(1);
+      let taken = 0;
+      await new Promise<void>((resolve, reject) => {
+        channel
+          .consume(queue, (message) => {
+            if (!message) return reject(new Error("the queue was deleted"));
+            if (taken === 2) return;
+            taken += 1;
+            channel.ack(message);
+            if (taken === 2) void channel.cancel(message.fields.consumerTag).then(() => resolve(), reject);
+          })
+          .catch(reject);
+      });
     } finally {
       await connection.close();
     }
