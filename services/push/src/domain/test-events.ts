@@ -49,6 +49,7 @@ export class ChatHistory {
       tm_edit: NOT_DELETED,
       pinned_by: "",
       tm_pin: NOT_DELETED,
+      mentions: [],
     });
   }
 
