@@ -124,12 +124,19 @@ export function byteRoutes(service: FileService, secret: TokenSecret, logger: Lo
     const appError =
       error instanceof AppError
         ? error
-        : new AppError(
-            "INTERNAL",
-            "INTERNAL",
-            "Something went wrong on our side; the request id helps us find it.",
-          );
-    if (!(error instanceof AppError)) logger.error({ err: error, path: req.path }, "unhandled error");
+        : error instanceof URIError // express could not decode a path parameter
+          ? new AppError(
+              "INVALID_ARGUMENT",
+              "MALFORMED_PATH",
+              "The request path has invalid percent-encoding (like %ZZ).",
+            )
+          : new AppError(
+              "INTERNAL",
+              "INTERNAL",
+              "Something went wrong on our side; the request id helps us find it.",
+            );
+    if (!(error instanceof AppError) && !(error instanceof URIError))
+      logger.error({ err: error, path: req.path }, "unhandled error");
     if (appError.status === "RANGE_NOT_SATISFIABLE") res.setHeader("Content-Range", "bytes */*");
     if (res.headersSent) return void res.destroy();
     const answer = () =>
