@@ -118,16 +118,27 @@ export class AmqpStreamReader implements StreamReader {
       ackEvery: Math.max(1, prefetch >> 1),
     };
     this.attached = attached; // before consuming: deliveries may come before consume() resolves
-    const { consumerTag } = await channel.consume(
-      this.queue,
-      (message) => {
-        if (!message) return this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
-        attached.queued++;
-        this.tail = this.tail.then(() => this.onMessage(message, attached));
-      },
-      { noAck: false, arguments: { "x-stream-offset": this.startArgument() } },
-    );
-    attached.tag = consumerTag;
+    try {
+      const { consumerTag } = await channel.consume(
+        this.queue,
+        (message) => {
+          if (!message) return this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
+          attached.queued++;
+          this.tail = this.tail.then(() => this.onMessage(message, attached));
+        },
+        { noAck: false, arguments: { "x-stream-offset": this.startArgument() } },
+      );
+      attached.tag = consumerTag;
+    } catch (err) {
+      // A stream just declared may not have its member on this node started yet (406 "does not
+      // have a replica on the local node"): the broker closed the channel, and channelClosed
+      // attaches again after a pause. Anything else is the caller's to handle.
+      if (!/does not have a replica/.test(errorMessage(err))) throw err;
+      this.logger.warn(
+        { stream: this.queue, err: errorMessage(err) },
+        "Stream not ready here yet; attaching again",
+      );
+    }
   }
 
   async stop(): Promise<void> {
