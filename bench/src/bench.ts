@@ -26,6 +26,7 @@ import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
 import { runChatList } from "./scenarios/chat-list";
 import { runConnections } from "./scenarios/connections";
 import { runFanout } from "./scenarios/fanout";
+import { runCommand } from "./lib/run";
 
 const log = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -345,12 +346,4 @@ async function main() {
   log(`written ${files.md} and ${files.json}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand("bench", main);

@@ -45,6 +45,7 @@ import { HttpClient } from "./lib/http";
 import { type BenchStack, startStack } from "./lib/stack";
 import { sleep } from "./lib/stats";
 import { systemInfo } from "./lib/system-info";
+import { runCommand } from "./lib/run";
 
 const log = (line: string) =>
   process.stdout.write(`[drill ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -677,12 +678,4 @@ function reportOnly(): boolean {
   return true;
 }
 
-(process.argv.includes("--report") ? Promise.resolve(reportOnly()) : main()).then(
-  (ok) => process.exit(ok ? 0 : 1),
-  (error: unknown) => {
-    process.stderr.write(
-      `drill failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand("drill", async () => (process.argv.includes("--report") ? reportOnly() : main()));

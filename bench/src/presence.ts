@@ -13,6 +13,7 @@ import { startStack } from "./lib/stack";
 import { systemInfo } from "./lib/system-info";
 import { runPresenceFanout } from "./scenarios/presence-fanout";
 import { runTyping } from "./scenarios/typing";
+import { runCommand } from "./lib/run";
 
 const log = (line: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -75,12 +76,4 @@ async function main() {
   log(`written ${files.md} and ${files.json}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand("bench", main);

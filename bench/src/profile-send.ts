@@ -16,6 +16,7 @@ import { Fixtures } from "./lib/fixtures";
 import { HttpClient } from "./lib/http";
 import { startStack } from "./lib/stack";
 import { type Sender, talkSend } from "./scenarios/send";
+import { runCommand } from "./lib/run";
 
 const argv = process.argv.slice(2);
 const value = (name: string, fallback: string) => {
@@ -113,12 +114,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand("profile", main);
