@@ -121,7 +121,7 @@ export function describeHostileInput(name: string, current: () => TestStack): vo
     );
 
     it("refuses bad percent-encoding in a path id with 400", async () => {
-      for (const path of [`${chats}/%ZZ`, `${messages}/%E0%A4%A`, `/agents/%`]) {
+      for (const path of [`${chats}/%ZZ`, `${messages}/%E0%A4%A`, `/agents/%`, `/files/%/content`]) {
         const res = await alice.api.get(path);
         expect({ path, status: res.status }).toEqual({ path, status: 400 });
         expect(res.body.error.reason).toBe("MALFORMED_PATH");

@@ -6,5 +6,6 @@ export * from "./lifecycle";
 export * from "./origins";
 export * from "./request-id";
 export * from "./trust-proxy";
+export * from "./http-errors";
 export * from "./throttle";
 export * from "./tracing";

@@ -1,48 +1,11 @@
 /** The one place where errors become HTTP: the SPEC's envelope with the status that fits. */
 import { AppError, ERROR_HTTP_STATUS } from "@talk/contracts";
-import type { Logger } from "@talk/kit";
+import { clientErrorOfHttp, type Logger } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
-
-/** Errors of express itself and its body parser: each a client's mistake, named as such. */
-function fromExpress(error: unknown): AppError | undefined {
-  if (!error || typeof error !== "object") return undefined;
-  if (error instanceof URIError)
-    return new AppError(
-      "INVALID_ARGUMENT",
-      "MALFORMED_PATH",
-      "The request path has invalid percent-encoding (like %ZZ).",
-    );
-  const { type, code } = error as { type?: unknown; code?: unknown };
-  if (typeof code === "string" && code.startsWith("Z_"))
-    return new AppError(
-      "INVALID_ARGUMENT",
-      "MALFORMED_BODY_ENCODING",
-      "The request body does not match its Content-Encoding (gzip, deflate or br).",
-    );
-  switch (type) {
-    case "entity.too.large":
-      return new AppError(
-        "PAYLOAD_TOO_LARGE",
-        "BODY_TOO_LARGE",
-        "The request body is larger than the limit.",
-      );
-    case "entity.parse.failed":
-      return new AppError("INVALID_ARGUMENT", "MALFORMED_JSON", "The request body is not valid JSON.");
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return new AppError(
-        "INVALID_ARGUMENT",
-        "UNSUPPORTED_ENCODING",
-        "The request body's encoding is not supported.",
-      );
-    default:
-      return undefined;
-  }
-}
 
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    let appError = error instanceof AppError ? error : fromExpress(error);
+    let appError = error instanceof AppError ? error : clientErrorOfHttp(error);
     if (!appError) {
       logger.error({ err: error, request_id: req.requestId, path: req.path }, "unhandled error");
       appError = new AppError(

@@ -14,7 +14,7 @@ import {
   uuid,
   validate,
 } from "@talk/contracts";
-import type { Logger } from "@talk/kit";
+import { clientErrorOfHttp, type Logger } from "@talk/kit";
 import busboy from "busboy";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { contentDisposition } from "../domain/file-rules";
@@ -121,22 +121,15 @@ export function byteRoutes(service: FileService, secret: TokenSecret, logger: Lo
   });
 
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const clientError = error instanceof AppError ? error : clientErrorOfHttp(error);
+    if (!clientError) logger.error({ err: error, path: req.path }, "unhandled error");
     const appError =
-      error instanceof AppError
-        ? error
-        : error instanceof URIError // express could not decode a path parameter
-          ? new AppError(
-              "INVALID_ARGUMENT",
-              "MALFORMED_PATH",
-              "The request path has invalid percent-encoding (like %ZZ).",
-            )
-          : new AppError(
-              "INTERNAL",
-              "INTERNAL",
-              "Something went wrong on our side; the request id helps us find it.",
-            );
-    if (!(error instanceof AppError) && !(error instanceof URIError))
-      logger.error({ err: error, path: req.path }, "unhandled error");
+      clientError ??
+      new AppError(
+        "INTERNAL",
+        "INTERNAL",
+        "Something went wrong on our side; the request id helps us find it.",
+      );
     if (appError.status === "RANGE_NOT_SATISFIABLE") res.setHeader("Content-Range", "bytes */*");
     if (res.headersSent) return void res.destroy();
     const answer = () =>
