@@ -128,12 +128,26 @@ export async function startEmbeddedStack(
  */
 const FIXED_ADMISSION = { OVERLOAD_QUEUE_TARGET_MS: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" };
 
+/**
+ * `TALK_TEST_RABBIT_NODES=3` (`pnpm test:cluster`): the distributed stack runs on a local RabbitMQ
+ * cluster of that many nodes (quorum queues and the push stream replicated on them, every service given
+ * every node's address); unset or 1, on one node.
+ */
+export function testRabbitNodes(value = process.env.TALK_TEST_RABBIT_NODES): number {
+  if (value === undefined || value === "") return 1;
+  const nodes = Number(value);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 7)
+    throw new Error(`TALK_TEST_RABBIT_NODES: a number of RabbitMQ nodes from 1 to 7, got "${value}"`);
+  return nodes;
+}
+
 /** `env` adds to every service's environment (e.g. push limits for a test file); two replicas of each by default. */
 export async function startDistributedStack(
   options: { env?: Record<string, string>; replicas?: number } = {},
 ): Promise<TestStack> {
   const stack = await startDistributed({
     replicas: options.replicas ?? 2,
+    rabbitNodes: testRabbitNodes(),
     logLevel: "warn",
     env: {
       LOGIN_RATE_PER_MINUTE: "100000",
@@ -145,7 +159,7 @@ export async function startDistributedStack(
   });
   const fileDb = connectDatabase({ url: stack.databases["file-manager"], poolMax: 2 });
   const bus = await AmqpBus.connect({
-    url: stack.rabbit.url,
+    url: stack.rabbitCluster?.urls ?? stack.rabbit.url,
     service: "test-fixtures",
     logger: silentLogger,
   });
