@@ -36,10 +36,11 @@ import { CHAT_CHANGES_SUBSCRIPTION, RPC_QUEUES } from "@talk/contracts";
 import type { RabbitClusterHandle } from "@talk/testkit";
 import { BlackholeRelay } from "./drills/blackhole";
 import { type MembershipChange, addParticipantReliably, systemMessageCount } from "./drills/membership";
-import { type OverloadResult, runOverload } from "./drills/overload";
+import { type OverloadResult, overloadMarkdown, runOverload } from "./drills/overload";
 import { Reader } from "./drills/reader";
 import { SOAK_RULE, type SoakResult, soak } from "./drills/soak";
 import { type Acked, SendLoad } from "./drills/senders";
+import { BenchChild } from "./lib/child";
 import { Fixtures } from "./lib/fixtures";
 import { HttpClient } from "./lib/http";
 import { type BenchStack, startStack } from "./lib/stack";
@@ -53,6 +54,8 @@ const log = (line: string) =>
 const SENDERS = 6;
 const READERS = 6;
 const SEND_INTERVAL_MS = 50;
+/** Processes that share the overload drill's open loop. */
+const LOAD_GENERATORS = 3;
 const BEFORE_FAULT_MS = 3000;
 const AFTER_FAULT_MS = 8000;
 
@@ -404,13 +407,6 @@ async function cast(stack: BenchStack, fixtures: Fixtures) {
   return { admin, senders, readerAgents, readers, spares };
 }
 
-const reasons = (shed: Record<string, number> | undefined) =>
-  shed && Object.keys(shed).length
-    ? Object.entries(shed)
-        .map(([reason, n]) => `${reason} ${n}`)
-        .join(", ")
-    : "–";
-
 const duration = (ms: number) =>
   !Number.isFinite(ms) ? "never" : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 
@@ -446,26 +442,7 @@ function markdown(
       : []),
     "",
   );
-  if (overload) {
-    // NaN (nothing measured) comes back from drill-latest.json as null
-    const ms = (v: number | null) =>
-      v === null || Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
-    lines.push(
-      `#### Overload (drill ${OVERLOAD_DRILL}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load${overload.peakPerSecond ? `; peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}), the last step offers twice it` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
-      "",
-      "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Accept queue max | Load average |",
-      "|---|---|---|---|---|---|---|---|---|---|---|",
-      ...overload.steps.map(
-        (s) =>
-          `| ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${s.clientLagP99Ms === undefined ? "–" : ms(s.clientLagP99Ms)} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
-      ),
-      "",
-      "Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the load generator's own event-loop delay, included in every latency it reports. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
-      "",
-      `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
-      "",
-    );
-  }
+  if (overload) lines.push(...overloadMarkdown(overload, OVERLOAD_DRILL, fixedAdmission));
   if (soaked) {
     lines.push(
       `#### Soak (drill ${SOAK_DRILL}): ${soaked.minutes} minutes of steady load (${SENDERS} senders, one message each per ${SEND_INTERVAL_MS} ms, ${READERS} readers)`,
@@ -504,6 +481,11 @@ const wanted = (drill: number) => !only || only.has(drill);
  * event-loop rule) — the comparison run for the overload drill, written to its dated report only.
  */
 const fixedAdmission = process.argv.includes("--fixed-admission");
+/**
+ * `--connection-per-request`: the overload drill's open loop opens a connection per request (its
+ * earlier model) instead of keep-alive API clients — the comparison run, written to its dated report only.
+ */
+const connectionPerRequest = process.argv.includes("--connection-per-request");
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -538,10 +520,15 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       chatId: await fixtures.groupChat([agents[i], agents[i + 1]], `overload ${i}`),
     });
   const closedLoop = stack.gateways.map((url) => new HttpClient(url, 128, 30_000));
-  const openLoop = stack.gateways.map((url) => new HttpClient(url, 0, 30_000, { keepAlive: false }));
+  // the open loop from a few processes, so one generator's event loop does not delay every answer
+  const generators = await Promise.all(
+    Array.from({ length: LOAD_GENERATORS }, (_, i) =>
+      BenchChild.start(`load generator ${i + 1}`, "servers/load-generator.ts"),
+    ),
+  );
   try {
     return await runOverload(
-      { closedLoop, openLoop },
+      { closedLoop, openLoop: { generators, keepAlive: !connectionPerRequest } },
       senders,
       talkProcesses(stack),
       stack.gateways,
@@ -551,7 +538,8 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       log,
     );
   } finally {
-    for (const client of [...closedLoop, ...openLoop]) client.close();
+    for (const client of closedLoop) client.close();
+    await Promise.all(generators.map((g) => g.stop()));
   }
 }
 
@@ -639,7 +627,7 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (fixedAdmission) {
+  if (fixedAdmission || connectionPerRequest) {
     process.stdout.write("\n" + text);
     return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
   }

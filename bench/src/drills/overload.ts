@@ -7,10 +7,11 @@
  * and keeps its memory bounded.
  */
 import { randomUUID } from "node:crypto";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { BenchChild } from "../lib/child";
 import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
+import type { OpenLoopCommand, OpenLoopReply } from "../servers/load-generator";
 import { acceptQueues, loadAverage, shedByReason } from "./host-signals";
 
 export interface OverloadSender {
@@ -27,6 +28,7 @@ export interface OverloadStep {
   acceptedP50Ms: number;
   acceptedP99Ms: number;
   refused: number;
+  refusedP50Ms?: number;
   refusedP99Ms: number;
   /** Requests that failed otherwise (timeouts, broken connections, other statuses). */
   failed: number;
@@ -41,6 +43,8 @@ export interface OverloadStep {
    */
   clientLagP99Ms: number;
   clientLagMaxMs: number;
+  /** Connections the generators opened during the step (keep-alive clients reuse theirs). */
+  connectionsOpened?: number;
   /** Most connections waiting in a gateway's accept queue (accepted by the kernel, not yet by Node). */
   acceptQueueMax: number;
   /** The machine's 1-minute load average at the end of the step (2 cores; other work included). */
@@ -58,6 +62,9 @@ export interface OverloadResult {
   peakPerSecond?: number;
   peakP99Ms?: number;
   steps: OverloadStep[];
+  /** How the open loop's clients connected, and from how many generator processes. */
+  clients?: "keep-alive" | "connection per request";
+  generators?: number;
   ok: boolean;
   verdict: string;
 }
@@ -70,9 +77,17 @@ const send = (client: HttpClient, sender: OverloadSender, text: string) =>
     { authorization: `Bearer ${sender.token}`, "idempotency-key": randomUUID() },
   );
 
+/** How the open loop's clients connect (see servers/load-generator.ts). */
+export interface OpenLoopClients {
+  /** The generator processes that share the schedule. */
+  generators: BenchChild[];
+  /** Keep-alive API clients (default) or a connection per request. */
+  keepAlive: boolean;
+}
+
 /** Starts `rate` requests a second for `seconds`, each on its own, and classifies every answer. */
 async function openLoop(
-  clients: HttpClient[],
+  clients: OpenLoopClients,
   senders: OverloadSender[],
   rate: number,
   seconds: number,
@@ -81,14 +96,6 @@ async function openLoop(
 ): Promise<Omit<OverloadStep, "factor">> {
   const shedBefore = await shedByReason(gateways.urls);
   let acceptQueueMax = 0;
-  const accepted = new Samples();
-  const refused = new Samples();
-  let failed = 0;
-  const why = new Map<string, number>();
-  const failure = (what: string) => {
-    failed++;
-    why.set(what, (why.get(what) ?? 0) + 1);
-  };
   let maxRss = { mb: 0, name: "" };
   const sampler = setInterval(() => {
     for (const p of processes()) {
@@ -99,39 +106,39 @@ async function openLoop(
   const queues = setInterval(() => {
     acceptQueueMax = Math.max(acceptQueueMax, acceptQueues(gateways.ports));
   }, 100);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  const total = Math.round(rate * seconds);
-  const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const t0 = performance.now();
-    inFlight.push(
-      send(clients[i % clients.length], senders[i % senders.length], `overload ${i} ${randomUUID()}`).then(
-        (reply) => {
-          const ms = performance.now() - t0;
-          if (reply.status === 200) accepted.add(ms);
-          else if (reply.status === 429 || reply.status === 503) refused.add(ms);
-          else failure(`${reply.status} ${reply.body.slice(0, 80)}`);
-        },
-        (error: unknown) => failure(error instanceof Error ? error.message : String(error)),
-      ),
-    );
-  }
-  await Promise.all(inFlight);
+  const command: Omit<OpenLoopCommand, "index"> = {
+    gateways: gateways.urls,
+    senders,
+    rate,
+    seconds,
+    startAt: Date.now() + 500,
+    processes: clients.generators.length,
+    keepAlive: clients.keepAlive,
+    timeoutMs: 30_000,
+  };
+  const started = performance.now() + 500;
+  const replies = (await Promise.all(
+    clients.generators.map((g, index) =>
+      g.request({ type: "openLoop", ...command, index }, (seconds + 60) * 1000),
+    ),
+  )) as unknown as OpenLoopReply[];
+  const elapsed = (performance.now() - started) / 1000;
   clearInterval(sampler);
   clearInterval(queues);
-  lag.disable();
   const shedAfter = await shedByReason(gateways.urls);
   const shedReasons = Object.fromEntries(
     Object.entries(shedAfter)
       .map(([reason, n]) => [reason, n - (shedBefore[reason] ?? 0)] as const)
       .filter(([, n]) => n > 0),
   );
-  const elapsed = (performance.now() - started) / 1000;
+  const accepted = new Samples();
+  const refused = new Samples();
+  const why = new Map<string, number>();
+  for (const reply of replies) {
+    for (const ms of reply.accepted) accepted.add(ms);
+    for (const ms of reply.refused) refused.add(ms);
+    for (const [what, n] of reply.failures) why.set(what, (why.get(what) ?? 0) + n);
+  }
   const a = accepted.summary();
   return {
     seconds: elapsed,
@@ -140,16 +147,18 @@ async function openLoop(
     acceptedP50Ms: a.p50,
     acceptedP99Ms: a.p99,
     refused: refused.count,
+    refusedP50Ms: refused.summary().p50,
     refusedP99Ms: refused.summary().p99,
-    failed,
+    failed: [...why.values()].reduce((sum, n) => sum + n, 0),
     failures: [...why]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
       .map(([what, n]) => `${n}× ${what}`),
     maxRssMb: maxRss.mb,
     maxRssProcess: maxRss.name,
-    clientLagP99Ms: lag.percentile(99) / 1e6,
-    clientLagMaxMs: lag.max / 1e6,
+    clientLagP99Ms: Math.max(...replies.map((r) => r.lagP99Ms)),
+    clientLagMaxMs: Math.max(...replies.map((r) => r.lagMaxMs)),
+    connectionsOpened: replies.reduce((sum, r) => sum + r.connectionsOpened, 0),
     acceptQueueMax,
     loadAverage: loadAverage(),
     shedReasons,
@@ -157,8 +166,8 @@ async function openLoop(
 }
 
 export async function runOverload(
-  /** Keep-alive clients for the capacity, one connection per request for the open loop. */
-  clients: { closedLoop: HttpClient[]; openLoop: HttpClient[] },
+  /** Keep-alive clients for the capacity; the generator processes for the open loop. */
+  clients: { closedLoop: HttpClient[]; openLoop: OpenLoopClients },
   senders: OverloadSender[],
   processes: () => { name: string; pid: number }[],
   gatewayUrls: string[],
@@ -207,7 +216,7 @@ export async function runOverload(
     });
     steps.push({ factor: offered / capacity.rate, ...step });
     log(
-      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p99 ${step.refusedP99Ms.toFixed(1)} ms), failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
     );
     await sleep(2000); // let queues drain between steps
   }
@@ -237,7 +246,42 @@ export async function runOverload(
     peakPerSecond: peak.rate,
     peakP99Ms: peak.p99,
     steps,
+    clients: clients.openLoop.keepAlive ? "keep-alive" : "connection per request",
+    generators: clients.openLoop.generators.length,
     ok: checks.every(([ok]) => ok),
     verdict: checks.map(([ok, what]) => `${ok ? "✅" : "❌"} ${what}`).join("; "),
   };
+}
+
+const reasons = (shed: Record<string, number> | undefined) =>
+  shed && Object.keys(shed).length
+    ? Object.entries(shed)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(", ")
+    : "–";
+
+/** The drill report's section (`drill` is the drill's number). */
+export function overloadMarkdown(overload: OverloadResult, drill: number, fixedAdmission: boolean): string[] {
+  // NaN (nothing measured) comes back from drill-latest.json as null
+  const ms = (v: number | null | undefined) =>
+    v === null || v === undefined || Number.isNaN(v) ? "–" : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+  const clients =
+    overload.clients === "keep-alive"
+      ? `keep-alive API clients (a connection pool per gateway, a new connection only when every open one is busy) in ${overload.generators} generator processes`
+      : `a connection per request${overload.generators ? ` from ${overload.generators} generator processes` : " from one process"}`;
+  return [
+    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load from ${clients}${overload.peakPerSecond ? `; peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}), the last step offers twice it` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
+    "",
+    "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Connections opened | Accept queue max | Load average |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...overload.steps.map(
+      (s) =>
+        `| ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
+    ),
+    "",
+    "Latencies: from a request handed to the HTTP client to its whole response. Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
+    "",
+    `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
+    "",
+  ];
 }
