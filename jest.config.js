@@ -12,6 +12,7 @@ module.exports = {
       testMatch: [
         "<rootDir>/{packages,services}/*/src/**/*.test.ts",
         "<rootDir>/packages/console/web/**/*.test.ts",
+        "<rootDir>/bench/src/**/*.test.ts",
       ],
     },
     {

@@ -32,6 +32,8 @@ export interface BenchSettings {
   fanoutSizes: number[];
   /** Messages per second the fan-out sender posts. */
   fanoutRate: number;
+  /** For large N, the rate is lowered so that messages/s × N stays at this many deliveries/s. */
+  fanoutDeliveries: number;
   fanoutSeconds: number;
   connections: number;
   embeddedSeconds: number;
@@ -42,7 +44,16 @@ export interface BenchSettings {
   cpuProf?: string;
 }
 
-export const SCENARIOS = ["send", "latency", "fanout", "connections", "embedded", "chat-list"] as const;
+/** `variants`: the send scenario again on each of `sendVariants`, each on a stack of its own. */
+export const SCENARIOS = [
+  "send",
+  "latency",
+  "fanout",
+  "connections",
+  "embedded",
+  "variants",
+  "chat-list",
+] as const;
 
 /** Scenarios a run has only when named with --only (long set-up, their own results file). */
 const OPT_IN: readonly string[] = ["chat-list"];
@@ -66,6 +77,7 @@ export function parseSettings(argv: string[]): BenchSettings {
         latencySeconds: 1,
         fanoutSizes: [10, 100, 1000],
         fanoutRate: 20,
+        fanoutDeliveries: 20_000,
         fanoutSeconds: 1.5,
         connections: 10_000,
         embeddedSeconds: 2.5,
@@ -81,8 +93,10 @@ export function parseSettings(argv: string[]): BenchSettings {
         sendConcurrency: 32,
         sendSeconds: 6,
         latencySeconds: 3,
-        fanoutSizes: [10, 100, 1000],
+        // 5,000: issue 18's fan-out target
+        fanoutSizes: [10, 100, 1000, 5000],
         fanoutRate: 20,
+        fanoutDeliveries: 20_000,
         fanoutSeconds: 6,
         // near this machine's 20,000 open files per process (issue 18)
         connections: 19_000,
@@ -94,6 +108,10 @@ export function parseSettings(argv: string[]): BenchSettings {
     settings.sendVariants = [];
   }
   if (argv.includes("--no-variants")) settings.sendVariants = [];
+  if (value("--variants")) settings.sendVariants = String(value("--variants")).split(",") as SendVariant[];
+  for (const variant of settings.sendVariants)
+    if (!["fsync-off", "rabbitmq-cluster"].includes(variant))
+      throw new Error(`--variants: unknown variant ${variant} (fsync-off, rabbitmq-cluster)`);
   if (argv.includes("--rabbitmq-cluster") && !settings.sendVariants.includes("rabbitmq-cluster"))
     settings.sendVariants.push("rabbitmq-cluster");
   if (value("--replicas")) settings.replicas = Number(value("--replicas"));

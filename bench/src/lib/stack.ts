@@ -24,6 +24,8 @@ export async function startStack(
     postgresSettings?: string[];
     /** Push replicas when not `replicas`. */
     pushReplicas?: number;
+    /** Replicas of the named services when not `replicas` (the capacity experiment). */
+    serviceReplicas?: Record<string, number>;
     /** RabbitMQ as a local cluster of this many nodes (default 1: a single node). */
     rabbitNodes?: number;
   } = {},
@@ -38,6 +40,7 @@ export async function startStack(
   const distributed = await startDistributed({
     replicas,
     pushReplicas: options.pushReplicas,
+    serviceReplicas: options.serviceReplicas,
     durablePostgres: (options.durability ?? "durable") === "durable",
     postgresSettings: options.postgresSettings,
     rabbitNodes: options.rabbitNodes,
@@ -84,4 +87,20 @@ export async function histogramTotals(
       totals[part as "sum" | "count"] += Number(value);
   }
   return totals;
+}
+
+/** With --cpu-prof, every service profiles exactly this window (SIGUSR2 toggles the hook). */
+export async function profiled<T>(
+  cpuProf: string | undefined,
+  stack: BenchStack,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!cpuProf) return work();
+  const toggle = () => stack.distributed.processes.forEach((p) => p.pid && process.kill(p.pid, "SIGUSR2"));
+  toggle();
+  try {
+    return await work();
+  } finally {
+    toggle();
+  }
 }

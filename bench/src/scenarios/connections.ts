@@ -7,6 +7,7 @@
  * interval with nothing else happening; the same number of bare `ws` sockets held by B3 beside it.
  */
 import { BenchChild, rssMb } from "../lib/child";
+import { type HeldSocket, Holders } from "../lib/holders";
 import { processCpuMs } from "../lib/cpu";
 import type { Fixtures } from "../lib/fixtures";
 import { type Row, ratiosOf } from "../lib/report";
@@ -24,43 +25,21 @@ const HEARTBEAT_SECONDS = 30;
 /** Idle RSS and CPU are read over this long before the sockets are opened. */
 const IDLE_SECONDS = 10;
 
-interface Socket {
-  url: string;
-  topic?: string;
-}
-
-/** Opens `sockets` spread over holder processes; resolves with them, how many are held, and errors. */
-async function hold(sockets: Socket[], log: Log) {
-  const holders: BenchChild[] = [];
-  const count = Math.ceil(sockets.length / PER_HOLDER);
-  for (let h = 0; h < count; h++)
-    holders.push(
-      await BenchChild.start(`ws holder ${h + 1}`, "servers/ws-holder.ts", {
-        WS_HOLDER_LOCAL_ADDRESS: `127.0.0.${h + 2}`,
-      }),
-    );
-  const started = Date.now();
-  const answers = await Promise.all(
-    holders.map((holder, h) =>
-      holder.request({ type: "open", sockets: sockets.slice(h * PER_HOLDER, (h + 1) * PER_HOLDER) }, 300_000),
-    ),
-  );
-  const openSeconds = (Date.now() - started) / 1000;
-  const errors = answers.reduce((sum, a) => sum + Number(a.errors ?? 0), 0);
-  const firstError = answers.find((a) => a.firstError)?.firstError;
-  if (firstError) log(`connections: ${errors} failed to open, e.g. ${String(firstError)}`);
-  return {
-    holders,
-    openSeconds,
-    errors,
-    held: async () => {
-      const counts = await Promise.all(holders.map((holder) => holder.request({ type: "count" })));
-      return counts.reduce((sum, c) => sum + Number(c.held ?? 0), 0);
-    },
-    close: async () => {
-      for (const holder of holders) await holder.stop();
-    },
-  };
+/** Opens `sockets` spread over holder processes (at most PER_HOLDER each). */
+async function hold(sockets: HeldSocket[], log: Log) {
+  const holders = await Holders.start(Math.ceil(sockets.length / PER_HOLDER));
+  try {
+    const opened = await holders.open(sockets, "idle", (line) => log(`connections: ${line}`));
+    return {
+      openSeconds: opened.seconds,
+      errors: opened.errors,
+      held: () => holders.held(),
+      close: () => holders.stop(),
+    };
+  } catch (error) {
+    await holders.stop();
+    throw error;
+  }
 }
 
 /** CPU milliseconds per second `pid` uses over `seconds`. */

@@ -1,19 +1,54 @@
 /**
- * A process that holds WebSockets for the connections scenario: one process can hold at most as
- * many sockets as its open-file limit (20,000 on this machine), and one source address about
- * 28,000 to one server port, so 19,000 sockets come from several of these, each from its own
- * 127.0.0.x address. `open` connects (200 at a time), subscribes each socket to its topic when
- * given one, and answers how many it holds; `count` and `close` as named.
+ * A process that holds WebSockets for the connections and fan-out scenarios: one process can hold
+ * at most as many sockets as its open-file limit (20,000 on this machine), and one source address
+ * about 28,000 to one server port, so many sockets come from several of these, each from its own
+ * 127.0.0.x address — and the reading of a large fan-out is spread over them, so the load
+ * generator does not limit it.
+ *
+ * `open` connects (200 at a time) a group of sockets, subscribes each to its topic when given one,
+ * and answers how many it holds; `count` and `close` as named. `listen` starts recording the
+ * moment (process.hrtime, comparable across processes on Linux) every frame is read, by its key
+ * (an event's `data.id`, or its `seq` for a group opened with `keyBy: "seq"`); `collect` waits (bounded) until every socket of a group
+ * has read each of the given keys, then answers the latencies from each key's start and how many
+ * receipts are missing, and forgets what it recorded.
  */
 import { type ChildMessage, ready, serveParent } from "../lib/child";
+import type { Frame } from "../lib/ws-clients";
 import { WsClient, openMany } from "../lib/ws-clients";
+import { sleep } from "../lib/stats";
 
 const localAddress = process.env.WS_HOLDER_LOCAL_ADDRESS || undefined;
-let clients: (WsClient | undefined)[] = [];
+const groups = new Map<string, (WsClient | undefined)[]>();
+/** Receipt moments by key, while listening. */
+let receipts = new Map<string, bigint[]>();
+/** The first frame of an event read (the fan-out's B3 sends frames of the same bytes). */
+let sample: string | undefined;
+
+const held = (group?: string) =>
+  [...groups.entries()]
+    .filter(([name]) => group === undefined || name === group)
+    .reduce((sum, [, clients]) => sum + clients.filter((c) => c && !c.closed).length, 0);
+
+/** What a group's frames are told apart by: an event's `data.id`, or (B3's copies of it) the `seq`. */
+const keyBy = new Map<string, "id" | "seq">();
+
+function recorder(by: "id" | "seq") {
+  return (frame: Frame, at: bigint, raw: string): void => {
+    const value = by === "id" ? frame.data?.id : frame.seq;
+    if (value === undefined) return;
+    if (by === "id") sample ??= raw;
+    const key = String(value);
+    const list = receipts.get(key);
+    if (list) list.push(at);
+    else receipts.set(key, [at]);
+  };
+}
 
 serveParent({
   async open(command: ChildMessage) {
     const sockets = command.sockets as { url: string; topic?: string }[];
+    const group = String(command.group ?? "default");
+    keyBy.set(group, command.keyBy === "seq" ? "seq" : "id");
     let errors = 0;
     let firstError: string | undefined;
     const opened = await openMany(sockets.length, 200, async (i) => {
@@ -28,15 +63,44 @@ serveParent({
         return undefined;
       }
     });
-    clients.push(...opened);
-    return { held: clients.filter((c) => c && !c.closed).length, errors, firstError };
+    groups.set(group, [...(groups.get(group) ?? []), ...opened]);
+    return { held: held(group), errors, firstError };
   },
-  count() {
-    return { held: clients.filter((c) => c && !c.closed).length };
+  count(command: ChildMessage) {
+    return { held: held(command.group === undefined ? undefined : String(command.group)) };
+  },
+  listen() {
+    receipts = new Map();
+    for (const [group, clients] of groups) {
+      const record = recorder(keyBy.get(group) ?? "id");
+      for (const client of clients) if (client) client.onFrame = record;
+    }
+    return {};
+  },
+  /** `starts`: key → hrtime (ns, as a string) the latency counts from; `group`: whose sockets must read each. */
+  async collect(command: ChildMessage) {
+    const starts = Object.entries(command.starts as Record<string, string>);
+    const expected = held(String(command.group));
+    const deadline = Date.now() + Number(command.timeoutMs ?? 15_000);
+    while (starts.some(([key]) => (receipts.get(key)?.length ?? 0) < expected) && Date.now() < deadline)
+      await sleep(20);
+    const latencies: number[] = [];
+    let missing = 0;
+    for (const [key, start] of starts) {
+      const got = receipts.get(key) ?? [];
+      const t0 = BigInt(start);
+      for (const at of got) latencies.push(Number(at - t0) / 1e6);
+      missing += Math.max(0, expected - got.length);
+      receipts.delete(key);
+    }
+    return { latencies, missing };
+  },
+  sample() {
+    return { sample: sample ?? "" };
   },
   close() {
-    for (const client of clients) client?.close();
-    clients = [];
+    for (const clients of groups.values()) for (const client of clients) client?.close();
+    groups.clear();
     return {};
   },
 });

@@ -23,6 +23,8 @@ export interface DistributedOptions {
   replicas?: number;
   /** Push replicas, when not `replicas` (e.g. one of every other service and two of push). */
   pushReplicas?: number;
+  /** Replicas of the named services, when not `replicas` (e.g. 3 message-managers beside one of the rest). */
+  serviceReplicas?: Record<string, number>;
   logDir?: string;
   logLevel?: string;
   /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
@@ -56,6 +58,9 @@ const MANAGERS = ["agent-manager", "chat-manager", "message-manager", "file-mana
 
 export async function startDistributed(options: DistributedOptions = {}): Promise<DistributedStack> {
   const replicas = options.replicas ?? 2;
+  const replicasOf = (service: string) =>
+    options.serviceReplicas?.[service] ??
+    (service === "push" ? (options.pushReplicas ?? replicas) : replicas);
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
     options.rabbitNodes && options.rabbitNodes > 1 ? startRabbitCluster(options.rabbitNodes) : startRabbit(),
@@ -81,7 +86,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
       ...options.env,
     };
     for (const service of MANAGERS)
-      for (let i = 1; i <= replicas; i++)
+      for (let i = 1; i <= replicasOf(service); i++)
         processes.push(
           new ServiceProcess({
             service,
@@ -99,7 +104,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
       .filter((p) => p.spec.service === "file-manager")
       .map((p) => p.url)
       .join(",");
-    for (let i = 1; i <= replicas; i++)
+    for (let i = 1; i <= replicasOf("api-gateway"); i++)
       processes.push(
         new ServiceProcess({
           service: "api-gateway",
@@ -109,7 +114,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
           logDir,
         }),
       );
-    for (let i = 1; i <= (options.pushReplicas ?? replicas); i++)
+    for (let i = 1; i <= replicasOf("push"); i++)
       processes.push(
         new ServiceProcess({
           service: "push",
