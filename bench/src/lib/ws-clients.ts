@@ -22,6 +22,11 @@ export class WsClient {
   private pending = new Map<string, { resolve(frame: Frame): void; reject(error: Error): void }>();
   private nextId = 1;
   onFrame: FrameHandler | undefined;
+  /**
+   * When set (and no subscribe is waiting for its answer), every frame goes here unparsed: a
+   * reader of thousands of frames a second (the fan-out's holders) parses only what it needs.
+   */
+  onRaw: ((raw: string, at: bigint) => void) | undefined;
   closed = false;
   closeCode: number | undefined;
 
@@ -29,6 +34,7 @@ export class WsClient {
     ws.on("message", (data) => {
       const at = process.hrtime.bigint();
       const raw = data.toString();
+      if (this.onRaw && this.pending.size === 0) return this.onRaw(raw, at);
       const frame = JSON.parse(raw) as Frame;
       const waiter = frame.id !== undefined ? this.pending.get(String(frame.id)) : undefined;
       if (

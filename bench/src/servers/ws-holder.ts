@@ -21,7 +21,7 @@ const localAddress = process.env.WS_HOLDER_LOCAL_ADDRESS || undefined;
 const groups = new Map<string, (WsClient | undefined)[]>();
 /** Receipt moments by key, while listening. */
 let receipts = new Map<string, bigint[]>();
-/** The first frame of an event read (the fan-out's B3 sends frames of the same bytes). */
+/** The first message frame read (the fan-out's B3 sends frames of the same bytes). */
 let sample: string | undefined;
 
 const held = (group?: string) =>
@@ -32,12 +32,23 @@ const held = (group?: string) =>
 /** What a group's frames are told apart by: an event's `data.id`, or (B3's copies of it) the `seq`. */
 const keyBy = new Map<string, "id" | "seq">();
 
+/** An event frame's `data.id` and its own `seq` (after the topic), found without parsing the frame. */
+const ID = /^\{"type":"[^"]*","data":\{"id":"([^"]+)"/;
+const SEQ = /"seq":(\d+),"cursor":/;
+
+function keyOf(raw: string, by: "id" | "seq"): string | undefined {
+  const found = (by === "id" ? ID : SEQ).exec(raw)?.[1];
+  if (found !== undefined) return found;
+  const frame = JSON.parse(raw) as Frame;
+  const value = by === "id" ? frame.data?.id : frame.seq;
+  return value === undefined ? undefined : String(value);
+}
+
 function recorder(by: "id" | "seq") {
-  return (frame: Frame, at: bigint, raw: string): void => {
-    const value = by === "id" ? frame.data?.id : frame.seq;
-    if (value === undefined) return;
-    if (by === "id") sample ??= raw;
-    const key = String(value);
+  return (raw: string, at: bigint): void => {
+    const key = keyOf(raw, by);
+    if (key === undefined) return;
+    if (by === "id" && raw.startsWith('{"type":"chatmessage_created"')) sample ??= raw;
     const list = receipts.get(key);
     if (list) list.push(at);
     else receipts.set(key, [at]);
@@ -73,7 +84,7 @@ serveParent({
     receipts = new Map();
     for (const [group, clients] of groups) {
       const record = recorder(keyBy.get(group) ?? "id");
-      for (const client of clients) if (client) client.onFrame = record;
+      for (const client of clients) if (client) client.onRaw = record;
     }
     return {};
   },
