@@ -22,6 +22,9 @@
  *   C1. SIGKILL of the broker node that leads the chat-changes queue (and, as the services declared
  *       their queues through the first node, the message-manager RPC queue), started again 15 s later;
  *   C2. that node killed and its data folder deleted: it joins again empty and gets its replicas back.
+ *   C3. that node partitioned: every packet from and to it blackholed for 30 s (its clients' and the
+ *       other nodes'), then healed; needs root (each node in its own network namespace), else it is
+ *       skipped and says so.
  * A membership change (a participant added, retried with its Idempotency-Key) is made during each
  * cluster fault and must be applied exactly once.
  *
@@ -33,10 +36,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { CHAT_CHANGES_SUBSCRIPTION, RPC_QUEUES } from "@talk/contracts";
-import type { RabbitClusterHandle } from "@talk/testkit";
+import { type RabbitClusterHandle, isolatedNetworkUnavailable } from "@talk/testkit";
 import { BlackholeRelay } from "./drills/blackhole";
 import { type MembershipChange, addParticipantReliably, systemMessageCount } from "./drills/membership";
 import { type OverloadResult, overloadMarkdown, runOverload } from "./drills/overload";
+import { PARTITION_MS, partitionNode, partitionUnavailable } from "./drills/partition";
 import { Reader } from "./drills/reader";
 import { SOAK_RULE, type SoakResult, soak } from "./drills/soak";
 import { type Acked, SendLoad } from "./drills/senders";
@@ -67,6 +71,8 @@ interface Fault {
   restore?(stack: BenchStack): Promise<void>;
   /** Whether a participant is added during the fault (and must be applied exactly once). */
   membershipChange?: boolean;
+  /** Why this machine cannot do the fault (it is then skipped, and the report says so). */
+  unavailable?(stack: BenchStack): string | undefined;
 }
 
 const BLACKHOLE_MS = 30_000;
@@ -142,6 +148,8 @@ const FAULTS: Fault[] = [
 /** `--cluster`: the stack runs on a 3-node RabbitMQ cluster, and the cluster drills run. */
 const clustered = process.argv.includes("--cluster");
 const CLUSTER_NODES = 3;
+/** Why the cluster's nodes could not each get their own network namespace (the partition drill needs it). */
+const notIsolated = clustered ? isolatedNetworkUnavailable() : undefined;
 const NODE_DOWN_MS = 15_000;
 
 function clusterOf(stack: BenchStack): RabbitClusterHandle {
@@ -187,6 +195,17 @@ const CLUSTER_FAULTS: Fault[] = [
       return killedAt;
     },
   },
+  {
+    name: `3-node cluster: the broker node leading the chat-changes queue partitioned (every packet from and to it dropped, nothing closed) for ${PARTITION_MS / 1000} s, then healed`,
+    membershipChange: true,
+    unavailable: (stack) => partitionUnavailable(stack.distributed.rabbitCluster, notIsolated),
+    async run(stack) {
+      const cluster = clusterOf(stack);
+      const node = await cluster.leaderOf(CHAT_CHANGES_SUBSCRIPTION.queue);
+      log(`leader of ${CHAT_CHANGES_SUBSCRIPTION.queue} on node ${node + 1}: partitioning it`);
+      return partitionNode(cluster, node, log);
+    },
+  },
 ];
 
 /** The latest report as kept in drill-latest.json. */
@@ -229,6 +248,8 @@ interface DrillResult {
   resyncs: number;
   /** Join system messages the membership change made during the fault left (must be 1), if one was made. */
   membershipApplied?: number;
+  /** Why the drill did not run on this machine (every figure is then 0). */
+  skipped?: string;
   ok: boolean;
 }
 
@@ -391,6 +412,30 @@ async function runDrill(
   return result;
 }
 
+/** The row of a drill this machine cannot do: no figures, the reason, and not a pass. */
+function skippedDrill(drill: string, reason: string): DrillResult {
+  return {
+    drill,
+    recoveryMs: NaN,
+    longestSendMs: NaN,
+    clientErrors: 0,
+    acked: 0,
+    stored: 0,
+    lostMessages: 0,
+    duplicatedMessages: 0,
+    storedNotAcked: 0,
+    refused: 0,
+    eventsExpected: 0,
+    eventsLost: 0,
+    eventsDuplicated: 0,
+    eventsReordered: 0,
+    readerReconnects: 0,
+    resyncs: 0,
+    skipped: reason,
+    ok: false,
+  };
+}
+
 /** Who takes part: an admin (creates the chats), steady senders, and readers over WebSocket. */
 async function cast(stack: BenchStack, fixtures: Fixtures) {
   const customer = await fixtures.customer();
@@ -429,7 +474,9 @@ function markdown(
   ];
   for (const r of results)
     lines.push(
-      `| ${r.drill} | ${duration(r.recoveryMs)} | ${duration(r.longestSendMs)} | ${r.clientErrors} | ${r.acked} / ${r.stored} | ${r.lostMessages} · ${r.duplicatedMessages} | ${r.eventsExpected} | ${r.eventsLost} · ${r.eventsDuplicated} · ${r.eventsReordered} | ${r.readerReconnects} | ${r.membershipApplied === undefined ? "–" : `${r.membershipApplied}×`} | ${r.ok ? "✅" : "❌"} |`,
+      r.skipped
+        ? `| ${r.drill} | skipped: ${r.skipped} ||||||||| ⚠️ not run |`
+        : `| ${r.drill} | ${duration(r.recoveryMs)} | ${duration(r.longestSendMs)} | ${r.clientErrors} | ${r.acked} / ${r.stored} | ${r.lostMessages} · ${r.duplicatedMessages} | ${r.eventsExpected} | ${r.eventsLost} · ${r.eventsDuplicated} · ${r.eventsReordered} | ${r.readerReconnects} | ${r.membershipApplied === undefined ? "–" : `${r.membershipApplied}×`} | ${r.ok ? "✅" : "❌"} |`,
     );
   lines.push(
     "",
@@ -438,6 +485,8 @@ function markdown(
       ? [
           "",
           `The 3-node cluster rows (\`pnpm drill --cluster\`) ran on ${CLUSTER_NODES} local rabbitmq-server nodes: every durable queue a quorum queue with 3 replicas, the push stream on 3 replicas, every service given the three addresses. Recovery there counts from the kill. Membership change: a participant added during the fault (retried with its Idempotency-Key), and the join messages it left (exactly 1 is right).`,
+          "",
+          `The partition row: each node in its own network namespace behind a router namespace, where two policy rules blackhole every packet from and to the node leading the chat-changes queue (its AMQP clients' and the Erlang distribution to the other nodes; nothing closed, no ICMP) for ${PARTITION_MS / 1000} s; the nodes run \`cluster_partition_handling = pause_minority\` and \`net_ticktime = 15\`. Recovery counts from the cut.`,
         ]
       : []),
     "",
@@ -576,9 +625,12 @@ async function main() {
   );
   // admission control as configured by default (empty: the gateway's default), or fixed only
   const admission = fixedAdmission ? "0" : "";
+  if (notIsolated)
+    log(`the broker nodes share the loopback (${notIsolated}): the partition drill will be skipped`);
   const stack = await startStack(2, {
     durability: "durable",
     rabbitNodes: clustered ? CLUSTER_NODES : 1,
+    rabbitIsolated: clustered && !notIsolated,
     env: { OVERLOAD_QUEUE_TARGET_MS: admission, OVERLOAD_EVENT_LOOP_LAG_MS: admission },
   });
   if (fixedAdmission) log("gateways with their fixed in-flight limit only (--fixed-admission)");
@@ -594,6 +646,12 @@ async function main() {
     if (!clustered) relay = await relayMessageManager(stack);
     people = await cast(stack, fixtures);
     for (const fault of selected(clustered ? CLUSTER_FAULTS : FAULTS)) {
+      const unavailable = fault.unavailable?.(stack);
+      if (unavailable) {
+        log(`SKIPPED — ${fault.name}: ${unavailable}`);
+        results.push(skippedDrill(fault.name, unavailable));
+        continue;
+      }
       log(`${fault.name}: steady load`);
       const result = await runDrill(fault, stack, fixtures, people);
       results.push(result);

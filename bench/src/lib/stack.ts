@@ -28,6 +28,8 @@ export async function startStack(
     serviceReplicas?: Record<string, number>;
     /** RabbitMQ as a local cluster of this many nodes (default 1: a single node). */
     rabbitNodes?: number;
+    /** The cluster's nodes each in its own network namespace, so that one can be partitioned (root only). */
+    rabbitIsolated?: boolean;
   } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
@@ -44,6 +46,7 @@ export async function startStack(
     durablePostgres: (options.durability ?? "durable") === "durable",
     postgresSettings: options.postgresSettings,
     rabbitNodes: options.rabbitNodes,
+    rabbitIsolated: options.rabbitIsolated,
     logLevel: "warn",
     // the bench measures capacity, not the limits: logins and write budgets far above any run
     env: {

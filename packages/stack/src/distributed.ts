@@ -35,6 +35,8 @@ export interface DistributedOptions {
   postgresSettings?: string[];
   /** Run RabbitMQ as a cluster of this many local nodes (services get every node's address). */
   rabbitNodes?: number;
+  /** The cluster's nodes each in its own network namespace, so that one can be partitioned (root only). */
+  rabbitIsolated?: boolean;
 }
 
 export interface DistributedStack {
@@ -63,7 +65,9 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
     (service === "push" ? (options.pushReplicas ?? replicas) : replicas);
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
-    options.rabbitNodes && options.rabbitNodes > 1 ? startRabbitCluster(options.rabbitNodes) : startRabbit(),
+    options.rabbitNodes && options.rabbitNodes > 1
+      ? startRabbitCluster(options.rabbitNodes, { isolated: options.rabbitIsolated })
+      : startRabbit(),
     startPostgres({ durable: options.durablePostgres, settings: options.postgresSettings }),
   ]);
   const rabbitCluster = "nodes" in rabbit ? (rabbit as RabbitClusterHandle) : undefined;
@@ -80,7 +84,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
     const common = {
       RABBITMQ_URL: rabbit.url,
       ...(rabbitCluster && {
-        RABBITMQ_NODES: rabbitCluster.nodes.map((node) => `127.0.0.1:${node.port}`).join(","),
+        RABBITMQ_NODES: rabbitCluster.nodes.map((node) => `${node.host}:${node.port}`).join(","),
       }),
       LOG_LEVEL: options.logLevel ?? "info",
       ...options.env,

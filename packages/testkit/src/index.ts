@@ -5,6 +5,7 @@ export {
   type RabbitClusterHandle,
   type RabbitNodeHandle,
 } from "./rabbit-cluster";
+export { IsolatedNetwork, isolatedNetworkUnavailable } from "./netns";
 export {
   startPostgres,
   createDatabase,

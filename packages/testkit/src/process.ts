@@ -149,6 +149,8 @@ export interface SpawnOptions {
   cwd: string;
   /** stdout and stderr are appended to this file. */
   logFile: string;
+  /** Runs the command in this network namespace (`ip netns exec`, which execs it: same process). */
+  netns?: string;
 }
 
 /** A child process we started, in its own process group. */
@@ -189,6 +191,10 @@ export class ManagedProcess {
         : [];
       file = setpriv;
       argv = [...creds, "--pdeathsig", "KILL", "--", command, ...args];
+    }
+    if (options.netns) {
+      argv = ["netns", "exec", options.netns, file, ...argv];
+      file = findExecutable("ip", ["/usr/sbin/ip", "/sbin/ip"]) ?? "ip";
     }
     try {
       const child = spawn(file, argv, {

@@ -4,6 +4,12 @@
  * private port) and one Erlang cookie; the first node starts alone and the others `join_cluster` it,
  * as an operator would. Every node can be killed, stopped and started again with its data, so drills
  * can take down the node that leads a queue.
+ *
+ * The nodes handle a partition with `pause_minority` (as the RabbitMQ cluster operator configures
+ * them): a node that sees fewer than half of the cluster pauses, closing its clients' connections,
+ * and resumes when it sees a majority again. With `isolated`, every node runs in its own network
+ * namespace on its own address (root only, see netns.ts), so that a drill can blackhole one node's
+ * traffic; the distribution's tick is then 15 s instead of 60 s, so that a 30-second cut is noticed.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
@@ -17,6 +23,7 @@ import {
   unprivilegedUser,
   type UserIds,
 } from "./process";
+import { IsolatedNetwork } from "./netns";
 import { type RabbitHandle, waitForAmqp } from "./rabbit";
 import { type Layout, environment, prepare, rabbitmqServer } from "./rabbit-local";
 import { freePort } from "./wait";
@@ -27,6 +34,8 @@ export interface RabbitNodeHandle {
   /** Erlang node name, e.g. talk-test-40551@localhost. */
   name: string;
   url: string;
+  /** The address the node listens on: 127.0.0.1, or its own in an isolated cluster. */
+  host: string;
   /** AMQP port on 127.0.0.1. */
   port: number;
   readonly running: boolean;
@@ -42,8 +51,8 @@ export interface RabbitClusterHandle extends RabbitHandle {
   /** One AMQP URL per node (the same credentials and vhost). */
   urls: string[];
   nodes: RabbitNodeHandle[];
-  /** `rabbitmqctl <args>` against a running node; resolves with its output. */
-  ctl(args: string[]): Promise<string>;
+  /** `rabbitmqctl <args>` against node `node` (default: the first running one); resolves with its output. */
+  ctl(args: string[], node?: number): Promise<string>;
   /** Index in `nodes` of the node that hosts the leader of a quorum queue (or a stream's writer). */
   leaderOf(queue: string): Promise<number>;
   /**
@@ -52,7 +61,19 @@ export interface RabbitClusterHandle extends RabbitHandle {
    * again (`rabbitmq-queues grow`, `rabbitmq-streams add_replica`).
    */
   replaceNode(index: number): Promise<void>;
+  /**
+   * In an isolated cluster (`isolated: true`): blackholes every packet from and to node `index` —
+   * its clients' and the other nodes' — until `heal`. Undefined when the nodes share the loopback.
+   */
+  network?: {
+    partition(index: number): void;
+    heal(index: number): void;
+  };
 }
+
+/** How a cluster node handles a partition, and (isolated) how fast the distribution notices one. */
+const PARTITION_CONFIG = ["cluster_partition_handling = pause_minority"];
+const ISOLATED_CONFIG = [...PARTITION_CONFIG, "net_ticktime = 15"];
 
 /** rabbitmqctl, rabbitmq-queues or rabbitmq-streams beside the server script. */
 function cli(name: string): string {
@@ -65,14 +86,18 @@ class LocalNode implements RabbitNodeHandle {
   readonly name: string;
   readonly url: string;
   readonly port: number;
+  readonly host: string;
 
   constructor(
     readonly layout: Layout,
     private readonly user: UserIds | undefined,
+    /** The node's network namespace in an isolated cluster. */
+    readonly netns?: string,
   ) {
     this.name = layout.node;
     this.port = layout.port;
-    this.url = `amqp://guest:guest@127.0.0.1:${layout.port}`;
+    this.host = layout.address;
+    this.url = `amqp://guest:guest@${layout.address}:${layout.port}`;
   }
 
   get running(): boolean {
@@ -86,6 +111,7 @@ class LocalNode implements RabbitNodeHandle {
       env: environment(this.layout),
       cwd: this.layout.dir,
       logFile: this.layout.startupLog,
+      netns: this.netns,
     });
     this.broker = broker;
     try {
@@ -109,22 +135,43 @@ class LocalNode implements RabbitNodeHandle {
   }
 }
 
-export async function startLocalRabbitCluster(size = 3): Promise<RabbitClusterHandle> {
+export async function startLocalRabbitCluster(
+  size = 3,
+  options: { isolated?: boolean } = {},
+): Promise<RabbitClusterHandle> {
   const user = unprivilegedUser(["rabbitmq", "nobody"]);
+  const network = options.isolated ? IsolatedNetwork.create(size) : undefined;
   const epmdPort = await freePort();
   const cookie = randomBytes(20).toString("hex").toUpperCase();
   const layouts: Layout[] = [];
-  for (let i = 0; i < size; i++) layouts.push(await prepare({ epmdPort, cookie }));
+  for (let i = 0; i < size; i++)
+    layouts.push(
+      await prepare({
+        epmdPort,
+        cookie,
+        address: network?.address(i),
+        config: network ? ISOLATED_CONFIG : PARTITION_CONFIG,
+      }),
+    );
   for (const layout of layouts) chownTree(layout.dir, user);
   const removeDirs = onProcessExit(() => {
     for (const layout of layouts) rmSync(layout.dir, { recursive: true, force: true });
   });
-  const epmd = ManagedProcess.spawn(
-    findExecutable("epmd", ["/usr/lib/erlang/bin/epmd"]) ?? "epmd",
-    ["-port", String(epmdPort)],
-    { user, env: environment(layouts[0]), cwd: layouts[0].dir, logFile: join(layouts[0].dir, "epmd.log") },
+  // one epmd for the loopback; one in each node's namespace when isolated
+  const epmds = (network ? layouts : layouts.slice(0, 1)).map((layout, i) =>
+    ManagedProcess.spawn(
+      findExecutable("epmd", ["/usr/lib/erlang/bin/epmd"]) ?? "epmd",
+      ["-port", String(epmdPort)],
+      {
+        user,
+        env: environment(layout),
+        cwd: layout.dir,
+        logFile: join(layout.dir, "epmd.log"),
+        netns: network?.namespace(i),
+      },
+    ),
   );
-  const nodes = layouts.map((layout) => new LocalNode(layout, user));
+  const nodes = layouts.map((layout, i) => new LocalNode(layout, user, network?.namespace(i)));
   let ctlRuns = 0;
 
   /** rabbitmqctl (or another CLI) as the nodes' user, with their cookie and epmd. */
@@ -139,6 +186,7 @@ export async function startLocalRabbitCluster(size = 3): Promise<RabbitClusterHa
       env: environment(node.layout),
       cwd: node.layout.dir,
       logFile,
+      netns: node.netns,
     });
     await run.exited;
     const output = readFileSync(logFile, "utf8");
@@ -150,7 +198,8 @@ export async function startLocalRabbitCluster(size = 3): Promise<RabbitClusterHa
 
   const close = async () => {
     await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
-    await epmd.stop("SIGTERM", 2_000);
+    await Promise.all(epmds.map((epmd) => epmd.stop("SIGTERM", 2_000)));
+    network?.close();
     for (const layout of layouts) rmSync(layout.dir, { recursive: true, force: true });
     removeDirs();
   };
@@ -175,8 +224,12 @@ export async function startLocalRabbitCluster(size = 3): Promise<RabbitClusterHa
     url: nodes[0].url,
     urls: nodes.map((n) => n.url),
     nodes,
+    network: network && {
+      partition: (index) => network.partition(index),
+      heal: (index) => network.heal(index),
+    },
     restartable: true,
-    ctl: (args) => ctl(args),
+    ctl: (args, node) => ctl(args, node === undefined ? undefined : nodes[node]),
     async leaderOf(queue: string): Promise<number> {
       const output = await ctl(["list_queues", "-q", "--no-table-headers", "name", "leader"]);
       for (const line of output.split("\n")) {

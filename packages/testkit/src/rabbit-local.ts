@@ -47,6 +47,8 @@ export interface Layout {
   port: number;
   distPort: number;
   epmdPort: number;
+  /** The address the node listens on (127.0.0.1, or its own in an isolated network: a long node name). */
+  address: string;
   node: string;
   startupLog: string;
   nodeLog: string;
@@ -54,24 +56,30 @@ export interface Layout {
 
 /**
  * A node's folder, ports and config. Nodes of one cluster share an epmd port (so they find each
- * other) and an Erlang cookie (so they trust each other).
+ * other) and an Erlang cookie (so they trust each other). `address`: the node's own address in an
+ * isolated network (see netns.ts), which becomes the host part of its (long) node name; `config`:
+ * more rabbitmq.conf lines.
  */
-export async function prepare(shared: { epmdPort?: number; cookie?: string } = {}): Promise<Layout> {
+export async function prepare(
+  shared: { epmdPort?: number; cookie?: string; address?: string; config?: string[] } = {},
+): Promise<Layout> {
   const [port, distPort] = [await freePort(), await freePort()];
   const epmdPort = shared.epmdPort ?? (await freePort());
   const dir = makeTempDir("rabbit");
   for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(dir, sub));
   if (shared.cookie) writeFileSync(join(dir, "home", ".erlang.cookie"), shared.cookie, { mode: 0o400 });
-  const node = `talk-test-${port}@localhost`;
+  const address = shared.address ?? "127.0.0.1";
+  const node = `talk-test-${port}@${shared.address ?? "localhost"}`;
   writeFileSync(
     join(dir, "rabbitmq.conf"),
     [
-      `listeners.tcp.default = 127.0.0.1:${port}`,
+      `listeners.tcp.default = ${address}:${port}`,
       "loopback_users = none",
       "disk_free_limit.absolute = 50MB",
       "log.file.level = info",
       "log.console = true",
       "log.console.level = warning",
+      ...(shared.config ?? []),
       "",
     ].join("\n"),
   );
@@ -83,6 +91,7 @@ export async function prepare(shared: { epmdPort?: number; cookie?: string } = {
     port,
     distPort,
     epmdPort,
+    address,
     node,
     startupLog: join(dir, "startup.log"),
     nodeLog: join(dir, "log", `${node}.log`),
@@ -98,7 +107,9 @@ export function environment(layout: Layout): NodeJS.ProcessEnv {
     HOME: join(dir, "home"), // Erlang writes its .erlang.cookie here
     ERL_EPMD_PORT: String(layout.epmdPort),
     RABBITMQ_NODENAME: layout.node,
-    RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+    RABBITMQ_NODE_IP_ADDRESS: layout.address,
+    // a node name with an address for its host part is a long name (for the CLI tools too)
+    ...(layout.address !== "127.0.0.1" && { RABBITMQ_USE_LONGNAME: "true" }),
     RABBITMQ_NODE_PORT: String(layout.port),
     RABBITMQ_DIST_PORT: String(layout.distPort),
     RABBITMQ_MNESIA_BASE: layout.mnesiaDir,

@@ -6,9 +6,14 @@
  */
 import { appendFileSync, existsSync } from "node:fs";
 import { canStartPostgres, canStartRabbit, canStartRabbitCluster, serversRequired } from "./availability";
+import { isolatedNetworkUnavailable } from "./netns";
 import { findExecutable } from "./process";
 
-export type Requirement = "rabbitmq" | "rabbitmq-cluster" | "postgres" | "chromium" | "kubectl";
+export type Requirement =
+  "rabbitmq" | "rabbitmq-cluster" | "postgres" | "chromium" | "kubectl" | "network-namespaces";
+
+/** Requirements a run may lack even under CI (the suites needing them skip, loudly). */
+const OPTIONAL: Requirement[] = ["kubectl", "network-namespaces"];
 
 /** The browser the console's tests drive (Debian's chromium); TALK_TEST_CHROMIUM overrides. */
 export function chromiumPath(): string {
@@ -24,6 +29,8 @@ const HOW_TO_GET: Record<Requirement, string> = {
     "no PostgreSQL: set TALK_TEST_POSTGRES_URL, run a Docker engine, or install PostgreSQL (apt-get install -y postgresql)",
   chromium: "no Chromium: install it (apt-get install -y chromium) or set TALK_TEST_CHROMIUM",
   kubectl: "no kubectl: install it to render the kustomize base (optional)",
+  "network-namespaces":
+    "no network namespaces: cutting a node off the network (ip netns, veth pairs, blackhole rules) needs root and iproute2 (optional)",
 };
 
 function available(requirement: Requirement): boolean {
@@ -38,6 +45,8 @@ function available(requirement: Requirement): boolean {
       return existsSync(chromiumPath());
     case "kubectl":
       return findExecutable("kubectl") !== undefined;
+    case "network-namespaces":
+      return isolatedNetworkUnavailable() === undefined;
   }
 }
 
@@ -65,11 +74,11 @@ function currentTestFile(): string | undefined {
 
 /**
  * Why `needs` cannot be met here, or undefined when they can — or when a missing piece must fail
- * rather than skip (under CI; kubectl alone is optional everywhere).
+ * rather than skip (under CI; kubectl and network namespaces are optional everywhere).
  */
 function skipReason(needs: Requirement[]): string | undefined {
   const absent = missing(needs);
-  if (absent.length === 0 || (serversRequired() && !absent.every((a) => a.requirement === "kubectl")))
+  if (absent.length === 0 || (serversRequired() && !absent.every((a) => OPTIONAL.includes(a.requirement))))
     return undefined;
   return absent.map((a) => a.howToGet).join("; ");
 }
