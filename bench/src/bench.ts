@@ -1,8 +1,10 @@
 /**
  * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded,variants,chat-list]
  *             [--fanout 10,100,1000,5000] [--connections 19000] [--chat-list 200x10000] [--cpu-prof DIR]
- *             [--variants fsync-off,rabbitmq-cluster] [--rabbitmq-cluster] [--fsync-off] [--no-variants]`
- * (chat-list runs only when named: `pnpm bench --only chat-list`), and
+ *             [--variants fsync-off,rabbitmq-cluster] [--rabbitmq-cluster] [--fsync-off] [--no-variants]
+ *             [--embedded-before DIR]`
+ * (chat-list runs only when named: `pnpm bench --only chat-list`; it and `--only embedded` also
+ * write their own `<scenario>-latest.*`), and
  * `pnpm bench --merge <results.json>…`: one report from several runs (the full bench split into runs
  * of a few scenarios each, under ten minutes apiece on a shared machine; later files win for a
  * scenario), written as latest.* when every run was a full one.
@@ -38,6 +40,7 @@ import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
 import { runChatList } from "./scenarios/chat-list";
 import { runConnections } from "./scenarios/connections";
 import { runFanout } from "./scenarios/fanout";
+import { runEmbeddedFootprint } from "./scenarios/embedded-footprint";
 import { runCommand } from "./lib/run";
 
 const log = (line: string) =>
@@ -333,6 +336,7 @@ async function main() {
     if (wants(settings, "fanout")) rows.push(...(await runFanout(settings, stack, fixtures, log)));
     if (wants(settings, "connections")) rows.push(...(await runConnections(settings, stack, fixtures, log)));
     if (send && wants(settings, "embedded")) await embeddedRow(settings, send.b1Client, send.spread, rows);
+    if (wants(settings, "embedded")) rows.push(...(await runEmbeddedFootprint(settings, log)));
     if (wants(settings, "chat-list")) {
       const client = new HttpClient(stack.gateways[0], 1);
       try {
@@ -352,10 +356,14 @@ async function main() {
   if (wants(settings, "variants"))
     for (const variant of settings.sendVariants) await sendVariantRows(settings, variant, rows);
   results.durationSeconds = (Date.now() - started) / 1000;
-  // The opt-in chat-list scenario keeps its own latest figures.
-  const chatListOnly = settings.only?.join(",") === "chat-list";
-  if (!chatListOnly) withOtherFigures(results);
-  const files = writeResults(results, chatListOnly ? "chat-list-latest" : undefined);
+  // The opt-in chat-list scenario, and the embedded mode run alone, keep their own latest figures
+  // (their stamped results can still be merged into latest.* with --merge).
+  const only = settings.only?.join(",");
+  if (only !== "chat-list") withOtherFigures(results);
+  const files = writeResults(
+    results,
+    only === "chat-list" || only === "embedded" ? `${only}-latest` : undefined,
+  );
   process.stdout.write("\n" + markdown(results) + "\n");
   log(`written ${files.md} and ${files.json}`);
 }

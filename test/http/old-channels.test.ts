@@ -52,7 +52,7 @@ it("finds the messages of a public channel created before chat types were kept, 
     system = undefined;
 
     // What an old replica row looks like: the chat without its type.
-    const db = connectDatabase({ pgliteDir: join(dataDir, "message-manager") });
+    const db = connectDatabase({ pgliteDir: join(dataDir, "pglite"), schema: "message_manager" });
     expect(await db("chats").where({ id: channel.body.id }).update({ type: null })).toBe(1);
     await db.destroy();
 

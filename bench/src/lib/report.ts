@@ -5,7 +5,7 @@ import type { Summary } from "./stats";
 import type { SystemInfo } from "./system-info";
 import { type OverloadFigures, cpuTable, issueTargets, overloadCurve } from "./targets";
 
-export type Kind = "throughput" | "latency" | "fanout" | "connections";
+export type Kind = "throughput" | "latency" | "fanout" | "connections" | "footprint";
 
 export interface Measured {
   label: string;
@@ -74,6 +74,8 @@ export function ratiosOf(kind: Kind, talk: Measured, baseline?: Measured): Recor
       return { p50: t.p50 / b.p50, p99: t.p99 / b.p99, p99_delta_ms: t.p99 - b.p99 };
     case "connections":
       return { rss: (talk.extra?.rss_mb ?? NaN) / (baseline.extra?.rss_mb ?? NaN) };
+    case "footprint":
+      return {};
   }
 }
 
@@ -89,6 +91,8 @@ function describe(kind: Kind, m: Measured): string {
       return `p50 ${ms(s.p50)} · p99 ${ms(s.p99)} ms (${int(s.count)} receipts)${errors}`;
     case "connections":
       return `${int(m.extra?.held ?? 0)} held · RSS ${int(m.extra?.rss_mb ?? NaN)} MB (${n(m.extra?.kb_per_connection ?? NaN, 1)} KB each)${errors}`;
+    case "footprint":
+      return `ready in ${n(m.extra?.ready_s ?? NaN, 1)} s · ${int(m.extra?.rss_mb ?? NaN)} MB RSS idle in ${int(m.extra?.processes ?? NaN)} process(es)`;
   }
 }
 
@@ -103,6 +107,8 @@ function ratioText(row: Row): string {
       return `p99 **${r.p99_delta_ms !== undefined && r.p99_delta_ms >= 0 ? "+" : ""}${ms(r.p99_delta_ms ?? NaN)} ms** · p50 ${n(r.p50 ?? NaN, 1)}×`;
     case "connections":
       return r.rss !== undefined ? `RSS ${n(r.rss, 1)}×` : "";
+    case "footprint":
+      return "";
   }
 }
 

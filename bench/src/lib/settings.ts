@@ -42,6 +42,8 @@ export interface BenchSettings {
   only?: string[];
   /** Folder where every service process writes a V8 CPU profile when it stops (node --cpu-prof). */
   cpuProf?: string;
+  /** An older, installed checkout whose `npx -y pnpm@12.4.2 start` the embedded footprint also measures. */
+  embeddedBefore?: string;
 }
 
 /** `variants`: the send scenario again on each of `sendVariants`, each on a stack of its own. */
@@ -118,6 +120,7 @@ export function parseSettings(argv: string[]): BenchSettings {
   if (value("--fanout")) settings.fanoutSizes = String(value("--fanout")).split(",").map(Number);
   if (value("--connections")) settings.connections = Number(value("--connections"));
   if (value("--cpu-prof")) settings.cpuProf = String(value("--cpu-prof"));
+  if (value("--embedded-before")) settings.embeddedBefore = String(value("--embedded-before"));
   if (value("--only")) settings.only = String(value("--only")).split(",");
   const size = /^(\d+)x(\d+)$/.exec(value("--chat-list") ?? "");
   if (size) settings.chatList = { chats: Number(size[1]), messages: Number(size[2]) };

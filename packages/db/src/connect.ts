@@ -2,13 +2,12 @@
  * A knex instance on PostgreSQL: `pg` against a server (distributed mode) or PGlite on disk
  * (embedded mode). Both hand timestamps back as their text form, so microseconds survive.
  */
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import knex, { type Knex } from "knex";
-import ClientPgLite from "knex-pglite";
 import pg from "pg";
+import { connectPglite } from "./pglite";
 
-export type DatabaseConfig = { url: string; poolMax?: number } | { pgliteDir: string };
+/** A PostgreSQL server, or a PGlite folder (its `public` schema unless `schema` names another). */
+export type DatabaseConfig = { url: string; poolMax?: number } | { pgliteDir: string; schema?: string };
 
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
@@ -29,11 +28,7 @@ export function connectDatabase(config: DatabaseConfig): Knex {
       acquireConnectionTimeout: 10_000,
     });
   }
-  mkdirSync(config.pgliteDir, { recursive: true });
-  const pglite = new PGlite(config.pgliteDir, {
-    parsers: { [TIMESTAMP]: asText, [TIMESTAMPTZ]: asText, [INT8]: asNumber },
-  });
-  return knex({ client: ClientPgLite, dialect: "postgres", connection: () => ({ pglite }) as object });
+  return connectPglite({ dir: config.pgliteDir, schema: config.schema });
 }
 
 /** True when the database answers a trivial query. */

@@ -1,4 +1,5 @@
 export * from "./connect";
+export * from "./pglite";
 export * from "./migrate";
 export * from "./outbox";
 export * from "./clock";

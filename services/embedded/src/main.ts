@@ -24,6 +24,8 @@ void runMain("talk", async (logger) => {
   const dataDir = resolve(REPOSITORY_ROOT, config.TALK_DATA_DIR);
   const system = await startEmbedded({
     dataDir,
+    // made by `node start.mjs --build` (the root `prepare` script); without it, initdb runs
+    pgliteTemplate: resolve(__dirname, "../pglite-template"),
     port: config.PORT,
     logger,
     jwtSecret: config.JWT_SECRET ? tokenSecretOf(config) : undefined,

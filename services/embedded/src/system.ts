@@ -1,6 +1,8 @@
 /**
- * The whole system in one process: every service in-process over the in-memory bus, each with its
- * own PGlite database under one data folder, the API and the WebSocket (`/v1.0/ws`) on one port.
+ * The whole system in one process: every service in-process over the in-memory bus, each manager
+ * with its own database — its own schema of the one PGlite under `<dataDir>/pglite` (see
+ * docs/decisions/embedded-one-pglite.md) —, the API and the WebSocket (`/v1.0/ws`)
+ * on one port.
  * The services start and stop exactly as @talk/host runs them one per process; only the bus, the
  * databases and the HTTP server are shared.
  */
@@ -12,7 +14,7 @@ import { AgentService, type PresenceSettings, seedDemo, startAgentManager } from
 import type { TokenSecret } from "@talk/auth";
 import { AmqpBus, type Bus, MemoryBus } from "@talk/bus";
 import { startChatManager } from "@talk/chat-manager";
-import { type WriteRates, connectDatabase, pingDatabase } from "@talk/db";
+import { SharedPglite, type WriteRates, connectDatabase, holdsDatabase, pingDatabase } from "@talk/db";
 import { type Started, serve } from "@talk/host";
 import { fileManagerConfig, fileSettings, type FileSettings, startFileManager } from "@talk/file-manager";
 import {
@@ -60,6 +62,34 @@ export interface EmbeddedOptions {
   files?: Partial<Omit<FileSettings, "jwtSecret">>;
   /** Presence settings of agent-manager (idle time; defaults: DEFAULT_PRESENCE_SETTINGS). */
   presence?: Partial<PresenceSettings>;
+  /** An initialised, empty PGlite folder copied for a new data folder (skips initdb; `pnpm build` makes it). */
+  pgliteTemplate?: string;
+}
+
+/** The managers with a database, in the order they start. */
+export const EMBEDDED_MANAGERS = [
+  "agent-manager",
+  "chat-manager",
+  "message-manager",
+  "file-manager",
+] as const;
+
+/** A manager's schema in the embedded PGlite: its name, `_` for `-`. */
+export const schemaOf = (service: string): string => service.replace(/-/g, "_");
+
+/**
+ * The data folder's databases: one PGlite under `<dataDir>/pglite` with a schema per manager; a
+ * data folder made before that (a PGlite folder per manager, `<dataDir>/<manager>`) keeps its layout.
+ */
+function openDatabases(dataDir: string, template: string | undefined) {
+  const legacy = EMBEDDED_MANAGERS.some((service) => holdsDatabase(join(dataDir, service)));
+  if (legacy)
+    return {
+      database: (service: string) => connectDatabase({ pgliteDir: join(dataDir, service) }),
+      close: async () => {},
+    };
+  const shared = new SharedPglite({ dir: join(dataDir, "pglite"), template });
+  return { database: (service: string) => shared.database(schemaOf(service)), close: () => shared.close() };
 }
 
 export interface EmbeddedSystem {
@@ -90,8 +120,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const bus: Bus = broker ? new EventsToBroker(memory, broker) : memory;
   const databases: Knex[] = [];
   const byService: Record<string, Knex> = {};
+  const opened = openDatabases(options.dataDir, options.pgliteTemplate);
   const database = (service: string) => {
-    const db = connectDatabase({ pgliteDir: join(options.dataDir, service) });
+    const db = opened.database(service);
     databases.push(db);
     byService[service] = db;
     return db;
@@ -196,6 +227,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       for (const service of services) await service.stop?.();
       await bus.close();
       for (const db of databases) await db.destroy();
+      await opened.close();
     },
   };
 }

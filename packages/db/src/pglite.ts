@@ -1,0 +1,168 @@
+/**
+ * PGlite (PostgreSQL compiled to WebAssembly, in-process) for the embedded mode: one database
+ * folder, one PGlite, and a knex per service bound to that service's own schema (see
+ * docs/decisions/embedded-one-pglite.md). PGlite is a single session: a knex that
+ * holds it (a query, or a whole transaction) holds it alone, and the search path is switched to
+ * its schema first — so two services' statements never interleave inside one transaction.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import knex, { type Knex } from "knex";
+import ClientPgLite from "knex-pglite";
+
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const INT8 = 20;
+const asText = (value: string) => value;
+const asNumber = (value: string) => Number(value);
+
+/**
+ * PGlite's own start parameters (its defaults) with a smaller buffer pool: PGlite's default of
+ * 128 MB is touched at start (about 100 MB of resident memory per instance); 16 MB holds the
+ * embedded mode's working set, and the operating system's page cache holds the rest of the folder.
+ */
+export const PGLITE_START_PARAMS = [
+  "--single",
+  "-F",
+  "-O",
+  "-j",
+  "-c",
+  "search_path=public",
+  "-c",
+  "exit_on_error=false",
+  "-c",
+  "log_checkpoints=false",
+  "-c",
+  "max_worker_processes=0",
+  "-c",
+  "max_parallel_workers=0",
+  "-c",
+  "max_parallel_workers_per_gather=0",
+  "-c",
+  "io_method=sync",
+  "-c",
+  "max_parallel_maintenance_workers=0",
+  "-c",
+  "shared_buffers=16MB",
+];
+
+export interface PgliteFolder {
+  dir: string;
+  /**
+   * An initialised, empty database folder made by the same PGlite (`createPgliteTemplate`): copied
+   * when `dir` holds no database yet, which skips initdb (about 10 s of WebAssembly at first start).
+   */
+  template?: string;
+}
+
+/** True when the folder holds a PostgreSQL database. */
+export const holdsDatabase = (dir: string): boolean => existsSync(join(dir, "PG_VERSION"));
+
+/** A PGlite on a folder (made from the template when there is one and the folder is new). */
+export function openPglite({ dir, template }: PgliteFolder): PGlite {
+  if (!holdsDatabase(dir) && template && holdsDatabase(template) && isEmptyOrMissing(dir))
+    cpSync(template, dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  return new PGlite(dir, {
+    parsers: { [TIMESTAMP]: asText, [TIMESTAMPTZ]: asText, [INT8]: asNumber },
+    startParams: PGLITE_START_PARAMS,
+  });
+}
+
+function isEmptyOrMissing(dir: string): boolean {
+  return !existsSync(dir) || readdirSync(dir).length === 0;
+}
+
+/** Makes an initialised, empty database folder for `PgliteFolder.template`. */
+export async function createPgliteTemplate(dir: string): Promise<void> {
+  const pglite = new PGlite(dir, { startParams: PGLITE_START_PARAMS });
+  await pglite.query("select 1");
+  await pglite.close();
+}
+
+/** A knex on its own PGlite (one folder, one service: the agent-manager admin CLI, tests). */
+export function connectPglite(folder: PgliteFolder & { schema?: string }): Knex {
+  return new SharedPglite(folder).database(folder.schema ?? "public", { ownsDatabase: true });
+}
+
+/** One PGlite shared by several services, each in its own schema. */
+export class SharedPglite {
+  readonly pglite: PGlite;
+  private holder: Promise<void> = Promise.resolve();
+  private searchPath = "public";
+  private readonly created = new Set<string>(["public"]);
+
+  constructor(folder: PgliteFolder) {
+    this.pglite = openPglite(folder);
+  }
+
+  /** A knex whose every statement runs in `schema` (created on first use). */
+  database(schema: string, options: { ownsDatabase?: boolean } = {}): Knex {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name: ${schema}`);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const shared = this;
+    let release: (() => void) | undefined;
+    class SchemaClient extends (ClientPgLite as unknown as new (config: Knex.Config) => ClientMethods) {
+      override async acquireConnection(): Promise<PGlite> {
+        const done = await shared.take();
+        try {
+          const connection = await super.acquireConnection();
+          await shared.use(schema);
+          release = done;
+          return connection;
+        } catch (error) {
+          done();
+          throw error;
+        }
+      }
+      override async releaseConnection(connection: PGlite): Promise<void> {
+        try {
+          await super.releaseConnection(connection);
+        } finally {
+          const done = release;
+          release = undefined;
+          done?.();
+        }
+      }
+      override async destroyRawConnection(): Promise<void> {
+        if (options.ownsDatabase) await shared.close();
+      }
+    }
+    return knex({
+      client: SchemaClient as unknown as typeof knex.Client,
+      dialect: "postgres",
+      connection: () => ({ pglite: this.pglite }) as object,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.pglite.closed) await this.pglite.close();
+  }
+
+  /** Waits for the PGlite to be free; resolves with the function that frees it. */
+  private async take(): Promise<() => void> {
+    let free!: () => void;
+    const mine = new Promise<void>((resolve) => (free = resolve));
+    const before = this.holder;
+    this.holder = before.then(() => mine);
+    await before;
+    return free;
+  }
+
+  private async use(schema: string): Promise<void> {
+    if (this.searchPath === schema) return;
+    if (!this.created.has(schema)) {
+      await this.pglite.query(`create schema if not exists "${schema}"`);
+      this.created.add(schema);
+    }
+    await this.pglite.query(`set search_path to "${schema}"`);
+    this.searchPath = schema;
+  }
+}
+
+interface ClientMethods {
+  acquireConnection(): Promise<PGlite>;
+  releaseConnection(connection: PGlite): Promise<void>;
+  destroyRawConnection(connection: PGlite): Promise<void>;
+}
