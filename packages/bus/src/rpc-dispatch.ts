@@ -180,6 +180,7 @@ const UNREACHABLE_CODES = new Set([
   "08001",
   "08003",
   "08006",
+  "25006", // read_only_sql_transaction: the session's server became a standby (a failover)
 ]);
 
 function isUnreachableDependency(err: unknown): boolean {

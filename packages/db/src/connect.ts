@@ -4,10 +4,17 @@
  */
 import knex, { type Knex } from "knex";
 import pg from "pg";
+import { databaseHosts } from "./hosts";
 import { connectPglite } from "./pglite";
+import { readWriteClient } from "./read-write-client";
 
-/** A PostgreSQL server, or a PGlite folder (its `public` schema unless `schema` names another). */
-export type DatabaseConfig = { url: string; poolMax?: number } | { pgliteDir: string; schema?: string };
+/**
+ * A PostgreSQL server, or a PGlite folder (its `public` schema unless `schema` names another). A
+ * server's `hosts`: every instance of the database (a primary and its standbys) as host:port,
+ * comma-separated; connections go to the one that accepts writes. Empty: the URL's host only.
+ */
+export type DatabaseConfig =
+  { url: string; poolMax?: number; hosts?: string } | { pgliteDir: string; schema?: string };
 
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
@@ -21,8 +28,9 @@ pg.types.setTypeParser(INT8, asNumber);
 
 export function connectDatabase(config: DatabaseConfig): Knex {
   if ("url" in config) {
+    const hosts = databaseHosts(config.url, config.hosts);
     return knex({
-      client: "pg",
+      client: hosts.length > 1 ? readWriteClient(config.url, hosts) : "pg",
       connection: { connectionString: config.url, options: "-c TimeZone=UTC" },
       pool: { min: 0, max: config.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,

@@ -7,3 +7,5 @@ export * from "./paginate";
 export * from "./idempotency";
 export * from "./statements";
 export * from "./rate-buckets";
+export * from "./hosts";
+export { READ_ONLY_SQL_TRANSACTION, urlOn } from "./read-write-client";

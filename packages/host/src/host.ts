@@ -39,8 +39,9 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
     let db: Knex | undefined;
     if (service.database) {
       const url = String(config.DATABASE_URL);
-      db = connectDatabase({ url, poolMax: Number(config.DATABASE_POOL_MAX) });
-      logger.info({ database: redact(url) }, "database");
+      const hosts = String(config.DATABASE_HOSTS);
+      db = connectDatabase({ url, hosts, poolMax: Number(config.DATABASE_POOL_MAX) });
+      logger.info({ database: redact(url), ...(hosts && { hosts }) }, "database");
     }
     const brokers = brokerUrls(config.RABBITMQ_URL, config.RABBITMQ_NODES);
     logger.info({ brokers: brokers.map(redact) }, "starting");

@@ -255,6 +255,12 @@ export const databaseConfig = {
     protocols: ["postgres", "postgresql"],
     secret: true,
   },
+  DATABASE_HOSTS: {
+    kind: "string",
+    description:
+      "every instance of the database (primary and standbys) as host:port, comma-separated (DATABASE_URL gives the user, password and database); each new connection goes to the one that accepts writes, as libpq's target_session_attrs=read-write, so the service follows a failover. Empty: DATABASE_URL's host only",
+    default: "",
+  },
   DATABASE_POOL_MAX: { kind: "int", description: "connections in the database pool", default: 10, min: 1 },
 } as const satisfies ConfigSpec;
 

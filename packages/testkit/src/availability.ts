@@ -35,6 +35,11 @@ export function canStartPostgres(): boolean {
   );
 }
 
+/** A primary and a standby are started from the machine's own binaries only. */
+export function canStartReplicatedPostgres(): boolean {
+  return findExecutable("pg_basebackup") !== undefined || existsSync("/usr/lib/postgresql");
+}
+
 /** True under CI, where suites needing real servers must run (and fail if they cannot get them). */
 export function serversRequired(): boolean {
   return process.env.CI === "true" || process.env.CI === "1";

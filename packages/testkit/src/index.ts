@@ -15,9 +15,21 @@ export {
   type PostgresHandle,
   type PostgresOptions,
 } from "./postgres";
+export {
+  startReplicatedPostgres,
+  type ReplicatedPostgresHandle,
+  type PostgresNodeHandle,
+  type PostgresRole,
+} from "./postgres-replicated";
 export { waitFor, freePort, sleep, type WaitForOptions } from "./wait";
 export { dockerAnswers } from "./docker";
-export { canStartRabbit, canStartRabbitCluster, canStartPostgres, serversRequired } from "./availability";
+export {
+  canStartRabbit,
+  canStartRabbitCluster,
+  canStartPostgres,
+  canStartReplicatedPostgres,
+  serversRequired,
+} from "./availability";
 export {
   describeNeeding,
   itNeeding,

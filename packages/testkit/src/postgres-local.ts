@@ -5,7 +5,7 @@
  * asked for durable settings (the benchmark and the drills).
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { PostgresHandle, PostgresOptions } from "./postgres";
@@ -24,10 +24,11 @@ import { freePort } from "./wait";
 
 const START_TIMEOUT_MS = 60_000;
 
-/** The directory holding initdb and postgres: PATH first, then the newest /usr/lib/postgresql/<v>/bin. */
-function binDir(): string {
+/** The directory holding initdb, postgres and the other programs: PATH first, then the newest /usr/lib/postgresql/<v>/bin. */
+export function binDir(): string {
   const onPath = findExecutable("initdb");
-  if (onPath && findExecutable("postgres")) return onPath.replace(/\/initdb$/, "");
+  // through a symlink (/usr/local/bin/initdb) to the folder holding every program (pg_basebackup…)
+  if (onPath && findExecutable("postgres")) return realpathSync(onPath).replace(/\/initdb$/, "");
   const base = "/usr/lib/postgresql";
   let versions: string[] = [];
   try {
@@ -44,16 +45,22 @@ function binDir(): string {
   );
 }
 
-async function initdb(bin: string, dataDir: string, user: UserIds | undefined, log: string): Promise<void> {
-  const args = ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"];
+/** Runs one of PostgreSQL's programs (initdb, pg_basebackup, pg_rewind) as `user`; rejects with its output. */
+export async function runTool(
+  bin: string,
+  tool: string,
+  args: string[],
+  user: UserIds | undefined,
+  what: string,
+): Promise<void> {
   const setpriv = findExecutable("setpriv", ["/usr/bin/setpriv"]);
   const [file, argv] =
     user && setpriv
       ? [
           setpriv,
-          [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--", join(bin, "initdb"), ...args],
+          [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--", join(bin, tool), ...args],
         ]
-      : [join(bin, "initdb"), args];
+      : [join(bin, tool), args];
   try {
     await promisify(execFile)(file, argv, {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", LC_ALL: "C" },
@@ -61,8 +68,18 @@ async function initdb(bin: string, dataDir: string, user: UserIds | undefined, l
     });
   } catch (err) {
     const output = err && typeof err === "object" && "stderr" in err ? String(err.stderr) : String(err);
-    throw new Error(`initdb failed (log folder ${log}): ${output}`);
+    throw new Error(`${tool} failed (${what}): ${output}`);
   }
+}
+
+export async function initdb(
+  bin: string,
+  dataDir: string,
+  user: UserIds | undefined,
+  log: string,
+): Promise<void> {
+  const args = ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"];
+  await runTool(bin, "initdb", args, user, `log folder ${log}`);
 }
 
 export async function startLocalPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {

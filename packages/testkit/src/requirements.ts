@@ -5,12 +5,24 @@
  * suite runs and fails on the missing piece.
  */
 import { appendFileSync, existsSync } from "node:fs";
-import { canStartPostgres, canStartRabbit, canStartRabbitCluster, serversRequired } from "./availability";
+import {
+  canStartPostgres,
+  canStartRabbit,
+  canStartRabbitCluster,
+  canStartReplicatedPostgres,
+  serversRequired,
+} from "./availability";
 import { isolatedNetworkUnavailable } from "./netns";
 import { findExecutable } from "./process";
 
 export type Requirement =
-  "rabbitmq" | "rabbitmq-cluster" | "postgres" | "chromium" | "kubectl" | "network-namespaces";
+  | "rabbitmq"
+  | "rabbitmq-cluster"
+  | "postgres"
+  | "postgres-replicated"
+  | "chromium"
+  | "kubectl"
+  | "network-namespaces";
 
 /** Requirements a run may lack even under CI (the suites needing them skip, loudly). */
 const OPTIONAL: Requirement[] = ["kubectl", "network-namespaces"];
@@ -27,6 +39,8 @@ const HOW_TO_GET: Record<Requirement, string> = {
     "no rabbitmq-server on this machine for a local 3-node cluster: install it (apt-get install -y rabbitmq-server)",
   postgres:
     "no PostgreSQL: set TALK_TEST_POSTGRES_URL, run a Docker engine, or install PostgreSQL (apt-get install -y postgresql)",
+  "postgres-replicated":
+    "no PostgreSQL binaries on this machine for a primary and a standby (initdb, pg_basebackup, pg_rewind): install PostgreSQL (apt-get install -y postgresql)",
   chromium: "no Chromium: install it (apt-get install -y chromium) or set TALK_TEST_CHROMIUM",
   kubectl: "no kubectl: install it to render the kustomize base (optional)",
   "network-namespaces":
@@ -41,6 +55,8 @@ function available(requirement: Requirement): boolean {
       return canStartRabbitCluster();
     case "postgres":
       return canStartPostgres();
+    case "postgres-replicated":
+      return canStartReplicatedPostgres();
     case "chromium":
       return existsSync(chromiumPath());
     case "kubectl":
