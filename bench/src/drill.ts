@@ -531,10 +531,15 @@ const wanted = (drill: number) => !only || only.has(drill);
  */
 const fixedAdmission = process.argv.includes("--fixed-admission");
 /**
- * `--connection-per-request`: the overload drill's open loop opens a connection per request (its
- * earlier model) instead of keep-alive API clients — the comparison run, written to its dated report only.
+ * `--connection-per-request`: the overload drill offers its 2× minute once more from clients that
+ * open a connection per request (its earlier model), for comparison with keep-alive API clients.
  */
 const connectionPerRequest = process.argv.includes("--connection-per-request");
+/**
+ * `--compare-lag-only`: …and once more with the gateways restarted with
+ * `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0` (the event-loop rule judging lateness alone).
+ */
+const compareLagOnly = process.argv.includes("--compare-lag-only");
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -577,13 +582,35 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
   );
   try {
     return await runOverload(
-      { closedLoop, openLoop: { generators, keepAlive: !connectionPerRequest } },
+      { closedLoop, openLoop: { generators, keepAlive: true } },
       senders,
       talkProcesses(stack),
       stack.gateways,
       // the capacity at the bench's send concurrency: a closed loop far wider only measures how
       // fast its workers are refused
-      { concurrency: 32, capacitySeconds: 10, stepSeconds: 10, overloadSeconds: 60 },
+      {
+        concurrency: 32,
+        capacitySeconds: 10,
+        stepSeconds: 10,
+        overloadSeconds: 60,
+        comparisons: [
+          ...(connectionPerRequest ? [{ phase: "connection per request", keepAlive: false }] : []),
+          ...(compareLagOnly
+            ? [
+                {
+                  phase: "event-loop rule on lateness alone",
+                  prepare: async () => {
+                    for (const gateway of stack.distributed.byService("api-gateway")) {
+                      gateway.spec.env.OVERLOAD_EVENT_LOOP_BUSY_PERCENT = "0";
+                      await gateway.stop();
+                      await gateway.start();
+                    }
+                  },
+                },
+              ]
+            : []),
+        ],
+      },
       log,
     );
   } finally {
@@ -685,7 +712,7 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (fixedAdmission || connectionPerRequest) {
+  if (fixedAdmission) {
     process.stdout.write("\n" + text);
     return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
   }

@@ -32,15 +32,27 @@ export function loadAverage(): number {
   return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 }
 
-/** Requests refused by admission control so far, by reason, summed over the gateways. */
-export async function shedByReason(gatewayUrls: string[]): Promise<Record<string, number>> {
-  const totals: Record<string, number> = {};
+/**
+ * What the gateways' /metrics say: requests refused by admission control so far, by reason, summed
+ * over the gateways; and the worst gateway's event-loop delay (p99 and max, ms) since its metrics
+ * were last read (prom-client starts the delay histogram again at every read).
+ */
+export async function gatewaySignals(
+  gatewayUrls: string[],
+): Promise<{ shed: Record<string, number>; lagP99Ms: number; lagMaxMs: number }> {
+  const shed: Record<string, number> = {};
+  let lagP99Ms = 0;
+  let lagMaxMs = 0;
   for (const url of gatewayUrls) {
     const text = await (await fetch(`${url}/metrics`)).text();
     for (const [, reason, value] of text.matchAll(
       /^talk_http_requests_shed_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm,
     ))
-      totals[reason] = (totals[reason] ?? 0) + Number(value);
+      shed[reason] = (shed[reason] ?? 0) + Number(value);
+    const seconds = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+    lagP99Ms = Math.max(lagP99Ms, 1000 * seconds("nodejs_eventloop_lag_p99_seconds"));
+    lagMaxMs = Math.max(lagMaxMs, 1000 * seconds("nodejs_eventloop_lag_max_seconds"));
   }
-  return totals;
+  return { shed, lagP99Ms, lagMaxMs };
 }

@@ -12,15 +12,33 @@ import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
 import type { OpenLoopCommand, OpenLoopReply } from "../servers/load-generator";
-import { acceptQueues, loadAverage, shedByReason } from "./host-signals";
+import { acceptQueues, gatewaySignals, loadAverage } from "./host-signals";
 
 export interface OverloadSender {
   token: string;
   chatId: string;
 }
 
+/**
+ * A step's part: the ramp that finds the peak, the curve at 0.5×, 1×, 1.5× and 2× of it, or a
+ * comparison: the 2× minute again under other conditions (named).
+ */
+export type OverloadPhase = string;
+
+/** The 2× minute once more after `prepare` (e.g. gateways restarted with another setting). */
+export interface OverloadComparison {
+  phase: string;
+  prepare?: () => Promise<void>;
+  /** Clients that keep their connections (default) or open one per request. */
+  keepAlive?: boolean;
+}
+
+/** The ramp's offers, as multiples of the closed loop's capacity. */
+const RAMP = [1, 1.5, 2, 2.5, 3, 4, 5];
+
 export interface OverloadStep {
-  /** Offered load as a multiple of the measured capacity. */
+  phase?: OverloadPhase;
+  /** Offered load as a multiple of the peak (of the capacity in reports before the ramp). */
   factor: number;
   seconds: number;
   offeredPerSecond: number;
@@ -43,6 +61,9 @@ export interface OverloadStep {
    */
   clientLagP99Ms: number;
   clientLagMaxMs: number;
+  /** The worst gateway's own event-loop delay during the step: a refusal waits at least this. */
+  gatewayLagP99Ms?: number;
+  gatewayLagMaxMs?: number;
   /** Connections the generators opened during the step (keep-alive clients reuse theirs). */
   connectionsOpened?: number;
   /** Most connections waiting in a gateway's accept queue (accepted by the kernel, not yet by Node). */
@@ -94,7 +115,7 @@ async function openLoop(
   processes: () => { name: string; pid: number }[],
   gateways: { urls: string[]; ports: number[] },
 ): Promise<Omit<OverloadStep, "factor">> {
-  const shedBefore = await shedByReason(gateways.urls);
+  const shedBefore = (await gatewaySignals(gateways.urls)).shed;
   let acceptQueueMax = 0;
   let maxRss = { mb: 0, name: "" };
   const sampler = setInterval(() => {
@@ -125,7 +146,8 @@ async function openLoop(
   const elapsed = (performance.now() - started) / 1000;
   clearInterval(sampler);
   clearInterval(queues);
-  const shedAfter = await shedByReason(gateways.urls);
+  const after = await gatewaySignals(gateways.urls);
+  const shedAfter = after.shed;
   const shedReasons = Object.fromEntries(
     Object.entries(shedAfter)
       .map(([reason, n]) => [reason, n - (shedBefore[reason] ?? 0)] as const)
@@ -158,6 +180,8 @@ async function openLoop(
     maxRssProcess: maxRss.name,
     clientLagP99Ms: Math.max(...replies.map((r) => r.lagP99Ms)),
     clientLagMaxMs: Math.max(...replies.map((r) => r.lagMaxMs)),
+    gatewayLagP99Ms: after.lagP99Ms,
+    gatewayLagMaxMs: after.lagMaxMs,
     connectionsOpened: replies.reduce((sum, r) => sum + r.connectionsOpened, 0),
     acceptQueueMax,
     loadAverage: loadAverage(),
@@ -171,7 +195,14 @@ export async function runOverload(
   senders: OverloadSender[],
   processes: () => { name: string; pid: number }[],
   gatewayUrls: string[],
-  options: { concurrency: number; capacitySeconds: number; stepSeconds: number; overloadSeconds: number },
+  options: {
+    concurrency: number;
+    capacitySeconds: number;
+    stepSeconds: number;
+    overloadSeconds: number;
+    /** Offer the 2× minute once more under each of these, in order. */
+    comparisons?: OverloadComparison[];
+  },
   log: (line: string) => void,
 ): Promise<OverloadResult> {
   log(`overload: measuring capacity (closed loop, concurrency ${options.concurrency})`);
@@ -193,34 +224,51 @@ export async function runOverload(
   });
   const capacity = measured.summary();
   log(`overload: capacity ${capacity.rate.toFixed(0)}/s, p99 ${capacity.p99.toFixed(1)} ms`);
+  const gateways = { urls: gatewayUrls, ports: gatewayUrls.map((url) => Number(new URL(url).port)) };
   const steps: OverloadStep[] = [];
-  // The peak: the closed loop's throughput, or more if an open-loop step served more (a closed
-  // loop of modest concurrency is bound by its own latency); the minute of overload offers twice it.
-  let peak = { rate: capacity.rate, p99: capacity.p99 };
-  for (const [factor, seconds] of [
-    [0.5, options.stepSeconds],
-    [1, options.stepSeconds],
-    [1.5, options.stepSeconds],
-    [0, options.overloadSeconds],
-  ] as const) {
-    if (factor === 0) {
-      for (const s of steps)
-        if (s.goodputPerSecond > peak.rate) peak = { rate: s.goodputPerSecond, p99: s.acceptedP99Ms };
-      log(`overload: peak ${peak.rate.toFixed(0)}/s (p99 ${peak.p99.toFixed(0)} ms)`);
-    }
-    const offered = factor === 0 ? 2 * peak.rate : factor * capacity.rate;
-    log(`overload: offering ${offered.toFixed(0)}/s for ${seconds} s`);
-    const step = await openLoop(clients.openLoop, senders, offered, seconds, processes, {
-      urls: gatewayUrls,
-      ports: gatewayUrls.map((url) => Number(new URL(url).port)),
-    });
-    steps.push({ factor: offered / capacity.rate, ...step });
+  const run = async (
+    phase: OverloadPhase,
+    offered: number,
+    seconds: number,
+    openLoopClients = clients.openLoop,
+  ) => {
+    log(`overload: ${phase}: offering ${offered.toFixed(0)}/s for ${seconds} s`);
+    const step = {
+      phase,
+      factor: 0,
+      ...(await openLoop(openLoopClients, senders, offered, seconds, processes, gateways)),
+    };
+    steps.push(step);
     log(
-      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
     );
     await sleep(2000); // let queues drain between steps
+    return step;
+  };
+  // The peak: a closed loop of modest concurrency is bound by its own latency (on a busy machine it
+  // served less than half of what the stack could), so an open loop ramps up from it until what is
+  // served stops growing (under 5 % more than the best step, once the offer is no longer all
+  // served — a few refusals alone do not end it); the peak is the most served, and its p99 the p99
+  // at the peak.
+  let peak = { rate: capacity.rate, p99: capacity.p99 };
+  for (const factor of RAMP) {
+    const best = peak.rate;
+    const step = await run("ramp", factor * capacity.rate, options.stepSeconds);
+    if (step.goodputPerSecond > peak.rate) peak = { rate: step.goodputPerSecond, p99: step.acceptedP99Ms };
+    if (step.goodputPerSecond < 0.9 * step.offeredPerSecond && step.goodputPerSecond < 1.05 * best) break;
   }
-  const double = steps[steps.length - 1];
+  log(`overload: peak ${peak.rate.toFixed(0)}/s (p99 ${peak.p99.toFixed(0)} ms)`);
+  for (const factor of [0.5, 1, 1.5]) await run("curve", factor * peak.rate, options.stepSeconds);
+  const double = await run("curve", 2 * peak.rate, options.overloadSeconds);
+  for (const comparison of options.comparisons ?? []) {
+    log(`overload: comparison: ${comparison.phase}`);
+    await comparison.prepare?.();
+    await run(comparison.phase, 2 * peak.rate, options.overloadSeconds, {
+      ...clients.openLoop,
+      keepAlive: comparison.keepAlive ?? true,
+    });
+  }
+  for (const step of steps) step.factor = step.offeredPerSecond / peak.rate;
   const checks: [boolean, string][] = [
     [
       double.goodputPerSecond >= 0.9 * peak.rate,
@@ -270,16 +318,16 @@ export function overloadMarkdown(overload: OverloadResult, drill: number, fixedA
       ? `keep-alive API clients (a connection pool per gateway, a new connection only when every open one is busy) in ${overload.generators} generator processes`
       : `a connection per request${overload.generators ? ` from ${overload.generators} generator processes` : " from one process"}`;
   return [
-    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then open-loop offered load from ${clients}${overload.peakPerSecond ? `; peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}), the last step offers twice it` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
+    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
     "",
-    "| Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Connections opened | Accept queue max | Load average |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...overload.steps.map(
       (s) =>
-        `| ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / overload.capacityPerSecond).toFixed(0)} % of capacity) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
+        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
     ),
     "",
-    "Latencies: from a request handed to the HTTP client to its whole response. Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
+    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised from the closed loop's rate until what is served stops growing), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone). Latencies: from a request handed to the HTTP client to its whole response. Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
     "",
     `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
     "",

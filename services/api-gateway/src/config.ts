@@ -28,6 +28,14 @@ export const gatewayConfig = {
     default: 200,
     min: 0,
   },
+  OVERLOAD_EVENT_LOOP_BUSY_PERCENT: {
+    kind: "int",
+    description:
+      "the event-loop rule refuses only while the late loop was also busy running code at least this share of the last 100 ms (the gateway's own work is the bottleneck, not other processes holding the machine's cores); 0: lateness alone",
+    default: 90,
+    min: 0,
+    max: 100,
+  },
   LOGIN_RATE_PER_MINUTE: {
     kind: "int",
     description: "login attempts allowed per client address and minute",
@@ -55,6 +63,8 @@ export interface GatewaySettings {
   overloadQueueTargetMs: number;
   /** Refuse new requests while the event loop runs this late (ms); 0: never. */
   overloadEventLoopLagMs: number;
+  /** …and was busy running code at least this share (%) of the time; 0: lateness alone (default 90). */
+  overloadEventLoopBusyPercent?: number;
   /** Browser origins allowed to call the API from another origin (`*`: any, without credentials). */
   allowedOrigins: readonly string[];
   /** file-manager's byte path (one address behind a load balancer, or each replica's). */
@@ -70,6 +80,7 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
     overloadQueueTargetMs: config.OVERLOAD_QUEUE_TARGET_MS,
     overloadEventLoopLagMs: config.OVERLOAD_EVENT_LOOP_LAG_MS,
+    overloadEventLoopBusyPercent: config.OVERLOAD_EVENT_LOOP_BUSY_PERCENT,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     fileManagerUrls: urlList(config.FILE_MANAGER_URLS),
   };

@@ -7,7 +7,8 @@
  * - `in_flight`: the replica already serves `MAX_REQUESTS_IN_FLIGHT` requests;
  * - `queue`: it serves its adaptive limit — lowered while requests queue behind it
  *   (`OVERLOAD_QUEUE_TARGET_MS`, admission/adaptive-limit.ts);
- * - `event_loop`: its own event loop runs late (`OVERLOAD_EVENT_LOOP_LAG_MS`): it is the bottleneck.
+ * - `event_loop`: its own event loop runs late (`OVERLOAD_EVENT_LOOP_LAG_MS`) while busy with its own
+ *   work (`OVERLOAD_EVENT_LOOP_BUSY_PERCENT`, admission/event-loop-lag.ts): it is the bottleneck.
  *
  * Under twice the load it can serve, the accepted requests keep their latency and the excess learns
  * at once to retry (docs/operations.md, "Overload").
@@ -22,7 +23,11 @@ export interface AdmissionSettings {
   maxRequestsInFlight: number;
   overloadQueueTargetMs: number;
   overloadEventLoopLagMs: number;
+  /** The event-loop rule also needs the loop this busy (%, default 90; 0: lateness alone). */
+  overloadEventLoopBusyPercent?: number;
 }
+
+const DEFAULT_BUSY_PERCENT = 90;
 
 /** Windows in which the adaptive limit judges whether requests queue. */
 const WINDOW_MS = 100;
@@ -62,7 +67,13 @@ export class Admission {
   private shedReason(): ShedReason | undefined {
     if (this.inFlight >= this.settings.maxRequestsInFlight) return "in_flight";
     if (this.adaptive && this.inFlight >= this.adaptive.limit) return "queue";
-    if (this.lag && this.lag.lagMs >= this.settings.overloadEventLoopLagMs) return "event_loop";
+    if (
+      this.lag?.overloaded(
+        this.settings.overloadEventLoopLagMs,
+        (this.settings.overloadEventLoopBusyPercent ?? DEFAULT_BUSY_PERCENT) / 100,
+      )
+    )
+      return "event_loop";
     return undefined;
   }
 
