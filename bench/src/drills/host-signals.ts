@@ -34,13 +34,19 @@ export function loadAverage(): number {
 
 /**
  * What the gateways' /metrics say: requests refused by admission control so far, by reason, summed
- * over the gateways; and the worst gateway's event-loop delay (p99 and max, ms) since its metrics
+ * over the gateways; the time their 503 answers took inside them (the request-duration histogram:
+ * from the request read to its answer, so without the wait before the gateway got to it); and the worst gateway's event-loop delay (p99 and max, ms) since its metrics
  * were last read (prom-client starts the delay histogram again at every read).
  */
-export async function gatewaySignals(
-  gatewayUrls: string[],
-): Promise<{ shed: Record<string, number>; lagP99Ms: number; lagMaxMs: number }> {
+export async function gatewaySignals(gatewayUrls: string[]): Promise<{
+  shed: Record<string, number>;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /** How long the gateways took over their 503 answers: cumulative count per bucket bound (ms). */
+  refusalBuckets: Record<string, number>;
+}> {
   const shed: Record<string, number> = {};
+  const refusalBuckets: Record<string, number> = {};
   let lagP99Ms = 0;
   let lagMaxMs = 0;
   for (const url of gatewayUrls) {
@@ -49,10 +55,31 @@ export async function gatewaySignals(
       /^talk_http_requests_shed_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm,
     ))
       shed[reason] = (shed[reason] ?? 0) + Number(value);
+    for (const [, labels, value] of text.matchAll(
+      /^talk_http_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm,
+    )) {
+      if (!labels.includes('status="503"')) continue;
+      const le = /le="([^"]+)"/.exec(labels)?.[1];
+      if (le) refusalBuckets[le] = (refusalBuckets[le] ?? 0) + Number(value);
+    }
     const seconds = (name: string) =>
       Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? 0);
     lagP99Ms = Math.max(lagP99Ms, 1000 * seconds("nodejs_eventloop_lag_p99_seconds"));
     lagMaxMs = Math.max(lagMaxMs, 1000 * seconds("nodejs_eventloop_lag_max_seconds"));
   }
-  return { shed, lagP99Ms, lagMaxMs };
+  return { shed, lagP99Ms, lagMaxMs, refusalBuckets };
+}
+
+/**
+ * The bucket bound (ms) under which 99 % of the requests between two readings of a histogram's
+ * cumulative buckets fell (Infinity: above the largest bound; NaN: none).
+ */
+export function bucketP99Ms(before: Record<string, number>, after: Record<string, number>): number {
+  const bounds = Object.keys(after)
+    .map((le) => ({ le, ms: le === "+Inf" ? Infinity : 1000 * Number(le) }))
+    .sort((a, b) => a.ms - b.ms);
+  const count = (le: string) => (after[le] ?? 0) - (before[le] ?? 0);
+  const total = count("+Inf");
+  if (!(total > 0)) return NaN;
+  return bounds.find(({ le }) => count(le) >= 0.99 * total)?.ms ?? Infinity;
 }

@@ -12,7 +12,7 @@ import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
 import type { OpenLoopCommand, OpenLoopReply } from "../servers/load-generator";
-import { acceptQueues, gatewaySignals, loadAverage } from "./host-signals";
+import { acceptQueues, bucketP99Ms, gatewaySignals, loadAverage } from "./host-signals";
 
 export interface OverloadSender {
   token: string;
@@ -61,6 +61,11 @@ export interface OverloadStep {
    */
   clientLagP99Ms: number;
   clientLagMaxMs: number;
+  /**
+   * 99 % of the refusals took at most this inside the gateways, from the request read to the 503
+   * (a bucket bound of the request-duration histogram): the rest of a refusal's time is waiting.
+   */
+  refusedInGatewayP99Ms?: number;
   /** The worst gateway's own event-loop delay during the step: a refusal waits at least this. */
   gatewayLagP99Ms?: number;
   gatewayLagMaxMs?: number;
@@ -115,7 +120,8 @@ async function openLoop(
   processes: () => { name: string; pid: number }[],
   gateways: { urls: string[]; ports: number[] },
 ): Promise<Omit<OverloadStep, "factor">> {
-  const shedBefore = (await gatewaySignals(gateways.urls)).shed;
+  const before = await gatewaySignals(gateways.urls);
+  const shedBefore = before.shed;
   let acceptQueueMax = 0;
   let maxRss = { mb: 0, name: "" };
   const sampler = setInterval(() => {
@@ -180,6 +186,7 @@ async function openLoop(
     maxRssProcess: maxRss.name,
     clientLagP99Ms: Math.max(...replies.map((r) => r.lagP99Ms)),
     clientLagMaxMs: Math.max(...replies.map((r) => r.lagMaxMs)),
+    refusedInGatewayP99Ms: bucketP99Ms(before.refusalBuckets, after.refusalBuckets),
     gatewayLagP99Ms: after.lagP99Ms,
     gatewayLagMaxMs: after.lagMaxMs,
     connectionsOpened: replies.reduce((sum, r) => sum + r.connectionsOpened, 0),
@@ -240,7 +247,7 @@ export async function runOverload(
     };
     steps.push(step);
     log(
-      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms, inside the gateway ≤ ${step.refusedInGatewayP99Ms} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
     );
     await sleep(2000); // let queues drain between steps
     return step;
@@ -320,14 +327,14 @@ export function overloadMarkdown(overload: OverloadResult, drill: number, fixedA
   return [
     `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
     "",
-    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average |",
+    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 · p99 inside the gateway | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...overload.steps.map(
       (s) =>
-        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
+        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} · ${s.refusedInGatewayP99Ms === undefined || s.refusedInGatewayP99Ms === null || Number.isNaN(s.refusedInGatewayP99Ms) ? "–" : `≤ ${ms(s.refusedInGatewayP99Ms)}`} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
     ),
     "",
-    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised from the closed loop's rate until what is served stops growing), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone). Latencies: from a request handed to the HTTP client to its whole response. Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
+    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised from the closed loop's rate until what is served stops growing), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone). Latencies: from a request handed to the HTTP client to its whole response; a refusal's p99 inside the gateway is from the request read to its 503 (a bucket bound of `talk_http_request_duration_seconds`) — the rest is the wait before the gateway got to it. Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
     "",
     `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
     "",
