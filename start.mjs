@@ -79,11 +79,16 @@ function buildIfStale() {
     ],
     join(ROOT, "packages/console"),
   );
-  rmSync(PGLITE_TEMPLATE, { recursive: true, force: true });
-  run("initialising an empty database (PGlite)", process.execPath, [
-    fileURLToPath(import.meta.url),
-    "--pglite-template",
-  ]);
+  // The template depends on PGlite alone: made again only when the lockfile changed.
+  const lockfile = statSync(join(ROOT, "pnpm-lock.yaml")).mtimeMs;
+  const made = join(PGLITE_TEMPLATE, "PG_VERSION");
+  if (!existsSync(made) || statSync(made).mtimeMs < lockfile) {
+    rmSync(PGLITE_TEMPLATE, { recursive: true, force: true });
+    run("initialising an empty database (PGlite)", process.execPath, [
+      fileURLToPath(import.meta.url),
+      "--pglite-template",
+    ]);
+  }
   mkdirSync(dirname(STAMP), { recursive: true });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   return true;

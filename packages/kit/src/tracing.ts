@@ -23,17 +23,22 @@ import {
   propagation,
   trace,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  type SpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { ConfigSpec } from "./config";
+
+/**
+ * The SDK's modules, loaded when tracing is turned on: a process with tracing off (the default)
+ * never loads them — about 17 MB of memory and 0.2 s of start.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const sdk = () => ({
+  ...(require("@opentelemetry/context-async-hooks") as typeof import("@opentelemetry/context-async-hooks")),
+  ...(require("@opentelemetry/core") as typeof import("@opentelemetry/core")),
+  ...(require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http")),
+  ...(require("@opentelemetry/resources") as typeof import("@opentelemetry/resources")),
+  ...(require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base")),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export { SpanKind, SpanStatusCode };
 export type { Span, Context };
@@ -106,6 +111,8 @@ const OFF: Tracing = { enabled: false, shutdown: async () => undefined };
 export function spanProcessorsFrom(config: TracingConfig): SpanProcessor[] {
   const otlpEndpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   const exporter = config.OTEL_TRACES_EXPORTER || (otlpEndpoint ? "otlp" : "none");
+  if (exporter === "none") return [];
+  const { BatchSpanProcessor, ConsoleSpanExporter, OTLPTraceExporter } = sdk();
   if (exporter === "otlp") return [new BatchSpanProcessor(new OTLPTraceExporter())];
   if (exporter === "console") return [new BatchSpanProcessor(new ConsoleSpanExporter())];
   return [];
@@ -117,6 +124,13 @@ export function spanProcessorsFrom(config: TracingConfig): SpanProcessor[] {
  */
 export function startTracing(service: string, processors: SpanProcessor[]): Tracing {
   if (processors.length === 0) return OFF;
+  const {
+    AsyncLocalStorageContextManager,
+    BasicTracerProvider,
+    W3CTraceContextPropagator,
+    defaultResource,
+    resourceFromAttributes,
+  } = sdk();
   const provider = new BasicTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ "service.name": service })),
     spanProcessors: processors,
