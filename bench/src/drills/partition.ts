@@ -41,8 +41,9 @@ async function appRunning(cluster: RabbitClusterHandle, index: number): Promise<
 }
 
 /**
- * Cuts node `node` off for PARTITION_MS, then heals it and waits (at most 2 minutes) until it runs
- * again and every node sees all three with no partition recorded. Resolves with the moment of the cut.
+ * Cuts node `node` off for PARTITION_MS, then heals it and waits (at most 2 minutes, else it fails
+ * the drill) until it runs again and every node sees all three with no partition recorded. Resolves
+ * with the moment of the cut.
  */
 export async function partitionNode(
   cluster: RabbitClusterHandle,
@@ -89,10 +90,8 @@ export async function partitionNode(
       log(`node ${node + 1} running again and the cluster whole ${since(healedAt)} after the heal`);
       break;
     }
-    if (Date.now() > deadline) {
-      log(`the cluster is not whole 2 minutes after the heal: ${JSON.stringify(everyone)}`);
-      break;
-    }
+    if (Date.now() > deadline)
+      throw new Error(`the cluster is not whole 2 minutes after the heal: ${JSON.stringify(everyone)}`);
     await sleep(1000);
   }
   return cutAt;
