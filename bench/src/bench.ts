@@ -1,10 +1,11 @@
 /**
- * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded,variants,chat-list]
+ * `pnpm bench [--quick] [--replicas N] [--only send,latency,fanout,connections,embedded,embedded-footprint,variants,chat-list]
  *             [--fanout 10,100,1000,5000] [--connections 19000] [--chat-list 200x10000] [--cpu-prof DIR]
  *             [--variants fsync-off,rabbitmq-cluster] [--rabbitmq-cluster] [--fsync-off] [--no-variants]
  *             [--embedded-before DIR]`
  * (chat-list runs only when named: `pnpm bench --only chat-list`; it and `--only embedded` also
- * write their own `<scenario>-latest.*`), and
+ * write their own `<scenario>-latest.*`; `--only embedded-footprint` measures the embedded start's
+ * memory and time to ready alone, without the distributed stack), and
  * `pnpm bench --merge <results.json>…`: one report from several runs (the full bench split into runs
  * of a few scenarios each, under ten minutes apiece on a shared machine; later files win for a
  * scenario), written as latest.* when every run was a full one.
@@ -305,10 +306,26 @@ function merge(files: string[]) {
   log(`written ${written.md} and ${written.json}`);
 }
 
+/** `--only embedded-footprint`: the embedded start's footprint alone, no distributed stack. */
+async function footprintOnly(settings: BenchSettings, started: number) {
+  const results: Results = {
+    mode: settings.mode,
+    system: await systemInfo(),
+    settings: { ...settings },
+    rows: [],
+  };
+  results.rows.push(...(await runEmbeddedFootprint(settings, log)));
+  results.durationSeconds = (Date.now() - started) / 1000;
+  const files = writeResults(results, "embedded-footprint-latest");
+  process.stdout.write("\n" + markdown(results) + "\n");
+  log(`written ${files.md} and ${files.json}`);
+}
+
 async function main() {
   if (process.argv[2] === "--merge") return merge(process.argv.slice(3));
   const started = Date.now();
   const settings = parseSettings(process.argv.slice(2));
+  if (settings.only?.join(",") === "embedded-footprint") return footprintOnly(settings, started);
   log(
     `${settings.mode} run: starting the distributed stack (${settings.replicas} replica(s) of every service, PostgreSQL ${settings.durability})`,
   );

@@ -53,12 +53,16 @@ export const SCENARIOS = [
   "fanout",
   "connections",
   "embedded",
+  "embedded-footprint",
   "variants",
   "chat-list",
 ] as const;
 
-/** Scenarios a run has only when named with --only (long set-up, their own results file). */
-const OPT_IN: readonly string[] = ["chat-list"];
+/**
+ * Scenarios a run has only when named with --only (long set-up, their own results file). The
+ * embedded footprint is part of `embedded`; named alone it needs no distributed stack.
+ */
+const OPT_IN: readonly string[] = ["chat-list", "embedded-footprint"];
 
 export function parseSettings(argv: string[]): BenchSettings {
   const quick = argv.includes("--quick");

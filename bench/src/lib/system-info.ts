@@ -26,16 +26,23 @@ function git(args: string[]): string {
   }
 }
 
-export async function systemInfo(postgresUrl: string, rabbitUrl: string): Promise<SystemInfo> {
-  const client = new pg.Client({ connectionString: postgresUrl });
-  await client.connect();
-  const { rows } = await client.query<{ server_version: string }>("show server_version");
-  await client.end();
-  const connection = await amqp.connect(rabbitUrl);
-  const properties =
-    (connection.connection as unknown as { serverProperties?: Record<string, string> }).serverProperties ??
-    {};
-  await connection.close();
+/** Without the servers' URLs (a run that starts none), their versions read "not started". */
+export async function systemInfo(postgresUrl?: string, rabbitUrl?: string): Promise<SystemInfo> {
+  let rows: { server_version: string }[] = [{ server_version: "not started" }];
+  if (postgresUrl) {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    rows = (await client.query<{ server_version: string }>("show server_version")).rows;
+    await client.end();
+  }
+  let properties: Record<string, string> = { version: "not started", platform: "not started" };
+  if (rabbitUrl) {
+    const connection = await amqp.connect(rabbitUrl);
+    properties =
+      (connection.connection as unknown as { serverProperties?: Record<string, string> }).serverProperties ??
+      {};
+    await connection.close();
+  }
   const dirty = git(["status", "--porcelain"]) !== "" ? "+changes" : "";
   return {
     date: new Date().toISOString(),

@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { Row } from "../lib/report";
 import type { BenchSettings } from "../lib/settings";
@@ -19,6 +19,8 @@ const ROOT = join(__dirname, "..", "..", "..");
 const TARGET = { rssMb: 350, readySeconds: 5 };
 
 interface Footprint {
+  /** The 1-minute load average when it was ready (this machine is shared). */
+  load: number;
   readySeconds: number;
   rssMb: number;
   processes: { name: string; rssMb: number }[];
@@ -103,9 +105,10 @@ async function measure(
   try {
     await waitReady(`http://127.0.0.1:${port}/readyz`, child, () => output.slice(-4000));
     const readySeconds = (performance.now() - started) / 1000;
+    const load = loadavg()[0];
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     const processes = tree(child.pid!);
-    return { readySeconds, rssMb: processes.reduce((sum, p) => sum + p.rssMb, 0), processes };
+    return { load, readySeconds, rssMb: processes.reduce((sum, p) => sum + p.rssMb, 0), processes };
   } finally {
     try {
       process.kill(-child.pid!, "SIGTERM");
@@ -145,7 +148,7 @@ function footprintRow(id: string, scenario: string, measured: Footprint, note: s
       measured.rssMb <= TARGET.rssMb &&
       measured.readySeconds <= TARGET.readySeconds &&
       measured.processes.length === 1,
-    note: `${note} Processes: ${measured.processes.map((p) => `${p.name} ${Math.round(p.rssMb)} MB`).join("; ")}.`,
+    note: `${note} Load average ${measured.load.toFixed(1)} at ready. Processes: ${measured.processes.map((p) => `${p.name} ${Math.round(p.rssMb)} MB`).join("; ")}.`,
   };
 }
 
