@@ -1,0 +1,203 @@
+/**
+ * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace]`
+ *
+ * Where one request's time goes at concurrency 1, on one distributed stack: sequential
+ * `POST talk_messages` and `GET talk_chats/{id}` (and the gateway's `/readyz`, which makes no RPC),
+ * their p50 and p99. With `--trace` every service exports its OpenTelemetry spans to a collector in
+ * this process, and the report gives, per request kind, the median of each hop: the HTTP server span
+ * in the gateway, the RPC client span, the RPC server span in the manager, and the gaps between them
+ * (what the gateway does before and after the call, the broker's two hops). Tracing costs a little
+ * itself: read the traced run for the breakdown and the untraced one for the figures.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Fixtures } from "./lib/fixtures";
+import { HttpClient, closedLoop } from "./lib/http";
+import { runCommand } from "./lib/run";
+import { startStack } from "./lib/stack";
+import type { Samples } from "./lib/stats";
+
+const argv = process.argv.slice(2);
+const value = (name: string, fallback: string) => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? String(argv[at + 1]) : fallback;
+};
+const seconds = Number(value("--seconds", "5"));
+const traced = argv.includes("--trace");
+const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
+
+const log = (line: string) =>
+  process.stdout.write(`[latency ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+interface Span {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  start: number;
+  end: number;
+}
+
+interface OtlpExport {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        startTimeUnixNano: string | number;
+        endTimeUnixNano: string | number;
+      }[];
+    }[];
+  }[];
+}
+
+/** An OTLP/HTTP (JSON) collector keeping every span it is sent. */
+async function collector(): Promise<{ url: string; spans: Span[]; close(): void }> {
+  const spans: Span[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as OtlpExport;
+        for (const resource of body.resourceSpans ?? []) {
+          const service =
+            resource.resource?.attributes?.find((a) => a.key === "service.name")?.value.stringValue ?? "?";
+          for (const scope of resource.scopeSpans ?? [])
+            for (const s of scope.spans ?? [])
+              spans.push({
+                service,
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                start: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
+                end: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
+              });
+        }
+      } catch {
+        // not JSON (e.g. protobuf): ignored
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    close: () => server.close(),
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
+};
+
+/** Per trace rooted at a gateway HTTP span named like `prefix`: the median of each hop. */
+function breakdown(spans: Span[], prefix: string): string[] {
+  const byTrace = new Map<string, Span[]>();
+  for (const span of spans)
+    (byTrace.get(span.traceId) ?? byTrace.set(span.traceId, []).get(span.traceId)!).push(span);
+  const hops = new Map<string, number[]>();
+  const add = (name: string, ms: number) => (hops.get(name) ?? hops.set(name, []).get(name)!).push(ms);
+  let traces = 0;
+  for (const trace of byTrace.values()) {
+    const root = trace.find((s) => !s.parentSpanId && s.name.startsWith(prefix));
+    if (!root) continue;
+    const client = trace.find((s) => s.parentSpanId === root.spanId && s.service === root.service);
+    const server = client && trace.find((s) => s.parentSpanId === client.spanId);
+    traces++;
+    add("gateway HTTP span", root.end - root.start);
+    if (!client || !server) continue;
+    add("  gateway before the RPC", client.start - root.start);
+    add(`  RPC client span ${client.name}`, client.end - client.start);
+    add("    request: gateway → broker → manager", server.start - client.start);
+    add(`    ${server.service} serving`, server.end - server.start);
+    for (const child of trace.filter((s) => s.parentSpanId === server.spanId))
+      add(`      ${child.service} ${child.name}`, child.end - child.start);
+    add("    reply: manager → broker → gateway", client.end - server.end);
+    add("  gateway after the RPC", root.end - client.end);
+  }
+  return [
+    `${prefix}: ${traces} traces, median ms per hop`,
+    ...[...hops].map(([name, ms]) => `  ${median(ms).toFixed(3).padStart(8)}  ${name}`),
+  ];
+}
+
+const line = (name: string, samples: Samples) => {
+  const s = samples.summary();
+  return `${name.padEnd(28)} n=${String(s.count).padStart(5)}  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  errors ${s.errors}`;
+};
+
+async function main() {
+  const otlp = traced ? await collector() : undefined;
+  log(`starting the stack (PostgreSQL ${durability}${traced ? ", tracing to this process" : ""})`);
+  const stack = await startStack(1, {
+    durability,
+    env: otlp
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+          OTEL_BSP_SCHEDULE_DELAY: "200",
+          OTEL_BSP_MAX_QUEUE_SIZE: "100000",
+        }
+      : {},
+  });
+  const fixtures = await Fixtures.connect(stack.distributed);
+  const client = new HttpClient(stack.gateways[0], 1);
+  try {
+    const customer = await fixtures.customer();
+    const agents = await fixtures.agents(customer, 2);
+    const chatId = await fixtures.groupChat(agents, "latency");
+    const auth = { authorization: `Bearer ${agents[0].token}` };
+    const post = (s: number) =>
+      closedLoop(1, s, async (_w, i) => {
+        const reply = await client.request(
+          "POST",
+          "/v1.0/service_agents/talk_messages",
+          { chat_id: chatId, type: "normal", text: `latency ${i}` },
+          auth,
+        );
+        return reply.status === 200;
+      });
+    const get = (s: number) =>
+      closedLoop(1, s, async () => {
+        const reply = await client.request(
+          "GET",
+          `/v1.0/service_agents/talk_chats/${chatId}`,
+          undefined,
+          auth,
+        );
+        return reply.status === 200;
+      });
+    const ready = (s: number) =>
+      closedLoop(1, s, async () => (await client.request("GET", "/readyz")).status === 200);
+    log("warm-up");
+    await post(2);
+    await get(2);
+    await ready(1);
+    otlp?.spans.splice(0);
+    log(`measuring ${seconds} s each`);
+    const results = [line("GET /readyz", await ready(seconds))];
+    results.push(line("GET talk_chats/{id}", await get(seconds)));
+    results.push(line("POST talk_messages", await post(seconds)));
+    const lines = [...results];
+    if (otlp) {
+      await new Promise((r) => setTimeout(r, 1500));
+      lines.push("", ...breakdown(otlp.spans, "GET"), "", ...breakdown(otlp.spans, "POST"));
+    }
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    client.close();
+    await fixtures.close().catch(() => undefined);
+    log("stopping the stack");
+    await stack.stop();
+    otlp?.close();
+  }
+}
+
+runCommand("latency", main);
