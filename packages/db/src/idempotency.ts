@@ -131,6 +131,58 @@ export async function claimKeys<T>(
   return claims;
 }
 
+/**
+ * `claimKeys` as statements to run in a step of a caller's transaction (FoldedTransaction), with
+ * `read` turning their rows into the claims: the insert that claims, then — a statement of its own,
+ * so it sees keys whose first transaction committed while the insert waited for it — the keys read
+ * back (the claimed ones too: this transaction's own rows). Two statements, always.
+ */
+export function claimingKeys<T>(keys: IdempotencyKey[]): {
+  statements: Statement[];
+  read(inserted: Record<string, unknown>[], found: Record<string, unknown>[]): Map<string, KeyClaim<T>>;
+} {
+  const sorted = [...keys].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+  const rows = JSON.stringify(sorted.map(({ scope, key, fingerprint }) => ({ scope, key, fingerprint })));
+  return {
+    statements: [
+      {
+        sql: `insert into ${IDEMPOTENCY_TABLE} (scope, key, fingerprint)
+              select scope, key, fingerprint from jsonb_to_recordset(?::jsonb) as k(scope text, key text, fingerprint text)
+              on conflict (scope, key) do nothing returning scope, key`,
+        bindings: [rows],
+      },
+      {
+        sql: `select i.scope, i.key, i.fingerprint, i.response
+                from jsonb_to_recordset(?::jsonb) as k(scope text, key text)
+                join ${IDEMPOTENCY_TABLE} i on i.scope = k.scope and i.key = k.key`,
+        bindings: [rows],
+      },
+    ],
+    read(inserted, found) {
+      const claims = new Map<string, KeyClaim<T>>();
+      for (const row of inserted as { scope: string; key: string }[])
+        claims.set(keyOf(row), { claimed: true });
+      for (const row of found as { scope: string; key: string; fingerprint: string; response: unknown }[])
+        if (!claims.has(keyOf(row)))
+          claims.set(keyOf(row), {
+            claimed: false,
+            fingerprint: row.fingerprint,
+            response: (typeof row.response === "string" ? JSON.parse(row.response) : row.response) as T,
+          });
+      return claims;
+    },
+  };
+}
+
+/** The statement that gives back claimed keys (`releaseKeys`), to run as a part of a caller's. */
+export function releasingKeys(keys: IdempotencyKey[]): Statement {
+  return {
+    sql: `delete from ${IDEMPOTENCY_TABLE} as i using jsonb_to_recordset(?::jsonb) as k(scope text, key text)
+           where i.scope = k.scope and i.key = k.key`,
+    bindings: [JSON.stringify(keys.map(({ scope, key }) => ({ scope, key })))],
+  };
+}
+
 export const keyClaimOf = <T>(claims: Map<string, KeyClaim<T>>, key: IdempotencyKey) =>
   claims.get(keyOf(key));
 

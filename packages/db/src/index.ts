@@ -9,3 +9,4 @@ export * from "./statements";
 export * from "./rate-buckets";
 export * from "./hosts";
 export { READ_ONLY_SQL_TRANSACTION, urlOn } from "./read-write-client";
+export * from "./folded-transaction";

@@ -32,7 +32,8 @@ import {
 import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
-import { type Statement, runStatements } from "./statements";
+import { FoldedTransaction } from "./folded-transaction";
+import type { Statement } from "./statements";
 
 export const OUTBOX_TABLE = "talk_outbox";
 const RELAY_LOCK_KEY = 7_346_221; // any constant: one relay per database drains at a time
@@ -137,6 +138,21 @@ export class Outbox<X extends PublishedExchange = "events"> {
     trx: Knex.Transaction,
     work: (trx: Knex.Transaction, emit: Emit<X>, take: TakeEvents) => Promise<T>,
   ): Promise<T> {
+    const { emit, take, pending } = this.collector();
+    const value = await work(trx, emit, take);
+    if (pending()) {
+      const { sql, bindings } = take();
+      await trx.raw(sql, bindings);
+    }
+    return value;
+  }
+
+  /**
+   * Events for a transaction the caller runs itself (e.g. a `FoldedTransaction`): `emit` them,
+   * `take` the statement that writes them as a part of the caller's last one, and call `committed`
+   * once it committed (the relay publishes them then).
+   */
+  collector(): { emit: Emit<X>; take: TakeEvents; pending(): boolean } {
     let events: ExchangeMessage[] = [];
     const emitEvent: Emit = (draft) => {
       const header: EventEnvelopeHeader = {
@@ -168,12 +184,12 @@ export class Outbox<X extends PublishedExchange = "events"> {
       events = [];
       return taken;
     };
-    const value = await work(trx, emit, take);
-    if (events.length > 0) {
-      const { sql, bindings } = take();
-      await trx.raw(sql, bindings);
-    }
-    return value;
+    return { emit, take, pending: () => events.length > 0 };
+  }
+
+  /** After a transaction of the caller's own with events (`collector`) committed. */
+  committed(): void {
+    this.relay.nudge();
   }
 
   start(pollIntervalMs?: number): void {
@@ -247,15 +263,16 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    return this.db.transaction(async (trx) => {
+    return FoldedTransaction.run(this.db, async (trx) => {
       // Taken out and published in one transaction: if the broker does not confirm them all, the
-      // rollback puts them back. The lock and the delete go in one round trip; the delete, a
-      // statement of its own, sees what committed before the lock was granted.
-      const [, taken] = await runStatements<{
+      // rollback puts them back. The BEGIN, the lock and the delete go in one round trip (the
+      // COMMIT in another); the delete, a statement of its own, sees what committed before the
+      // lock was granted.
+      const [, taken] = await trx.step<{
         id: number | string;
         event: ExchangeMessage | string;
         created_at: string;
-      }>(trx, [
+      }>([
         `select pg_advisory_xact_lock(${RELAY_LOCK_KEY})`,
         `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ${this.batchSize}) returning id, event, created_at`,
       ]);
@@ -263,7 +280,8 @@ export class OutboxRelay {
       const pending =
         rows.length < this.batchSize
           ? rows.length
-          : rows.length + Number((await trx(OUTBOX_TABLE).count({ n: "*" }))[0].n);
+          : rows.length +
+            Number((await trx.step<{ n: number }>([`select count(*) as n from ${OUTBOX_TABLE}`]))[0][0].n);
       this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
       const written = rows.map((row) =>
@@ -285,6 +303,7 @@ export class OutboxRelay {
       } finally {
         for (const { span } of spans) span.end();
       }
+      await trx.commit([]);
       return rows.length;
     });
   }

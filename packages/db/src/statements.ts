@@ -44,11 +44,19 @@ export interface Statement {
  */
 export async function runAsOne(db: Db, statements: Statement[]): Promise<void> {
   if (statements.length === 0) return;
+  const { sql, bindings } = asOne(statements);
+  await db.raw(sql, bindings);
+}
+
+/** `runAsOne`'s statement: every statement but the last a common table expression of the last. */
+export function asOne(statements: Statement[]): Statement {
+  if (statements.length === 0) throw new Error("no statements to run as one");
   const last = statements[statements.length - 1];
   const parts = statements.slice(0, -1).map((statement, i) => `s${i} as (${statement.sql})`);
-  await db.raw(`${parts.length > 0 ? `with ${parts.join(", ")} ` : ""}${last.sql}`, [
-    ...statements.flatMap((statement) => statement.bindings),
-  ]);
+  return {
+    sql: `${parts.length > 0 ? `with ${parts.join(", ")} ` : ""}${last.sql}`,
+    bindings: statements.flatMap((statement) => statement.bindings),
+  };
 }
 
 /** `'…'::uuid, '…'::uuid`: UUIDs as SQL literals, after checking each is one (throws otherwise). */

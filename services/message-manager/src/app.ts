@@ -55,8 +55,9 @@ export async function startMessageManager({
   const readMarks = new ReadMarks(store, reads, outbox, new ReplicaMembership(store, authority, 5000));
   const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }), reads);
 
+  // A send's charge and its batch's first round trip overlap: the batch decides once both answered.
   await bus.handle("message.create", (req, ctx) =>
-    budget.take(req.actor).then(() => messages.create(req.message, requestContextOf(req, ctx.requestId))),
+    messages.create(req.message, requestContextOf(req, ctx.requestId), budget.take(req.actor)),
   );
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),

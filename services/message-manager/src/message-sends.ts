@@ -4,7 +4,8 @@
  * (in id order), reads who is a member and the messages replied to (one round trip), decides each
  * send (domain/sends.ts), and writes every message with its ordinal in its chat, its event, the
  * chats' new sequence numbers and message counts, the senders' own read marks and the keys'
- * responses with one statement, and commits once. Per chat the order, sequence numbers
+ * responses with one statement, and commits once — two round trips to the database in all (a
+ * FoldedTransaction: the BEGIN goes with the claims and the locks, the COMMIT with the writes). Per chat the order, sequence numbers
  * and strictly increasing timestamps are exactly those of one-by-one sends: the chat's row is
  * locked while they are taken. Under no load a send is a batch of one.
  *
@@ -24,14 +25,18 @@ import type { CreateMessageRequest, Message, RequestContext } from "@talk/contra
 import {
   type IdempotencyKey,
   type Outbox,
+  type KeyClaim,
   type Statement,
-  claimKeys,
+  FoldedTransaction,
   agentKey,
+  claimingKeys,
   idempotencyKeyReused,
   keyClaimOf,
   nextTimestampAfter,
+  onServer,
+  outcomeUnknown,
   recordingResponses,
-  releaseKeys,
+  releasingKeys,
 } from "@talk/db";
 import { type TraceCarrier, traceContext } from "@talk/kit";
 import { type MentionsInText, mentionsIn } from "./domain/mentions";
@@ -50,6 +55,8 @@ interface Send {
   confirmed: boolean;
   /** The trace of the request that sends (batches are written outside it). */
   trace: TraceCarrier;
+  /** Its charge to the write budgets; the send is decided once it answered (a refusal is its answer). */
+  admitted: Promise<void>;
 }
 
 /**
@@ -73,8 +80,13 @@ export class BatchedSends {
   }
 
   /** Sends a message (already checked to be postable); resolves once it is committed. */
-  send(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
-    return this.group.submit({ input, context, confirmed: false, trace: traceContext() });
+  send(
+    input: CreateMessageRequest,
+    context: RequestContext,
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<Message> {
+    admitted.catch(() => undefined); // a refusal is read by the batch, not left unhandled meanwhile
+    return this.group.submit({ input, context, confirmed: false, trace: traceContext(), admitted });
   }
 
   private async confirmThenSend(send: Send): Promise<Message> {
@@ -97,12 +109,17 @@ export class BatchedSends {
     } catch (error) {
       filesFailure = error;
     }
+    // The budgets' answers. On a server they are awaited after the first round trip (the charges
+    // ran meanwhile on other connections of the pool); on PGlite, one connection in all, before it.
+    const charges = Promise.allSettled(sends.map((send) => send.admitted));
+    if (!onServer(this.store.db)) await charges;
+    const { emit, take } = this.outbox.collector();
     let committing = false;
     try {
-      return await this.outbox.transaction(async (trx, emit, takeEvents) => {
+      const outcomes = await FoldedTransaction.run(this.store.db, async (trx) => {
         const outcomes: Outcome<Message>[] = [];
         const later = (send: Send) => ({ alone: () => this.group.submit(send) });
-        // Idempotency-Keys first (a repeat is answered without looking further).
+        // A key that comes twice in the batch: the second waits for a later batch.
         const keys = new Map<number, IdempotencyKey>();
         const seen = new Set<string>();
         sends.forEach((send, i) => {
@@ -113,27 +130,16 @@ export class BatchedSends {
           else keys.set(i, key);
           seen.add(id);
         });
-        const claims = await claimKeys<Message>(trx, [...keys.values()]);
-        const candidates: number[] = [];
-        sends.forEach((_, i) => {
-          if (outcomes[i]) return;
-          const key = keys.get(i);
-          const claim = key && keyClaimOf(claims, key);
-          if (key && claim && !claim.claimed)
-            outcomes[i] =
-              claim.fingerprint === key.fingerprint
-                ? { value: claim.response }
-                : { error: idempotencyKeyReused() };
-          else candidates.push(i);
-        });
-        // Then the chats, locked, who is a member of them (senders and mentioned agents; everyone
-        // for a <!here>), and the messages replied to.
+        // One round trip with the BEGIN: the Idempotency-Keys claimed, then the chats locked, who is
+        // a member of them (senders and mentioned agents; everyone for a <!here>), and the messages
+        // replied to. The chat of a send whose key turns out used is locked too (and not written).
+        const asked = sends.flatMap((_, i) => (outcomes[i] ? [] : [i]));
         const mentioned = new Map<number, MentionsInText>(
-          candidates.map((i) => [i, mentionsIn(sends[i].input.text ?? "")]),
+          asked.map((i) => [i, mentionsIn(sends[i].input.text ?? "")]),
         );
-        const facts = await this.store.lockChatsForSends(
-          trx,
-          candidates.map((i) => ({
+        const claiming = keys.size > 0 ? claimingKeys<Message>([...keys.values()]) : undefined;
+        const locking = this.store.lockingChatsForSends(
+          asked.map((i) => ({
             chatId: sends[i].input.chat_id,
             agentId: sends[i].context.actor.agent_id,
             parentId: parentIdOf(sends[i].input),
@@ -141,7 +147,31 @@ export class BatchedSends {
             here: mentioned.get(i)?.here,
           })),
         );
+        const results = await trx.step([...(claiming?.statements ?? []), ...locking.statements]);
+        const claims = claiming
+          ? claiming.read(results[0], results[1])
+          : new Map<string, KeyClaim<Message>>();
+        const facts = locking.read(results.slice(claiming ? 2 : 0));
+        // The write budgets' answers (asked while the round trip above ran): a refused send is
+        // answered so (its key, if this batch claimed it, given back), before anything else.
+        const settled = await charges;
         const release: IdempotencyKey[] = [];
+        // Then a repeat is answered without looking further.
+        const candidates: number[] = [];
+        for (const i of asked) {
+          const key = keys.get(i);
+          const claim = key && keyClaimOf(claims, key);
+          const charge = settled[i];
+          if (charge.status === "rejected") {
+            outcomes[i] = { error: charge.reason };
+            if (key && claim?.claimed) release.push(key);
+          } else if (key && claim && !claim.claimed)
+            outcomes[i] =
+              claim.fingerprint === key.fingerprint
+                ? { value: claim.response }
+                : { error: idempotencyKeyReused() };
+          else candidates.push(i);
+        }
         const written: { index: number; message: Message; ordinal: number }[] = [];
         const reads = new Map<string, OwnRead>();
         const touched = new Map<string, ChatRow>();
@@ -209,28 +239,39 @@ export class BatchedSends {
           });
           outcomes[i] = { value: message };
         }
-        await releaseKeys(trx, release);
+        // One round trip with the COMMIT: keys given back, and every write of the batch as one statement.
+        const also: Statement[] = release.length > 0 ? [releasingKeys(release)] : [];
         if (written.length > 0) {
           const responses = written.flatMap(({ index, message }) => {
             const key = keys.get(index);
             return key ? [{ key, response: message }] : [];
           });
-          const also: Statement[] = responses.length > 0 ? [recordingResponses(responses)] : [];
-          await this.store.writeSends(trx, {
-            messages: written.map(({ message, ordinal }) => ({ message, ordinal })),
-            chats: [...touched.values()],
-            reads: [...reads.values()],
-            also: [...also, takeEvents()],
-          });
+          if (responses.length > 0) also.push(recordingResponses(responses));
+          also.push(take());
         }
         committing = true;
+        await trx.commit(
+          written.length > 0
+            ? [
+                this.store.writingSends({
+                  messages: written.map(({ message, ordinal }) => ({ message, ordinal })),
+                  chats: [...touched.values()],
+                  reads: [...reads.values()],
+                  also,
+                }),
+              ]
+            : also,
+        );
         return outcomes;
       });
+      if (outcomes.some((outcome) => outcome && "value" in outcome)) this.outbox.committed();
+      return outcomes;
     } catch (error) {
-      // Failed before the commit: nothing of it happened; each send is tried again on its own (a
-      // send that fails alone fails). A failed commit leaves the outcome unknown: the senders get
-      // the error (and retry with their keys).
-      if (committing || sends.length === 1) return sends.map(() => ({ error }));
+      // Failed before the commit (a statement the server refused, even in the step with the
+      // COMMIT: the COMMIT then did not run): nothing of it happened; each send is tried again on
+      // its own (a send that fails alone fails). A connection lost during the step with the COMMIT
+      // leaves the outcome unknown: the senders get the error (and retry with their keys).
+      if ((committing && outcomeUnknown(error)) || sends.length === 1) return sends.map(() => ({ error }));
       return sends.map((send) => ({ alone: () => this.group.submitAlone(send) }));
     }
   }

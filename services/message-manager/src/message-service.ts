@@ -80,10 +80,23 @@ export class MessageService {
     );
   }
 
-  async create(input: CreateMessageRequest, context: RequestContext): Promise<Message> {
-    assertPostable(input);
-    mentionsIn(input.text ?? ""); // a <@…> that is no agent id is refused before the send is queued
-    return this.sends.send(input, context);
+  /**
+   * `admitted`: the send's charge to its write budgets, made by the caller (a refusal of it comes
+   * first, before any other answer: a 429 is never hidden behind a 400 or a repeat's answer).
+   */
+  async create(
+    input: CreateMessageRequest,
+    context: RequestContext,
+    admitted: Promise<void> = Promise.resolve(),
+  ): Promise<Message> {
+    try {
+      assertPostable(input);
+      mentionsIn(input.text ?? ""); // a <@…> that is no agent id is refused before the send is queued
+    } catch (error) {
+      await admitted;
+      throw error;
+    }
+    return this.sends.send(input, context, admitted);
   }
 
   /**

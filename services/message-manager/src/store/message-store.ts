@@ -7,7 +7,7 @@ import {
   normalizeTimestamp,
   type PageRequest,
 } from "@talk/contracts";
-import { type Statement, nextTimestamp, paginate, runAsOne, runStatements, uuidLiterals } from "@talk/db";
+import { type Statement, asOne, nextTimestamp, paginate, runAsOne, uuidLiterals } from "@talk/db";
 import type { Knex } from "knex";
 import type { ChatView } from "../domain/message-rules";
 
@@ -100,7 +100,7 @@ export const MESSAGE_COLUMNS = [
   "mentions",
 ] as const;
 
-/** How a (chat, agent) membership is named in the sets `lockChatsForSends` returns. */
+/** How a (chat, agent) membership is named in the sets `lockingChatsForSends` reads. */
 export const memberKey = (chatId: string, agentId: string) => `${chatId}:${agentId}`;
 
 export class MessageStore {
@@ -162,17 +162,21 @@ export class MessageStore {
    * locked in id order (so that concurrent batches cannot deadlock), which of the (chat, agent)
    * pairs are members, with the database's clock read once after the locks are held, and the
    * messages replied to. The members and the parents are read by statements of their own, so they
-   * include every change committed before the locks were granted.
+   * include every change committed before the locks were granted. As statements for a step of the
+   * batch's transaction (they go with its BEGIN and its keys' claims), and what their rows say.
    */
-  async lockChatsForSends(
-    trx: Knex.Transaction,
+  lockingChatsForSends(
     sends: { chatId: string; agentId: string; parentId?: string; mentioned?: string[]; here?: boolean }[],
-  ): Promise<SendFacts> {
+  ): { statements: string[]; read(results: Record<string, unknown>[][]): SendFacts } {
     const ids = [...new Set(sends.map((s) => s.chatId))].sort();
     const chats = new Map<string, ChatRow>();
     const parents = new Map<string, Pick<Message, "chat_id" | "customer_id">>();
     const everyone = new Map<string, string[]>();
-    if (ids.length === 0) return { chats, members: new Set(), parents, everyone, now: undefined };
+    if (ids.length === 0)
+      return {
+        statements: [],
+        read: () => ({ chats, members: new Set(), parents, everyone, now: undefined }),
+      };
     // The senders first: the clock is read from the first row found (see `now` below).
     const asked = [
       ...sends.map((s) => ({ chatId: s.chatId, agentId: s.agentId })),
@@ -181,9 +185,7 @@ export class MessageStore {
     const pairs = [...new Map(asked.map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
     const parentIds = [...new Set(sends.flatMap((s) => (s.parentId ? [s.parentId] : [])))];
     const hereChats = [...new Set(sends.flatMap((s) => (s.here ? [s.chatId] : [])))];
-    const [rows, found, replied, all] = await runStatements<
-      ChatRow & { agent_id: string; chat_id: string; now: string }
-    >(trx, [
+    const statements = [
       `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
       `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
          from members m
@@ -195,37 +197,43 @@ export class MessageStore {
       ...(hereChats.length > 0
         ? [`select chat_id, agent_id from members where chat_id in (${uuidLiterals(hereChats)})`]
         : []),
-    ]);
-    for (const row of all ?? [])
-      everyone.set(row.chat_id, [...(everyone.get(row.chat_id) ?? []), row.agent_id]);
-    for (const row of rows) chats.set(row.id, numbered(row));
-    for (const row of replied ?? [])
-      parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
-    const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
-    return { chats, members, parents, everyone, now: found[0]?.now };
+    ];
+    const read = (results: Record<string, unknown>[][]): SendFacts => {
+      const [rows, found, replied, all] = results as unknown as (ChatRow & {
+        agent_id: string;
+        chat_id: string;
+        now: string;
+      })[][];
+      for (const row of all ?? [])
+        everyone.set(row.chat_id, [...(everyone.get(row.chat_id) ?? []), row.agent_id]);
+      for (const row of rows) chats.set(row.id, numbered(row));
+      for (const row of replied ?? [])
+        parents.set(row.id, { chat_id: row.chat_id, customer_id: row.customer_id });
+      const members = new Set(found.map((m) => memberKey(m.chat_id, m.agent_id)));
+      return { chats, members, parents, everyone, now: found[0]?.now };
+    };
+    return { statements, read };
   }
 
   /**
-   * Writes a batch of sends in one statement: the messages with their ordinals, the chats' new
-   * sequence numbers, clocks and message counts, the senders' own read marks (own messages are never
-   * unread), and `also` — the other writes of the transaction that go with them (the outbox rows of
-   * their events, `insertingEvents`; the responses of their Idempotency-Keys, `recordingResponses`).
-   * The batch numbers the messages itself (it holds the chats' locks), so the per-row trigger that
-   * numbers other inserts does not run for these.
+   * The statements that write a batch of sends as one (`runAsOne`'s form, for the step that
+   * commits the batch): the messages with their ordinals, the chats' new sequence numbers, clocks
+   * and message counts, the senders' own read marks (own messages are never unread), and `also` —
+   * the other writes of the transaction that go with them (the outbox rows of their events,
+   * `insertingEvents`; the responses of their Idempotency-Keys, `recordingResponses`; keys given
+   * back, `releasingKeys`). The batch numbers the messages itself (it holds the chats' locks), so
+   * the per-row trigger that numbers other inserts does not run for these.
    */
-  async writeSends(
-    trx: Knex.Transaction,
-    sends: {
-      messages: { message: Message; ordinal: number }[];
-      chats: Pick<ChatRow, "id" | "seq" | "clock" | "message_count">[];
-      reads: OwnRead[];
-      also: Statement[];
-    },
-  ): Promise<void> {
-    await runAsOne(trx, [
-      insertingMessages(sends.messages),
+  writingSends(sends: {
+    messages: { message: Message; ordinal: number }[];
+    chats: Pick<ChatRow, "id" | "seq" | "clock" | "message_count">[];
+    reads: OwnRead[];
+    also: Statement[];
+  }): Statement {
+    return asOne([
+      ...(sends.messages.length > 0 ? [insertingMessages(sends.messages)] : []),
       ...insertingMentions(sends.messages.map(({ message }) => message)),
-      sequencingChats(sends.chats),
+      ...(sends.chats.length > 0 ? [sequencingChats(sends.chats)] : []),
       ...(sends.reads.length > 0 ? [movingOwnReads(sends.reads)] : []),
       ...sends.also,
     ]);
