@@ -159,8 +159,9 @@ export class ChatService {
   }
 
   async get(actor: Actor, chatId: string): Promise<Chat> {
-    const chat = assertSameCustomer(actor, await this.store.getChat(chatId), chatId);
-    assertCanRead({ chat, member: Boolean(await this.store.findParticipant(chatId, actor.agent_id)) });
+    const found = await this.store.chatAndMembership(chatId, actor.agent_id);
+    const chat = assertSameCustomer(actor, found.chat, chatId);
+    assertCanRead({ chat, member: found.member });
     return chat;
   }
 

@@ -11,7 +11,7 @@ import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
 import { body, page, pathId } from "../http/input";
-import { readRoutes, withReadState, withReceipts } from "./read-state";
+import { readRoutes, readSummaries, withReadState, withReceipts, withSummaries } from "./read-state";
 
 export function chatRoutes(bus: Bus, logger: Logger): Router {
   const router = Router();
@@ -47,8 +47,13 @@ export function chatRoutes(bus: Bus, logger: Logger): Router {
   });
   router.get(`${base}/:id`, async (req, res) => {
     const actor = actorOf(req);
-    const chat = await bus.call("chat.get", { actor, chat_id: pathId(req, "id") }, opts(req));
-    res.json((await withReadState(bus, actor, [chat], opts(req)))[0]);
+    const chatId = pathId(req, "id");
+    // Both questions at once; chat-manager's answer decides (a 403 or 404 is its), and the read
+    // state — nothing for a chat the caller is not in — is merged in only then.
+    const summaries = readSummaries(bus, actor, [chatId], opts(req));
+    summaries.catch(() => undefined); // awaited below, unless chat-manager refused first
+    const chat = await bus.call("chat.get", { actor, chat_id: chatId }, opts(req));
+    res.json(withSummaries([chat], await summaries)[0]);
   });
   router.put(`${base}/:id`, async (req, res) => {
     const chatId = pathId(req, "id");

@@ -22,8 +22,37 @@ type Opts = { requestId?: string };
 /** The chats with the caller's unread count, read mark and last message. */
 export async function withReadState(bus: Bus, actor: Actor, chats: Chat[], opts: Opts): Promise<Chat[]> {
   if (chats.length === 0) return chats;
-  const { summaries } = await bus.call("read.summaries", { actor, chat_ids: chats.map((c) => c.id) }, opts);
-  const byChat = new Map(summaries.map(({ chat_id, ...summary }) => [chat_id, summary]));
+  return withSummaries(
+    chats,
+    await readSummaries(
+      bus,
+      actor,
+      chats.map((c) => c.id),
+      opts,
+    ),
+  );
+}
+
+/** What message-manager says of the caller's read state in a chat. */
+type ChatReadState = Pick<Chat, "unread_count" | "mention_count" | "last_read_message_id" | "last_message">;
+
+/**
+ * Asks message-manager for the caller's read state in these chats — a question that may go out
+ * together with chat-manager's (`GET talk_chats/{id}`: the two calls overlap), since it answers
+ * nothing for a chat the caller is not in.
+ */
+export async function readSummaries(
+  bus: Bus,
+  actor: Actor,
+  chatIds: string[],
+  opts: Opts,
+): Promise<Map<string, ChatReadState>> {
+  const { summaries } = await bus.call("read.summaries", { actor, chat_ids: chatIds }, opts);
+  return new Map(summaries.map(({ chat_id, ...summary }) => [chat_id, summary]));
+}
+
+/** The chats with the read state of `readSummaries` merged in (none read yet where it said nothing). */
+export function withSummaries(chats: Chat[], byChat: Map<string, ChatReadState>): Chat[] {
   return chats.map((chat) => ({
     ...chat,
     ...(byChat.get(chat.id) ?? {

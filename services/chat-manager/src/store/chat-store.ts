@@ -80,6 +80,20 @@ export class ChatStore {
     return row && toChat(row);
   }
 
+  /** The chat, and whether the agent is one of its participants: one round trip. */
+  async chatAndMembership(chatId: string, agentId: string): Promise<{ chat?: Chat; member: boolean }> {
+    const row: (ChatRow & { is_member: boolean }) | undefined = await this.db("talk_chats as c")
+      .where("c.id", chatId)
+      .first(
+        "c.*",
+        this.db.raw(
+          "exists (select 1 from talk_participants p where p.chat_id = c.id and p.owner_type = 'agent' and p.owner_id = ?) as is_member",
+          [agentId],
+        ),
+      );
+    return { chat: row && toChat(row), member: Boolean(row?.is_member) };
+  }
+
   /** The types of the chats of these ids that exist (any customer's: for services' replicas). */
   async typesOf(chatIds: string[]): Promise<{ id: string; type: Chat["type"] }[]> {
     return this.db("talk_chats").whereIn("id", chatIds).select("id", "type");
