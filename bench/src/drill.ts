@@ -28,6 +28,13 @@
  * A membership change (a participant added, retried with its Idempotency-Key) is made during each
  * cluster fault and must be applied exactly once.
  *
+ * `pnpm drill --pg-failover` gives message-manager's and chat-manager's databases each a primary with a
+ * synchronous standby (the services get both addresses in DATABASE_HOSTS) and runs the failover drills:
+ *   P1. message-manager's primary killed (SIGKILL), its standby promoted, the old primary back as the
+ *       new standby (pg_rewind);
+ *   P2. the same for chat-manager's database;
+ * each with a membership change during the fault, applied exactly once.
+ *
  * Afterwards it compares the database with what the clients got: every acknowledged message stored
  * once; every reader got every event of the chat once and in order. It reports the time to recover,
  * the errors clients saw, and lost, duplicated and reordered counts; it exits 1 if any is not zero.
@@ -36,7 +43,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { CHAT_CHANGES_SUBSCRIPTION, RPC_QUEUES } from "@talk/contracts";
-import { type RabbitClusterHandle, isolatedNetworkUnavailable } from "@talk/testkit";
+import {
+  type RabbitClusterHandle,
+  type ReplicatedPostgresHandle,
+  isolatedNetworkUnavailable,
+} from "@talk/testkit";
 import { BlackholeRelay } from "./drills/blackhole";
 import { type MembershipChange, addParticipantReliably, systemMessageCount } from "./drills/membership";
 import { type OverloadResult, overloadMarkdown, runOverload } from "./drills/overload";
@@ -147,6 +158,8 @@ const FAULTS: Fault[] = [
 
 /** `--cluster`: the stack runs on a 3-node RabbitMQ cluster, and the cluster drills run. */
 const clustered = process.argv.includes("--cluster");
+/** A run of the cluster or the failover drills only: their rows join the latest report's. */
+const special = clustered || process.argv.includes("--pg-failover");
 const CLUSTER_NODES = 3;
 /** Why the cluster's nodes could not each get their own network namespace (the partition drill needs it). */
 const notIsolated = clustered ? isolatedNetworkUnavailable() : undefined;
@@ -208,6 +221,42 @@ const CLUSTER_FAULTS: Fault[] = [
   },
 ];
 
+/** `--pg-failover`: message-manager's and chat-manager's databases on a primary and a synchronous standby. */
+const pgFailover = process.argv.includes("--pg-failover");
+const FAILOVER_DATABASES = ["message-manager", "chat-manager"] as const;
+/** How long the primary is down before the standby is promoted: an operator's detection time. */
+const PROMOTE_AFTER_MS = 2000;
+
+function replicatedOf(stack: BenchStack, service: string): ReplicatedPostgresHandle {
+  const server = stack.distributed.replicatedPostgres[service];
+  if (!server) throw new Error(`the failover drills need ${service}'s database replicated (--pg-failover)`);
+  return server;
+}
+
+/** Kills the primary of `service`'s database, promotes its standby, brings the old primary back as the standby. */
+const failover = (service: string): Fault => ({
+  name: `PostgreSQL failover: ${service}'s primary killed (SIGKILL), its synchronous standby promoted ${PROMOTE_AFTER_MS / 1000} s later, the old primary back as the standby`,
+  membershipChange: true,
+  async run(stack) {
+    const server = replicatedOf(stack, service);
+    const old = server.primary;
+    const standby = server.nodes.findIndex((node) => node.role === "standby");
+    await server.kill();
+    const killedAt = Date.now();
+    log(`${service}: primary (node ${old + 1}) killed`);
+    await sleep(PROMOTE_AFTER_MS);
+    await server.promote(standby);
+    log(`${service}: node ${standby + 1} promoted ${Date.now() - killedAt} ms after the kill`);
+    const { method } = await server.rejoin(old);
+    log(
+      `${service}: node ${old + 1} is the synchronous standby again (${method}), ${Date.now() - killedAt} ms after the kill`,
+    );
+    return killedAt;
+  },
+});
+
+const PG_FAILOVER_FAULTS: Fault[] = FAILOVER_DATABASES.map(failover);
+
 /** The latest report as kept in drill-latest.json. */
 interface Latest {
   system: Awaited<ReturnType<typeof systemInfo>>;
@@ -220,7 +269,10 @@ interface Latest {
 /** Order in the report: the single-broker drills, then the cluster drills. */
 const drillNumber = (name: string) => {
   const single = FAULTS.findIndex((f) => f.name === name);
-  return single >= 0 ? single : 100 + CLUSTER_FAULTS.findIndex((f) => f.name === name);
+  if (single >= 0) return single;
+  const failoverDrill = PG_FAILOVER_FAULTS.findIndex((f) => f.name === name);
+  if (failoverDrill >= 0) return 200 + failoverDrill;
+  return 100 + CLUSTER_FAULTS.findIndex((f) => f.name === name);
 };
 
 /** Drill numbers after the faults: the overload drill and the soak. */
@@ -257,7 +309,7 @@ async function storedMessages(
   stack: BenchStack,
   chatId: string,
 ): Promise<{ messages: { id: string; text: string }[]; seq: number }> {
-  const client = new pg.Client({ connectionString: stack.distributed.databases["message-manager"] });
+  const client = new pg.Client({ connectionString: stack.distributed.databaseUrl("message-manager") });
   await client.connect();
   try {
     const messages = await client.query<{ id: string; text: string }>(
@@ -286,8 +338,9 @@ async function runDrill(
   const load = new SendLoad(gateways, () => chatId, SEND_INTERVAL_MS);
   load.start(people.senders);
   await sleep(BEFORE_FAULT_MS);
-  const messageDb = stack.distributed.databases["message-manager"];
-  const joinsBefore = fault.membershipChange ? await systemMessageCount(messageDb, chatId) : 0;
+  // after a failover the database is on the other node
+  const messageDb = () => stack.distributed.databaseUrl("message-manager");
+  const joinsBefore = fault.membershipChange ? await systemMessageCount(messageDb(), chatId) : 0;
   log(`${fault.name}: fault`);
   const faultStart = Date.now();
   const membership: Promise<MembershipChange> | undefined = fault.membershipChange
@@ -320,7 +373,7 @@ async function runDrill(
   if (membership) {
     const change = await membership;
     const joinsDeadline = Date.now() + 60_000;
-    const joins = async () => (await systemMessageCount(messageDb, chatId)) - joinsBefore;
+    const joins = async () => (await systemMessageCount(messageDb(), chatId)) - joinsBefore;
     while (change.acked && (await joins()) < 1 && Date.now() < joinsDeadline) await sleep(200);
     await sleep(1000);
     membershipApplied = change.acked ? await joins() : 0;
@@ -439,7 +492,10 @@ function skippedDrill(drill: string, reason: string): DrillResult {
 /** Who takes part: an admin (creates the chats), steady senders, and readers over WebSocket. */
 async function cast(stack: BenchStack, fixtures: Fixtures) {
   const customer = await fixtures.customer();
-  const agents = await fixtures.agents(customer, 1 + SENDERS + READERS + CLUSTER_FAULTS.length);
+  const agents = await fixtures.agents(
+    customer,
+    1 + SENDERS + READERS + Math.max(CLUSTER_FAULTS.length, PG_FAILOVER_FAULTS.length),
+  );
   const [admin, ...rest] = agents;
   const senders = rest.slice(0, SENDERS);
   const readerAgents = rest.slice(SENDERS, SENDERS + READERS);
@@ -487,6 +543,12 @@ function markdown(
           `The 3-node cluster rows (\`pnpm drill --cluster\`) ran on ${CLUSTER_NODES} local rabbitmq-server nodes: every durable queue a quorum queue with 3 replicas, the push stream on 3 replicas, every service given the three addresses. Recovery there counts from the kill. Membership change: a participant added during the fault (retried with its Idempotency-Key), and the join messages it left (exactly 1 is right).`,
           "",
           `The partition row: each node in its own network namespace behind a router namespace, where two policy rules blackhole every packet from and to the node leading the chat-changes queue (its AMQP clients' and the Erlang distribution to the other nodes; nothing closed, no ICMP) for ${PARTITION_MS / 1000} s; the nodes run \`cluster_partition_handling = pause_minority\` and \`net_ticktime = 15\`. Recovery counts from the cut.`,
+        ]
+      : []),
+    ...(results.some((r) => r.drill.startsWith("PostgreSQL failover"))
+      ? [
+          "",
+          `The PostgreSQL failover rows (\`pnpm drill --pg-failover\`) ran with message-manager's and chat-manager's databases each on a primary and a synchronous streaming standby (\`synchronous_standby_names = '*'\`, \`synchronous_commit = on\`, fsync and full_page_writes on), the services given both addresses (\`DATABASE_HOSTS\`: each new connection goes to the one that accepts writes). The primary is killed with SIGKILL, the standby promoted ${PROMOTE_AFTER_MS / 1000} s later (standing in for an operator's detection), then the old primary rewound (pg_rewind) and started as the new synchronous standby while the load goes on. Recovery counts from the kill. Membership change as above.`,
         ]
       : []),
     "",
@@ -648,7 +710,7 @@ async function soakDrill(
 async function main() {
   const started = Date.now();
   log(
-    `starting the distributed stack (2 replicas of every service)${clustered ? ` on a ${CLUSTER_NODES}-node RabbitMQ cluster` : ""}`,
+    `starting the distributed stack (2 replicas of every service)${clustered ? ` on a ${CLUSTER_NODES}-node RabbitMQ cluster` : ""}${pgFailover ? `, ${FAILOVER_DATABASES.join("'s and ")}'s databases on a primary and a synchronous standby` : ""}`,
   );
   // admission control as configured by default (empty: the gateway's default), or fixed only
   const admission = fixedAdmission ? "0" : "";
@@ -658,6 +720,7 @@ async function main() {
     durability: "durable",
     rabbitNodes: clustered ? CLUSTER_NODES : 1,
     rabbitIsolated: clustered && !notIsolated,
+    replicatedDatabases: pgFailover ? FAILOVER_DATABASES : [],
     env: { OVERLOAD_QUEUE_TARGET_MS: admission, OVERLOAD_EVENT_LOOP_LAG_MS: admission },
   });
   if (fixedAdmission) log("gateways with their fixed in-flight limit only (--fixed-admission)");
@@ -670,9 +733,9 @@ async function main() {
   let people: Awaited<ReturnType<typeof cast>> | undefined;
   try {
     if (stack.push.length < 2) throw new Error("the drills need two push replicas");
-    if (!clustered) relay = await relayMessageManager(stack);
+    if (!special) relay = await relayMessageManager(stack);
     people = await cast(stack, fixtures);
-    for (const fault of selected(clustered ? CLUSTER_FAULTS : FAULTS)) {
+    for (const fault of selected(clustered ? CLUSTER_FAULTS : pgFailover ? PG_FAILOVER_FAULTS : FAULTS)) {
       const unavailable = fault.unavailable?.(stack);
       if (unavailable) {
         log(`SKIPPED — ${fault.name}: ${unavailable}`);
@@ -686,11 +749,11 @@ async function main() {
         `${fault.name}: recovered in ${duration(result.recoveryMs)}; ${result.acked} acked, ${result.lostMessages} lost, ${result.duplicatedMessages} duplicated; events lost/dup/reordered ${result.eventsLost}/${result.eventsDuplicated}/${result.eventsReordered} ${result.ok ? "OK" : "FAILED"}`,
       );
     }
-    if (!clustered && wanted(OVERLOAD_DRILL)) {
+    if (!special && wanted(OVERLOAD_DRILL)) {
       overload = await overloadDrill(stack, fixtures);
       log(`overload: ${overload.ok ? "OK" : "FAILED"}: ${overload.verdict}`);
     }
-    if (!clustered && wanted(SOAK_DRILL)) {
+    if (!special && wanted(SOAK_DRILL)) {
       log(`soak: ${soakMinutes} minutes of steady load`);
       soaked = await soakDrill(stack, fixtures, people);
       log(`soak: ${soaked.ok ? "OK" : "FAILED"}`);
@@ -719,7 +782,7 @@ async function main() {
   // A run of every drill replaces the latest report; a run of some (--only) refreshes their rows in it.
   const latestFile = join(dir, "drill-latest.json");
   const latest: Latest =
-    (only || clustered) && existsSync(latestFile)
+    (only || special) && existsSync(latestFile)
       ? (JSON.parse(readFileSync(latestFile, "utf8")) as Latest)
       : { system, results: [], seconds: 0 };
   const merged: Latest = {
@@ -729,7 +792,7 @@ async function main() {
     ),
     overload: overload ?? latest.overload,
     soak: soaked ?? latest.soak,
-    seconds: only || clustered ? latest.seconds : seconds,
+    seconds: only || special ? latest.seconds : seconds,
   };
   writeFileSync(latestFile, JSON.stringify(merged, null, 2) + "\n");
   writeFileSync(

@@ -30,6 +30,8 @@ export async function startStack(
     rabbitNodes?: number;
     /** The cluster's nodes each in its own network namespace, so that one can be partitioned (root only). */
     rabbitIsolated?: boolean;
+    /** Managers whose database runs on a primary with a synchronous standby (the failover drills). */
+    replicatedDatabases?: readonly string[];
   } = {},
 ): Promise<BenchStack> {
   // --cpu-prof is not allowed in NODE_OPTIONS: a preloaded hook profiles through the inspector instead.
@@ -47,6 +49,7 @@ export async function startStack(
     postgresSettings: options.postgresSettings,
     rabbitNodes: options.rabbitNodes,
     rabbitIsolated: options.rabbitIsolated,
+    replicatedDatabases: options.replicatedDatabases,
     logLevel: "warn",
     // the bench measures capacity, not the limits: logins and write budgets far above any run
     env: {

@@ -12,10 +12,12 @@ import {
   type PostgresHandle,
   type RabbitClusterHandle,
   type RabbitHandle,
+  type ReplicatedPostgresHandle,
   freePort,
   startPostgres,
   startRabbit,
   startRabbitCluster,
+  startReplicatedPostgres,
 } from "@talk/testkit";
 import { ServiceProcess } from "./service-process";
 
@@ -37,6 +39,11 @@ export interface DistributedOptions {
   rabbitNodes?: number;
   /** The cluster's nodes each in its own network namespace, so that one can be partitioned (root only). */
   rabbitIsolated?: boolean;
+  /**
+   * Managers whose database runs on its own primary with a synchronous standby (services get both
+   * addresses in DATABASE_HOSTS), for the failover drills; the others share the single server.
+   */
+  replicatedDatabases?: readonly string[];
 }
 
 export interface DistributedStack {
@@ -48,7 +55,12 @@ export interface DistributedStack {
   /** The broker cluster, when the stack runs on one (`rabbitNodes`). */
   rabbitCluster?: RabbitClusterHandle;
   postgres: PostgresHandle;
+  /** The primary-and-standby servers of the managers in `replicatedDatabases`. */
+  replicatedPostgres: Record<string, ReplicatedPostgresHandle>;
+  /** Each manager's database URL as created (on a replicated one, the first primary's address). */
   databases: Record<string, string>;
+  /** A manager's database URL on the server that accepts writes now (follows a failover). */
+  databaseUrl(service: string): string;
   jwtSecret: string;
   processes: ServiceProcess[];
   logDir: string;
@@ -72,15 +84,34 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   ]);
   const rabbitCluster = "nodes" in rabbit ? (rabbit as RabbitClusterHandle) : undefined;
   const processes: ServiceProcess[] = [];
+  const replicatedPostgres: Record<string, ReplicatedPostgresHandle> = {};
   const stopAll = async () => {
     await Promise.all(processes.map((p) => p.stop()));
-    await Promise.all([rabbit.close(), postgres.close()]);
+    await Promise.all([
+      rabbit.close(),
+      postgres.close(),
+      ...Object.values(replicatedPostgres).map((r) => r.close()),
+    ]);
   };
   try {
+    for (const service of options.replicatedDatabases ?? [])
+      replicatedPostgres[service] = await startReplicatedPostgres({
+        durable: options.durablePostgres,
+        settings: options.postgresSettings,
+      });
     const jwtSecret = randomBytes(32).toString("hex");
     const databases: Record<string, string> = {};
     for (const service of MANAGERS)
-      databases[service] = await postgres.createDatabase(service.replace("-", "_"));
+      databases[service] = await (replicatedPostgres[service] ?? postgres).createDatabase(
+        service.replace("-", "_"),
+      );
+    const databaseUrl = (service: string) => {
+      const replicated = replicatedPostgres[service];
+      if (!replicated) return databases[service];
+      const url = new URL(databases[service]);
+      url.port = String(replicated.nodes[replicated.primary].port);
+      return url.toString();
+    };
     const common = {
       RABBITMQ_URL: rabbit.url,
       ...(rabbitCluster && {
@@ -98,6 +129,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
             env: {
               ...common,
               DATABASE_URL: databases[service],
+              ...(replicatedPostgres[service] && { DATABASE_HOSTS: replicatedPostgres[service].hosts }),
               ...(service === "file-manager" ? { JWT_SECRET: jwtSecret } : {}),
             },
             httpPort: await freePort(),
@@ -136,7 +168,9 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
       rabbit,
       rabbitCluster,
       postgres,
+      replicatedPostgres,
       databases,
+      databaseUrl,
       jwtSecret,
       processes,
       logDir,
