@@ -124,6 +124,17 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "DEPENDENCY_UNAVAILABLE" });
       });
 
+      it.each([
+        ["no host accepts writes (mid-failover)", "08001"],
+        ["a write refused by a server that became a standby", "25006"],
+      ])("turns a database failover's %s into UNAVAILABLE", async (what, code) => {
+        await bus.handle("agent.get", async () => {
+          throw Object.assign(new Error(what), { code });
+        });
+        const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
+        await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "DEPENDENCY_UNAVAILABLE" });
+      });
+
       it("rejects a request that breaks the schema with INVALID_ARGUMENT, and keeps serving", async () => {
         let calls = 0;
         await bus.handle("agent.get", async (request) => {
