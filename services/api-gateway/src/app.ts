@@ -106,8 +106,8 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
 } {
   const api = express.Router();
   const admission = new Admission(settings, new GatewayMetrics(metrics));
+  api.use(admission.middleware); // first: refusals answered before anything else runs or reads the body
   api.use(requestId, observe(metrics, logger.child({ component: "access" })));
-  api.use(admission.middleware); // before the body is read
   api.use(apiSecurityHeaders);
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   // Files first: their bodies stream through to file-manager, never parsed here.

@@ -16,10 +16,16 @@ describe("admission control (MAX_REQUESTS_IN_FLIGHT)", () => {
       const refused = await gateway.login("whatever1");
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
-      expect(((await refused.json()) as { error: object }).error).toMatchObject({
+      // the SPEC's envelope, its request id the one in X-Request-Id
+      const requestId = refused.headers.get("x-request-id");
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(((await refused.json()) as { error: object }).error).toEqual({
         status: "UNAVAILABLE",
         reason: "OVERLOADED",
+        message: "This gateway is serving its limit of 2 requests at once; retry in a second.",
+        request_id: requestId,
       });
+      expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
       const metricsText = await gateway.metrics.registry.metrics();
       expect(metricsText).toMatch(/^talk_http_requests_shed_total\{[^}]*reason="in_flight"[^}]*\} 1$/m);
       expect(metricsText).toMatch(/^talk_http_requests_in_flight\{[^}]*\} 2$/m);

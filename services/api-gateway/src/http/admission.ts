@@ -13,7 +13,8 @@
  * Under twice the load it can serve, the accepted requests keep their latency and the excess learns
  * at once to retry (docs/operations.md, "Overload").
  */
-import { AppError } from "@talk/contracts";
+import { ERROR_HTTP_STATUS, type ErrorBody } from "@talk/contracts";
+import { adoptRequestId } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
 import { AdaptiveLimit } from "../admission/adaptive-limit";
 import { EventLoopLag } from "../admission/event-loop-lag";
@@ -77,14 +78,30 @@ export class Admission {
     return undefined;
   }
 
-  /** The middleware: mount it before anything reads the body. */
-  readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+  /**
+   * The middleware: mount it first, before anything reads the body. A refusal is answered here and
+   * now — the SPEC's error envelope with its request id, no access log line or trace span (the
+   * refusal is counted in `talk_http_requests_shed_total`; under overload those lines would be
+   * most of the log) — so the excess costs the replica as little CPU as an HTTP answer can.
+   */
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     const reason = this.shedReason();
     if (reason) {
       this.metrics.shed.inc({ reason });
-      res.setHeader("Retry-After", "1");
       const limit = reason === "queue" ? (this.adaptive?.limit ?? 0) : this.settings.maxRequestsInFlight;
-      next(new AppError("UNAVAILABLE", "OVERLOADED", refusal[reason](limit)));
+      const requestId = adoptRequestId(req.get("x-request-id"));
+      const body: ErrorBody = {
+        status: "UNAVAILABLE",
+        reason: "OVERLOADED",
+        message: refusal[reason](limit),
+      };
+      res.writeHead(ERROR_HTTP_STATUS.UNAVAILABLE, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Retry-After": "1",
+        "X-Request-Id": requestId,
+        "X-Content-Type-Options": "nosniff",
+      });
+      res.end(JSON.stringify({ error: { ...body, request_id: requestId } }));
       return;
     }
     this.metrics.inFlight.set(++this.inFlight);
