@@ -1,1 +1,2 @@
 export { startEmbedded, type EmbeddedSystem, type EmbeddedOptions } from "./system";
+export { EMBEDDED_MANAGERS, schemaOf } from "./system";
