@@ -23,7 +23,11 @@ export class EventFrame {
     const key = `${topic} ${cursor}`;
     let frame = this.frames.get(key);
     if (!frame) {
-      frame = Buffer.concat([this.head, Buffer.from(`${topic}","seq":${this.seq},"cursor":"${cursor}"}`)]);
+      // one allocation and copy per frame (a fan-out to thousands of agent topics makes thousands)
+      const tail = `${topic}","seq":${this.seq},"cursor":"${cursor}"}`;
+      frame = Buffer.allocUnsafe(this.head.length + tail.length);
+      this.head.copy(frame, 0);
+      frame.write(tail, this.head.length, "latin1");
       this.frames.set(key, frame);
     }
     return frame;
