@@ -7,10 +7,8 @@
  * saturation. For each: goodput, latency, CPU per send by process, sends per group commit, push's
  * CPU per stream event (it reads every event, whatever its clients), the idle CPU of one replica of
  * the service, and the closed-loop capacity (concurrency 32). The model's prediction for R
- * replicas on this machine's shared cores comes from the 1-replica figures alone: goodput = the
- * offered load; CPU per send = CPU per send (1) + (R − 1) × the idle CPU of one replica ÷ the
- * offered rate; capacity = capacity (1) × CPU per send (1) ÷ the predicted CPU per send (the
- * cores are the same, only the work per send changes). Writes bench/results/capacity-<service>-latest.md|json.
+ * replicas on this machine's shared cores comes from the 1-replica figures alone (see `predict`).
+ * Writes bench/results/capacity-<service>-latest.md|json.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -72,6 +70,9 @@ export interface ReplicaRun {
   idleReplicaMsPerSecond: number;
   capacity: number;
   capacityP99: number;
+  /** CPU ms per send and sends per group commit in the closed loop. */
+  capacityCpuPerSend: number;
+  capacitySendsPerCommit: number;
   loadAverage: number;
 }
 
@@ -151,11 +152,15 @@ async function measure(options: Options, replicas: number): Promise<ReplicaRun> 
     }
     const summary = samples.summary();
     log(`closed loop (concurrency ${SENDERS}) for ${options.capacitySeconds} s: capacity`);
-    const capacity = await closedLoop(SENDERS, options.capacitySeconds, async (w, i) => {
-      const reply = await post(clients, writers, w + i * SENDERS);
-      return reply.status === 200;
-    });
-    const cap = capacity.summary();
+    const closedBefore = await commits();
+    const closed = await meter.during(() =>
+      closedLoop(SENDERS, options.capacitySeconds, async (w, i) => {
+        const reply = await post(clients, writers, w + i * SENDERS);
+        return reply.status === 200;
+      }),
+    );
+    const closedAfter = await commits();
+    const cap = closed.result.summary();
     const run: ReplicaRun = {
       replicas,
       offered: options.rate,
@@ -170,6 +175,9 @@ async function measure(options: Options, replicas: number): Promise<ReplicaRun> 
       idleReplicaMsPerSecond,
       capacity: cap.rate,
       capacityP99: cap.p99,
+      capacityCpuPerSend: Object.values(closed.cpuMs).reduce((a, b) => a + b, 0) / Math.max(1, cap.count),
+      capacitySendsPerCommit:
+        (closedAfter.sum - closedBefore.sum) / Math.max(1, closedAfter.count - closedBefore.count),
       loadAverage: loadavg()[0],
     };
     log(
@@ -184,13 +192,33 @@ async function measure(options: Options, replicas: number): Promise<ReplicaRun> 
 
 const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
 
-/** The model's prediction for each run, from the first (1 replica) run's figures. */
+/**
+ * The model's prediction for R replicas, from the 1-replica run's figures alone. On shared cores
+ * replicas add no CPU; what changes is the group commit: a replica batches the sends that arrive
+ * while its previous commit is written, so R replicas sharing the same load make batches about R
+ * times smaller (never under 1). CPU per send is a per-send part plus a per-commit part (the
+ * commit's round trips and fsync, one relay pass, one stream entry) shared by the batch:
+ * cpu(b) = A + C / b, with A and C from the 1-replica run's two points (the open loop's batches
+ * and the closed loop's). Capacity is the same cores divided by the CPU per send at the closed
+ * loop's batch size.
+ */
 export function predict(first: ReplicaRun, replicas: number) {
-  const cpu = total(first.cpuPerSend) + ((replicas - 1) * first.idleReplicaMsPerSecond) / first.offered;
+  const b1 = first.sendsPerCommit;
+  const bc = first.capacitySendsPerCommit;
+  const cpu1 = total(first.cpuPerSend);
+  const cpuc = first.capacityCpuPerSend;
+  const C = Math.abs(1 / b1 - 1 / bc) > 1e-6 ? (cpu1 - cpuc) / (1 / b1 - 1 / bc) : 0;
+  const A = cpu1 - C / b1;
+  const cpuAt = (b: number) => A + C / b;
+  const batch = Math.max(1, b1 / replicas);
+  const closedBatch = Math.max(1, bc / replicas);
   return {
     goodput: first.offered,
-    cpuPerSend: cpu,
-    capacity: (first.capacity * total(first.cpuPerSend)) / cpu,
+    sendsPerCommit: batch,
+    cpuPerSend: cpuAt(batch),
+    capacity: (first.capacity * cpuAt(bc)) / cpuAt(closedBatch),
+    perSend: A,
+    perCommit: C,
   };
 }
 
@@ -202,16 +230,23 @@ function markdown(service: string, runs: ReplicaRun[], date: string, commit: str
     "",
     `1, 2, 3 replicas of **${service}** (one of every other service), PostgreSQL durable, every process on the same 2 cores; open-loop offered load ${first.offered} sends/s over 32 chats, then a closed loop at concurrency 32 for the capacity. Predictions from the 1-replica run only (see bench/src/capacity.ts).`,
     "",
-    "| replicas | goodput (predicted) | p50 · p99 | CPU ms per send (predicted) | of which the service's replicas | sends per group commit | idle CPU per replica | capacity, closed loop (predicted) | load average |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| replicas | goodput (predicted) | p50 · p99 | sends per group commit (predicted) | CPU ms per send (predicted) | of which the service's replicas | idle CPU per replica | capacity, closed loop (predicted) | closed loop: sends per commit, CPU ms per send | load average |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const run of runs) {
     const p = predict(first, run.replicas);
     lines.push(
-      `| ${run.replicas} | ${f(run.goodput, 0)}/s (${f(p.goodput, 0)}) | ${f(run.p50)} · ${f(run.p99)} ms | ${f(total(run.cpuPerSend), 2)} (${f(p.cpuPerSend, 2)}) | ${run.perReplica.map((v) => f(v, 2)).join(" + ")} | ${f(run.sendsPerCommit)} | ${f(run.idleReplicaMsPerSecond)} ms/s | ${f(run.capacity, 0)}/s (${f(p.capacity, 0)}) | ${f(run.loadAverage)} |`,
+      `| ${run.replicas} | ${f(run.goodput, 0)}/s (${f(p.goodput, 0)}) | ${f(run.p50)} · ${f(run.p99)} ms | ${f(run.sendsPerCommit)} (${f(p.sendsPerCommit)}) | ${f(total(run.cpuPerSend), 2)} (${f(p.cpuPerSend, 2)}) | ${run.perReplica.map((v) => f(v, 2)).join(" + ")} | ${f(run.idleReplicaMsPerSecond)} ms/s | ${f(run.capacity, 0)}/s (${f(p.capacity, 0)}) | ${f(run.capacitySendsPerCommit)}, ${f(run.capacityCpuPerSend, 2)} | ${f(run.loadAverage)} |`,
     );
   }
-  lines.push("", "CPU ms per send by process group:", "");
+  const model = predict(first, 1);
+  lines.push(
+    "",
+    `Model fitted on the 1-replica run: CPU per send = ${f(model.perSend, 2)} ms + ${f(model.perCommit, 2)} ms per group commit ÷ sends per commit.`,
+    "",
+    "CPU ms per send by process group (open loop):",
+    "",
+  );
   const groups = [...new Set(runs.flatMap((r) => Object.keys(r.cpuPerSend)))].filter((g) =>
     runs.some((r) => (r.cpuPerSend[g] ?? 0) >= 0.005),
   );
