@@ -187,5 +187,8 @@ function isUnreachableDependency(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
-  return /Timeout acquiring a connection|Connection terminated/i.test(err.message);
+  // pg's own words for a session its server dropped (a restart, or a primary killed under a failover)
+  return /Timeout acquiring a connection|Connection terminated|encountered a connection error and is not queryable/i.test(
+    err.message,
+  );
 }

@@ -125,11 +125,21 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
       });
 
       it.each([
-        ["no host accepts writes (mid-failover)", "08001"],
-        ["a write refused by a server that became a standby", "25006"],
-      ])("turns a database failover's %s into UNAVAILABLE", async (what, code) => {
+        [
+          "no host accepts writes (mid-failover)",
+          { code: "08001", message: "No PostgreSQL host accepts writes" },
+        ],
+        [
+          "a write refused by a server that became a standby",
+          { code: "25006", message: "read-only transaction" },
+        ],
+        [
+          "a commit on a session its killed server dropped",
+          { message: "commit - Client has encountered a connection error and is not queryable" },
+        ],
+      ])("turns a database failover's %s into UNAVAILABLE", async (_, error) => {
         await bus.handle("agent.get", async () => {
-          throw Object.assign(new Error(what), { code });
+          throw Object.assign(new Error(error.message), error);
         });
         const call = bus.call("agent.get", { customer_id: randomUUID(), agent_id: randomUUID() });
         await expect(call).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "DEPENDENCY_UNAVAILABLE" });
