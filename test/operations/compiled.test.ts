@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordSkip, waitFor } from "@talk/testkit";
@@ -82,6 +82,46 @@ describe("compiled JavaScript (pnpm build)", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 150_000);
+});
+
+describe("the README's start (node start.mjs)", () => {
+  it("builds what is out of date, then runs the embedded system from dist/ in that one process", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "talk-start-mjs-"));
+    let output = "";
+    const child: ChildProcess = spawn(process.execPath, [join(root, "start.mjs")], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? "", PORT: "0", TALK_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const base = await waitFor(
+        () => /Talk is running at (http:\/\/localhost:\d+)\/v1\.0/.exec(output)?.[1],
+        { timeoutMs: 180_000, what: "node start.mjs to start the system" },
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${output}`);
+      });
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect((await fetch(`${base}/`)).headers.get("content-type")).toContain("text/html");
+      // one process: the builds ran as children that have exited, nothing compiles TypeScript
+      const children = readdirSync(`/proc/${child.pid}/task`).flatMap((task) =>
+        readFileSync(`/proc/${child.pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean),
+      );
+      expect(children).toEqual([]);
+      // plain node on start.mjs: no loader (tsx) hooked in
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0").filter(Boolean)).toEqual([
+        process.execPath,
+        join(root, "start.mjs"),
+      ]);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 /** The Docker CLI with an engine behind it (`docker info` answers). */
