@@ -626,6 +626,17 @@ async function relayMessageManager(stack: BenchStack): Promise<BlackholeRelay> {
   return created;
 }
 
+/** Restarts every gateway replica with `env` changed (undefined: removed). */
+async function restartGateways(stack: BenchStack, env: Record<string, string | undefined>): Promise<void> {
+  for (const gateway of stack.distributed.byService("api-gateway")) {
+    for (const [name, value] of Object.entries(env))
+      if (value === undefined) delete gateway.spec.env[name];
+      else gateway.spec.env[name] = value;
+    await gateway.stop();
+    await gateway.start();
+  }
+}
+
 async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<OverloadResult> {
   const customer = await fixtures.customer();
   const agents = await fixtures.agents(customer, 33);
@@ -661,13 +672,8 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
             ? [
                 {
                   phase: "event-loop rule on lateness alone",
-                  prepare: async () => {
-                    for (const gateway of stack.distributed.byService("api-gateway")) {
-                      gateway.spec.env.OVERLOAD_EVENT_LOOP_BUSY_PERCENT = "0";
-                      await gateway.stop();
-                      await gateway.start();
-                    }
-                  },
+                  prepare: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: "0" }),
+                  restore: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: undefined }),
                 },
               ]
             : []),

@@ -29,6 +29,8 @@ export type OverloadPhase = string;
 export interface OverloadComparison {
   phase: string;
   prepare?: () => Promise<void>;
+  /** Undoes `prepare` afterwards (later drills run on the default stack). */
+  restore?: () => Promise<void>;
   /** Clients that keep their connections (default) or open one per request. */
   keepAlive?: boolean;
 }
@@ -270,10 +272,14 @@ export async function runOverload(
   for (const comparison of options.comparisons ?? []) {
     log(`overload: comparison: ${comparison.phase}`);
     await comparison.prepare?.();
-    await run(comparison.phase, 2 * peak.rate, options.overloadSeconds, {
-      ...clients.openLoop,
-      keepAlive: comparison.keepAlive ?? true,
-    });
+    try {
+      await run(comparison.phase, 2 * peak.rate, options.overloadSeconds, {
+        ...clients.openLoop,
+        keepAlive: comparison.keepAlive ?? true,
+      });
+    } finally {
+      await comparison.restore?.();
+    }
   }
   for (const step of steps) step.factor = step.offeredPerSecond / peak.rate;
   const checks: [boolean, string][] = [
