@@ -1,5 +1,5 @@
 /**
- * PGlite (PostgreSQL compiled to WebAssembly, in-process) for the embedded mode: one database
+ * PGlite (PostgreSQL compiled to WebAssembly, in a worker thread) for the embedded mode: one database
  * folder, one PGlite, and a knex per service bound to that service's own schema (see
  * docs/decisions/embedded-one-pglite.md). PGlite is a single session: a knex that
  * holds it (a query, or a whole transaction) holds it alone, and the search path is switched to
@@ -10,12 +10,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import knex, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
-
-const TIMESTAMP = 1114;
-const TIMESTAMPTZ = 1184;
-const INT8 = 20;
-const asText = (value: string) => value;
-const asNumber = (value: string) => Number(value);
+import { type PgliteLike, PgliteThread } from "./pglite-thread";
 
 /**
  * PGlite's own start parameters (its defaults) with a smaller buffer pool: PGlite's default of
@@ -59,15 +54,15 @@ export interface PgliteFolder {
 /** True when the folder holds a PostgreSQL database. */
 export const holdsDatabase = (dir: string): boolean => existsSync(join(dir, "PG_VERSION"));
 
-/** A PGlite on a folder (made from the template when there is one and the folder is new). */
-export function openPglite({ dir, template }: PgliteFolder): PGlite {
+/**
+ * A PGlite on a folder (made from the template when there is one and the folder is new), in a
+ * worker thread of this process (`pglite-thread.ts`): PostgreSQL gets a core of its own.
+ */
+export function openPglite({ dir, template }: PgliteFolder): PgliteLike {
   if (!holdsDatabase(dir) && template && holdsDatabase(template) && isEmptyOrMissing(dir))
     cpSync(template, dir, { recursive: true });
   mkdirSync(dir, { recursive: true });
-  return new PGlite(dir, {
-    parsers: { [TIMESTAMP]: asText, [TIMESTAMPTZ]: asText, [INT8]: asNumber },
-    startParams: PGLITE_START_PARAMS,
-  });
+  return new PgliteThread(dir, PGLITE_START_PARAMS);
 }
 
 function isEmptyOrMissing(dir: string): boolean {
@@ -88,7 +83,7 @@ export function connectPglite(folder: PgliteFolder & { schema?: string }): Knex 
 
 /** One PGlite shared by several services, each in its own schema. */
 export class SharedPglite {
-  readonly pglite: PGlite;
+  readonly pglite: PgliteLike;
   private holder: Promise<void> = Promise.resolve();
   private searchPath = "public";
   private readonly created = new Set<string>(["public"]);
@@ -104,7 +99,7 @@ export class SharedPglite {
     const shared = this;
     let release: (() => void) | undefined;
     class SchemaClient extends (ClientPgLite as unknown as new (config: Knex.Config) => ClientMethods) {
-      override async acquireConnection(): Promise<PGlite> {
+      override async acquireConnection(): Promise<PgliteLike> {
         const done = await shared.take();
         try {
           const connection = await super.acquireConnection();
@@ -116,7 +111,7 @@ export class SharedPglite {
           throw error;
         }
       }
-      override async releaseConnection(connection: PGlite): Promise<void> {
+      override async releaseConnection(connection: PgliteLike): Promise<void> {
         try {
           await super.releaseConnection(connection);
         } finally {
@@ -162,7 +157,7 @@ export class SharedPglite {
 }
 
 interface ClientMethods {
-  acquireConnection(): Promise<PGlite>;
-  releaseConnection(connection: PGlite): Promise<void>;
-  destroyRawConnection(connection: PGlite): Promise<void>;
+  acquireConnection(): Promise<PgliteLike>;
+  releaseConnection(connection: PgliteLike): Promise<void>;
+  destroyRawConnection(connection: PgliteLike): Promise<void>;
 }
