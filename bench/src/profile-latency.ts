@@ -1,5 +1,5 @@
 /**
- * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace]`
+ * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace] [--env NAME=VALUE]…`
  *
  * Where one request's time goes at concurrency 1, on one distributed stack: sequential
  * `POST talk_messages` and `GET talk_chats/{id}` (and the gateway's `/readyz`, which makes no RPC),
@@ -7,7 +7,8 @@
  * this process, and the report gives, per request kind, the median of each hop from the spans'
  * durations: the HTTP server span in the gateway, the RPC client span, the RPC server span in the
  * manager, and the differences (the gateway's own work, the broker's two hops). Tracing costs a little
- * itself: read the traced run for the breakdown and the untraced one for the figures.
+ * itself: read the traced run for the breakdown and the untraced one for the figures. `--env` sets a
+ * variable of every service (e.g. `RABBITMQ_QUEUE_TYPE=classic` to compare the RPC queues' type).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,6 +26,13 @@ const value = (name: string, fallback: string) => {
 const seconds = Number(value("--seconds", "5"));
 const traced = argv.includes("--trace");
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
+const serviceEnv = Object.fromEntries(
+  argv.flatMap((arg, i) => {
+    if (argv[i - 1] !== "--env") return [];
+    const at = arg.indexOf("=");
+    return at > 0 ? [[arg.slice(0, at), arg.slice(at + 1)]] : [];
+  }),
+);
 
 const log = (line: string) =>
   process.stdout.write(`[latency ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -150,16 +158,19 @@ const line = (name: string, samples: Samples) => {
 
 async function main() {
   const otlp = traced ? await collector() : undefined;
-  log(`starting the stack (PostgreSQL ${durability}${traced ? ", tracing to this process" : ""})`);
+  log(
+    `starting the stack (PostgreSQL ${durability}${traced ? ", tracing to this process" : ""}${Object.keys(serviceEnv).length > 0 ? `, ${JSON.stringify(serviceEnv)}` : ""})`,
+  );
   const stack = await startStack(1, {
     durability,
-    env: otlp
-      ? {
-          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-          OTEL_BSP_SCHEDULE_DELAY: "200",
-          OTEL_BSP_MAX_QUEUE_SIZE: "100000",
-        }
-      : {},
+    env: {
+      ...serviceEnv,
+      ...(otlp && {
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        OTEL_BSP_SCHEDULE_DELAY: "200",
+        OTEL_BSP_MAX_QUEUE_SIZE: "100000",
+      }),
+    },
   });
   const fixtures = await Fixtures.connect(stack.distributed);
   const client = new HttpClient(stack.gateways[0], 1);
