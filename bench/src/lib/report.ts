@@ -121,7 +121,11 @@ const settingsText = (settings: Record<string, unknown>) =>
     .join(", ");
 
 const durabilityText = (settings: Record<string, unknown>) => {
-  const variants = Array.isArray(settings.sendVariants) ? settings.sendVariants.map(String) : [];
+  const only = Array.isArray(settings.only) ? settings.only.map(String) : undefined;
+  const variants =
+    Array.isArray(settings.sendVariants) && (!only || only.includes("variants"))
+      ? settings.sendVariants.map(String)
+      : [];
   return `PostgreSQL (Talk and B1 alike): ${
     settings.durability === "durable"
       ? "production durability: fsync, full_page_writes and synchronous_commit on"
@@ -223,6 +227,13 @@ export function withOtherFigures(results: Results): Results {
   return results;
 }
 
+/** A merged report lists its rows in the full run's order, whatever the order of its runs. */
+const ROW_ORDER = ["send-", "latency-", "rpc-", "fanout-", "connections", "embedded"];
+const rowOrder = (id: string) => {
+  const at = ROW_ORDER.findIndex((prefix) => id.startsWith(prefix));
+  return at < 0 ? ROW_ORDER.length : at;
+};
+
 /**
  * One report from several runs' results (later files win for a row id), each row marked with its
  * run: the full bench split into runs of a few scenarios each.
@@ -248,7 +259,9 @@ export function mergeResults(files: string[]): Results {
     system: latest.system,
     settings: {},
     runs: kept,
-    rows: [...rows.values()].map((r) => ({ ...r, run: renumber.get(r.run ?? 0) })),
+    rows: [...rows.values()]
+      .map((r) => ({ ...r, run: renumber.get(r.run ?? 0) }))
+      .sort((a, b) => rowOrder(a.id) - rowOrder(b.id)),
   };
 }
 
