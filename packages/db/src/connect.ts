@@ -2,6 +2,7 @@
  * A knex instance on PostgreSQL: `pg` against a server (distributed mode) or PGlite on disk
  * (embedded mode). Both hand timestamps back as their text form, so microseconds survive.
  */
+import type { Logger } from "@talk/kit";
 import knex, { type Knex } from "knex";
 import pg from "pg";
 import { databaseHosts } from "./hosts";
@@ -14,7 +15,23 @@ import { readWriteClient } from "./read-write-client";
  * comma-separated; connections go to the one that accepts writes. Empty: the URL's host only.
  */
 export type DatabaseConfig =
-  { url: string; poolMax?: number; hosts?: string } | { pgliteDir: string; schema?: string };
+  | {
+      url: string;
+      poolMax?: number;
+      hosts?: string;
+      /** Where the pool's own warnings go (a connection refused, a session dropped); knex prints them otherwise. */
+      logger?: Logger;
+    }
+  | { pgliteDir: string; schema?: string };
+
+/** knex's log calls as structured lines of `logger`. */
+const knexLog = (logger: Logger) => ({
+  warn: (message: unknown) => logger.warn({ detail: String(message) }, "database pool"),
+  error: (message: unknown) => logger.error({ detail: String(message) }, "database pool"),
+  deprecate: (method: unknown, alternative: unknown) =>
+    logger.warn({ detail: `${String(method)} is deprecated, use ${String(alternative)}` }, "database pool"),
+  debug: (message: unknown) => logger.debug({ detail: message }, "database pool"),
+});
 
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
@@ -34,6 +51,7 @@ export function connectDatabase(config: DatabaseConfig): Knex {
       connection: { connectionString: config.url, options: "-c TimeZone=UTC" },
       pool: { min: 0, max: config.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
+      ...(config.logger && { log: knexLog(config.logger) }),
     });
   }
   return connectPglite({ dir: config.pgliteDir, schema: config.schema });

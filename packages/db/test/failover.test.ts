@@ -109,7 +109,9 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
     await waitFor(() => writers.acked.length >= 100, { timeoutMs: 30_000 });
     await server.kill(); // the primary, every backend with it
     const ackedAtKill = writers.acked.length;
+    expect(await pingDatabase(db)).toBe(false); // readiness: the database is down…
     await server.promote(1);
+    expect(await pingDatabase(db)).toBe(true); // …and up again once the standby is promoted
     await waitFor(() => writers.acked.length >= ackedAtKill + 100, { timeoutMs: 30_000 });
     await writers.stop();
 
@@ -118,7 +120,6 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
     expect(writers.failures()).toBeGreaterThan(0); // the writes in flight at the kill failed, and were retried
     const stored = await idsOn(urlOn(url, { host: "127.0.0.1", port: server.nodes[1].port }));
     expect(writers.acked.filter((id) => !stored.has(id))).toEqual([]);
-    expect(await pingDatabase(db)).toBe(true);
   }, 90_000);
 
   it("brings the old primary back as the synchronous standby, with every acknowledged write", async () => {

@@ -40,7 +40,7 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
     if (service.database) {
       const url = String(config.DATABASE_URL);
       const hosts = String(config.DATABASE_HOSTS);
-      db = connectDatabase({ url, hosts, poolMax: Number(config.DATABASE_POOL_MAX) });
+      db = connectDatabase({ url, hosts, poolMax: Number(config.DATABASE_POOL_MAX), logger });
       logger.info({ database: redact(url), ...(hosts && { hosts }) }, "database");
     }
     const brokers = brokerUrls(config.RABBITMQ_URL, config.RABBITMQ_NODES);
