@@ -602,6 +602,11 @@ const connectionPerRequest = process.argv.includes("--connection-per-request");
  * `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0` (the event-loop rule judging lateness alone).
  */
 const compareLagOnly = process.argv.includes("--compare-lag-only");
+/**
+ * `--compare-fixed`: …and once more with the gateways restarted with their fixed in-flight limit only
+ * (`OVERLOAD_QUEUE_TARGET_MS=0`, `OVERLOAD_EVENT_LOOP_LAG_MS=0`), as `--fixed-admission` runs throughout.
+ */
+const compareFixed = process.argv.includes("--compare-fixed");
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -674,6 +679,23 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
                   phase: "event-loop rule on lateness alone",
                   prepare: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: "0" }),
                   restore: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: undefined }),
+                },
+              ]
+            : []),
+          ...(compareFixed
+            ? [
+                {
+                  phase: "fixed in-flight limit only",
+                  prepare: () =>
+                    restartGateways(stack, {
+                      OVERLOAD_QUEUE_TARGET_MS: "0",
+                      OVERLOAD_EVENT_LOOP_LAG_MS: "0",
+                    }),
+                  restore: () =>
+                    restartGateways(stack, {
+                      OVERLOAD_QUEUE_TARGET_MS: fixedAdmission ? "0" : "",
+                      OVERLOAD_EVENT_LOOP_LAG_MS: fixedAdmission ? "0" : "",
+                    }),
                 },
               ]
             : []),
