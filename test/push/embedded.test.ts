@@ -91,12 +91,21 @@ describe("push over WebSocket (embedded, with a small event stream and tight lim
     );
     const cursor = client.lastCursor() as string;
     await client.close();
+    // A second connection stays live, so the resume below starts only once all 40 events are in
+    // the stream (the outbox relays them after each send is acknowledged): none can then arrive live.
+    const watcher = await PushClient.connect(small().wsUrls[0], bob.token);
+    await watcher.subscribe(`agent_id:${bob.id}:chat`);
     for (let i = 0; i < 40; i++)
       await alice.api.post("/service_agents/talk_messages", {
         chat_id: chat.id,
         type: "normal",
         text: `${i} ${"x".repeat(1000)} ${randomUUID()}`,
       });
+    await watcher.until(
+      (c) => c.events().some((f) => (f.data as { text?: string }).text?.startsWith("39 ")),
+      "the 40th message, live on another connection",
+    );
+    await watcher.close();
 
     const resumed = await PushClient.connect(small().wsUrls[0], bob.token, { cursor });
     await resumed.subscribe(`agent_id:${bob.id}:chat`);
