@@ -43,8 +43,8 @@ function errorLines(text: string): string[] {
   return text.split("\n").filter((line) => /"level":\s*"(error|fatal)"/.test(line));
 }
 
-/** Largest upload the test stacks accept: room for the 100 MB upload of the memory test. */
-export const TEST_FILE_MAX_BYTES = 101 * 1024 * 1024;
+/** Largest upload the test stacks accept: room for the 200 MB upload of the memory test. */
+export const TEST_FILE_MAX_BYTES = 201 * 1024 * 1024;
 
 async function uploadingIds(db: Knex): Promise<string[]> {
   const rows: { id: string }[] = await db("files").where({ state: "uploading" }).select("id");
