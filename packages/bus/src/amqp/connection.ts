@@ -209,6 +209,12 @@ export class AmqpConnection {
     });
     const generation = ++this.generation;
     let dead = false;
+    // Setup must not outlive its connection: a declaration or consume in flight when the socket
+    // dies may never settle, and the reconnect loop would wait on it forever (seen in CI: a
+    // service never ready again after a broker restart during its setup).
+    let diedDuringSetup: (error: Error) => void = () => undefined;
+    const died = new Promise<never>((_resolve, reject) => (diedDuringSetup = reject));
+    died.catch(() => undefined);
     connection.on("error", (err: Error) =>
       this.logger.warn({ err: err.message }, "RabbitMQ connection error"),
     );
@@ -218,6 +224,7 @@ export class AmqpConnection {
     connection.on("unblocked", () => this.logger.info("RabbitMQ unblocked the connection"));
     connection.on("close", (err?: Error) => {
       dead = true;
+      diedDuringSetup(new Error("The connection closed during setup"));
       this.lost(generation, err?.message);
     });
     try {
@@ -243,7 +250,11 @@ export class AmqpConnection {
         this.watch(channels, name, channel);
       if (this.closing) throw new Error("closing");
       this.channels = channels;
-      for (const hook of this.connectedHooks) await hook(channels);
+      const setup = (async () => {
+        for (const hook of this.connectedHooks) await hook(channels);
+      })();
+      setup.catch(() => undefined); // when the connection died first, its failure is nobody's news
+      await Promise.race([setup, died]);
       if (dead || this.closing) throw new Error("The connection closed during setup");
       this.readyFlag = true;
       this.logger.info({ generation, node: channels.node }, "Connected to RabbitMQ");

@@ -1,0 +1,45 @@
+/**
+ * The connection's setup against a connection that dies under it: the reconnect loop must not wait
+ * on a setup step that will never settle, or the service would never be ready again.
+ */
+import type { Socket } from "node:net";
+import { silentLogger } from "@talk/kit";
+import { startRabbit, type RabbitHandle } from "@talk/testkit";
+import { AmqpConnection } from "../src/amqp/connection";
+import { describeWithRabbit } from "./rabbit-suite";
+
+describeWithRabbit("AmqpConnection setup", () => {
+  let rabbit: RabbitHandle;
+  beforeAll(async () => {
+    rabbit = await startRabbit();
+  }, 120_000);
+  afterAll(async () => {
+    await rabbit?.close();
+  }, 60_000);
+
+  it("connects again when its connection dies while a setup step hangs", async () => {
+    const connection = new AmqpConnection({
+      urls: [rabbit.url],
+      service: "setup-test",
+      logger: silentLogger,
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    const generations: number[] = [];
+    connection.onConnected(async (channels) => {
+      generations.push(channels.generation);
+      if (channels.generation > 1) return;
+      // The socket breaks (as in a write ECONNRESET) while this step waits for an answer that
+      // will never come.
+      (channels.connection.connection as unknown as { stream: Socket }).stream.destroy(new Error("write ECONNRESET"));
+      await new Promise<never>(() => undefined);
+    });
+    try {
+      await connection.start(20_000);
+      expect(connection.ready).toBe(true);
+      expect(generations).toEqual([1, 2]);
+      expect(connection.channels?.generation).toBe(2);
+    } finally {
+      await connection.close();
+    }
+  }, 60_000);
+});
