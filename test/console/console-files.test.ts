@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { crc32, deflateSync } from "node:zlib";
-import { describeNeeding } from "@talk/testkit";
+import { describeNeeding, waitFor } from "@talk/testkit";
 import { LIVE, axeViolations, chatButton, useConsole } from "./browser";
 
 const suite = describeNeeding(["chromium"]);
@@ -73,7 +73,11 @@ suite("files in the web console (headless Chromium)", () => {
     );
     await attachments.getByText("📎 report.txt").waitFor(LIVE);
     // Both uploaded: each shows its size instead of a progress bar, and Send is enabled.
-    await attachments.locator("progress").waitFor({ state: "detached", ...LIVE });
+    // (Both bars may still be there: a locator waiting for "detached" must match at most one.)
+    await waitFor(async () => (await attachments.locator("progress").count()) === 0, {
+      timeoutMs: LIVE.timeout,
+      what: "both uploads to finish",
+    });
     await attachments.getByText(REPORT_SIZE).waitFor(LIVE);
     await expect(attachments.locator(".failed").count()).resolves.toBe(0);
     expect(await axeViolations(alicePage)).toEqual([]);
