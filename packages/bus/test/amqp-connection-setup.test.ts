@@ -30,7 +30,9 @@ describeWithRabbit("AmqpConnection setup", () => {
       if (channels.generation > 1) return;
       // The socket breaks (as in a write ECONNRESET) while this step waits for an answer that
       // will never come.
-      (channels.connection.connection as unknown as { stream: Socket }).stream.destroy(new Error("write ECONNRESET"));
+      (channels.connection.connection as unknown as { stream: Socket }).stream.destroy(
+        new Error("write ECONNRESET"),
+      );
       await new Promise<never>(() => undefined);
     });
     try {
