@@ -4,22 +4,15 @@
  */
 import type { Socket } from "node:net";
 import { silentLogger } from "@talk/kit";
-import { startRabbit, type RabbitHandle } from "@talk/testkit";
 import { AmqpConnection } from "../src/amqp/connection";
-import { describeWithRabbit } from "./rabbit-suite";
+import { describeWithRabbit, useRabbit } from "./rabbit-suite";
 
 describeWithRabbit("AmqpConnection setup", () => {
-  let rabbit: RabbitHandle;
-  beforeAll(async () => {
-    rabbit = await startRabbit();
-  }, 120_000);
-  afterAll(async () => {
-    await rabbit?.close();
-  }, 60_000);
+  const context = useRabbit();
 
   it("connects again when its connection dies while a setup step hangs", async () => {
     const connection = new AmqpConnection({
-      urls: [rabbit.url],
+      urls: [context.rabbit.url],
       service: "setup-test",
       logger: silentLogger,
       backoff: { initialMs: 20, maxMs: 200 },
