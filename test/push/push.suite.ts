@@ -333,9 +333,11 @@ export function describePush(name: string, current: () => TestStack): void {
       await send(alice, chat.id, "one");
       await send(bob, chat.id, "two");
       await marker(client, alice);
+      // The chat's creation events are published after the create call answers, so they may
+      // arrive live after the subscribe: whatever came, came once and through the specific topic.
       const frames = client.events().filter((f) => chatOf(f) === chat.id);
-      expect(frames.map(textOf)).toEqual(["one", "two"]);
-      expect(frames.map((f) => f.topic)).toEqual([specific, specific]);
+      expect(frames.map(textOf).filter((text) => text === "one" || text === "two")).toEqual(["one", "two"]);
+      expect(new Set(frames.map((f) => f.topic))).toEqual(new Set([specific]));
       const keys = client.events().map(key);
       expect(new Set(keys).size).toBe(keys.length);
     });
