@@ -98,32 +98,43 @@ function describeInFlightLimit(name: string, current: () => TestStack, gatewayOf
 }
 
 function describeAdaptiveLimit(name: string, current: () => TestStack, gatewayOf: () => Gateway): void {
-  it(`admits fewer requests at once while requests queue behind the gateway, refusing the rest with 503 OVERLOADED (${name})`, async () => {
+  it(`admits fewer requests at once while their latency rises beyond its tolerance, refusing the rest with 503 OVERLOADED (${name})`, async () => {
     const stack = current();
     const gateway = gatewayOf();
     const { alice, chatId } = await groupOf(stack);
     const api = new Api(gateway.url, alice.token);
-    // with a queue target of 1 ms every send "waited": one at a time they bring the limit to its floor
+    // with a tolerance of 1 % every window's latency is "beyond" its long run: bursts that use the
+    // limit bring it down (refusals among them are admission control at work)
     let sent = 0;
     await waitFor(
       async () => {
-        const res = await api.post(MESSAGES, { chat_id: chatId, type: "normal", text: `queued ${sent++}` });
-        expect(res.status).toBe(200);
-        return (await admissionLimit(gateway)) === 1;
+        const burst = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            api.post(MESSAGES, { chat_id: chatId, type: "normal", text: `burst ${sent++}` }),
+          ),
+        );
+        for (const res of burst) expect([200, 503]).toContain(res.status);
+        return (await admissionLimit(gateway)) < 8;
       },
-      { what: "the adaptive limit at its floor", intervalMs: 0, timeoutMs: 60_000 },
+      { what: "the adaptive limit below MAX_REQUESTS_IN_FLIGHT", intervalMs: 0, timeoutMs: 60_000 },
     );
-    const held = holdSend(gateway, alice, chatId, "held");
-    await waitFor(async () => (await inFlight(gateway)) === 1, { what: "a send admitted and held" });
+    // it changes only when a request completes: hold as many as it admits now, and one more is refused
+    const limit = await admissionLimit(gateway);
+    const held = Array.from({ length: limit }, (_, i) => holdSend(gateway, alice, chatId, `held ${i}`));
+    await waitFor(async () => (await inFlight(gateway)) === limit, {
+      what: `${limit} sends admitted and held`,
+    });
     const refused = await api.post(MESSAGES, { chat_id: chatId, type: "normal", text: "refused" });
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("1");
     expect(refused.body.error).toMatchObject({ reason: "OVERLOADED" });
     expect(refused.body.error.message).toMatch(/queueing/);
     expect(await shed(gateway, "queue")).toBeGreaterThanOrEqual(1);
-    expect((await held.finish()).status).toBe(200);
+    expect((await Promise.all(held.map((request) => request.finish()))).map((r) => r.status)).toEqual(
+      held.map(() => 200),
+    );
     const texts = await storedTexts(alice, chatId);
-    expect(texts).toContain("held");
+    for (let i = 0; i < limit; i++) expect(texts).toContain(`held ${i}`);
     expect(texts).not.toContain("refused");
   });
 }
@@ -136,7 +147,7 @@ describe("admission control (embedded)", () => {
   });
   describe("an adaptive limit", () => {
     const stack = useStack(() =>
-      startEmbeddedStack({ gateway: { maxRequestsInFlight: 8, overloadQueueTargetMs: 1 } }),
+      startEmbeddedStack({ gateway: { maxRequestsInFlight: 8, overloadLatencyTolerancePercent: 1 } }),
     );
     const gateway = () => ({ url: stack().api.baseUrl, metricsUrl: stack().metricsUrls[0] });
     describeAdaptiveLimit("embedded", stack, gateway);

@@ -97,7 +97,7 @@ export async function startEmbeddedStack(
     seed: false,
     allowedOrigins: [ALLOWED_PAGE_ORIGIN],
     // as the distributed stack: many logins from one address, a fixed in-flight limit
-    gateway: { loginRatePerMinute: 100000, overloadQueueTargetMs: 0, ...options.gateway },
+    gateway: { loginRatePerMinute: 100000, overloadLatencyTolerancePercent: 0, ...options.gateway },
     push: options.push,
     trustProxy: options.trustProxy,
     files: { maxBytes: TEST_FILE_MAX_BYTES, ...options.files },
@@ -126,7 +126,7 @@ export async function startEmbeddedStack(
  * many suites, requests queue for hundreds of milliseconds without the stack being overloaded, and
  * adaptive shedding would refuse a test's requests at random. test/http/overload.test.ts turns it on.
  */
-const FIXED_ADMISSION = { OVERLOAD_QUEUE_TARGET_MS: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" };
+const FIXED_ADMISSION = { OVERLOAD_LATENCY_TOLERANCE_PERCENT: "0", OVERLOAD_EVENT_LOOP_LAG_MS: "0" };
 
 /**
  * `TALK_TEST_RABBIT_NODES=3` (`pnpm test:cluster`): the distributed stack runs on a local RabbitMQ

@@ -83,3 +83,12 @@ export function bucketP99Ms(before: Record<string, number>, after: Record<string
   if (!(total > 0)) return NaN;
   return bounds.find(({ le }) => count(le) >= 0.99 * total)?.ms ?? Infinity;
 }
+
+/** The machine's CPU so far (/proc/stat, every core): busy and total milliseconds. */
+export function machineCpuMs(): { busyMs: number; totalMs: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is inside user)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
+  const busy = user + nice + system + irq + softirq + (steal ?? 0);
+  return { busyMs: busy * 10, totalMs: (busy + idle + iowait) * 10 };
+}

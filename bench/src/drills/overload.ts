@@ -8,11 +8,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BenchChild } from "../lib/child";
+import { CpuMeter } from "../lib/cpu";
 import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
 import type { OpenLoopCommand, OpenLoopReply } from "../servers/load-generator";
-import { acceptQueues, bucketP99Ms, gatewaySignals, loadAverage } from "./host-signals";
+import { acceptQueues, bucketP99Ms, gatewaySignals, loadAverage, machineCpuMs } from "./host-signals";
 
 export interface OverloadSender {
   token: string;
@@ -35,8 +36,11 @@ export interface OverloadComparison {
   keepAlive?: boolean;
 }
 
-/** The ramp's offers, as multiples of the closed loop's capacity. */
-const RAMP = [1, 1.5, 2, 2.5, 3, 4, 5];
+/**
+ * The ramp's offers, as multiples of the closed loop's capacity: half as much again each step, so
+ * five steps of half a minute reach 5×.
+ */
+const RAMP = [1, 1.5, 2.25, 3.4, 5];
 
 export interface OverloadStep {
   phase?: OverloadPhase;
@@ -79,6 +83,12 @@ export interface OverloadStep {
   loadAverage: number;
   /** Refusals of the step by admission control's reason (in_flight, queue, event_loop). */
   shedReasons: Record<string, number>;
+  /**
+   * Where the machine's CPU went during the step, as a share (%) of all its cores: the load
+   * generators, the gateways, the other Talk services, PostgreSQL, RabbitMQ, and everything else
+   * on the machine (other work included: the bench process, other users).
+   */
+  cpuPercent?: Record<string, number>;
 }
 
 export interface OverloadResult {
@@ -122,6 +132,15 @@ async function openLoop(
   processes: () => { name: string; pid: number }[],
   gateways: { urls: string[]; ports: number[] },
 ): Promise<Omit<OverloadStep, "factor">> {
+  const meter = new CpuMeter(() => {
+    const talk = processes();
+    return {
+      generators: clients.generators.map((g) => g.pid),
+      gateways: talk.filter((p) => p.name.startsWith("api-gateway")).map((p) => p.pid),
+      services: talk.filter((p) => !p.name.startsWith("api-gateway")).map((p) => p.pid),
+    };
+  });
+  const cpuBefore = { byPid: meter.snapshot(), machine: machineCpuMs() };
   const before = await gatewaySignals(gateways.urls);
   const shedBefore = before.shed;
   let acceptQueueMax = 0;
@@ -155,6 +174,7 @@ async function openLoop(
   clearInterval(sampler);
   clearInterval(queues);
   const after = await gatewaySignals(gateways.urls);
+  const cpuPercent = cpuShares(cpuBefore, { byPid: meter.snapshot(), machine: machineCpuMs() });
   const shedAfter = after.shed;
   const shedReasons = Object.fromEntries(
     Object.entries(shedAfter)
@@ -195,7 +215,25 @@ async function openLoop(
     acceptQueueMax,
     loadAverage: loadAverage(),
     shedReasons,
+    cpuPercent,
   };
+}
+
+type CpuReading = { byPid: ReturnType<CpuMeter["snapshot"]>; machine: ReturnType<typeof machineCpuMs> };
+
+/** CPU used between two readings, by group, as a share (%) of the machine's (all cores). */
+function cpuShares(before: CpuReading, after: CpuReading): Record<string, number> {
+  const total = after.machine.totalMs - before.machine.totalMs;
+  const used: Record<string, number> = {};
+  for (const [pid, { group, cpuMs }] of after.byPid) {
+    const name = group === "bench" || group === "other" ? "rest" : group;
+    used[name] = (used[name] ?? 0) + cpuMs - (before.byPid.get(pid)?.cpuMs ?? 0);
+  }
+  const ours = Object.entries(used).reduce((sum, [name, ms]) => (name === "rest" ? sum : sum + ms), 0);
+  used.rest = after.machine.busyMs - before.machine.busyMs - ours;
+  return Object.fromEntries(
+    Object.entries(used).map(([name, ms]) => [name, Math.round((1000 * Math.max(0, ms)) / total) / 10]),
+  );
 }
 
 export async function runOverload(
@@ -249,7 +287,7 @@ export async function runOverload(
     };
     steps.push(step);
     log(
-      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms, inside the gateway ≤ ${step.refusedInGatewayP99Ms} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms, inside the gateway ≤ ${step.refusedInGatewayP99Ms} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}; CPU % ${JSON.stringify(step.cpuPercent)}`,
     );
     await sleep(2000); // let queues drain between steps
     return step;
@@ -321,6 +359,13 @@ const reasons = (shed: Record<string, number> | undefined) =>
         .join(", ")
     : "–";
 
+const cpu = (shares: Record<string, number> | undefined) =>
+  shares
+    ? ["generators", "gateways", "services", "postgres", "rabbitmq", "rest"]
+        .map((group) => `${shares[group] ?? 0} %`)
+        .join(" · ")
+    : "–";
+
 /** The drill report's section (`drill` is the drill's number). */
 export function overloadMarkdown(overload: OverloadResult, drill: number, fixedAdmission: boolean): string[] {
   // NaN (nothing measured) comes back from drill-latest.json as null
@@ -331,16 +376,16 @@ export function overloadMarkdown(overload: OverloadResult, drill: number, fixedA
       ? `keep-alive API clients (a connection pool per gateway, a new connection only when every open one is busy) in ${overload.generators} generator processes`
       : `a connection per request${overload.generators ? ` from ${overload.generators} generator processes` : " from one process"}`;
   return [
-    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
+    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up in half-minute steps until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
     "",
-    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 · p99 inside the gateway | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 · p99 inside the gateway | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average | CPU: generators · gateways · other services · PostgreSQL · RabbitMQ · rest |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...overload.steps.map(
       (s) =>
-        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} · ${s.refusedInGatewayP99Ms === undefined || s.refusedInGatewayP99Ms === null || Number.isNaN(s.refusedInGatewayP99Ms) ? "–" : `≤ ${ms(s.refusedInGatewayP99Ms)}`} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} |`,
+        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} · ${s.refusedInGatewayP99Ms === undefined || s.refusedInGatewayP99Ms === null || Number.isNaN(s.refusedInGatewayP99Ms) ? "–" : `≤ ${ms(s.refusedInGatewayP99Ms)}`} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} | ${cpu(s.cpuPercent)} |`,
     ),
     "",
-    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised from the closed loop's rate until what is served stops growing), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone; `--compare-fixed`: gateways restarted with their fixed in-flight limit only). Latencies: from a request handed to the HTTP client to its whole response; a refusal's p99 inside the gateway is from the request read to its 503 (a bucket bound of `talk_http_request_duration_seconds`) — the rest is the wait before the gateway got to it (since refusals are answered before the access log and tracing, they are no longer in that histogram: –). Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores).",
+    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised half as much again each half minute from the closed loop's rate until what is served stops growing; the peak is the best goodput a whole step sustained), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone; `--compare-fixed`: gateways restarted with their fixed in-flight limit only, then restarted as configured for one more minute — \"again\" — so the two alternate). Latencies: from a request handed to the HTTP client to its whole response; a refusal's p99 inside the gateway is from the request read to its 503 (a bucket bound of `talk_http_request_duration_seconds`) — the rest is the wait before the gateway got to it (since refusals are answered before the access log and tracing, they are no longer in that histogram: –). Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores). CPU: where the machine's CPU went during the step, as a share of both cores (/proc): the three load-generator processes, the two gateways, the other Talk services, PostgreSQL, RabbitMQ, and the rest (the drill process itself and whatever else ran on the machine); what is missing to 100 % was idle.",
     "",
     `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
     "",

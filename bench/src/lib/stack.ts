@@ -61,7 +61,7 @@ export async function startStack(
       WS_MAX_CONNECTIONS_PER_ADDRESS: "100000",
       // a closed loop at full throughput is not overload: the gateways keep their fixed in-flight
       // limit only (the overload drill turns their defaults back on)
-      OVERLOAD_QUEUE_TARGET_MS: "0",
+      OVERLOAD_LATENCY_TOLERANCE_PERCENT: "0",
       OVERLOAD_EVENT_LOOP_LAG_MS: "0",
       ...profile,
       ...options.env,

@@ -24,7 +24,7 @@ async function main() {
     // the bench measures capacity, not the limits
     writeRates: { perAgentPerMinute: 100_000_000, perCustomerPerMinute: 100_000_000 },
     push: { maxConnectionsPerAgent: 100_000, maxConnectionsPerAddress: 100_000 },
-    gateway: { overloadQueueTargetMs: 0 }, // a closed loop at full throughput is not overload
+    gateway: { overloadLatencyTolerancePercent: 0 }, // a closed loop at full throughput is not overload
     // an empty database folder made at install (`node start.mjs --build`), as `node start.mjs` uses
     pgliteTemplate: join(__dirname, "..", "..", "..", "services", "embedded", "pglite-template"),
   });

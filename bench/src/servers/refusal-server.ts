@@ -24,7 +24,7 @@ async function main() {
     }),
     seed: false,
     jwtSecret: randomBytes(32).toString("hex"),
-    gateway: { maxRequestsInFlight: 1, overloadQueueTargetMs: 0, overloadEventLoopLagMs: 0 },
+    gateway: { maxRequestsInFlight: 1, overloadLatencyTolerancePercent: 0, overloadEventLoopLagMs: 0 },
     pgliteTemplate: join(__dirname, "..", "..", "..", "services", "embedded", "pglite-template"),
   });
   process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));

@@ -14,11 +14,11 @@ export const gatewayConfig = {
     default: 128,
     min: 1,
   },
-  OVERLOAD_QUEUE_TARGET_MS: {
+  OVERLOAD_LATENCY_TOLERANCE_PERCENT: {
     kind: "int",
     description:
-      "when even the fastest API request of a 100 ms window took longer than this, requests are queueing behind the gateway: the replica admits a quarter fewer at once (down to an eighth of MAX_REQUESTS_IN_FLIGHT) and refuses the rest with 503 OVERLOADED; 0 keeps the limit fixed",
-    default: 250,
+      "while the mean latency of the API requests of a 100 ms window exceeds this share of their long-run (about a minute) mean, requests are queueing behind the gateway: the replica admits fewer at once (a gradient limit, down to an eighth of MAX_REQUESTS_IN_FLIGHT; back up while the latency holds) and refuses the rest with 503 OVERLOADED; 0 keeps the limit fixed",
+    default: 150,
     min: 0,
   },
   OVERLOAD_EVENT_LOOP_LAG_MS: {
@@ -59,8 +59,8 @@ export interface GatewaySettings {
   loginRatePerMinute: number;
   /** API requests served at once, at most, before the next is refused (503 OVERLOADED). */
   maxRequestsInFlight: number;
-  /** A window whose fastest request took longer (ms) shrinks the admitted concurrency; 0: fixed. */
-  overloadQueueTargetMs: number;
+  /** A window's latency beyond this share (%) of the long-run latency shrinks the admitted concurrency; 0: fixed. */
+  overloadLatencyTolerancePercent: number;
   /** Refuse new requests while the event loop runs this late (ms); 0: never. */
   overloadEventLoopLagMs: number;
   /** …and was busy running code at least this share (%) of the time; 0: lateness alone (default 90). */
@@ -78,7 +78,7 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
     maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
-    overloadQueueTargetMs: config.OVERLOAD_QUEUE_TARGET_MS,
+    overloadLatencyTolerancePercent: config.OVERLOAD_LATENCY_TOLERANCE_PERCENT,
     overloadEventLoopLagMs: config.OVERLOAD_EVENT_LOOP_LAG_MS,
     overloadEventLoopBusyPercent: config.OVERLOAD_EVENT_LOOP_BUSY_PERCENT,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,

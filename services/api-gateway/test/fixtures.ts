@@ -44,7 +44,7 @@ export async function testGateway(
       loginRatePerMinute: 1000,
       maxRequestsInFlight: 128,
       fileManagerUrls: ["http://127.0.0.1:9"],
-      overloadQueueTargetMs: 0,
+      overloadLatencyTolerancePercent: 0,
       overloadEventLoopLagMs: 0,
       allowedOrigins: [],
       ...settings,

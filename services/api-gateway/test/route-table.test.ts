@@ -28,7 +28,7 @@ describe("the route table", () => {
         allowedOrigins: [],
         maxRequestsInFlight: 256,
         fileManagerUrls: ["http://127.0.0.1:9"],
-        overloadQueueTargetMs: 0,
+        overloadLatencyTolerancePercent: 0,
         overloadEventLoopLagMs: 0,
       },
     });

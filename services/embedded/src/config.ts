@@ -35,7 +35,7 @@ export const embeddedConfig = {
   BODY_LIMIT_BYTES: gatewayConfig.BODY_LIMIT_BYTES,
   LOGIN_RATE_PER_MINUTE: gatewayConfig.LOGIN_RATE_PER_MINUTE,
   MAX_REQUESTS_IN_FLIGHT: gatewayConfig.MAX_REQUESTS_IN_FLIGHT,
-  OVERLOAD_QUEUE_TARGET_MS: gatewayConfig.OVERLOAD_QUEUE_TARGET_MS,
+  OVERLOAD_LATENCY_TOLERANCE_PERCENT: gatewayConfig.OVERLOAD_LATENCY_TOLERANCE_PERCENT,
   OVERLOAD_EVENT_LOOP_LAG_MS: {
     ...gatewayConfig.OVERLOAD_EVENT_LOOP_LAG_MS,
     description: `${gatewayConfig.OVERLOAD_EVENT_LOOP_LAG_MS.description}; off by default here, where the one event loop also runs the databases`,

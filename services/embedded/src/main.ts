@@ -37,7 +37,7 @@ void runMain("talk", async (logger) => {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       loginRatePerMinute: config.LOGIN_RATE_PER_MINUTE,
       maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
-      overloadQueueTargetMs: config.OVERLOAD_QUEUE_TARGET_MS,
+      overloadLatencyTolerancePercent: config.OVERLOAD_LATENCY_TOLERANCE_PERCENT,
       overloadEventLoopLagMs: config.OVERLOAD_EVENT_LOOP_LAG_MS,
     },
   });

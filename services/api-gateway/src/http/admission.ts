@@ -5,8 +5,9 @@
  * (`talk_http_requests_shed_total{reason}`):
  *
  * - `in_flight`: the replica already serves `MAX_REQUESTS_IN_FLIGHT` requests;
- * - `queue`: it serves its adaptive limit — lowered while requests queue behind it
- *   (`OVERLOAD_QUEUE_TARGET_MS`, admission/adaptive-limit.ts);
+ * - `queue`: it serves its adaptive limit — lowered while the latency of what it admits rises beyond
+ *   `OVERLOAD_LATENCY_TOLERANCE_PERCENT` of its long-run latency: requests queue behind it
+ *   (admission/gradient-limit.ts);
  * - `event_loop`: its own event loop runs late (`OVERLOAD_EVENT_LOOP_LAG_MS`) while busy with its own
  *   work (`OVERLOAD_EVENT_LOOP_BUSY_PERCENT`, admission/event-loop-lag.ts): it is the bottleneck.
  *
@@ -16,13 +17,14 @@
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@talk/contracts";
 import { adoptRequestId } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
-import { AdaptiveLimit } from "../admission/adaptive-limit";
 import { EventLoopLag } from "../admission/event-loop-lag";
+import { GradientLimit } from "../admission/gradient-limit";
 import type { GatewayMetrics, ShedReason } from "../metrics";
 
 export interface AdmissionSettings {
   maxRequestsInFlight: number;
-  overloadQueueTargetMs: number;
+  /** A window's latency tolerated as a share (%) of the long-run latency; 0: the limit stays fixed. */
+  overloadLatencyTolerancePercent: number;
   overloadEventLoopLagMs: number;
   /** The event-loop rule also needs the loop this busy (%, default 90; 0: lateness alone). */
   overloadEventLoopBusyPercent?: number;
@@ -30,19 +32,19 @@ export interface AdmissionSettings {
 
 const DEFAULT_BUSY_PERCENT = 90;
 
-/** Windows in which the adaptive limit judges whether requests queue. */
+/** Windows in which the adaptive limit judges whether requests queue (600 of them: its long run). */
 const WINDOW_MS = 100;
 
 const refusal: Record<ShedReason, (limit: number) => string> = {
   in_flight: (limit) => `This gateway is serving its limit of ${limit} requests at once; retry in a second.`,
   queue: (limit) =>
-    `Requests are queueing behind this gateway, so it serves only ${limit} at once for now; retry in a second.`,
+    `Requests are queueing behind this gateway (their latency rose), so it serves only ${limit} at once for now; retry in a second.`,
   event_loop: () => "This gateway is too busy to answer in time; retry in a second.",
 };
 
 export class Admission {
   private inFlight = 0;
-  private readonly adaptive?: AdaptiveLimit;
+  private readonly adaptive?: GradientLimit;
   private readonly lag?: EventLoopLag;
 
   constructor(
@@ -50,12 +52,12 @@ export class Admission {
     private readonly metrics: GatewayMetrics,
   ) {
     const max = settings.maxRequestsInFlight;
-    if (settings.overloadQueueTargetMs > 0)
-      this.adaptive = new AdaptiveLimit(
+    if (settings.overloadLatencyTolerancePercent > 0)
+      this.adaptive = new GradientLimit(
         {
           max,
           min: Math.max(1, Math.ceil(max / 8)),
-          queueTargetMs: settings.overloadQueueTargetMs,
+          tolerance: settings.overloadLatencyTolerancePercent / 100,
           windowMs: WINDOW_MS,
         },
         performance.now(),
@@ -105,6 +107,7 @@ export class Admission {
       return;
     }
     this.metrics.inFlight.set(++this.inFlight);
+    this.adaptive?.admitted(this.inFlight);
     const admitted = performance.now();
     let done = false;
     const release = () => {
