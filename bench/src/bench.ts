@@ -37,6 +37,7 @@ import { CpuMeter, CpuTally } from "./lib/cpu";
 import { BenchChild } from "./lib/child";
 import { histogramTotals, profiled, startStack, type BenchStack } from "./lib/stack";
 import { b2Calls, busCalls, getChat, startRpcBaselines } from "./scenarios/rpc";
+import { B2_QUEUE_TYPES } from "./lib/amqp-rpc";
 import { type Sender, b1Send, startB1, talkSend } from "./scenarios/send";
 import { runChatList } from "./scenarios/chat-list";
 import { runConnections } from "./scenarios/connections";
@@ -163,6 +164,11 @@ async function sendRows(
   }
 }
 
+/**
+ * Concurrency 1: GET a chat, POST a message, and the bus alone, against B1 and B2. B2 and the bus
+ * echo each run on a quorum request queue — the type of the stack's RPC request queues, so the
+ * targets' "B2" is the bare broker hop as deployed — and on a classic one, shown beside it.
+ */
 async function latencyRows(settings: BenchSettings, stack: BenchStack, send: SendSetup, rows: Row[]) {
   const rpc = await startRpcBaselines(stack.rabbitUrl);
   try {
@@ -170,15 +176,19 @@ async function latencyRows(settings: BenchSettings, stack: BenchStack, send: Sen
     const sender = send.spread[0];
     const [gateway] = send.talkClients;
     log("latency at concurrency 1: warm-up");
-    await b2Calls(rpc.b2, 1, settings.warmupSeconds);
-    await busCalls(rpc.bus, 1, settings.warmupSeconds);
+    for (const type of B2_QUEUE_TYPES) {
+      await b2Calls(rpc.b2, type, 1, settings.warmupSeconds);
+      await busCalls(rpc.bus[type], 1, settings.warmupSeconds);
+    }
     await getChat(gateway, sender.token, sender.chatId, settings.warmupSeconds);
     await talkSend([gateway], [sender], 1, settings.warmupSeconds);
     await b1Send(send.b1Client, [sender], 1, settings.warmupSeconds);
     log(`latency at concurrency 1: ${settings.rounds} × ${seconds} s each`);
-    const [b2c1, busc1, get, b1c1, post] = await interleaved(settings.rounds, [
-      () => b2Calls(rpc.b2, 1, seconds),
-      () => busCalls(rpc.bus, 1, seconds),
+    const [b2q, b2c, busq, busc, get, b1c1, post] = await interleaved(settings.rounds, [
+      () => b2Calls(rpc.b2, "quorum", 1, seconds),
+      () => b2Calls(rpc.b2, "classic", 1, seconds),
+      () => busCalls(rpc.bus.quorum, 1, seconds),
+      () => busCalls(rpc.bus.classic, 1, seconds),
       () => getChat(gateway, sender.token, sender.chatId, seconds),
       () => b1Send(send.b1Client, [sender], 1, seconds),
       () => talkSend([gateway], [sender], 1, seconds),
@@ -186,11 +196,15 @@ async function latencyRows(settings: BenchSettings, stack: BenchStack, send: Sen
     log(`request/reply at concurrency 16: ${settings.rounds} × ${seconds} s each`);
     const meter = meterFor(stack, send, rpc.children);
     const cpu = { talk: new CpuTally(), baseline: new CpuTally() };
-    const [b2c16, busc16] = await interleaved(settings.rounds, [
-      () => cpu.baseline.measure(meter, () => b2Calls(rpc.b2, 16, seconds)),
-      () => cpu.talk.measure(meter, () => busCalls(rpc.bus, 16, seconds)),
+    const [b2q16, busq16, b2c16, busc16] = await interleaved(settings.rounds, [
+      () => cpu.baseline.measure(meter, () => b2Calls(rpc.b2, "quorum", 16, seconds)),
+      () => cpu.talk.measure(meter, () => busCalls(rpc.bus.quorum, 16, seconds)),
+      () => b2Calls(rpc.b2, "classic", 16, seconds),
+      () => busCalls(rpc.bus.classic, 16, seconds),
     ]);
-    const b2 = measured("B2 c=1", b2c1);
+    const b2 = measured("B2 c=1, quorum queue", b2q);
+    const b2Classic = measured("B2 c=1, classic queue", b2c);
+    const classicNote = `B2 on a classic queue (unreplicated, no Raft log written before delivery): p50 ${b2Classic.summary.p50.toFixed(2)} ms, p99 ${b2Classic.summary.p99.toFixed(2)} ms.`;
     rows.push(
       row({
         id: "latency-get-chat",
@@ -198,6 +212,7 @@ async function latencyRows(settings: BenchSettings, stack: BenchStack, send: Sen
         kind: "latency",
         talk: measured("Talk", get),
         baseline: b2,
+        note: classicNote,
       }),
       row({
         id: "latency-post-message",
@@ -208,20 +223,36 @@ async function latencyRows(settings: BenchSettings, stack: BenchStack, send: Sen
       }),
       row({
         id: "rpc-c1",
-        scenario: "Request/reply round trip, concurrency 1: the bus (AmqpBus ↔ AmqpBus, no database)",
+        scenario:
+          "Request/reply round trip, concurrency 1: the bus (AmqpBus ↔ AmqpBus, no database), quorum request queue (as deployed)",
         kind: "latency",
-        talk: measured("Talk bus", busc1),
+        talk: measured("Talk bus", busq),
         baseline: b2,
         target: "≤ 2× B2",
-        met: busc1.summary().p50 <= 2 * b2c1.summary().p50,
+        met: busq.summary().p50 <= 2 * b2q.summary().p50,
+      }),
+      row({
+        id: "rpc-c1-classic",
+        scenario:
+          "Request/reply round trip, concurrency 1: the bus on a classic request queue (RABBITMQ_QUEUE_TYPE=classic)",
+        kind: "latency",
+        talk: measured("Talk bus", busc),
+        baseline: b2Classic,
       }),
       row({
         id: "rpc-c16",
-        scenario: "Request/reply, concurrency 16: the bus",
+        scenario: "Request/reply, concurrency 16: the bus, quorum request queue",
+        kind: "throughput",
+        talk: measured("Talk bus", busq16),
+        baseline: measured("B2 c=16, quorum queue", b2q16),
+        cpuPerOp: { talk: cpu.talk.perOp(), baseline: cpu.baseline.perOp() },
+      }),
+      row({
+        id: "rpc-c16-classic",
+        scenario: "Request/reply, concurrency 16: the bus, classic request queue",
         kind: "throughput",
         talk: measured("Talk bus", busc16),
-        baseline: measured("B2 c=16", b2c16),
-        cpuPerOp: { talk: cpu.talk.perOp(), baseline: cpu.baseline.perOp() },
+        baseline: measured("B2 c=16, classic queue", b2c16),
       }),
     );
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace] [--env NAME=VALUE]…`
+ * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace] [--cpu-prof DIR] [--env NAME=VALUE]…`
  *
  * Where one request's time goes at concurrency 1, on one distributed stack: sequential
  * `POST talk_messages` and `GET talk_chats/{id}` (and the gateway's `/readyz`, which makes no RPC),
@@ -9,13 +9,18 @@
  * manager, and the differences (the gateway's own work, the broker's two hops). Tracing costs a little
  * itself: read the traced run for the breakdown and the untraced one for the figures. `--env` sets a
  * variable of every service (e.g. `RABBITMQ_QUEUE_TYPE=classic` to compare the RPC queues' type).
+ * With `--cpu-prof DIR` every service writes a V8 CPU profile of the measured `GET talk_chats/{id}`
+ * window (summarise one with `npx tsx src/profile-summary.ts <file>`). The report also gives the
+ * transactions each database ran per GET (pg_stat_database; an autocommitted query — one round
+ * trip — is one transaction, and so is a multi-statement query string; background work such as
+ * outbox polling counts too).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Fixtures } from "./lib/fixtures";
 import { HttpClient, closedLoop } from "./lib/http";
 import { runCommand } from "./lib/run";
-import { startStack } from "./lib/stack";
+import { profiled, startStack } from "./lib/stack";
 import type { Samples } from "./lib/stats";
 
 const argv = process.argv.slice(2);
@@ -25,6 +30,7 @@ const value = (name: string, fallback: string) => {
 };
 const seconds = Number(value("--seconds", "5"));
 const traced = argv.includes("--trace");
+const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
 const serviceEnv = Object.fromEntries(
   argv.flatMap((arg, i) => {
@@ -151,6 +157,21 @@ function breakdown(spans: Span[], prefix: string): string[] {
   ];
 }
 
+/** Committed and rolled back transactions per database (each autocommitted statement is one). */
+async function transactions(postgresUrl: string): Promise<Map<string, number>> {
+  const { Client } = await import("pg");
+  const client = new Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string; n: string }>(
+      "select datname, xact_commit + xact_rollback as n from pg_stat_database where datname is not null and datname not in ('postgres', 'template0', 'template1')",
+    );
+    return new Map(rows.map((r) => [r.datname, Number(r.n)]));
+  } finally {
+    await client.end();
+  }
+}
+
 const line = (name: string, samples: Samples) => {
   const s = samples.summary();
   return `${name.padEnd(28)} n=${String(s.count).padStart(5)}  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  errors ${s.errors}`;
@@ -163,6 +184,7 @@ async function main() {
   );
   const stack = await startStack(1, {
     durability,
+    cpuProf,
     env: {
       ...serviceEnv,
       ...(otlp && {
@@ -208,7 +230,16 @@ async function main() {
     otlp?.spans.splice(0);
     log(`measuring ${seconds} s each`);
     const results = [line("GET /readyz", await ready(seconds))];
-    results.push(line("GET talk_chats/{id}", await get(seconds)));
+    const before = await transactions(stack.postgresUrl);
+    const gets = await profiled(cpuProf, stack, () => get(seconds));
+    await new Promise((r) => setTimeout(r, 1200)); // PostgreSQL flushes its counters at most once a second
+    const after = await transactions(stack.postgresUrl);
+    results.push(line("GET talk_chats/{id}", gets));
+    const perGet = [...after]
+      .map(([db, n]) => [db, (n - (before.get(db) ?? 0)) / gets.summary().count] as const)
+      .filter(([, n]) => n >= 0.01)
+      .map(([db, n]) => `${db} ${n.toFixed(2)}`);
+    results.push(`  database transactions per GET: ${perGet.join(", ")}`);
     results.push(line("POST talk_messages", await post(seconds)));
     const lines = [...results];
     if (otlp) {

@@ -2,9 +2,25 @@
 import { randomUUID } from "node:crypto";
 import * as amqp from "amqplib";
 
-export const B2_QUEUE = "bench.b2.echo";
-/** The namespace of the bus-only echo (servers/bus-echo.ts): its own queues on the stack's broker. */
-export const BUS_ECHO_NAMESPACE = "bench-bus";
+/**
+ * The queue types B2 is measured on: `quorum`, the type of the stack's RPC request queues (the
+ * bus's default, RABBITMQ_QUEUE_TYPE), so B2 is the bare broker hop as deployed; and `classic`, the
+ * unreplicated queue (no Raft log written before delivery), shown beside it.
+ */
+export type B2QueueType = "quorum" | "classic";
+export const B2_QUEUE_TYPES: readonly B2QueueType[] = ["quorum", "classic"];
+
+/** B2's durable request queue of each type, and its declaration arguments. */
+export const B2_QUEUES: Record<B2QueueType, { name: string; arguments: Record<string, unknown> }> = {
+  quorum: { name: "bench.b2.echo.quorum", arguments: { "x-queue-type": "quorum" } },
+  classic: { name: "bench.b2.echo.classic", arguments: {} },
+};
+
+/** The namespace of the bus-only echo (servers/bus-echo.ts) on each queue type: its own queues on the stack's broker. */
+export const BUS_ECHO_NAMESPACES: Record<B2QueueType, string> = {
+  quorum: "bench-bus",
+  classic: "bench-bus-classic",
+};
 
 export class BareRpcClient {
   private readonly pending = new Map<string, (body: Buffer | Error) => void>();
@@ -30,7 +46,8 @@ export class BareRpcClient {
     return client;
   }
 
-  call(body: Buffer): Promise<Buffer> {
+  /** One request to B2's queue of `type`, its reply. */
+  call(type: B2QueueType, body: Buffer): Promise<Buffer> {
     const correlationId = randomUUID();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -43,7 +60,7 @@ export class BareRpcClient {
         if (reply instanceof Error) reject(reply);
         else resolve(reply);
       });
-      this.channel.publish("", B2_QUEUE, body, {
+      this.channel.publish("", B2_QUEUES[type].name, body, {
         correlationId,
         replyTo: "amq.rabbitmq.reply-to",
         contentType: "application/json",

@@ -67,6 +67,27 @@ describe("issue 18's targets in the bench report", () => {
     expect(verdictOf(lines, "N = 5,000")).toBe("❌");
   });
 
+  it("takes B2 on the stack's queue type (quorum) for the latency budgets and shows the classic-queue B2 beside it", () => {
+    const quorum = row("rpc-c1", "latency", { p50: 1.5 }, { p50: 1.0 });
+    quorum.baseline!.label = "B2 c=1, quorum queue";
+    const lines = issueTargets(
+      results([
+        quorum,
+        row("rpc-c1-classic", "latency", { p50: 0.9 }, { p50: 0.4 }),
+        // 2 × 1.0 + 1 = 3.0 ms on the quorum B2; 2 × 0.4 + 1 = 1.8 ms on the classic one
+        row("latency-get-chat", "latency", { p50: 2.5 }, { p50: 1.0 }),
+      ]),
+    );
+    const get = lines.find((l) => l.includes("GET talk_chats")) ?? "";
+    expect(verdictOf(lines, "GET talk_chats")).toBe("✅");
+    expect(get).toContain("2 × 1.00 + 1 = 3.00 ms (B2 on a quorum queue");
+    expect(get).toContain("with B2 on a classic queue (0.40 ms) the limit would be 1.80 ms: not met");
+    expect(verdictOf(lines, "bus alone")).toBe("✅");
+    expect(lines.find((l) => l.includes("bus alone"))).toContain(
+      "on classic queues, bus 0.90 ms = 2.25× B2 0.40 ms",
+    );
+  });
+
   it("labels the send rows of a run without durable settings as fsync=off", () => {
     const report = results([row("send-32-chats", "throughput", { rate: 1100 }, { rate: 1000 })]);
     report.settings = { mode: "full" };

@@ -76,27 +76,61 @@ function sendTargets(results: Results): Target[] {
   return out;
 }
 
+/**
+ * The B2 the latency targets use: rpc-c1's baseline, B2 on a quorum request queue (the type of the
+ * stack's RPC queues: the bare broker hop as deployed); runs before the bench measured both queue
+ * types had B2 on a classic queue only. The classic-queue B2 (rpc-c1-classic's baseline) is shown
+ * beside it, with the limit it would give.
+ */
+function b2Of(results: Results): { p50?: number; label: string; classic?: number } {
+  const rpc = byId(results, "rpc-c1");
+  const classic = byId(results, "rpc-c1-classic")?.baseline?.summary.p50;
+  const label = rpc?.baseline?.label.includes("quorum")
+    ? "B2 on a quorum queue, as the stack's RPC queues"
+    : "B2 on a classic queue (a run before B2 was measured on the stack's quorum queue type)";
+  return { p50: rpc?.baseline?.summary.p50, label, classic };
+}
+
 function latencyTargets(results: Results): Target[] {
   const out: Target[] = [];
+  const b2 = b2Of(results);
   const rpc = byId(results, "rpc-c1");
-  const b2 = rpc?.baseline?.summary.p50;
+  const beside = (limit: (b2: number) => number, figure: number) =>
+    b2.classic === undefined
+      ? ""
+      : `; with B2 on a classic queue (${fmt(b2.classic)} ms) the limit would be ${fmt(limit(b2.classic))} ms: ${figure <= limit(b2.classic) ? "met" : "not met"}`;
   const post = byId(results, "latency-post-message");
-  if (post && b2 !== undefined) {
+  if (post && b2.p50 !== undefined) {
     const b1 = post.baseline?.summary.p50 ?? NaN;
-    const limit = b1 + 2 * b2 + 0.5;
+    const limit = (b: number) => b1 + 2 * b + 0.5;
+    const p50 = post.talk.summary.p50;
     out.push({
       target: "POST talk_messages p50, c=1: ≤ B1 p50 + 2 × B2 p50 + 0.5 ms",
-      figure: `${fmt(post.talk.summary.p50)} ms vs ${fmt(b1)} + 2 × ${fmt(b2)} + 0.5 = ${fmt(limit)} ms`,
-      met: post.talk.summary.p50 <= limit,
+      figure: `${fmt(p50)} ms vs ${fmt(b1)} + 2 × ${fmt(b2.p50)} + 0.5 = ${fmt(limit(b2.p50))} ms (${b2.label})${beside(limit, p50)}`,
+      met: p50 <= limit(b2.p50),
     });
   }
   const get = byId(results, "latency-get-chat");
-  if (get && b2 !== undefined) {
-    const limit = 2 * b2 + 1;
+  if (get && b2.p50 !== undefined) {
+    const limit = (b: number) => 2 * b + 1;
+    const p50 = get.talk.summary.p50;
     out.push({
       target: "GET talk_chats/{id} p50, c=1: ≤ 2 × B2 p50 + 1 ms",
-      figure: `${fmt(get.talk.summary.p50)} ms vs 2 × ${fmt(b2)} + 1 = ${fmt(limit)} ms`,
-      met: get.talk.summary.p50 <= limit,
+      figure: `${fmt(p50)} ms vs 2 × ${fmt(b2.p50)} + 1 = ${fmt(limit(b2.p50))} ms (${b2.label})${beside(limit, p50)}`,
+      met: p50 <= limit(b2.p50),
+    });
+  }
+  if (rpc && b2.p50 !== undefined) {
+    const p50 = rpc.talk.summary.p50;
+    const classic = byId(results, "rpc-c1-classic");
+    out.push({
+      target: "Request/reply round trip of the bus alone (AmqpBus ↔ AmqpBus), c=1: ≤ 2× B2",
+      figure:
+        `p50 ${fmt(p50)} ms = **${fmt(p50 / b2.p50)}×** ${fmt(b2.p50)} ms (${b2.label})` +
+        (classic?.baseline
+          ? `; on classic queues, bus ${fmt(classic.talk.summary.p50)} ms = ${fmt(classic.ratios.p50)}× B2 ${fmt(classic.baseline.summary.p50)} ms`
+          : ""),
+      met: p50 <= 2 * b2.p50,
     });
   }
   return out;
@@ -247,6 +281,7 @@ export function issueTargets(results: Results): string[] {
     "fanout-5000",
     "send-32-chats-rabbitmq-cluster",
     "send-1-chat-rabbitmq-cluster",
+    "rpc-c1",
   ]);
   const targets = [
     ...sendTargets(results),

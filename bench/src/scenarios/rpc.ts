@@ -1,17 +1,19 @@
 /**
- * Request/reply: B2 (bare amqplib, an echo in another process), the project's bus alone (AmqpBus
- * to AmqpBus, a handler with no database), and Talk's `GET talk_chats/{id}` through the gateway.
+ * Request/reply: B2 (bare amqplib, an echo in another process) and the project's bus alone (AmqpBus
+ * to AmqpBus, a handler with no database), each on a quorum request queue (the type of the stack's
+ * RPC queues) and on a classic one; and Talk's `GET talk_chats/{id}` through the gateway.
  */
 import { randomUUID } from "node:crypto";
 import { AmqpBus } from "@talk/bus";
-import { BUS_ECHO_NAMESPACE, BareRpcClient } from "../lib/amqp-rpc";
+import { type B2QueueType, B2_QUEUE_TYPES, BUS_ECHO_NAMESPACES, BareRpcClient } from "../lib/amqp-rpc";
 import { BenchChild } from "../lib/child";
 import { type HttpClient, closedLoop } from "../lib/http";
 import type { Samples } from "../lib/stats";
 
 export interface RpcBaselines {
   b2: BareRpcClient;
-  bus: AmqpBus;
+  /** A calling bus per queue type of the echo. */
+  bus: Record<B2QueueType, AmqpBus>;
   children: BenchChild[];
   close(): Promise<void>;
 }
@@ -22,18 +24,17 @@ export async function startRpcBaselines(rabbitUrl: string): Promise<RpcBaselines
     BenchChild.start("bus echo", "servers/bus-echo.ts", { RABBITMQ_URL: rabbitUrl }),
   ]);
   const b2 = await BareRpcClient.connect(rabbitUrl);
-  const bus = await AmqpBus.connect({
-    url: rabbitUrl,
-    service: "bench-bus-client",
-    namespace: BUS_ECHO_NAMESPACE,
-  });
+  const connect = (type: B2QueueType) =>
+    AmqpBus.connect({ url: rabbitUrl, service: "bench-bus-client", namespace: BUS_ECHO_NAMESPACES[type] });
+  const [quorum, classic] = await Promise.all(B2_QUEUE_TYPES.map(connect));
+  const bus = { quorum, classic };
   return {
     b2,
     bus,
     children,
     async close() {
       await b2.close();
-      await bus.close();
+      await Promise.all(Object.values(bus).map((b) => b.close()));
       await Promise.all(children.map((c) => c.stop()));
     },
   };
@@ -42,8 +43,13 @@ export async function startRpcBaselines(rabbitUrl: string): Promise<RpcBaselines
 const ids = { customer_id: randomUUID(), agent_id: randomUUID() };
 const b2Body = Buffer.from(JSON.stringify({ actor: ids, chat_id: randomUUID() }));
 
-export function b2Calls(b2: BareRpcClient, concurrency: number, seconds: number): Promise<Samples> {
-  return closedLoop(concurrency, seconds, async () => (await b2.call(b2Body)).length > 0);
+export function b2Calls(
+  b2: BareRpcClient,
+  type: B2QueueType,
+  concurrency: number,
+  seconds: number,
+): Promise<Samples> {
+  return closedLoop(concurrency, seconds, async () => (await b2.call(type, b2Body)).length > 0);
 }
 
 export function busCalls(bus: AmqpBus, concurrency: number, seconds: number): Promise<Samples> {
