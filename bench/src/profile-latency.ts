@@ -1,5 +1,5 @@
 /**
- * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace] [--cpu-prof DIR] [--env NAME=VALUE]…`
+ * `tsx src/profile-latency.ts [--seconds 5] [--fsync-off] [--trace] [--cpu-prof DIR] [--statements] [--env NAME=VALUE]…`
  *
  * Where one request's time goes at concurrency 1, on one distributed stack: sequential
  * `POST talk_messages` and `GET talk_chats/{id}` (and the gateway's `/readyz`, which makes no RPC),
@@ -10,12 +10,14 @@
  * itself: read the traced run for the breakdown and the untraced one for the figures. `--env` sets a
  * variable of every service (e.g. `RABBITMQ_QUEUE_TYPE=classic` to compare the RPC queues' type).
  * With `--cpu-prof DIR` every service writes a V8 CPU profile of the measured `GET talk_chats/{id}`
- * window (summarise one with `npx tsx src/profile-summary.ts <file>`). The report also gives the
- * transactions each database ran per GET (pg_stat_database; an autocommitted query — one round
- * trip — is one transaction, and so is a multi-statement query string; background work such as
- * outbox polling counts too).
+ * window (summarise one with `npx tsx src/profile-summary.ts <file>`). The GET line also gives the
+ * CPU milliseconds per GET of each process; with `--statements` (PostgreSQL loads
+ * pg_stat_statements for the run), the statements each database ran per GET with their planning
+ * and execution time.
  */
 import http from "node:http";
+import pg from "pg";
+import { CpuMeter } from "./lib/cpu";
 import type { AddressInfo } from "node:net";
 import { Fixtures } from "./lib/fixtures";
 import { HttpClient, closedLoop } from "./lib/http";
@@ -31,6 +33,7 @@ const value = (name: string, fallback: string) => {
 const seconds = Number(value("--seconds", "5"));
 const traced = argv.includes("--trace");
 const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
+const statements = argv.includes("--statements");
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
 const serviceEnv = Object.fromEntries(
   argv.flatMap((arg, i) => {
@@ -157,19 +160,31 @@ function breakdown(spans: Span[], prefix: string): string[] {
   ];
 }
 
-/** Committed and rolled back transactions per database (each autocommitted statement is one). */
-async function transactions(postgresUrl: string): Promise<Map<string, number>> {
-  const { Client } = await import("pg");
-  const client = new Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string; n: string }>(
-      "select datname, xact_commit + xact_rollback as n from pg_stat_database where datname is not null and datname not in ('postgres', 'template0', 'template1')",
-    );
-    return new Map(rows.map((r) => [r.datname, Number(r.n)]));
-  } finally {
-    await client.end();
-  }
+interface StatementRow {
+  datname: string;
+  calls: string;
+  total_plan_time: number;
+  total_exec_time: number;
+  query: string;
+}
+
+/** The statements of the window, per GET: calls, planning and execution time (pg_stat_statements). */
+async function statementLines(stats: pg.Client, gets: number): Promise<string[]> {
+  const { rows } = await stats.query<StatementRow>(
+    `select d.datname, s.calls, s.total_plan_time, s.total_exec_time, s.query
+       from pg_stat_statements s join pg_database d on d.oid = s.dbid
+      where s.query not like '%pg_stat_statements%'
+      order by s.total_exec_time + s.total_plan_time desc limit 15`,
+  );
+  const per = (value: number) => (value / Math.max(1, gets)).toFixed(3).padStart(7);
+  return [
+    "  PostgreSQL statements per GET (pg_stat_statements; background work such as outbox polls included):",
+    "    calls  plan ms  exec ms  database: query",
+    ...rows.map(
+      (r) =>
+        `  ${per(Number(r.calls))}  ${per(r.total_plan_time)}  ${per(r.total_exec_time)}  ${r.datname}: ${r.query.replace(/\s+/g, " ").slice(0, 150)}`,
+    ),
+  ];
 }
 
 const line = (name: string, samples: Samples) => {
@@ -185,6 +200,12 @@ async function main() {
   const stack = await startStack(1, {
     durability,
     cpuProf,
+    ...(statements && {
+      postgresSettings: [
+        "shared_preload_libraries=pg_stat_statements",
+        "pg_stat_statements.track_planning=on",
+      ],
+    }),
     env: {
       ...serviceEnv,
       ...(otlp && {
@@ -196,7 +217,15 @@ async function main() {
   });
   const fixtures = await Fixtures.connect(stack.distributed);
   const client = new HttpClient(stack.gateways[0], 1);
+  const stats = statements ? new pg.Client({ connectionString: stack.postgresUrl }) : undefined;
+  const meter = new CpuMeter(() => {
+    const named: Record<string, number[]> = {};
+    for (const p of stack.distributed.processes) (named[p.spec.service] ??= []).push(p.pid ?? 0);
+    return named;
+  });
   try {
+    await stats?.connect();
+    await stats?.query("create extension if not exists pg_stat_statements");
     const customer = await fixtures.customer();
     const agents = await fixtures.agents(customer, 2);
     const chatId = await fixtures.groupChat(agents, "latency");
@@ -230,16 +259,18 @@ async function main() {
     otlp?.spans.splice(0);
     log(`measuring ${seconds} s each`);
     const results = [line("GET /readyz", await ready(seconds))];
-    const before = await transactions(stack.postgresUrl);
-    const gets = await profiled(cpuProf, stack, () => get(seconds));
-    await new Promise((r) => setTimeout(r, 1200)); // PostgreSQL flushes its counters at most once a second
-    const after = await transactions(stack.postgresUrl);
+    await stats?.query("select pg_stat_statements_reset()");
+    const { result: gets, cpuMs } = await meter.during(() => profiled(cpuProf, stack, () => get(seconds)));
     results.push(line("GET talk_chats/{id}", gets));
-    const perGet = [...after]
-      .map(([db, n]) => [db, (n - (before.get(db) ?? 0)) / gets.summary().count] as const)
-      .filter(([, n]) => n >= 0.01)
-      .map(([db, n]) => `${db} ${n.toFixed(2)}`);
-    results.push(`  database transactions per GET: ${perGet.join(", ")}`);
+    const count = Math.max(1, gets.summary().count);
+    results.push(
+      `  CPU ms per GET: ${Object.entries(cpuMs)
+        .filter(([, ms]) => ms > 0)
+        .sort((x, y) => y[1] - x[1])
+        .map(([group, ms]) => `${group} ${(ms / count).toFixed(3)}`)
+        .join(", ")}`,
+    );
+    if (stats) results.push(...(await statementLines(stats, count)));
     results.push(line("POST talk_messages", await post(seconds)));
     const lines = [...results];
     if (otlp) {
@@ -249,6 +280,7 @@ async function main() {
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     client.close();
+    await stats?.end().catch(() => undefined);
     await fixtures.close().catch(() => undefined);
     log("stopping the stack");
     await stack.stop();
