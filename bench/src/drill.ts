@@ -69,6 +69,9 @@ const log = (line: string) =>
 const SENDERS = 6;
 const READERS = 6;
 const SEND_INTERVAL_MS = 50;
+/** The clients' idle close against a gateway on Node's own 5 s keep-alive (before it can race a reuse). */
+const NODE_KEEP_ALIVE_IDLE_CLOSE_MS = 4000;
+
 /** Processes that share the overload drill's open loop. */
 const LOAD_GENERATORS = 3;
 const BEFORE_FAULT_MS = 3000;
@@ -609,6 +612,12 @@ const compareLagOnly = process.argv.includes("--compare-lag-only");
  * earlier minute does not favour one.
  */
 const compareFixed = process.argv.includes("--compare-fixed");
+/**
+ * `--compare-connections`: …and once more with the gateways restarted on Node's own connection
+ * settings (`HTTP_KEEP_ALIVE_SECONDS=5`, `HTTP_LISTEN_BACKLOG=511`; the clients close idle
+ * connections after 4 s to match), then once more as configured.
+ */
+const compareConnections = process.argv.includes("--compare-connections");
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -703,6 +712,22 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
                 },
                 // and the run's own setting once more, so each condition has a minute before and after
                 { phase: `${fixedAdmission ? "fixed in-flight limit only" : "default admission"} again` },
+              ]
+            : []),
+          ...(compareConnections
+            ? [
+                {
+                  phase: "Node's keep-alive (5 s) and backlog (511)",
+                  idleCloseMs: NODE_KEEP_ALIVE_IDLE_CLOSE_MS,
+                  prepare: () =>
+                    restartGateways(stack, { HTTP_KEEP_ALIVE_SECONDS: "5", HTTP_LISTEN_BACKLOG: "511" }),
+                  restore: () =>
+                    restartGateways(stack, {
+                      HTTP_KEEP_ALIVE_SECONDS: undefined,
+                      HTTP_LISTEN_BACKLOG: undefined,
+                    }),
+                },
+                { phase: "default connections again" },
               ]
             : []),
         ],

@@ -34,6 +34,8 @@ export interface OverloadComparison {
   restore?: () => Promise<void>;
   /** Clients that keep their connections (default) or open one per request. */
   keepAlive?: boolean;
+  /** The clients close a connection idle this long (default: the generator's, for the gateways' defaults). */
+  idleCloseMs?: number;
 }
 
 /**
@@ -121,6 +123,8 @@ export interface OpenLoopClients {
   generators: BenchChild[];
   /** Keep-alive API clients (default) or a connection per request. */
   keepAlive: boolean;
+  /** Close a connection idle this long (default: the generator's). */
+  idleCloseMs?: number;
 }
 
 /** Starts `rate` requests a second for `seconds`, each on its own, and classifies every answer. */
@@ -162,6 +166,7 @@ async function openLoop(
     startAt: Date.now() + 500,
     processes: clients.generators.length,
     keepAlive: clients.keepAlive,
+    idleCloseMs: clients.idleCloseMs,
     timeoutMs: 30_000,
   };
   const started = performance.now() + 500;
@@ -314,6 +319,7 @@ export async function runOverload(
       await run(comparison.phase, 2 * peak.rate, options.overloadSeconds, {
         ...clients.openLoop,
         keepAlive: comparison.keepAlive ?? true,
+        idleCloseMs: comparison.idleCloseMs,
       });
     } finally {
       await comparison.restore?.();

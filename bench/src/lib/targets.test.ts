@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Results, type Row, markdown, mergeResults, ratiosOf } from "./report";
 import type { Summary } from "./stats";
 import type { SystemInfo } from "./system-info";
-import { issueTargets } from "./targets";
+import { type OverloadFigures, issueTargets } from "./targets";
 
 const system = (date: string): SystemInfo => ({
   date,
@@ -86,6 +86,42 @@ describe("issue 18's targets in the bench report", () => {
     expect(lines.find((l) => l.includes("bus alone"))).toContain(
       "on classic queues, bus 0.90 ms = 2.25× B2 0.40 ms",
     );
+  });
+
+  it("judges overload by the curve's 2× minute, not by a comparison offered after it", () => {
+    const step = (phase: string, factor: number, goodput: number, refusedP99Ms: number) => ({
+      phase,
+      factor,
+      seconds: 60,
+      offeredPerSecond: factor * 1000,
+      goodputPerSecond: goodput,
+      acceptedP50Ms: 100,
+      acceptedP99Ms: 400,
+      refused: 1000,
+      refusedP99Ms,
+      failed: 0,
+      maxRssMb: 200,
+      maxRssProcess: "api-gateway-1",
+    });
+    const overload: OverloadFigures = {
+      date: "2026-12-02T05:00:00.000Z",
+      commit: "abc1234",
+      peakPerSecond: 1000,
+      peakP99Ms: 300,
+      capacityPerSecond: 500,
+      capacityP99Ms: 200,
+      steps: [
+        step("ramp", 1, 1000, 10),
+        step("curve", 1, 950, 10),
+        step("curve", 2, 930, 40),
+        step("fixed in-flight limit only", 2, 500, 900),
+      ],
+      verdict: "",
+    };
+    const lines = issueTargets({ ...results([]), overload });
+    expect(verdictOf(lines, "goodput ≥ 90 %")).toBe("✅");
+    expect(lines.join("\n")).toContain("930/s at 2,000/s offered = 93 % of 1,000/s");
+    expect(verdictOf(lines, "refused fast")).toBe("✅");
   });
 
   it("labels the send rows of a run without durable settings as fsync=off", () => {

@@ -14,6 +14,8 @@ export interface OverloadFigures {
   capacityPerSecond: number;
   capacityP99Ms: number;
   steps: {
+    /** ramp, curve, or the name of a comparison (the 2× minute again under another condition). */
+    phase?: string;
     factor: number;
     seconds: number;
     offeredPerSecond: number;
@@ -169,10 +171,19 @@ function fanoutTargets(results: Results): Target[] {
   ];
 }
 
+/**
+ * The step the targets judge: the curve's 2× minute (the curve's last step); comparisons after it
+ * offer the same minute under other conditions. Reports before steps had phases: the last step.
+ */
+export function overloadStep(o: OverloadFigures): OverloadFigures["steps"][number] | undefined {
+  const curve = o.steps.filter((s) => s.phase === "curve");
+  return curve.length ? curve[curve.length - 1] : o.steps[o.steps.length - 1];
+}
+
 function overloadTargets(results: Results): Target[] {
   const o = results.overload;
   if (!o) return [];
-  const last = o.steps[o.steps.length - 1];
+  const last = overloadStep(o);
   const peak = o.peakPerSecond ?? o.capacityPerSecond;
   const peakP99 = o.peakP99Ms ?? o.capacityP99Ms;
   if (!last) return [];
@@ -261,11 +272,11 @@ export function overloadCurve(results: Results): string[] {
   return [
     `Overload curve (\`pnpm drill --only 8\`, ${o.date.slice(0, 16).replace("T", " ")} UTC, commit ${o.commit}; [drill-latest.md](drill-latest.md)): closed-loop capacity ${fmt(o.capacityPerSecond, 0)}/s (p99 ${fmt(o.capacityP99Ms, 0)} ms), peak ${fmt(peak, 0)}/s (p99 ${fmt(o.peakP99Ms, 0)} ms).`,
     "",
-    "| Offered | For | Goodput | Accepted p50 · p99 | Refused · p99 | Failed otherwise | Largest RSS |",
-    "|---|---|---|---|---|---|---|",
+    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused · p99 | Failed otherwise | Largest RSS |",
+    "|---|---|---|---|---|---|---|---|",
     ...o.steps.map(
       (s) =>
-        `| ${fmt(s.factor)}× = ${fmt(s.offeredPerSecond, 0)}/s | ${fmt(s.seconds, 0)} s | ${fmt(s.goodputPerSecond, 0)}/s (${fmt((100 * s.goodputPerSecond) / peak, 0)} % of peak) | ${fmt(s.acceptedP50Ms, 0)} · ${fmt(s.acceptedP99Ms, 0)} ms | ${fmt(s.refused, 0)} · ${fmt(s.refusedP99Ms, 0)} ms | ${fmt(s.failed, 0)} | ${fmt(s.maxRssMb, 0)} MB (${s.maxRssProcess}) |`,
+        `| ${s.phase ?? "–"} | ${fmt(s.factor)}× = ${fmt(s.offeredPerSecond, 0)}/s | ${fmt(s.seconds, 0)} s | ${fmt(s.goodputPerSecond, 0)}/s (${fmt((100 * s.goodputPerSecond) / peak, 0)} % of peak) | ${fmt(s.acceptedP50Ms, 0)} · ${fmt(s.acceptedP99Ms, 0)} ms | ${fmt(s.refused, 0)} · ${fmt(s.refusedP99Ms, 0)} ms | ${fmt(s.failed, 0)} | ${fmt(s.maxRssMb, 0)} MB (${s.maxRssProcess}) |`,
     ),
   ];
 }

@@ -28,6 +28,8 @@ export interface OpenLoopCommand {
   index: number;
   processes: number;
   keepAlive: boolean;
+  /** Close a keep-alive connection idle this long (default IDLE_CLOSE_MS). */
+  idleCloseMs?: number;
   timeoutMs: number;
 }
 
@@ -41,12 +43,15 @@ export interface OpenLoopReply {
   lagMaxMs: number;
 }
 
-/** Idle keep-alive connections close before the gateway's own 5 s keep-alive timeout can race a reuse. */
-const IDLE_CLOSE_MS = 4000;
+/**
+ * Idle keep-alive connections close before the gateway's own keep-alive timeout
+ * (`HTTP_KEEP_ALIVE_SECONDS`, 65 s) can race a reuse.
+ */
+const IDLE_CLOSE_MS = 60_000;
 
 let agents = new Map<string, http.Agent>();
-const agentFor = (url: string, keepAlive: boolean): http.Agent => {
-  const key = `${keepAlive}:${url}`;
+const agentFor = (url: string, keepAlive: boolean, idleCloseMs = IDLE_CLOSE_MS): http.Agent => {
+  const key = `${keepAlive}:${idleCloseMs}:${url}`;
   let agent = agents.get(key);
   if (!agent) {
     agent = keepAlive
@@ -54,7 +59,7 @@ const agentFor = (url: string, keepAlive: boolean): http.Agent => {
           keepAlive: true,
           maxSockets: Infinity,
           maxFreeSockets: 1024,
-          timeout: IDLE_CLOSE_MS,
+          timeout: idleCloseMs,
         })
       : new http.Agent({ keepAlive: false, maxSockets: Infinity });
     agents.set(key, agent);
@@ -140,7 +145,7 @@ async function openLoop(command: OpenLoopCommand): Promise<OpenLoopReply> {
     inFlight.push(
       send(
         url,
-        agentFor(url.href, command.keepAlive),
+        agentFor(url.href, command.keepAlive, command.idleCloseMs),
         sender,
         `overload ${i} ${randomUUID()}`,
         command.timeoutMs,

@@ -70,6 +70,7 @@ export function host<S extends ConfigSpec>(service: ServiceDefinition<S> | Manag
       ],
       port: config.HTTP_PORT,
       trustProxy,
+      connections: { keepAliveSeconds: config.HTTP_KEEP_ALIVE_SECONDS, backlog: config.HTTP_LISTEN_BACKLOG },
     });
     logger.info({ port: serving.port }, "ready");
     return {

@@ -1,6 +1,7 @@
 /** One HTTP server for started services: the ops endpoints, each service's routes, its upgrades. */
 import type { Server } from "node:http";
 import {
+  type ConnectionSettings,
   type Metrics,
   type ReadinessCheck,
   type TrustProxy,
@@ -20,12 +21,19 @@ export interface Serving {
 
 export async function serve(
   services: Started[],
-  options: { metrics: Metrics[]; checks: ReadinessCheck[]; port: number; trustProxy?: TrustProxy },
+  options: {
+    metrics: Metrics[];
+    checks: ReadinessCheck[];
+    port: number;
+    trustProxy?: TrustProxy;
+    /** Keep-alive and accept backlog (default: Node's own, 5 s and 511). */
+    connections?: ConnectionSettings;
+  },
 ): Promise<Serving> {
   const app = createHttpApp(options.trustProxy);
   app.use(opsRouter(options.metrics, [...options.checks, ...services.flatMap((s) => s.checks ?? [])]));
   for (const service of services) service.mount?.(app);
-  const { server, port } = await listen(app, options.port);
+  const { server, port } = await listen(app, options.port, undefined, options.connections);
   for (const service of services) service.attach?.(server);
   return {
     server,

@@ -173,6 +173,20 @@ export const commonConfig = {
     min: 0,
     max: 65535,
   },
+  HTTP_KEEP_ALIVE_SECONDS: {
+    kind: "int",
+    description:
+      "how long an idle keep-alive HTTP connection stays open; above a load balancer's own idle timeout (60 s for most), so the server never closes a connection the balancer is about to reuse, and clients between bursts keep theirs instead of reconnecting",
+    default: 65,
+    min: 1,
+  },
+  HTTP_LISTEN_BACKLOG: {
+    kind: "int",
+    description:
+      "connections the kernel queues until the process accepts them (capped by net.core.somaxconn); a full queue drops new connections' SYNs and the client retries only after a second or more",
+    default: 4096,
+    min: 1,
+  },
   RABBITMQ_URL: {
     kind: "url",
     description: "AMQP URL of the broker (or RABBITMQ_URL_FILE: a file holding it)",

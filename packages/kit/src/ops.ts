@@ -1,5 +1,5 @@
 /** The operational surface of every service: /healthz (alive), /readyz (can serve), /metrics. */
-import type { Server } from "node:http";
+import { type Server, createServer } from "node:http";
 import express, { type Router } from "express";
 import { type Metrics, exposition } from "./metrics";
 import type { TrustProxy } from "./trust-proxy";
@@ -43,15 +43,31 @@ export function createHttpApp(trustProxy: TrustProxy = false): express.Express {
   return app;
 }
 
+/** How the HTTP server treats connections (`HTTP_KEEP_ALIVE_SECONDS`, `HTTP_LISTEN_BACKLOG`). */
+export interface ConnectionSettings {
+  keepAliveSeconds?: number;
+  backlog?: number;
+}
+
+/** Node's own: 5 s keep-alive, a backlog of 511. */
+const NODE_DEFAULTS = { keepAliveSeconds: 5, backlog: 511 };
+
 /** Starts an express app on `port` (0 picks a free one) and resolves with the bound port. */
 export function listen(
   app: express.Express,
   port: number,
   host = "0.0.0.0",
+  connections: ConnectionSettings = {},
 ): Promise<{ server: Server; port: number }> {
+  const { keepAliveSeconds, backlog } = { ...NODE_DEFAULTS, ...connections };
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => {
-      if (error) return reject(error);
+    const server = createServer(app);
+    server.keepAliveTimeout = keepAliveSeconds * 1000;
+    // a request's headers may take as long as its connection may idle before it
+    server.headersTimeout = Math.max(server.headersTimeout, server.keepAliveTimeout + 1000);
+    server.once("error", reject);
+    server.listen(port, host, backlog, () => {
+      server.off("error", reject);
       const address = server.address();
       resolve({ server, port: typeof address === "object" && address ? address.port : port });
     });

@@ -12,6 +12,8 @@ import {
 export const embeddedConfig = {
   LOG_LEVEL: commonConfig.LOG_LEVEL,
   TRUST_PROXY: commonConfig.TRUST_PROXY,
+  HTTP_KEEP_ALIVE_SECONDS: commonConfig.HTTP_KEEP_ALIVE_SECONDS,
+  HTTP_LISTEN_BACKLOG: commonConfig.HTTP_LISTEN_BACKLOG,
   ...tracingConfig,
   PORT: {
     kind: "int",

@@ -31,6 +31,7 @@ void runMain("talk", async (logger) => {
     jwtSecret: config.JWT_SECRET ? tokenSecretOf(config) : undefined,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     trustProxy,
+    connections: { keepAliveSeconds: config.HTTP_KEEP_ALIVE_SECONDS, backlog: config.HTTP_LISTEN_BACKLOG },
     ...(config.RABBITMQ_URL && { rabbitmqUrl: config.RABBITMQ_URL }),
     gateway: {
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,

@@ -18,6 +18,7 @@ import { SharedPglite, type WriteRates, connectDatabase, holdsDatabase, pingData
 import { type Started, serve } from "@talk/host";
 import { fileManagerConfig, fileSettings, type FileSettings, startFileManager } from "@talk/file-manager";
 import {
+  type ConnectionSettings,
   Metrics,
   type Logger,
   type TrustProxy,
@@ -50,6 +51,8 @@ export interface EmbeddedOptions {
   writeRates?: WriteRates;
   /** Proxies trusted to name the client in X-Forwarded-For (default: none). */
   trustProxy?: TrustProxy;
+  /** Keep-alive and accept backlog of the HTTP server (default: Node's own). */
+  connections?: ConnectionSettings;
   /** Gateway settings other than the token secret (defaults: the gateway's documented defaults). */
   gateway?: Partial<Omit<GatewaySettings, "jwtSecret">>;
   /** Seed the demo customer on first start (default true). */
@@ -211,6 +214,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     ],
     port: options.port,
     trustProxy: options.trustProxy,
+    connections: options.connections,
   });
   return {
     url: `http://127.0.0.1:${serving.port}`,
