@@ -68,3 +68,24 @@ export function uuidLiterals(ids: readonly string[]): string {
     })
     .join(", ");
 }
+
+/**
+ * A read kept prepared under `name` on each pooled session (a server-side prepared statement):
+ * parsed and planned once per session — after five runs PostgreSQL keeps a generic plan when it
+ * costs no more than the custom ones — instead of on every call. For the hot reads by id, planning
+ * cost PostgreSQL several times more than running them (`bench/src/profile-latency.ts --statements`).
+ * The text must be the same on every call under a name (the values go in `bindings`), and should
+ * name its columns: with a `*`, a migration that adds a column under a running service would break
+ * the prepared statement's result type. On PGlite (one session, no pool) it is an ordinary
+ * parameterised query.
+ */
+export function prepared<Row = Record<string, unknown>>(
+  db: Db,
+  name: string,
+  sql: string,
+  bindings: readonly Knex.RawBinding[],
+): Promise<Row[]> {
+  const query = db.raw(sql, bindings);
+  const onPglite = (db.client as { pglite?: unknown }).pglite !== undefined;
+  return (onPglite ? query : query.options({ name })).then((answer: { rows: Row[] }) => answer.rows);
+}

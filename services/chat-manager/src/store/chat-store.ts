@@ -8,7 +8,7 @@ import {
   normalizeTimestamp,
   type PageRequest,
 } from "@talk/contracts";
-import { nextTimestamp, paginate } from "@talk/db";
+import { nextTimestamp, paginate, prepared } from "@talk/db";
 import type { Knex } from "knex";
 
 interface ChatRow {
@@ -80,17 +80,20 @@ export class ChatStore {
     return row && toChat(row);
   }
 
-  /** The chat, and whether the agent is one of its participants: one round trip. */
+  /**
+   * The chat, and whether the agent is one of its participants: one round trip, on a prepared
+   * statement (`GET talk_chats/{id}`'s query: planning it cost PostgreSQL more than running it).
+   */
   async chatAndMembership(chatId: string, agentId: string): Promise<{ chat?: Chat; member: boolean }> {
-    const row: (ChatRow & { is_member: boolean }) | undefined = await this.db("talk_chats as c")
-      .where("c.id", chatId)
-      .first(
-        "c.*",
-        this.db.raw(
-          "exists (select 1 from talk_participants p where p.chat_id = c.id and p.owner_type = 'agent' and p.owner_id = ?) as is_member",
-          [agentId],
-        ),
-      );
+    const [row] = await prepared<ChatRow & { is_member: boolean }>(
+      this.db,
+      "chat-and-membership",
+      `select ${CHAT_COLUMNS.join(", ")},
+              exists (select 1 from talk_participants p
+                       where p.chat_id = talk_chats.id and p.owner_type = 'agent' and p.owner_id = ?) as is_member
+         from talk_chats where talk_chats.id = ?`,
+      [agentId, chatId],
+    );
     return { chat: row && toChat(row), member: Boolean(row?.is_member) };
   }
 

@@ -1,8 +1,8 @@
 /** Read marks, unread counts and last messages in message-manager's database (see domain/read-state.ts). */
 import { type Message, type ReadReceipt, normalizeTimestamp } from "@talk/contracts";
-import { runStatements, uuidLiterals } from "@talk/db";
+import { prepared } from "@talk/db";
 import type { Knex } from "knex";
-import { type MessageRow, type ReactionRow, toMessage } from "./message-store";
+import { MESSAGE_COLUMNS, type MessageRow, type ReactionRow, toMessage } from "./message-store";
 
 type Db = Knex | Knex.Transaction;
 
@@ -28,6 +28,28 @@ export interface StoredSummary {
   /** Messages after the mark that mention the agent. */
   mentionCount: number;
 }
+
+/** The newest message's columns in a summary row: each as `last_<column>`. */
+const LAST_COLUMNS = MESSAGE_COLUMNS.map((column) => `t.${column} as last_${column}`).join(", ");
+
+/** One row of `summaries`: a chat the agent is a member of, its mark and its newest message. */
+type SummaryRow = MarkRow & {
+  chat_id: string;
+  /** False when the chat is not the customer's: no mark, no count. */
+  in_customer: boolean;
+  message_count: string | number | null;
+  mention_count: string | number;
+  last_reactions: ReactionRow[] | string;
+} & { [K in keyof MessageRow as `last_${K}`]: MessageRow[K] | null };
+
+function lastMessageOf(row: SummaryRow): MessageRow {
+  const message: Record<string, unknown> = {};
+  for (const column of MESSAGE_COLUMNS) message[column] = row[`last_${column}` as keyof SummaryRow];
+  return message as unknown as MessageRow;
+}
+
+const reactionsOf = (value: ReactionRow[] | string): ReactionRow[] =>
+  typeof value === "string" ? (JSON.parse(value) as ReactionRow[]) : value;
 
 const markOf = (row: MarkRow): StoredMark => ({
   ordinal: Number(row.read_ordinal),
@@ -85,61 +107,49 @@ export class ReadStore {
 
   /**
    * For each of the chats (of the customer) the agent's unread count, mark and the newest top-level
-   * message — zero, null and null where the agent is not a member. One round trip of four statements
-   * whatever the number of chats; each chat costs an index lookup, never a count of its messages.
+   * message with its reactions — zero, null and null where the agent is not a member. One statement
+   * whatever the number of chats, kept prepared (planning its parts cost PostgreSQL four times more
+   * than running them); each chat costs index lookups, never a count of its messages: its mark (the
+   * chat must be the customer's), the newest message (an index range read backwards, limit 1), and
+   * its mentions of the agent after the mark (one range of (agent_id, chat_id, tm_create) bounded
+   * below by the mark's time — an `is null or >` condition would not bound it).
    */
   async summaries(customerId: string, agentId: string, chatIds: string[]): Promise<StoredSummary[]> {
     const ids = [...new Set(chatIds)];
     if (ids.length === 0) return [];
-    const list = `(values ${ids.map((id) => `(${uuidLiterals([id])})`).join(", ")}) as ids(chat_id)`;
-    const member = `join members m on m.chat_id = ids.chat_id and m.agent_id = ${uuidLiterals([agentId])}`;
-    const newest = `cross join lateral (
-           select * from talk_messages t
-            where t.chat_id = ids.chat_id and t.parent_id is null
-              and t.customer_id = ${uuidLiterals([customerId])}
-            order by t.tm_create desc limit 1) t`;
-    // One round trip for all four (the newest messages' reactions included).
-    const [marks, lasts, mentions, reactions] = await runStatements<Record<string, unknown>>(this.db, [
-      `select c.id as chat_id, c.message_count, m.read_ordinal, m.read_message_id, m.tm_read
-         from ${list}
-         join chats c on c.id = ids.chat_id and c.customer_id = ${uuidLiterals([customerId])}
-         ${member}`,
-      `select t.* from ${list} ${member} ${newest}`,
-      // Each chat's mentions of the agent after its mark: one range of (agent_id, chat_id, tm_create)
-      // per chat, bounded below by the mark's time (an `is null or >` condition would not bound the
-      // range: every mention of the chat, read or not, was scanned).
-      `select m.chat_id,
+    const rows = await prepared<SummaryRow>(
+      this.db,
+      "read-summaries",
+      `select ids.chat_id, c.id is not null as in_customer, c.message_count,
+              m.read_ordinal, m.read_message_id, m.tm_read,
               (select count(*) from talk_mentions x
                 where x.agent_id = m.agent_id and x.chat_id = m.chat_id
                   and x.tm_create > coalesce(
                     (select r.tm_create from talk_messages r where r.id = m.read_message_id),
-                    '-infinity')) as mention_count
-         from ${list}
-         ${member}`,
-      `select r.message_id, r.emoji, r.owner_id, r.tm_create
-         from ${list} ${member} ${newest}
-         join talk_reactions r on r.message_id = t.id
-        order by r.id`,
-    ]);
-    const mentionsOfChat = new Map(mentions.map((row) => [String(row.chat_id), Number(row.mention_count)]));
-    const reactionsOf = new Map<string, ReactionRow[]>();
-    for (const reaction of reactions as unknown as ReactionRow[])
-      reactionsOf.set(reaction.message_id, [...(reactionsOf.get(reaction.message_id) ?? []), reaction]);
-    const lastOf = new Map(
-      (lasts as unknown as MessageRow[]).map((row) => [
-        row.chat_id,
-        toMessage(row, reactionsOf.get(row.id) ?? []),
-      ]),
+                    '-infinity')) as mention_count,
+              ${LAST_COLUMNS},
+              (select coalesce(json_agg(json_build_object(
+                        'message_id', r.message_id, 'emoji', r.emoji,
+                        'owner_id', r.owner_id, 'tm_create', r.tm_create) order by r.id), '[]')
+                 from talk_reactions r where r.message_id = t.id) as last_reactions
+         from unnest(?::uuid[]) as ids(chat_id)
+         join members m on m.chat_id = ids.chat_id and m.agent_id = ?
+         left join chats c on c.id = ids.chat_id and c.customer_id = ?
+         left join lateral (
+              select ${MESSAGE_COLUMNS.join(", ")} from talk_messages t
+               where t.chat_id = ids.chat_id and t.parent_id is null and t.customer_id = ?
+               order by t.tm_create desc limit 1) t on true`,
+      [`{${ids.join(",")}}`, agentId, customerId, customerId],
     );
-    const markOfChat = new Map(marks.map((row) => [String(row.chat_id), row]));
+    const byChat = new Map(rows.map((row) => [row.chat_id, row]));
     return ids.map((chatId): StoredSummary => {
-      const row = markOfChat.get(chatId);
+      const row = byChat.get(chatId);
       return {
         chatId,
-        messageCount: Number(row?.message_count ?? 0),
-        mark: row && markOf(row as unknown as MarkRow),
-        lastMessage: lastOf.get(chatId) ?? null,
-        mentionCount: mentionsOfChat.get(chatId) ?? 0,
+        messageCount: row?.in_customer ? Number(row.message_count) : 0,
+        mark: row?.in_customer ? markOf(row) : undefined,
+        lastMessage: row?.last_id ? toMessage(lastMessageOf(row), reactionsOf(row.last_reactions)) : null,
+        mentionCount: Number(row?.mention_count ?? 0),
       };
     });
   }
