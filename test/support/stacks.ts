@@ -3,14 +3,14 @@
  * process, in-memory bus, PGlite) and the distributed stack (processes over real RabbitMQ and
  * PostgreSQL). Fixtures are created through the bus, as an admin tool would.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AmqpBus, type Bus } from "@talk/bus";
 import { connectDatabase } from "@talk/db";
 import type { Agent } from "@talk/contracts";
 import { type EmbeddedOptions, startEmbedded } from "@talk/embedded";
-import { createLogger, silentLogger } from "@talk/kit";
+import { createLogger } from "@talk/kit";
 import { type DistributedStack, startDistributed } from "@talk/stack";
 import type { Knex } from "knex";
 import { Api } from "./http";
@@ -141,6 +141,15 @@ export function testRabbitNodes(value = process.env.TALK_TEST_RABBIT_NODES): num
   return nodes;
 }
 
+/**
+ * The services' log level on the distributed stack: `warn`, or `TALK_TEST_LOG_LEVEL` (e.g. `debug`
+ * to see every reconnection attempt). The logs stay in the stack's folder (`talk-stack-*` in the
+ * temporary directory, with the broker nodes' logs on a cluster).
+ */
+export function testLogLevel(value = process.env.TALK_TEST_LOG_LEVEL): string {
+  return value || "warn";
+}
+
 /** `env` adds to every service's environment (e.g. push limits for a test file); two replicas of each by default. */
 export async function startDistributedStack(
   options: { env?: Record<string, string>; replicas?: number } = {},
@@ -148,7 +157,7 @@ export async function startDistributedStack(
   const stack = await startDistributed({
     replicas: options.replicas ?? 2,
     rabbitNodes: testRabbitNodes(),
-    logLevel: "warn",
+    logLevel: testLogLevel(),
     env: {
       LOGIN_RATE_PER_MINUTE: "100000",
       CORS_ALLOWED_ORIGINS: ALLOWED_PAGE_ORIGIN,
@@ -161,7 +170,14 @@ export async function startDistributedStack(
   const bus = await AmqpBus.connect({
     url: stack.rabbitCluster?.urls ?? stack.rabbit.url,
     service: "test-fixtures",
-    logger: silentLogger,
+    // beside the services' logs, not named *.log: its lines are not the stack's errors
+    logger: createLogger({
+      service: "test-fixtures",
+      level: testLogLevel(),
+      destination: {
+        write: (line: string) => appendFileSync(join(stack.logDir, "test-fixtures-bus.jsonl"), line),
+      },
+    }),
   });
   return {
     name: "distributed",

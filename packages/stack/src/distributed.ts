@@ -27,6 +27,7 @@ export interface DistributedOptions {
   pushReplicas?: number;
   /** Replicas of the named services, when not `replicas` (e.g. 3 message-managers beside one of the rest). */
   serviceReplicas?: Record<string, number>;
+  /** Each service's log (`<name>.log`); on a cluster, each broker node's logs too once stopped (`rabbit-<i>/`). */
   logDir?: string;
   logLevel?: string;
   /** Extra environment for every service (e.g. LOGIN_RATE_PER_MINUTE for load tests). */
@@ -78,7 +79,7 @@ export async function startDistributed(options: DistributedOptions = {}): Promis
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), "talk-stack-"));
   const [rabbit, postgres] = await Promise.all([
     options.rabbitNodes && options.rabbitNodes > 1
-      ? startRabbitCluster(options.rabbitNodes, { isolated: options.rabbitIsolated })
+      ? startRabbitCluster(options.rabbitNodes, { isolated: options.rabbitIsolated, keepLogsIn: logDir })
       : startRabbit(),
     startPostgres({ durable: options.durablePostgres, settings: options.postgresSettings }),
   ]);

@@ -12,7 +12,7 @@
  * traffic; the distribution's tick is then 15 s instead of 60 s, so that a 30-second cut is noticed.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ManagedProcess,
@@ -137,7 +137,11 @@ class LocalNode implements RabbitNodeHandle {
 
 export async function startLocalRabbitCluster(
   size = 3,
-  options: { isolated?: boolean } = {},
+  options: {
+    isolated?: boolean;
+    /** On close, each node's logs are copied to `<keepLogsIn>/rabbit-<i>/` before its folder goes. */
+    keepLogsIn?: string;
+  } = {},
 ): Promise<RabbitClusterHandle> {
   const user = unprivilegedUser(["rabbitmq", "nobody"]);
   const network = options.isolated ? IsolatedNetwork.create(size) : undefined;
@@ -196,10 +200,25 @@ export async function startLocalRabbitCluster(
     return output;
   };
 
+  const keepLogs = () => {
+    if (!options.keepLogsIn) return;
+    layouts.forEach((layout, i) => {
+      const target = join(options.keepLogsIn!, `rabbit-${i}`);
+      for (const from of [join(layout.dir, "log"), layout.startupLog])
+        if (existsSync(from))
+          cpSync(from, join(target, from === layout.startupLog ? "startup.log" : "log"), { recursive: true });
+    });
+  };
+
   const close = async () => {
     await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
     await Promise.all(epmds.map((epmd) => epmd.stop("SIGTERM", 2_000)));
     network?.close();
+    try {
+      keepLogs();
+    } catch {
+      // the logs are a courtesy: a copy that fails must not fail the close
+    }
     for (const layout of layouts) rmSync(layout.dir, { recursive: true, force: true });
     removeDirs();
   };
