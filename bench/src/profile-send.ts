@@ -1,5 +1,5 @@
 /**
- * `tsx src/profile-send.ts [--seconds 10] [--concurrency 32] [--hot] [--fsync-off] [--cpu-prof DIR]`
+ * `tsx src/profile-send.ts [--seconds 10] [--concurrency 32] [--hot] [--fsync-off] [--cpu-prof DIR] [--env NAME=VALUE,…]`
  *
  * Where a send's time goes, on one distributed stack: a closed send load (each worker its own chat,
  * or with --hot every worker in one chat) for `--seconds`, after a warm-up, with
@@ -28,6 +28,13 @@ const concurrency = Number(value("--concurrency", "32"));
 const hot = argv.includes("--hot");
 const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
+/** Extra environment for every service (e.g. --env SEND_CALLS_IN_FLIGHT=0 to compare a setting). */
+const env = Object.fromEntries(
+  value("--env", "")
+    .split(",")
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
 
 const log = (line: string) =>
   process.stdout.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -45,6 +52,7 @@ async function main() {
   const stack = await startStack(1, {
     durability,
     cpuProf,
+    env,
     postgresSettings: ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"],
   });
   const fixtures = await Fixtures.connect(stack.distributed);

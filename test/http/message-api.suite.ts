@@ -165,6 +165,48 @@ export function describeMessageApi(name: string, current: () => TestStack): void
           (await carol.api.post(messages, { chat_id: chatId, type: "normal", text: "still here?" })).status,
         ).toBe(403);
       });
+      // Sends that arrive together go to message-manager in one request: each keeps its own answer.
+      it("answers each of many sends made at the same moment on its own: its message, its refusal, its key's answer", async () => {
+        const key = randomUUID();
+        const keyed = { chat_id: chatId, type: "normal", text: "keyed" };
+        const posts: { agent: TestAgent; body: object; headers?: Record<string, string> }[] = [
+          ...Array.from({ length: 12 }, (_, i) => ({ agent: i % 2 ? alice : bob, body: { text: `m${i}` } })),
+          ...Array.from({ length: 3 }, () => ({ agent: carol, body: { text: "outsider" } })),
+          { agent: alice, body: { chat_id: randomUUID(), text: "nowhere" } },
+          ...Array.from({ length: 3 }, () => ({
+            agent: alice,
+            body: keyed,
+            headers: { "idempotency-key": key },
+          })),
+          { agent: alice, body: { text: "other" }, headers: { "idempotency-key": key } },
+        ];
+        const answers = await Promise.all(
+          posts.map(({ agent, body, headers }) =>
+            agent.api.post(messages, { chat_id: chatId, type: "normal", ...body }, headers),
+          ),
+        );
+        const reasons = answers.map((res) => (res.status === 200 ? res.body.text : res.body.error.reason));
+        expect(reasons.slice(0, 16)).toEqual([
+          ...Array.from({ length: 12 }, (_, i) => `m${i}`),
+          ...Array.from({ length: 3 }, () => "NOT_A_PARTICIPANT"),
+          "CHAT_NOT_FOUND",
+        ]);
+        expect(answers.slice(0, 12).map((res) => res.body.owner_id)).toEqual(
+          Array.from({ length: 12 }, (_, i) => (i % 2 ? alice : bob).id),
+        );
+        // The key's request and its other request: whichever came first took the key.
+        const keyedAnswers = answers.slice(16);
+        const winner = keyedAnswers.find((res) => res.status === 200);
+        expect(winner).toBeDefined();
+        for (const res of keyedAnswers)
+          if (res.status === 200) expect(res.body.id).toBe(winner?.body.id);
+          else expect([res.status, res.body.error.reason]).toEqual([409, "IDEMPOTENCY_KEY_REUSED"]);
+        const stored = (await history(alice)).map((m: { text: string }) => m.text);
+        expect(stored.filter((text: string) => /^m\d+$/.test(text)).sort()).toEqual(
+          Array.from({ length: 12 }, (_, i) => `m${i}`).sort(),
+        );
+        expect(stored.filter((text: string) => text === "keyed" || text === "other")).toHaveLength(1);
+      });
       it("takes no messages in a deleted chat", async () => {
         await alice.api.delete(`${chats}/${chatId}`);
         const res = await alice.api.post(messages, { chat_id: chatId, type: "normal", text: "anyone?" });

@@ -5,3 +5,4 @@ export { MemoryBroker } from "./memory/broker";
 export { AmqpBus, type AmqpBusOptions } from "./amqp/amqp-bus";
 export { brokerUrls } from "./amqp/broker-urls";
 export { type QueueSettings, type DurableQueueType, DEFAULT_QUEUE_SETTINGS } from "./amqp/queue-types";
+export { errorReplyOf } from "./rpc-dispatch";

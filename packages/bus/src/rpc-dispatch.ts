@@ -8,6 +8,7 @@ import {
   assertValid,
   isRpcOperation,
   rpcOperations,
+  type ErrorBody,
   type ErrorReason,
   type RpcOperation,
 } from "@talk/contracts";
@@ -143,28 +144,35 @@ export class RpcDispatcher {
       }
       return { ok: true, result: result === undefined ? null : result };
     } catch (err) {
-      if (err instanceof AppError) return { ok: false, error: err.toBody() };
-      if (isUnreachableDependency(err)) {
-        this.logger.warn(
-          { operation, requestId: request.requestId, err },
-          "RPC handler could not reach its database",
-        );
-        return {
-          ok: false,
-          error: {
-            status: "UNAVAILABLE",
-            reason: "DEPENDENCY_UNAVAILABLE",
-            message: "A backing service is unavailable; retry shortly.",
-          },
-        };
-      }
-      this.logger.error({ operation, requestId: request.requestId, err }, "RPC handler failed");
       return {
         ok: false,
-        error: { status: "INTERNAL", reason: "INTERNAL", message: "An unexpected error occurred." },
+        error: errorReplyOf(err, this.logger, { operation, requestId: request.requestId }),
       };
     }
   }
+}
+
+/**
+ * A handler's failure as the error of its reply (errors are data): an AppError as it is, a backing
+ * service out of reach as UNAVAILABLE (logged as a warning), anything else as INTERNAL (logged as
+ * an error). Also for handlers that answer many requests in one reply, each with its own outcome.
+ */
+export function errorReplyOf(
+  err: unknown,
+  logger: Logger,
+  fields: { operation: string; requestId?: string },
+): ErrorBody {
+  if (err instanceof AppError) return err.toBody();
+  if (isUnreachableDependency(err)) {
+    logger.warn({ ...fields, err }, "RPC handler could not reach its database");
+    return {
+      status: "UNAVAILABLE",
+      reason: "DEPENDENCY_UNAVAILABLE",
+      message: "A backing service is unavailable; retry shortly.",
+    };
+  }
+  logger.error({ ...fields, err }, "RPC handler failed");
+  return { status: "INTERNAL", reason: "INTERNAL", message: "An unexpected error occurred." };
 }
 
 /** Connection-level failures of a backing service (e.g. PostgreSQL restarting): a 503, not a bug. */

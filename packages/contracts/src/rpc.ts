@@ -3,7 +3,7 @@
  * and the JSON Schemas of its request and response. The bus is typed by this table, so calling an
  * operation with a wrong name or payload does not compile.
  */
-import { actor, pageOf, pageRequest, uuid } from "./schemas/common";
+import { actor, pageOf, pageRequest, traceContextFields, uuid } from "./schemas/common";
 import {
   addParticipantBody,
   createAgentBody,
@@ -81,6 +81,27 @@ const messageWrite = write({ message_id: uuid }, ["message_id"]);
 const revision = { type: "integer", minimum: 0 } as const;
 const revisedChat = obj({ chat: chatSchema, revision }, ["chat", "revision"]);
 const revisedParticipant = obj({ participant: participantSchema, revision }, ["participant", "revision"]);
+
+/** An error as an RPC reply carries it (ErrorBody): in a reply of its own, or one of many. */
+const rpcErrorSchema = obj(
+  {
+    status: { type: "string" },
+    reason: { type: "string" },
+    message: { type: "string" },
+    rate_limit: obj(
+      {
+        limit: { type: "number" },
+        remaining: { type: "number" },
+        reset_seconds: { type: "number" },
+      },
+      ["limit", "remaining", "reset_seconds"],
+    ),
+  },
+  ["status", "reason", "message"],
+);
+
+/** At most this many sends go in one `message.createMany`. */
+export const MAX_SENDS_PER_CALL = 64;
 
 const searchPageToken = { type: "string", maxLength: 128 } as const;
 
@@ -207,6 +228,46 @@ export const rpcOperations = {
     queue: RPC_QUEUES.messageManager,
     request: write({ message: createMessageBody }, ["message"]),
     response: messageSchema,
+  },
+  /**
+   * Several sends in one request (the gateway gathers the sends that arrive together): each is
+   * decided, charged, claimed by its key and answered on its own, exactly as by `message.create`;
+   * `replies` has one reply per send, in their order. `request_id` and the trace are each send's own.
+   */
+  "message.createMany": {
+    queue: RPC_QUEUES.messageManager,
+    request: obj(
+      {
+        sends: {
+          type: "array",
+          minItems: 1,
+          maxItems: MAX_SENDS_PER_CALL,
+          items: write(
+            {
+              message: createMessageBody,
+              request_id: { type: "string", maxLength: 128 },
+              ...traceContextFields,
+            },
+            ["message"],
+          ),
+        },
+      },
+      ["sends"],
+    ),
+    response: obj(
+      {
+        replies: {
+          type: "array",
+          items: {
+            oneOf: [
+              obj({ ok: { const: true }, result: messageSchema }, ["ok", "result"]),
+              obj({ ok: { const: false }, error: rpcErrorSchema }, ["ok", "error"]),
+            ],
+          },
+        },
+      },
+      ["replies"],
+    ),
   },
   "message.list": {
     queue: RPC_QUEUES.messageManager,

@@ -47,6 +47,7 @@ export const DEFAULT_WRITE_RATES: WriteRates = { perAgentPerMinute: 1200, perCus
 export class WriteBudget {
   private queue: Charge[] = [];
   private charging = false;
+  private scheduled = false;
 
   constructor(
     private readonly db: Knex,
@@ -57,7 +58,14 @@ export class WriteBudget {
   take(actor: Actor): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ actor, resolve, reject });
-      this.pump();
+      // Charged once the code that asks is done (a microtask later): charges asked together (the
+      // sends of one request that carries many) are one statement.
+      if (this.scheduled) return;
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.pump();
+      });
     });
   }
 

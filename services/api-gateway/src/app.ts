@@ -128,7 +128,7 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(reportActivity(bus, logger.child({ component: "activity" })));
   // The busiest routes first: express tries every route before the one that matches.
   api.use(messageEditPinSearchRoutes(bus));
-  api.use(messageRoutes(bus));
+  api.use(messageRoutes(bus, { timeoutMs: settings.rpcTimeoutMs, maxCalls: settings.sendCallsInFlight }));
   api.use(chatRoutes(bus, logger.child({ component: "chats" })));
   api.use(presenceRoutes(bus));
   api.use(agentRoutes(bus));

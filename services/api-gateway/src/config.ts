@@ -1,10 +1,19 @@
 /** The gateway's environment (beyond `commonConfig`, which the host adds) and what it runs with. */
 import type { TokenSecret } from "@talk/auth";
-import { type Config, type ConfigSpec, corsConfig, tokenSecretConfig, tokenSecretOf } from "@talk/kit";
+import {
+  type Config,
+  type ConfigSpec,
+  commonConfig,
+  corsConfig,
+  tokenSecretConfig,
+  tokenSecretOf,
+} from "@talk/kit";
 
 export const gatewayConfig = {
   ...corsConfig,
   ...tokenSecretConfig,
+  // the host's (commonConfig), read here too: a send gathered with others keeps its own deadline
+  RPC_TIMEOUT_MS: commonConfig.RPC_TIMEOUT_MS,
   TOKEN_TTL_SECONDS: { kind: "int", description: "lifetime of an access token", default: 86400, min: 60 },
   BODY_LIMIT_BYTES: { kind: "int", description: "largest accepted request body", default: 262144, min: 1024 },
   MAX_REQUESTS_IN_FLIGHT: {
@@ -35,6 +44,13 @@ export const gatewayConfig = {
     default: 90,
     min: 0,
     max: 100,
+  },
+  SEND_CALLS_IN_FLIGHT: {
+    kind: "int",
+    description:
+      "message-manager calls for sends one gateway replica has in flight before it gathers the next sends and sends them together in one call (message.createMany); 0: every send its own call at once",
+    default: 3,
+    min: 0,
   },
   LOGIN_RATE_PER_MINUTE: {
     kind: "int",
@@ -69,6 +85,10 @@ export interface GatewaySettings {
   allowedOrigins: readonly string[];
   /** file-manager's byte path (one address behind a load balancer, or each replica's). */
   fileManagerUrls: string[];
+  /** How long an RPC call waits for its reply (the bus's): a gathered send's deadline. */
+  rpcTimeoutMs?: number;
+  /** Send calls in flight before sends are gathered into one (0: never gathered). */
+  sendCallsInFlight?: number;
 }
 
 export function gatewaySettings(config: GatewayConfig): GatewaySettings {
@@ -83,6 +103,8 @@ export function gatewaySettings(config: GatewayConfig): GatewaySettings {
     overloadEventLoopBusyPercent: config.OVERLOAD_EVENT_LOOP_BUSY_PERCENT,
     allowedOrigins: config.CORS_ALLOWED_ORIGINS,
     fileManagerUrls: urlList(config.FILE_MANAGER_URLS),
+    rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    sendCallsInFlight: config.SEND_CALLS_IN_FLIGHT,
   };
 }
 

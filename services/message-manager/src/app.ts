@@ -5,6 +5,7 @@
 import { CHAT_CHANGES_SUBSCRIPTION, PUSH_EVENT_STREAM, requestContextOf } from "@talk/contracts";
 import { DEFAULT_WRITE_RATES, Outbox, WriteBudget, expireIdempotencyKeys, migrate } from "@talk/db";
 import { writeRateConfig } from "@talk/kit";
+import { errorReplyOf } from "@talk/bus";
 import type { ManagerDefinition, Started, WritingManagerDeps } from "@talk/host";
 import { ChannelTypeBackfill } from "./channel-types";
 import { ChatChangeApplier } from "./consumers/chat-changes";
@@ -59,6 +60,28 @@ export async function startMessageManager({
   await bus.handle("message.create", (req, ctx) =>
     messages.create(req.message, requestContextOf(req, ctx.requestId), budget.take(req.actor)),
   );
+  // Sends gathered by a gateway: each decided, charged and answered on its own (one reply each), and
+  // all of them in the same group commit (they are queued in one tick).
+  await bus.handle("message.createMany", async (req, ctx) => ({
+    replies: await Promise.all(
+      req.sends.map(({ request_id, traceparent, tracestate, ...send }) =>
+        messages
+          .create(
+            send.message,
+            requestContextOf(send, request_id ?? ctx.requestId),
+            budget.take(send.actor),
+            traceparent ? { traceparent, ...(tracestate && { tracestate }) } : undefined,
+          )
+          .then(
+            (result) => ({ ok: true as const, result }),
+            (error: unknown) => ({
+              ok: false as const,
+              error: errorReplyOf(error, logger, { operation: ctx.operation, requestId: request_id }),
+            }),
+          ),
+      ),
+    ),
+  }));
   await bus.handle("message.list", (req, ctx) =>
     messages.list(req.actor, req.chat_id, req.parent_id, req, ctx.requestId),
   );

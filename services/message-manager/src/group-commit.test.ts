@@ -16,7 +16,7 @@ describe("group commit", () => {
     expect(batches).toEqual([[21]]);
   });
 
-  it("requests that arrive during a write go together in the next batch, bounded by maxBatch", async () => {
+  it("requests submitted together start one batch; those that arrive during a write go together in the next, bounded by maxBatch", async () => {
     const batches: number[][] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -28,11 +28,13 @@ describe("group commit", () => {
       },
       { maxBatch: 3, concurrency: 1 },
     );
-    const all = [1, 2, 3, 4, 5, 6].map((n) => group.submit(n));
+    const first = [1, 2].map((n) => group.submit(n));
+    await tick();
+    const later = [3, 4, 5, 6].map((n) => group.submit(n));
     await tick();
     release();
-    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5, 6]);
-    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+    await expect(Promise.all([...first, ...later])).resolves.toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batches).toEqual([[1, 2], [3, 4, 5], [6]]);
   });
 
   it("each request gets its own outcome: value, error, or work done alone after the batch", async () => {
@@ -78,7 +80,9 @@ describe("group commit", () => {
       },
       { maxBatch: 10, concurrency: 1 },
     );
-    const all = [group.submit(1), group.submit(2), group.submitAlone(3), group.submit(4), group.submit(5)];
+    const first = group.submit(1);
+    await tick();
+    const all = [first, group.submit(2), group.submitAlone(3), group.submit(4), group.submit(5)];
     await tick();
     release();
     await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5]);

@@ -29,6 +29,7 @@ interface Waiting<In, Out> {
 export class GroupCommit<In, Out> {
   private queue: Waiting<In, Out>[] = [];
   private running = 0;
+  private pumping = false;
 
   constructor(
     private readonly write: BatchWriter<In, Out>,
@@ -47,6 +48,20 @@ export class GroupCommit<In, Out> {
   private enqueue(input: In, alone: boolean): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, alone, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * The queue is looked at once the code that queues is done (a microtask later): requests queued
+   * together (e.g. the sends of one request that carries many) start one batch, not one alone and
+   * the rest in the next.
+   */
+  private schedulePump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    queueMicrotask(() => {
+      this.pumping = false;
       this.pump();
     });
   }

@@ -79,14 +79,18 @@ export class BatchedSends {
     this.group = new GroupCommit((sends) => this.write(sends), options);
   }
 
-  /** Sends a message (already checked to be postable); resolves once it is committed. */
+  /**
+   * Sends a message (already checked to be postable); resolves once it is committed. `trace`: the
+   * trace its event continues (default: the active one).
+   */
   send(
     input: CreateMessageRequest,
     context: RequestContext,
     admitted: Promise<void> = Promise.resolve(),
+    trace: TraceCarrier = traceContext(),
   ): Promise<Message> {
     admitted.catch(() => undefined); // a refusal is read by the batch, not left unhandled meanwhile
-    return this.group.submit({ input, context, confirmed: false, trace: traceContext(), admitted });
+    return this.group.submit({ input, context, confirmed: false, trace, admitted });
   }
 
   private async confirmThenSend(send: Send): Promise<Message> {

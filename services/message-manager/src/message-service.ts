@@ -36,6 +36,7 @@ import { feed, participantsOf, replaceMentions } from "./store/mention-store";
 import { listPins, pinsOf, writePin } from "./store/pin-store";
 import { searchMessages } from "./store/search-store";
 import type { Knex } from "knex";
+import type { TraceCarrier } from "@talk/kit";
 import {
   assertAuthor,
   assertChatVisible,
@@ -83,11 +84,13 @@ export class MessageService {
   /**
    * `admitted`: the send's charge to its write budgets, made by the caller (a refusal of it comes
    * first, before any other answer: a 429 is never hidden behind a 400 or a repeat's answer).
+   * `trace`: the trace its event continues (default: the active one).
    */
   async create(
     input: CreateMessageRequest,
     context: RequestContext,
     admitted: Promise<void> = Promise.resolve(),
+    trace?: TraceCarrier,
   ): Promise<Message> {
     try {
       assertPostable(input);
@@ -96,7 +99,7 @@ export class MessageService {
       await admitted;
       throw error;
     }
-    return this.sends.send(input, context, admitted);
+    return this.sends.send(input, context, admitted, trace);
   }
 
   /**

@@ -756,6 +756,49 @@ export interface MessageCreateRequest {
   idempotency?: Idempotency;
 }
 
+export interface MessageCreateManyRequest {
+  /**
+   * @minItems 1
+   * @maxItems 64
+   */
+  sends: {
+    actor: Actor;
+    message: CreateMessageRequest;
+    request_id?: string;
+    /**
+     * W3C traceparent of the span that published the message
+     */
+    traceparent?: string;
+    /**
+     * W3C tracestate, with traceparent
+     */
+    tracestate?: string;
+    idempotency?: Idempotency;
+  }[];
+}
+
+export interface MessageCreateManyResponse {
+  replies: (
+    | {
+        ok: true;
+        result: Message;
+      }
+    | {
+        ok: false;
+        error: {
+          status: string;
+          reason: string;
+          message: string;
+          rate_limit?: {
+            limit: number;
+            remaining: number;
+            reset_seconds: number;
+          };
+        };
+      }
+  )[];
+}
+
 export interface MessageListRequest {
   actor: Actor;
   chat_id: string;
@@ -967,6 +1010,7 @@ export interface RpcTypes {
   "chat.membership": { request: ChatMembershipRequest; response: ChatMembershipResponse };
   "chat.types": { request: ChatTypesRequest; response: ChatTypesResponse };
   "message.create": { request: MessageCreateRequest; response: Message };
+  "message.createMany": { request: MessageCreateManyRequest; response: MessageCreateManyResponse };
   "message.list": { request: MessageListRequest; response: Page<Message> };
   "message.feed": { request: MessageFeedRequest; response: Page<Message> };
   "message.get": { request: MessageGetRequest; response: Message };

@@ -13,6 +13,7 @@ import { type Request, Router } from "express";
 import { actorOf } from "../http/authenticate";
 import { once } from "../http/idempotency";
 import { body, feedPage, page, pathId } from "../http/input";
+import { SendBatcher, type SendBatchingOptions } from "../http/send-batcher";
 
 /** "system" is not a type an agent may post (the contract has only "normal"): say why, naming the field. */
 function refuseSystemMessage(req: Request): void {
@@ -23,8 +24,9 @@ function refuseSystemMessage(req: Request): void {
     );
 }
 
-export function messageRoutes(bus: Bus): Router {
+export function messageRoutes(bus: Bus, batching: SendBatchingOptions = {}): Router {
   const router = Router();
+  const sends = new SendBatcher(bus, batching);
   const base = "/service_agents/talk_messages";
 
   router.post(base, async (req, res) => {
@@ -32,13 +34,7 @@ export function messageRoutes(bus: Bus): Router {
     // VoIPBIN's media field names are taken and answered in Talk's form.
     req.body = withCanonicalMedias(req.body);
     const message = body<CreateMessageRequest>(req, createMessageBody);
-    res.json(
-      await bus.call(
-        "message.create",
-        { actor: actorOf(req), message, ...once(req) },
-        { requestId: req.requestId },
-      ),
-    );
+    res.json(await sends.send({ actor: actorOf(req), message, ...once(req) }, req.requestId));
   });
   router.get(base, async (req, res) => {
     const { chat_id, parent_id, mentions } = req.query;
