@@ -2,8 +2,8 @@
  * A transaction whose BEGIN travels with its first statements and whose COMMIT travels with its
  * last ones: on a PostgreSQL server a transaction of two steps (lock and read, then write) costs two
  * round trips instead of four. Each step is one simple-protocol query of several statements, so
- * values are written into the text as literals (escaped by pg's own `escapeLiteral`); on PGlite,
- * which answers one statement per call, the statements go one by one with their bindings.
+ * values are written into the text as literals (escaped by pg's own `escapeLiteral`); on PGlite
+ * (in its worker thread) a step is one call to the thread, its statements with their bindings.
  *
  * A step that fails leaves the transaction aborted: it is rolled back before the error is thrown
  * (statements after the failing one, the COMMIT included, did not run). Only a failure of the
@@ -11,6 +11,7 @@
  */
 import type { Knex } from "knex";
 import pg from "pg";
+import type { BoundStatement, PgliteLike } from "./pglite-thread";
 import { type Statement, onServer } from "./statements";
 
 /** A statement to run as a part of a step: plain SQL, or SQL with knex `?` bindings. */
@@ -111,18 +112,13 @@ export class FoldedTransaction {
     { begin, commit }: { begin: boolean; commit: boolean },
   ): Promise<Row[][]> {
     if (!this.server) {
-      // PGlite: one statement per call, with its bindings.
-      const results: Row[][] = [];
-      if (begin) await this.db.raw("begin").connection(this.connection);
-      for (const statement of statements) {
-        const { sql, bindings } =
-          typeof statement === "string" ? { sql: statement, bindings: [] } : statement;
-        results.push(
-          ((await this.db.raw(sql, bindings).connection(this.connection)) as { rows: Row[] }).rows,
-        );
-      }
-      if (commit) await this.db.raw("commit").connection(this.connection);
-      return results;
+      // PGlite (in its thread): the statements with their bindings, BEGIN and COMMIT included, in
+      // one call; it stops at the first that fails, as a server does in a simple query.
+      const all = [...(begin ? ["begin"] : []), ...statements, ...(commit ? ["commit"] : [])];
+      const results = await (this.connection as PgliteLike).run(
+        all.map((statement) => this.bound(statement)),
+      );
+      return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length) as Row[][];
     }
     const texts = statements.map((statement) => this.inline(statement));
     const all = [...(begin ? ["begin"] : []), ...texts, ...(commit ? ["commit"] : [])];
@@ -133,6 +129,13 @@ export class FoldedTransaction {
       { rows: Row[] } | { rows: Row[] }[];
     const results = Array.isArray(answer) ? answer.map((r) => r.rows) : [answer.rows];
     return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + texts.length);
+  }
+
+  /** A statement in PostgreSQL's form (`$1`, `$2`, …), its values as knex would bind them. */
+  private bound(statement: StepStatement): BoundStatement {
+    if (typeof statement === "string") return { sql: statement, params: [] };
+    const native = this.db.raw(statement.sql, statement.bindings).toSQL().toNative();
+    return { sql: native.sql, params: native.bindings };
   }
 
   /** A statement's text with its bindings written in as escaped literals. */

@@ -264,6 +264,10 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number> {
     return FoldedTransaction.run(this.db, async (trx) => {
+      // The delete below sees every commit made before this connection was had, so a nudge from
+      // one of them needs no pass of its own (a drain nudged while waiting for the connection
+      // used to run an empty pass after this one).
+      this.again = false;
       // Taken out and published in one transaction: if the broker does not confirm them all, the
       // rollback puts them back. The BEGIN, the lock and the delete go in one round trip (the
       // COMMIT in another); the delete, a statement of its own, sees what committed before the

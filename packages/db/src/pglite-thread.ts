@@ -2,8 +2,9 @@
  * A PGlite running in a worker thread of this process: PostgreSQL (WebAssembly, synchronous while
  * it executes a statement) gets a core of its own instead of sharing the event loop with HTTP and
  * the services. The main thread holds a proxy with the calls knex-pglite makes (`waitReady`,
- * `query`, `exec`, `close`); rows, fields and errors (with PostgreSQL's `code`, `detail`, …) come
- * back as plain data.
+ * `query`, `exec`, `close`), and `run`: several statements in one hop (a transaction's step). Each
+ * hop waits for the other thread's turn, so a step is one hop, and the schema switch travels with
+ * the next call. Rows, fields and errors (with PostgreSQL's `code`, `detail`, …) come back as plain data.
  */
 import { Worker } from "node:worker_threads";
 
@@ -13,7 +14,23 @@ export interface PgliteLike {
   readonly closed: boolean;
   query(sql: string, params?: unknown[], options?: unknown): Promise<unknown>;
   exec(sql: string, options?: unknown): Promise<unknown[]>;
+  /**
+   * Runs statements one after the other in one call (one hop to the thread and back); rejects with
+   * the error of the first that fails, and runs none after it. The rows of each.
+   */
+  run(statements: readonly BoundStatement[]): Promise<unknown[][]>;
+  /**
+   * The schema the next statements run in (`search_path`): set in the thread before the next call's
+   * statements when it changed, in the same hop.
+   */
+  searchPath: string;
   close(): Promise<void>;
+}
+
+/** A statement in PostgreSQL's form: `$1`, `$2`, … and their values. */
+export interface BoundStatement {
+  sql: string;
+  params: readonly unknown[];
 }
 
 const ERROR_FIELDS = [
@@ -40,12 +57,49 @@ const db = new PGlite(workerData.dir, {
   parsers: { 1114: asText, 1184: asText, 20: asNumber },
   startParams: workerData.startParams,
 });
-parentPort.on("message", async ({ id, op, sql, params, options }) => {
+let searchPath = "public";
+// The bench's profiling hook (bench/src/lib/cpu-profile-hook.mjs) toggles this thread's CPU profile
+// too, over a BroadcastChannel, when TALK_CPU_PROF_DIR names where profiles go.
+const profileDir = process.env.TALK_CPU_PROF_DIR;
+let profiler;
+const profile = () => {
+  const { Session } = require("node:inspector");
+  if (!profiler) {
+    profiler = { session: new Session() };
+    profiler.session.connect();
+    profiler.session.post("Profiler.enable");
+    profiler.session.post("Profiler.setSamplingInterval", { interval: 250 });
+    profiler.session.post("Profiler.start");
+    return;
+  }
+  const { session } = profiler;
+  profiler = undefined;
+  session.post("Profiler.stop", (error, result) => {
+    if (error) return;
+    const file = require("node:path").join(profileDir, "pglite-thread-" + process.pid + "-" + Date.now() + ".cpuprofile");
+    require("node:fs").writeFileSync(file, JSON.stringify(result.profile));
+    session.disconnect();
+  });
+};
+if (profileDir) {
+  const channel = new BroadcastChannel("talk-cpu-profile");
+  channel.unref();
+  channel.onmessage = profile;
+}
+parentPort.on("message", async ({ id, op, sql, params, options, statements, schema }) => {
   try {
     let result = null;
+    if (schema && schema !== searchPath) {
+      await db.query('set search_path to "' + schema + '"');
+      searchPath = schema;
+    }
     if (op === "ready") await db.waitReady;
     else if (op === "query") result = await db.query(sql, params, options);
     else if (op === "exec") result = await db.exec(sql, options);
+    else if (op === "run") {
+      result = [];
+      for (const statement of statements) result.push((await db.query(statement.sql, statement.params)).rows);
+    }
     else if (op === "close") await db.close();
     parentPort.postMessage({ id, result });
   } catch (error) {
@@ -59,6 +113,7 @@ parentPort.on("message", async ({ id, op, sql, params, options }) => {
 export class PgliteThread implements PgliteLike {
   readonly waitReady: Promise<void>;
   closed = false;
+  searchPath = "public";
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -88,6 +143,10 @@ export class PgliteThread implements PgliteLike {
     return (await this.call("exec", { sql, options })) as unknown[];
   }
 
+  async run(statements: readonly BoundStatement[]): Promise<unknown[][]> {
+    return (await this.call("run", { statements })) as unknown[][];
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -99,7 +158,7 @@ export class PgliteThread implements PgliteLike {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, ...message });
+      this.worker.postMessage({ id, op, schema: this.searchPath, ...message });
     });
   }
 

@@ -151,7 +151,8 @@ export class SharedPglite {
       await this.pglite.query(`create schema if not exists "${schema}"`);
       this.created.add(schema);
     }
-    await this.pglite.query(`set search_path to "${schema}"`);
+    // set in the thread before the next call's statements, in the same hop
+    this.pglite.searchPath = schema;
     this.searchPath = schema;
   }
 }
