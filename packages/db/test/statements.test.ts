@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 import { eachDatabase, waitFor } from "@talk/testkit";
 import type { Knex } from "knex";
-import { connectDatabase, onServer, runAsOne, runStatements, uuidLiterals } from "../src";
+import { connectDatabase, onServer, prepared, runAsOne, runStatements, uuidLiterals } from "../src";
 
 describe("uuidLiterals", () => {
   it("writes UUIDs as SQL literals and refuses anything else, naming it", () => {
@@ -22,7 +22,7 @@ describe("uuidLiterals", () => {
   });
 });
 
-describe.each(eachDatabase())("runStatements on %s", (name, open) => {
+describe.each(eachDatabase())("statements on %s", (name, open) => {
   let db: Knex;
   let close: () => Promise<void>;
   beforeAll(async () => {
@@ -98,5 +98,40 @@ describe.each(eachDatabase())("runStatements on %s", (name, open) => {
       const [locked, counted] = await waiting;
       expect(locked).toEqual([{ n: 1 }]);
       expect(counted).toEqual([{ n: 1 }]);
+    });
+
+  it("answers a prepared read's rows with its bindings, call after call", async () => {
+    const ids = [randomUUID(), randomUUID()];
+    await db("things").insert(ids.map((id, n) => ({ id, n: n + 100 })));
+    const read = (id: string) =>
+      prepared<{ n: number }>(db, "things-by-id", "select n from things where id = ?", [id]);
+    expect(await read(ids[0])).toEqual([{ n: 100 }]);
+    expect(await read(ids[1])).toEqual([{ n: 101 }]);
+    expect(
+      await prepared<{ n: number }>(
+        db,
+        "things-in",
+        "select n from things where id = any(?::uuid[]) order by n",
+        [`{${ids.join(",")}}`],
+      ),
+    ).toEqual([{ n: 100 }, { n: 101 }]);
+  });
+
+  // The point of it: the server plans it once per session, then runs the plan it kept.
+  if (name === "PostgreSQL server")
+    it("is kept prepared on the session under its name, and planned once: a generic plan from the sixth run", async () => {
+      const id = randomUUID();
+      await db("things").insert({ id, n: 7 });
+      const statement = await db.transaction(async (trx) => {
+        for (let run = 0; run < 8; run++)
+          expect(
+            await prepared<{ n: number }>(trx, "things-n", "select n from things where id = ?", [id]),
+          ).toEqual([{ n: 7 }]);
+        const { rows } = await trx.raw(
+          "select generic_plans::int, custom_plans::int from pg_prepared_statements where name = 'things-n'",
+        );
+        return (rows as { generic_plans: number; custom_plans: number }[])[0];
+      });
+      expect(statement).toEqual({ generic_plans: 3, custom_plans: 5 });
     });
 });
