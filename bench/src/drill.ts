@@ -58,7 +58,7 @@ import { type Acked, SendLoad } from "./drills/senders";
 import { BenchChild } from "./lib/child";
 import { Fixtures } from "./lib/fixtures";
 import { HttpClient } from "./lib/http";
-import { type BenchStack, startStack } from "./lib/stack";
+import { type BenchStack, profiled, startStack } from "./lib/stack";
 import { sleep } from "./lib/stats";
 import { systemInfo } from "./lib/system-info";
 import { runCommand } from "./lib/run";
@@ -618,6 +618,14 @@ const compareFixed = process.argv.includes("--compare-fixed");
  * connections after 4 s to match), then once more as configured.
  */
 const compareConnections = process.argv.includes("--compare-connections");
+/**
+ * `--cpu-prof DIR`: every service writes a V8 CPU profile of the overload drill's 2× minute to DIR
+ * (summarise one with `npx tsx bench/src/profile-summary.ts <file>`).
+ */
+const cpuProf = (() => {
+  const at = process.argv.indexOf("--cpu-prof");
+  return at < 0 ? undefined : process.argv[at + 1];
+})();
 const soakMinutes = (() => {
   const at = process.argv.indexOf("--soak-minutes");
   const minutes = at < 0 ? 30 : Number(process.argv[at + 1]);
@@ -684,6 +692,7 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
         // 1038/s in a ramp step, then 529/s when offered as much in the curve
         stepSeconds: 30,
         overloadSeconds: 60,
+        around2x: (work) => profiled(cpuProf, stack, work),
         comparisons: [
           ...(connectionPerRequest ? [{ phase: "connection per request", keepAlive: false }] : []),
           ...(compareLagOnly
@@ -776,6 +785,7 @@ async function main() {
   if (notIsolated)
     log(`the broker nodes share the loopback (${notIsolated}): the partition drill will be skipped`);
   const stack = await startStack(2, {
+    cpuProf,
     durability: "durable",
     rabbitNodes: clustered ? CLUSTER_NODES : 1,
     rabbitIsolated: clustered && !notIsolated,
@@ -834,7 +844,8 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (fixedAdmission) {
+  if (fixedAdmission || cpuProf) {
+    // a comparison run or a profiled one (the profiler costs CPU): its dated report only
     process.stdout.write("\n" + text);
     return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;
   }

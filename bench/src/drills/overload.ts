@@ -254,6 +254,8 @@ export async function runOverload(
     overloadSeconds: number;
     /** Offer the 2× minute once more under each of these, in order. */
     comparisons?: OverloadComparison[];
+    /** Runs the curve's 2× minute (e.g. inside a CPU profile of the services). */
+    around2x?: <T>(work: () => Promise<T>) => Promise<T>;
   },
   log: (line: string) => void,
 ): Promise<OverloadResult> {
@@ -321,7 +323,8 @@ export async function runOverload(
   for (const factor of [0.5, 1, 1.5]) better(await run("curve", factor * rampPeak, options.stepSeconds));
   // a curve step that served more than the ramp's best is the peak: the minute offers twice that
   if (peak.rate > rampPeak) log(`overload: peak ${peak.rate.toFixed(0)}/s (a curve step served more)`);
-  const double = await run("curve", 2 * peak.rate, options.overloadSeconds);
+  const twice = () => run("curve", 2 * peak.rate, options.overloadSeconds);
+  const double = await (options.around2x ? options.around2x(twice) : twice());
   for (const comparison of options.comparisons ?? []) {
     log(`overload: comparison: ${comparison.phase}`);
     await comparison.prepare?.();
