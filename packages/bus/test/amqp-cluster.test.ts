@@ -13,7 +13,7 @@ import {
 } from "@talk/contracts";
 import { type RabbitClusterHandle, describeNeeding, startRabbitCluster, waitFor } from "@talk/testkit";
 import { AmqpBus, deadLetterQueue } from "../src";
-import { chatEvent, uniqueQueue } from "./fixtures";
+import { agent, chatEvent, uniqueQueue } from "./fixtures";
 
 interface QueueRow {
   name: string;
@@ -26,14 +26,14 @@ interface QueueRow {
 describeNeeding(["rabbitmq-cluster"])("AmqpBus on a 3-node RabbitMQ cluster", () => {
   let cluster: RabbitClusterHandle;
   const opened: AmqpBus[] = [];
-  const connect = async (service: string) => {
+  const connect = async (service: string, publishTimeoutMs = 30_000) => {
     const bus = await AmqpBus.connect({
       url: cluster.urls,
       service,
       rpcTimeoutMs: 3000,
       redeliveryDelayMs: 20,
       connectTimeoutMs: 20_000,
-      publishTimeoutMs: 30_000,
+      publishTimeoutMs,
     });
     opened.push(bus);
     return bus;
@@ -133,4 +133,62 @@ describeNeeding(["rabbitmq-cluster"])("AmqpBus on a 3-node RabbitMQ cluster", ()
     expect(new Set(received).size).toBe(confirmed.length);
     await cluster.nodes[leader].start();
   }, 150_000);
+
+  it("the whole cluster SIGKILLed and restarted under load: every bus serves again and every confirmed event arrives", async () => {
+    // as the services do: a server of an RPC queue, an outbox-like publisher retrying what the broker
+    // did not confirm (10 s publish timeout, as the services'), a subscriber of a quorum queue
+    const server = await connect("cluster-server");
+    const client = await connect("cluster-client");
+    const publisher = await connect("cluster-publisher", 10_000);
+    const subscriber = await connect("cluster-subscriber");
+    await server.handle("agent.get", async (request) => agent(request.customer_id, request.agent_id));
+    const customerId = randomUUID();
+    const received = new Set<string>();
+    await subscriber.subscribe(
+      { queue: uniqueQueue("whole-cluster"), bindings: [`*.${customerId}.*`] },
+      async (event) => {
+        received.add(event.id);
+      },
+    );
+    const confirmed: string[] = [];
+    let publishing = true;
+    const publishes = (async () => {
+      for (let seq = 1; publishing; seq++) {
+        const event = chatEvent("chat_updated", customerId, randomUUID(), seq);
+        for (;;) {
+          try {
+            await publisher.publish(event);
+            break;
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+        confirmed.push(event.id);
+      }
+    })();
+    await waitFor(() => confirmed.length >= 20, { timeoutMs: 20_000, what: "events before the kill" });
+    await cluster.kill();
+    await cluster.start();
+    const atRestart = confirmed.length;
+    await waitFor(() => confirmed.length >= atRestart + 20, {
+      timeoutMs: 90_000,
+      what: "events confirmed after the restart",
+    });
+    publishing = false;
+    await publishes;
+    for (const [name, bus] of Object.entries({ server, client, publisher, subscriber }))
+      await waitFor(() => bus.isReady(), { timeoutMs: 60_000, what: `the ${name} bus ready again` });
+    await waitFor(() => confirmed.every((id) => received.has(id)), {
+      timeoutMs: 60_000,
+      what: "every confirmed event at the subscriber",
+    });
+    const request = { customer_id: randomUUID(), agent_id: randomUUID() };
+    await waitFor(
+      async () => (await client.call("agent.get", request).catch(() => undefined))?.id === request.agent_id,
+      {
+        timeoutMs: 60_000,
+        what: "the RPC served again",
+      },
+    );
+  }, 300_000);
 });

@@ -142,7 +142,9 @@ export class AmqpBus implements Bus {
       (task) => this.serial.run(task),
     );
     this.redeliveryDelayMs = options.redeliveryDelayMs ?? DEFAULTS.redeliveryDelayMs;
-    this.connection.onConnected((channels) => this.serial.run(() => this.setup(channels)));
+    // A setup whose connection went away stops holding the queue (an operation on a dead
+    // connection may never settle, and the next connection's setup would wait behind it forever).
+    this.connection.onConnected((channels) => this.serial.run(() => this.setupWhileAlive(channels)));
     this.connection.onLost((generation) => this.client.connectionLost(generation));
   }
 
@@ -285,15 +287,44 @@ export class AmqpBus implements Bus {
     return !this.closed && this.connection.ready;
   }
 
+  /** `setup`, given up when its connection goes (said in the log if a step is still waiting 1 s later). */
+  private async setupWhileAlive(channels: Channels): Promise<void> {
+    let settled = false;
+    const setup = this.setup(channels).finally(() => (settled = true));
+    setup.catch(() => undefined);
+    await Promise.race([
+      setup,
+      channels.gone.then(() => {
+        setTimeout(() => {
+          if (!settled)
+            this.logger.warn(
+              { generation: channels.generation, step: channels.setupStep },
+              "A setup step still waits on a connection that closed; the next connection goes ahead",
+            );
+        }, 1000).unref();
+        throw new Error("The connection closed during setup");
+      }),
+    ]);
+  }
+
   /** Everything this bus needs on a new connection, in order. */
   private async setup(channels: Channels): Promise<void> {
+    const step = (name: string) => (channels.setupStep = name);
+    step("rpc replies");
     await this.client.setup(channels);
+    step("exchanges");
     await declareExchange(channels, this.names);
+    step("rpc queues");
     await this.server.setup(channels, this.consuming);
+    step("subscriptions");
     await this.subscriber.setup(channels, this.consuming);
+    step("streams");
     await this.streams.setup(channels);
+    step("signals");
     await this.signals.setup(channels, this.consuming);
+    step("stream readers");
     if (this.consuming) for (const reader of this.streamReaders) await reader.attach(channels);
+    step("done");
   }
 
   /**

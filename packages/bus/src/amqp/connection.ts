@@ -17,6 +17,23 @@ import type { Logger } from "@talk/kit";
 import { errorMessage } from "../util";
 import { brokerMajorVersion } from "./queue-types";
 
+/**
+ * Closes a connection, waiting at most `ms` for the broker's answer (a broker busy with the
+ * connection's channels may answer late or never), then drops the socket.
+ */
+async function closeWithin(connection: ChannelModel, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    connection.close().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  if (!answered) (connection.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+}
+
 /** host:port of a broker URL, for logs. */
 const redactedNode = (url: string) => new URL(url).host;
 
@@ -30,6 +47,13 @@ export interface Channels {
   rpc: Channel;
   publish: ConfirmChannel;
   consume: Channel;
+  /**
+   * Settles once this connection is gone (closed, or given up during its setup): work bound to it
+   * can stop waiting on operations that may never answer.
+   */
+  gone: Promise<void>;
+  /** What the `onConnected` hooks are doing now, for the log when the setup takes too long. */
+  setupStep?: string;
 }
 
 export interface ConnectionOptions {
@@ -39,6 +63,12 @@ export interface ConnectionOptions {
   logger: Logger;
   heartbeatSeconds?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * How long a new connection may take from its socket to ready (channels, topology, consumers)
+   * before it is dropped and another attempt made (default 30 s). After a restart of a whole
+   * cluster a declaration or consume can hang on the broker while its quorum queues elect leaders.
+   */
+  setupTimeoutMs?: number;
 }
 
 type ConnectedHook = (channels: Channels) => Promise<void>;
@@ -215,6 +245,8 @@ export class AmqpConnection {
     let diedDuringSetup: (error: Error) => void = () => undefined;
     const died = new Promise<never>((_resolve, reject) => (diedDuringSetup = reject));
     died.catch(() => undefined);
+    let markGone: () => void = () => undefined;
+    const gone = new Promise<void>((resolve) => (markGone = resolve));
     connection.on("error", (err: Error) =>
       this.logger.warn({ err: err.message }, "RabbitMQ connection error"),
     );
@@ -224,6 +256,7 @@ export class AmqpConnection {
     connection.on("unblocked", () => this.logger.info("RabbitMQ unblocked the connection"));
     connection.on("close", (err?: Error) => {
       dead = true;
+      markGone();
       diedDuringSetup(new Error("The connection closed during setup"));
       this.lost(generation, err?.message);
     });
@@ -241,6 +274,7 @@ export class AmqpConnection {
         rpc,
         publish,
         consume,
+        gone,
       };
       for (const [name, channel] of [
         ["rpc", rpc],
@@ -254,14 +288,38 @@ export class AmqpConnection {
         for (const hook of this.connectedHooks) await hook(channels);
       })();
       setup.catch(() => undefined); // when the connection died first, its failure is nobody's news
-      await Promise.race([setup, died]);
+      const limitMs = this.options.setupTimeoutMs ?? 30_000;
+      let timer: NodeJS.Timeout | undefined;
+      const tooLong = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `The connection's setup did not finish within ${limitMs} ms (at: ${channels.setupStep ?? "?"})`,
+              ),
+            ),
+          limitMs,
+        );
+      });
+      tooLong.catch(() => undefined);
+      try {
+        await Promise.race([setup, died, tooLong]);
+      } finally {
+        clearTimeout(timer);
+      }
       if (dead || this.closing) throw new Error("The connection closed during setup");
       this.readyFlag = true;
       this.logger.info({ generation, node: channels.node }, "Connected to RabbitMQ");
       this.wake();
     } catch (err) {
       if (this.channels?.generation === generation) this.channels = undefined;
-      await connection.close().catch(() => undefined);
+      if (!dead)
+        this.logger.warn(
+          { generation, err: errorMessage(err) },
+          "Giving up a RabbitMQ connection during its setup",
+        );
+      await closeWithin(connection, 2000);
+      markGone();
       throw err;
     }
   }
