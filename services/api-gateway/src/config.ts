@@ -48,8 +48,8 @@ export const gatewayConfig = {
   SEND_CALLS_IN_FLIGHT: {
     kind: "int",
     description:
-      "message-manager calls for sends one gateway replica has in flight before it gathers the next sends and sends them together in one call (message.createMany); 0: every send its own call at once",
-    default: 3,
+      "message-manager calls for sends one gateway replica has in flight before it gathers the next sends and sends them together in one call (message.createMany; a send waits gathered 50 ms at most); 0: every send its own call at once",
+    default: 1,
     min: 0,
   },
   LOGIN_RATE_PER_MINUTE: {

@@ -84,7 +84,7 @@ describe("sends gathered at the gateway", () => {
   });
 
   it("a gathered send whose time ran out while it waited fails as a call without a reply does", async () => {
-    const sends = new SendBatcher(bus, { maxCalls: 1, timeoutMs: 50 });
+    const sends = new SendBatcher(bus, { maxCalls: 1, timeoutMs: 50, maxWaitMs: 1000 });
     const first = sends.send(request("a"));
     const late = sends.send(request("late"));
     await new Promise((resolve) => setTimeout(resolve, 80));
@@ -92,6 +92,16 @@ describe("sends gathered at the gateway", () => {
     await expect(first).resolves.toMatchObject({ text: "a" });
     await expect(late).rejects.toMatchObject({ status: "UNAVAILABLE", reason: "RPC_TIMEOUT" });
     expect(calls).toEqual([["a"]]);
+  });
+
+  it("gathered sends go after maxWaitMs even while the call before them has not answered", async () => {
+    const sends = new SendBatcher(bus, { maxCalls: 1, maxWaitMs: 20 });
+    const slow = sends.send(request("slow"));
+    const behind = [sends.send(request("b")), sends.send(request("c"))];
+    await expect(Promise.all(behind)).resolves.toMatchObject([{ text: "b" }, { text: "c" }]);
+    expect(calls).toEqual([["slow"], ["b", "c"]]);
+    release();
+    await expect(slow).resolves.toMatchObject({ text: "slow" });
   });
 
   it("with no limit (0), every send is its own call at once", async () => {

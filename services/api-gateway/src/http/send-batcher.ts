@@ -3,7 +3,8 @@
  * load one broker message, its delivery, acknowledgement and reply carry several sends instead of
  * one each. At most `maxCalls` calls are in flight; a send that finds fewer is sent at once (alone,
  * `message.create`: the latency of a send without load is unchanged), and the sends that arrive
- * while `maxCalls` are in flight are gathered and go together as soon as one of them answers.
+ * while `maxCalls` are in flight are gathered and go together as soon as one of them answers, or
+ * after `maxWaitMs` at the latest (a slow call does not hold every send behind it).
  *
  * Each send keeps its own outcome (its message, or its error with its status, reason and rate
  * limit), its Idempotency-Key, its request id and its trace (its event continues it), and its own
@@ -40,6 +41,12 @@ export interface SendBatchingOptions {
   timeoutMs?: number;
   /** Calls in flight at most before sends are gathered (0: no limit, never gathered). */
   maxCalls?: number;
+  /**
+   * Longest a send waits gathered (ms): then the gathered sends go even though the calls in flight
+   * have not answered (one slow send — e.g. one whose sender message-manager must first confirm
+   * with chat-manager — holds its call's reply, not every send behind it for longer than this).
+   */
+  maxWaitMs?: number;
 }
 
 export class SendBatcher {
@@ -47,13 +54,16 @@ export class SendBatcher {
   private inFlight = 0;
   private readonly timeoutMs: number;
   private readonly maxCalls: number;
+  private readonly maxWaitMs: number;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly bus: Bus,
     options: SendBatchingOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? commonConfig.RPC_TIMEOUT_MS.default;
-    this.maxCalls = options.maxCalls || (options.maxCalls === 0 ? Infinity : 3);
+    this.maxCalls = options.maxCalls || (options.maxCalls === 0 ? Infinity : 1);
+    this.maxWaitMs = options.maxWaitMs ?? 50;
   }
 
   send(request: MessageCreateRequest, requestId?: string): Promise<Message> {
@@ -64,13 +74,23 @@ export class SendBatcher {
     return new Promise<Message>((resolve, reject) => {
       const deadline = Date.now() + this.timeoutMs;
       this.gathered.push({ request, requestId, trace: traceContext(), deadline, resolve, reject });
+      this.timer ??= setTimeout(() => this.flush(true), this.maxWaitMs);
     });
   }
 
   private answered(): void {
     this.inFlight--;
-    while (this.inFlight < this.maxCalls && this.gathered.length > 0)
+    this.flush(false);
+  }
+
+  /** Sends what was gathered: while fewer calls than the limit are in flight, or all of it (`overdue`). */
+  private flush(overdue: boolean): void {
+    while ((overdue || this.inFlight < this.maxCalls) && this.gathered.length > 0)
       this.call(this.gathered.splice(0, MAX_SENDS_PER_CALL));
+    if (this.gathered.length === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
   private call(gathered: Gathered[]): void {
