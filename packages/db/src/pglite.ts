@@ -16,10 +16,12 @@ import { type PgliteLike, PgliteThread } from "./pglite-thread";
  * PGlite's own start parameters (its defaults) with a smaller buffer pool: PGlite's default of
  * 128 MB is touched at start (about 100 MB of resident memory per instance); 16 MB holds the
  * embedded mode's working set, and the operating system's page cache holds the rest of the folder.
+ * Without PGlite's default `-F` (fsync off): its file system makes PostgreSQL's syncs no-ops anyway,
+ * so the thread flushes the WAL itself after each call (pglite-thread.ts), and PostgreSQL keeps the
+ * behaviour of a durable server (`show fsync` is on).
  */
 export const PGLITE_START_PARAMS = [
   "--single",
-  "-F",
   "-O",
   "-j",
   "-c",
