@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort, waitFor } from "./wait";
 
 describe("waitFor", () => {
@@ -42,5 +45,13 @@ describe("freePort", () => {
       server.listen(port, "127.0.0.1", () => resolve());
     });
     await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("never gives the same port twice: each is reserved on disk, where other processes look too", async () => {
+    const ports = await Promise.all(Array.from({ length: 200 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+    const hour = String(Math.floor(Date.now() / 3_600_000));
+    for (const port of ports.slice(0, 5))
+      expect(existsSync(join(tmpdir(), "talk-ports", hour, String(port)))).toBe(true);
   });
 });

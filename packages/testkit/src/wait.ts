@@ -1,5 +1,8 @@
 /** Small async helpers for tests: poll until an outcome, find a free TCP port, sleep. */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface WaitForOptions {
   /** Give up after this many milliseconds (default 10 000). */
@@ -40,8 +43,44 @@ export async function waitFor<T>(
   }
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port no process listens on, that no other caller on this machine was given lately. The
+ * kernel picks it (bind to port 0), and it is reserved with an exclusive file under
+ * `<tmp>/talk-ports/<hour>/` before it is handed out: parallel test workers each start servers on
+ * ports they got here, and between a caller's probe and its server's bind the kernel can hand the
+ * same free port to another caller — whose service then fails with EADDRINUSE while the first
+ * one's readiness probe is answered by the wrong server (a CI run lost a file-manager that way).
+ * A reservation holds for the current and the next hour; older hours are removed.
+ */
+export async function freePort(): Promise<number> {
+  const hour = Math.floor(Date.now() / 3_600_000);
+  const root = join(tmpdir(), "talk-ports");
+  const dir = join(root, String(hour));
+  mkdirSync(dir, { recursive: true });
+  forgetHoursBefore(root, hour - 1);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await kernelPort();
+    if (reserved(join(root, String(hour - 1)), port)) continue;
+    try {
+      writeFileSync(join(dir, String(port)), String(process.pid), { flag: "wx" });
+      return port;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  throw new Error("could not find a free TCP port that no other test process was given in the last hour");
+}
+
+function reserved(dir: string, port: number): boolean {
+  return existsSync(join(dir, String(port)));
+}
+
+function forgetHoursBefore(root: string, hour: number): void {
+  for (const name of readdirSync(root))
+    if (Number(name) < hour) rmSync(join(root, name), { recursive: true, force: true });
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
