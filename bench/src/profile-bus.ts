@@ -15,15 +15,11 @@ import { interleaved } from "./lib/interleave";
 import { runCommand } from "./lib/run";
 import { b2Calls, busCalls, startRpcBaselines } from "./scenarios/rpc";
 import type { Samples } from "./lib/stats";
+import { argv, option } from "./lib/args";
 
-const argv = process.argv.slice(2);
-const value = (name: string, fallback: string) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? String(argv[at + 1]) : fallback;
-};
-const seconds = Number(value("--seconds", "3"));
-const rounds = Number(value("--rounds", "3"));
-const cpuProf = argv.includes("--cpu-prof") ? resolve(value("--cpu-prof", "")) : undefined;
+const seconds = Number(option("--seconds", "3"));
+const rounds = Number(option("--rounds", "3"));
+const cpuProf = argv.includes("--cpu-prof") ? resolve(option("--cpu-prof", "")) : undefined;
 
 const log = (line: string) =>
   process.stdout.write(`[bus ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

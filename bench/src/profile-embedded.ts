@@ -12,15 +12,11 @@ import { CpuMeter } from "./lib/cpu";
 import { HttpClient } from "./lib/http";
 import { runCommand } from "./lib/run";
 import { type Sender, talkSend } from "./scenarios/send";
+import { argv, option } from "./lib/args";
 
-const argv = process.argv.slice(2);
-const value = (name: string, fallback: string) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? String(argv[at + 1]) : fallback;
-};
-const seconds = Number(value("--seconds", "10"));
-const concurrency = Number(value("--concurrency", "32"));
-const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
+const seconds = Number(option("--seconds", "10"));
+const concurrency = Number(option("--concurrency", "32"));
+const cpuProf = argv.includes("--cpu-prof") ? option("--cpu-prof", "") : undefined;
 
 async function main() {
   // the bench's preloaded profiling hook: SIGUSR2 starts and stops a profile of exactly the window

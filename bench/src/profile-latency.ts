@@ -24,15 +24,11 @@ import { HttpClient, closedLoop } from "./lib/http";
 import { runCommand } from "./lib/run";
 import { profiled, startStack } from "./lib/stack";
 import type { Samples } from "./lib/stats";
+import { argv, option } from "./lib/args";
 
-const argv = process.argv.slice(2);
-const value = (name: string, fallback: string) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? String(argv[at + 1]) : fallback;
-};
-const seconds = Number(value("--seconds", "5"));
+const seconds = Number(option("--seconds", "5"));
 const traced = argv.includes("--trace");
-const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
+const cpuProf = argv.includes("--cpu-prof") ? option("--cpu-prof", "") : undefined;
 const statements = argv.includes("--statements");
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
 const serviceEnv = Object.fromEntries(

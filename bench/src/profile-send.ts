@@ -17,20 +17,16 @@ import { HttpClient } from "./lib/http";
 import { startStack } from "./lib/stack";
 import { type Sender, talkSend } from "./scenarios/send";
 import { runCommand } from "./lib/run";
+import { argv, option } from "./lib/args";
 
-const argv = process.argv.slice(2);
-const value = (name: string, fallback: string) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? String(argv[at + 1]) : fallback;
-};
-const seconds = Number(value("--seconds", "10"));
-const concurrency = Number(value("--concurrency", "32"));
+const seconds = Number(option("--seconds", "10"));
+const concurrency = Number(option("--concurrency", "32"));
 const hot = argv.includes("--hot");
-const cpuProf = argv.includes("--cpu-prof") ? value("--cpu-prof", "") : undefined;
+const cpuProf = argv.includes("--cpu-prof") ? option("--cpu-prof", "") : undefined;
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
 /** Extra environment for every service (e.g. --env SEND_CALLS_IN_FLIGHT=0 to compare a setting). */
 const env = Object.fromEntries(
-  value("--env", "")
+  option("--env", "")
     .split(",")
     .filter(Boolean)
     .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
