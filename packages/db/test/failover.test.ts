@@ -2,7 +2,8 @@
  * A database on a primary and a synchronous standby, reached through its host list (DATABASE_HOSTS):
  * the pool connects to whichever node accepts writes, rides through a SIGKILL of the primary and the
  * promotion of the standby, and loses nothing it acknowledged; the old primary comes back as the
- * new standby.
+ * new standby. A read kept prepared on the pool's sessions (`prepared()`) survives a failover too:
+ * the sessions that held it die with their server, and each new session prepares it again.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -14,7 +15,7 @@ import {
 } from "@talk/testkit";
 import type { Knex } from "knex";
 import pg from "pg";
-import { connectDatabase, pingDatabase, urlOn } from "../src";
+import { connectDatabase, pingDatabase, prepared, urlOn } from "../src";
 
 /** Rows on one node, read directly (not through the host list). */
 async function idsOn(url: string): Promise<Set<string>> {
@@ -25,6 +26,21 @@ async function idsOn(url: string): Promise<Set<string>> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A read kept prepared under one name, which also says whether its own session holds it as a
+ * server-side prepared statement (pg_prepared_statements is per session).
+ */
+async function preparedRead(db: Knex): Promise<{ rows: number; preparedHere: number }> {
+  const [row] = await prepared<{ rows: number; prepared_here: number }>(
+    db,
+    "failover_probe",
+    `select (select count(*) from writes where id <> ?)::int as rows,
+            (select count(*) from pg_prepared_statements where name = 'failover_probe')::int as prepared_here`,
+    [randomUUID()],
+  );
+  return { rows: row.rows, preparedHere: row.prepared_here };
 }
 
 /** Writers that insert rows and retry each one (same id, so at most once) until acknowledged. */
@@ -104,6 +120,22 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
     }
   });
 
+  it("prepares a kept read again on the session that replaces one dropped for refusing a write", async () => {
+    const single = connectDatabase({ url, hosts: server.hosts, poolMax: 1 });
+    try {
+      expect((await preparedRead(single)).preparedHere).toBe(1);
+      await single.raw("set default_transaction_read_only = on"); // as a primary demoted under it
+      await expect(single.raw("insert into writes (id) values (?)", [randomUUID()])).rejects.toMatchObject({
+        code: "25006",
+      });
+      // a new session: pg's cache of what is prepared belongs to the dropped one, so it prepares anew
+      expect((await preparedRead(single)).preparedHere).toBe(1);
+      await single.raw("insert into writes (id) values (?)", [randomUUID()]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
   it("rides through a SIGKILL of the primary and the standby's promotion, losing nothing acknowledged", async () => {
     const writers = startWriters(db, 4);
     await waitFor(() => writers.acked.length >= 100, { timeoutMs: 30_000 });
@@ -133,5 +165,37 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
     await waitFor(async () => (await idsOn(oldPrimary)).size === (await db("writes").count("* as n"))[0].n, {
       timeoutMs: 30_000,
     });
+  }, 90_000);
+
+  it("serves a read kept prepared on every pooled session again after the next failover, on every session", async () => {
+    const poolMax = 4;
+    const reads = connectDatabase({ url, hosts: server.hosts, poolMax });
+    try {
+      // every session of the pool holds the statement (concurrent reads open all of them)
+      const before = await Promise.all(Array.from({ length: poolMax * 2 }, () => preparedRead(reads)));
+      expect(before.every((r) => r.preparedHere === 1)).toBe(true);
+      expect(await port(reads)).toBe(server.nodes[server.primary].port);
+
+      const standby = server.primary === 0 ? 1 : 0;
+      await server.kill(); // the primary, and every session holding the statement with it
+      await expect(preparedRead(reads)).rejects.toBeDefined(); // a broken session, or no host accepts writes
+      await server.promote(standby);
+      await waitFor(
+        async () =>
+          preparedRead(reads).then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 30_000, what: "the prepared read served by the new primary" },
+      );
+      // not one session is left failing: every read, on every session of the pool, prepared afresh
+      for (let round = 0; round < 3; round++) {
+        const after = await Promise.all(Array.from({ length: poolMax * 2 }, () => preparedRead(reads)));
+        expect(after.every((r) => r.preparedHere === 1 && r.rows > 0)).toBe(true);
+      }
+      expect(await port(reads)).toBe(server.nodes[standby].port);
+    } finally {
+      await reads.destroy();
+    }
   }, 90_000);
 });
