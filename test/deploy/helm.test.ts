@@ -165,6 +165,18 @@ describe("deploy/helm/talk: values", () => {
     expect(find(objects, "Deployment", "chat-manager")).toBeDefined();
   });
 
+  it("set the broker's queue type, replicas and node list, and leave the list out when it is empty", () => {
+    const nodes = "rabbit-a.example.net:5672,rabbit-b.example.net:5672,rabbit-c.example.net:5672";
+    const listed = helmTemplate({ config: { rabbitmqReplicas: 5, rabbitmqNodes: nodes } });
+    expect(find(listed, "ConfigMap", "talk-config")!.data).toMatchObject({
+      RABBITMQ_QUEUE_TYPE: "quorum",
+      RABBITMQ_REPLICAS: "5",
+      RABBITMQ_NODES: nodes,
+    });
+    const single = helmTemplate({ config: { rabbitmqNodes: "" } });
+    expect(find(single, "ConfigMap", "talk-config")!.data.RABBITMQ_NODES).toBeUndefined();
+  });
+
   it("take the images from one registry and tag", () => {
     const objects = helmTemplate({ image: { registry: "ghcr.io/acme/talk", tag: "1.2.3" } });
     for (const service of SERVICES)

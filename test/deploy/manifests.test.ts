@@ -440,6 +440,8 @@ describe("deploy/k8s: secrets and the operator examples", () => {
     expect(Object.keys(permission!.spec.permissions).sort()).toEqual(["configure", "read", "write"]);
     for (const cluster of crd("Cluster")) {
       expect(cluster.spec.instances).toBeGreaterThanOrEqual(2);
+      // a commit is acknowledged once a standby has flushed it (docs/operations.md, Database failover)
+      expect(cluster.spec.postgresql.synchronous).toMatchObject({ number: 1 });
       expect(cluster.spec.bootstrap.initdb).toEqual({
         database: expect.any(String),
         owner: expect.any(String),
@@ -455,6 +457,27 @@ describe("deploy/k8s: secrets and the operator examples", () => {
     expect(decodeURIComponent(url.pathname.slice(1))).toBe(crd("Vhost")[0]!.spec.name);
     expect(url.username).toBe(secretValue(userSecret, "username"));
     expect(decodeURIComponent(url.password)).toBe(secretValue(userSecret, "password"));
+  });
+
+  it("gives the services every node of the example RabbitmqCluster, and quorum queues with a replica on each", () => {
+    const [rabbit] = crd("RabbitmqCluster");
+    const name = rabbit!.metadata.name;
+    const config = find("ConfigMap", "talk-config")!.data;
+    const port = Number(
+      new URL(secretValue(find("Secret", "talk-rabbitmq", dev)!, "RABBITMQ_URL")!).port || 5672,
+    );
+    // the operator's StatefulSet <name>-server and headless Service <name>-nodes name each pod
+    expect(config.RABBITMQ_NODES.split(",")).toEqual(
+      Array.from(
+        { length: rabbit!.spec.replicas },
+        (_, i) => `${name}-server-${i}.${name}-nodes.${NAMESPACE}.svc:${port}`,
+      ),
+    );
+    expect(config.RABBITMQ_QUEUE_TYPE).toBe("quorum");
+    expect(Number(config.RABBITMQ_REPLICAS)).toBe(rabbit!.spec.replicas);
+    expect(rabbit!.spec.rabbitmq.additionalConfig).toMatch(
+      /^\s*cluster_partition_handling = pause_minority$/m,
+    );
   });
 
   it("points each manager's DATABASE_URL at its own CloudNativePG cluster's primary", () => {

@@ -202,7 +202,7 @@ export const commonConfig = {
   RABBITMQ_QUEUE_TYPE: {
     kind: "enum",
     description:
-      "type of the durable queues (RPC requests, event subscriptions, chat changes, dead letters) when first declared: quorum (replicated) or classic; an existing queue keeps its type (docs/decisions/replicated-queues.md)",
+      "type of the durable queues (RPC requests, event subscriptions, chat changes, dead letters) when first declared: quorum (replicated) or classic; an existing queue keeps its type (docs/operations.md, Moving from classic queues)",
     default: "quorum",
     values: ["quorum", "classic"],
   },

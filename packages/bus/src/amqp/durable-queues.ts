@@ -2,8 +2,8 @@
  * Declares the bus's durable queues with the configured type and replication. A queue that already
  * exists with other arguments (a classic queue on a broker being moved to quorum queues, or another
  * replica count) is kept as it is and a warning says so: a queue's type cannot change in place, and
- * stopping a service over it would lose more than it saves. docs/decisions/replicated-queues.md
- * says how to move such a queue without losing its messages.
+ * stopping a service over it would lose more than it saves. docs/operations.md ("Moving from classic
+ * queues") says how to move such a queue without losing its messages.
  */
 import type { Logger } from "@talk/kit";
 import { errorMessage } from "../util";
@@ -27,7 +27,7 @@ export class DurableQueues {
       this.reported.add(queue);
       this.logger.warn(
         { queue, wanted: args, err: errorMessage(err) },
-        "The queue exists with other arguments (type or replication); keeping it as it is — see docs/decisions/replicated-queues.md to move it",
+        "The queue exists with other arguments (type or replication); keeping it as it is — see docs/operations.md (Moving from classic queues) to move it",
       );
     });
   }
