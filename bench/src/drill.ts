@@ -50,6 +50,7 @@ import {
 } from "@talk/testkit";
 import { BlackholeRelay } from "./drills/blackhole";
 import { type MembershipChange, addParticipantReliably, systemMessageCount } from "./drills/membership";
+import { renice } from "./drills/host-signals";
 import { type OverloadResult, overloadMarkdown, runOverload } from "./drills/overload";
 import { PARTITION_MS, partitionNode, partitionUnavailable } from "./drills/partition";
 import { Reader } from "./drills/reader";
@@ -619,6 +620,17 @@ const compareFixed = process.argv.includes("--compare-fixed");
  */
 const compareConnections = process.argv.includes("--compare-connections");
 /**
+ * The overload drill runs the gateways and its load generators ahead of the other processes
+ * (nice FRONT_NICE): the gateways as a deployment gives its front door CPU first (cores or CPU
+ * weight of their own), the generators because real clients have their own machines.
+ * `--equal-priority`: every process at the same priority throughout (a comparison run, dated
+ * report only). `--compare-priority`: the 2× minute once more with the gateways at the services'
+ * priority (generators still first), then once more as configured.
+ */
+const equalPriority = process.argv.includes("--equal-priority");
+const comparePriority = process.argv.includes("--compare-priority");
+const FRONT_NICE = -10;
+/**
  * `--cpu-prof DIR`: every service writes a V8 CPU profile of the overload drill's 2× minute to DIR
  * (summarise one with `npx tsx bench/src/profile-summary.ts <file>`).
  */
@@ -661,6 +673,12 @@ async function restartGateways(stack: BenchStack, env: Record<string, string | u
   }
 }
 
+/** The gateways' processes at `nice` (every thread; renice needs root below 0). */
+const reniceGateways = (stack: BenchStack, nice: number) => {
+  for (const gateway of stack.distributed.byService("api-gateway"))
+    if (gateway.pid) renice(gateway.pid, nice);
+};
+
 async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<OverloadResult> {
   const customer = await fixtures.customer();
   const agents = await fixtures.agents(customer, 33);
@@ -677,8 +695,16 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       BenchChild.start(`load generator ${i + 1}`, "servers/load-generator.ts"),
     ),
   );
+  const frontNice = equalPriority ? 0 : FRONT_NICE;
+  for (const generator of generators) renice(generator.pid, frontNice);
+  reniceGateways(stack, frontNice);
+  /** Restarted gateways run at the drill's priority too. */
+  const restartFront = async (env: Record<string, string | undefined>) => {
+    await restartGateways(stack, env);
+    reniceGateways(stack, frontNice);
+  };
   try {
-    return await runOverload(
+    const result = await runOverload(
       { closedLoop, openLoop: { generators, keepAlive: true } },
       senders,
       talkProcesses(stack),
@@ -699,8 +725,8 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
             ? [
                 {
                   phase: "event-loop rule on lateness alone",
-                  prepare: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: "0" }),
-                  restore: () => restartGateways(stack, { OVERLOAD_EVENT_LOOP_BUSY_PERCENT: undefined }),
+                  prepare: () => restartFront({ OVERLOAD_EVENT_LOOP_BUSY_PERCENT: "0" }),
+                  restore: () => restartFront({ OVERLOAD_EVENT_LOOP_BUSY_PERCENT: undefined }),
                 },
               ]
             : []),
@@ -709,12 +735,12 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
                 {
                   phase: "fixed in-flight limit only",
                   prepare: () =>
-                    restartGateways(stack, {
+                    restartFront({
                       OVERLOAD_LATENCY_TOLERANCE_PERCENT: "0",
                       OVERLOAD_EVENT_LOOP_LAG_MS: "0",
                     }),
                   restore: () =>
-                    restartGateways(stack, {
+                    restartFront({
                       OVERLOAD_LATENCY_TOLERANCE_PERCENT: fixedAdmission ? "0" : "",
                       OVERLOAD_EVENT_LOOP_LAG_MS: fixedAdmission ? "0" : "",
                     }),
@@ -723,15 +749,24 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
                 { phase: `${fixedAdmission ? "fixed in-flight limit only" : "default admission"} again` },
               ]
             : []),
+          ...(comparePriority && !equalPriority
+            ? [
+                {
+                  phase: "gateways at the services' priority",
+                  prepare: async () => reniceGateways(stack, 0),
+                  restore: async () => reniceGateways(stack, frontNice),
+                },
+                { phase: "gateways first again" },
+              ]
+            : []),
           ...(compareConnections
             ? [
                 {
                   phase: "Node's keep-alive (5 s) and backlog (511)",
                   idleCloseMs: NODE_KEEP_ALIVE_IDLE_CLOSE_MS,
-                  prepare: () =>
-                    restartGateways(stack, { HTTP_KEEP_ALIVE_SECONDS: "5", HTTP_LISTEN_BACKLOG: "511" }),
+                  prepare: () => restartFront({ HTTP_KEEP_ALIVE_SECONDS: "5", HTTP_LISTEN_BACKLOG: "511" }),
                   restore: () =>
-                    restartGateways(stack, {
+                    restartFront({
                       HTTP_KEEP_ALIVE_SECONDS: undefined,
                       HTTP_LISTEN_BACKLOG: undefined,
                     }),
@@ -743,7 +778,9 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
       },
       log,
     );
+    return { ...result, frontNice };
   } finally {
+    reniceGateways(stack, 0);
     for (const client of closedLoop) client.close();
     await Promise.all(generators.map((g) => g.stop()));
   }
@@ -844,7 +881,7 @@ async function main() {
     JSON.stringify({ system, results, overload, soak: soaked, seconds }, null, 2) + "\n",
   );
   writeFileSync(join(dir, `${stamp}-drill.md`), text);
-  if (fixedAdmission || cpuProf) {
+  if (fixedAdmission || equalPriority || cpuProf) {
     // a comparison run or a profiled one (the profiler costs CPU): its dated report only
     process.stdout.write("\n" + text);
     return results.every((r) => r.ok) && overload?.ok !== false && soaked?.ok !== false;

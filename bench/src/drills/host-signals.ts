@@ -4,7 +4,8 @@
  * of a socket in LISTEN), the load average, and how many requests each gateway refused and why
  * (its /metrics).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { setPriority } from "node:os";
 
 /** Connections accepted by the kernel but not yet by the process, per listening port. */
 export function acceptQueues(ports: number[]): number {
@@ -91,4 +92,38 @@ export function machineCpuMs(): { busyMs: number; totalMs: number } {
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
   const busy = user + nice + system + irq + softirq + (steal ?? 0);
   return { busyMs: busy * 10, totalMs: (busy + idle + iowait) * 10 };
+}
+
+/**
+ * The scheduler's account of a process's main thread — the one that runs its event loop
+ * (/proc/PID/schedstat): time it ran, time it was ready to run but waited for a core, and how many
+ * times it was given one. Undefined once the process is gone.
+ */
+export function schedStat(pid: number): { runMs: number; waitMs: number; runs: number } | undefined {
+  try {
+    const [run, wait, runs] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
+    return { runMs: run / 1e6, waitMs: wait / 1e6, runs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sets the scheduling priority (nice, -20 to 19; lower runs first) of every thread of a process
+ * (Linux keeps a nice value per thread). Lowering it below 0 needs root (CAP_SYS_NICE).
+ */
+export function renice(pid: number, nice: number): void {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return; // gone
+  }
+  for (const tid of threads) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
 }

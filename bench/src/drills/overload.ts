@@ -13,7 +13,14 @@ import { type HttpClient, closedLoop } from "../lib/http";
 import { sampleProcess } from "../lib/proc";
 import { Samples, sleep } from "../lib/stats";
 import type { OpenLoopCommand, OpenLoopReply } from "../servers/load-generator";
-import { acceptQueues, bucketP99Ms, gatewaySignals, loadAverage, machineCpuMs } from "./host-signals";
+import {
+  acceptQueues,
+  bucketP99Ms,
+  gatewaySignals,
+  loadAverage,
+  machineCpuMs,
+  schedStat,
+} from "./host-signals";
 
 export interface OverloadSender {
   token: string;
@@ -77,6 +84,14 @@ export interface OverloadStep {
   /** The worst gateway's own event-loop delay during the step: a refusal waits at least this. */
   gatewayLagP99Ms?: number;
   gatewayLagMaxMs?: number;
+  /**
+   * The scheduler's view of the event-loop threads during the step (/proc/PID/schedstat, mean over
+   * the processes): the share of the step's time each ran, the share it was ready to run but waited
+   * for a core, and its mean wait each time it got one — a request that arrives while its loop
+   * waits for a core waits too, refusals included.
+   */
+  gatewayThreads?: ThreadTimes;
+  generatorThreads?: ThreadTimes;
   /** Connections the generators opened during the step (keep-alive clients reuse theirs). */
   connectionsOpened?: number;
   /** Most connections waiting in a gateway's accept queue (accepted by the kernel, not yet by Node). */
@@ -93,6 +108,42 @@ export interface OverloadStep {
   cpuPercent?: Record<string, number>;
 }
 
+export interface ThreadTimes {
+  runPercent: number;
+  waitPercent: number;
+  waitPerRunMs: number;
+}
+
+type Sched = Map<number, NonNullable<ReturnType<typeof schedStat>>>;
+
+const schedOf = (pids: number[]): Sched => {
+  const all: Sched = new Map();
+  for (const pid of pids) {
+    const stat = schedStat(pid);
+    if (stat) all.set(pid, stat);
+  }
+  return all;
+};
+
+/** Mean over the processes found in both readings `ms` apart. */
+function threadTimes(before: Sched, after: Sched, ms: number): ThreadTimes | undefined {
+  let run = 0;
+  let wait = 0;
+  let runs = 0;
+  let n = 0;
+  for (const [pid, b] of before) {
+    const a = after.get(pid);
+    if (!a) continue;
+    run += a.runMs - b.runMs;
+    wait += a.waitMs - b.waitMs;
+    runs += a.runs - b.runs;
+    n++;
+  }
+  if (n === 0) return undefined;
+  const share = (v: number) => Math.round((1000 * v) / n / ms) / 10;
+  return { runPercent: share(run), waitPercent: share(wait), waitPerRunMs: runs > 0 ? wait / runs : 0 };
+}
+
 export interface OverloadResult {
   /** Closed-loop concurrency of the capacity measurement. */
   concurrency: number;
@@ -104,6 +155,8 @@ export interface OverloadResult {
   steps: OverloadStep[];
   /** How the open loop's clients connected, and from how many generator processes. */
   clients?: "keep-alive" | "connection per request";
+  /** The nice value the gateways and the generators ran at (0: the same as every other process). */
+  frontNice?: number;
   generators?: number;
   ok: boolean;
   verdict: string;
@@ -144,6 +197,16 @@ async function openLoop(
       services: talk.filter((p) => !p.name.startsWith("api-gateway")).map((p) => p.pid),
     };
   });
+  const gatewayPids = () =>
+    processes()
+      .filter((p) => p.name.startsWith("api-gateway"))
+      .map((p) => p.pid);
+  const generatorPids = clients.generators.map((g) => g.pid);
+  const schedBefore = {
+    gateways: schedOf(gatewayPids()),
+    generators: schedOf(generatorPids),
+    at: performance.now(),
+  };
   const cpuBefore = { byPid: meter.snapshot(), machine: machineCpuMs() };
   const before = await gatewaySignals(gateways.urls);
   const shedBefore = before.shed;
@@ -176,6 +239,9 @@ async function openLoop(
     ),
   )) as unknown as OpenLoopReply[];
   const elapsed = (performance.now() - started) / 1000;
+  const schedMs = performance.now() - schedBefore.at;
+  const gatewayThreads = threadTimes(schedBefore.gateways, schedOf(gatewayPids()), schedMs);
+  const generatorThreads = threadTimes(schedBefore.generators, schedOf(generatorPids), schedMs);
   clearInterval(sampler);
   clearInterval(queues);
   const after = await gatewaySignals(gateways.urls);
@@ -216,6 +282,8 @@ async function openLoop(
     refusedInGatewayP99Ms: bucketP99Ms(before.refusalBuckets, after.refusalBuckets),
     gatewayLagP99Ms: after.lagP99Ms,
     gatewayLagMaxMs: after.lagMaxMs,
+    gatewayThreads,
+    generatorThreads,
     connectionsOpened: replies.reduce((sum, r) => sum + r.connectionsOpened, 0),
     acceptQueueMax,
     loadAverage: loadAverage(),
@@ -294,7 +362,7 @@ export async function runOverload(
     };
     steps.push(step);
     log(
-      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms, inside the gateway ≤ ${step.refusedInGatewayP99Ms} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}; CPU % ${JSON.stringify(step.cpuPercent)}`,
+      `overload: ${offered.toFixed(0)}/s → goodput ${step.goodputPerSecond.toFixed(0)}/s, p99 ${step.acceptedP99Ms.toFixed(0)} ms, refused ${step.refused} (p50 ${step.refusedP50Ms?.toFixed(1)} ms, p99 ${step.refusedP99Ms.toFixed(1)} ms, inside the gateway ≤ ${step.refusedInGatewayP99Ms} ms), connections opened ${step.connectionsOpened}, failed ${step.failed} ${step.failures.join("; ")}; generator lag p99 ${step.clientLagP99Ms.toFixed(0)} ms, max ${step.clientLagMaxMs.toFixed(0)} ms; gateway lag p99 ${step.gatewayLagP99Ms?.toFixed(0)} ms, max ${step.gatewayLagMaxMs?.toFixed(0)} ms; accept queue max ${step.acceptQueueMax}; loop threads ran · waited for a core · per wake-up: gateways ${threads(step.gatewayThreads)}, generators ${threads(step.generatorThreads)}; load ${step.loadAverage}; shed ${JSON.stringify(step.shedReasons)}; CPU % ${JSON.stringify(step.cpuPercent)}`,
     );
     await sleep(2000); // let queues drain between steps
     return step;
@@ -371,6 +439,9 @@ export async function runOverload(
   };
 }
 
+const threads = (t: ThreadTimes | undefined) =>
+  t ? `${t.runPercent} % · ${t.waitPercent} % · ${t.waitPerRunMs.toFixed(2)} ms` : "–";
+
 const reasons = (shed: Record<string, number> | undefined) =>
   shed && Object.keys(shed).length
     ? Object.entries(shed)
@@ -395,16 +466,16 @@ export function overloadMarkdown(overload: OverloadResult, drill: number, fixedA
       ? `keep-alive API clients (a connection pool per gateway, a new connection only when every open one is busy) in ${overload.generators} generator processes`
       : `a connection per request${overload.generators ? ` from ${overload.generators} generator processes` : " from one process"}`;
   return [
-    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up in half-minute steps until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}`,
+    `#### Overload (drill ${drill}): capacity ${overload.capacityPerSecond.toFixed(0)} sends/s (closed loop, concurrency ${overload.concurrency ?? 128}, p99 ${ms(overload.capacityP99Ms)}), then an open loop from ${clients} ramps up in half-minute steps until it is no longer served${overload.peakPerSecond ? ` — peak ${overload.peakPerSecond.toFixed(0)}/s (p99 ${ms(overload.peakP99Ms ?? NaN)}) — and offers 0.5×, 1×, 1.5× and, for a minute, 2× the peak` : ""}${fixedAdmission ? " — gateways with their fixed in-flight limit only (--fixed-admission)" : ""}${overload.frontNice ? ` — the gateways and the generators ahead of the other processes (nice ${overload.frontNice})` : overload.frontNice === 0 ? " — every process at the same priority (--equal-priority)" : ""}`,
     "",
-    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 · p99 inside the gateway | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Connections opened | Accept queue max | Load average | CPU: generators · gateways · other services · PostgreSQL · RabbitMQ · rest |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| Step | Offered | For | Goodput | Accepted p50 · p99 | Refused (429/503) · p50 · p99 · p99 inside the gateway | Refused by reason | Failed otherwise | Largest RSS | Generator lag p99 | Gateway lag p99 · max | Loop threads ran · waited for a core · wait per wake-up: gateways; generators | Connections opened | Accept queue max | Load average | CPU: generators · gateways · other services · PostgreSQL · RabbitMQ · rest |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...overload.steps.map(
       (s) =>
-        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} · ${s.refusedInGatewayP99Ms === undefined || s.refusedInGatewayP99Ms === null || Number.isNaN(s.refusedInGatewayP99Ms) ? "–" : `≤ ${ms(s.refusedInGatewayP99Ms)}`} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} | ${cpu(s.cpuPercent)} |`,
+        `| ${s.phase ?? "–"} | ${Number(s.factor.toFixed(2))}× = ${s.offeredPerSecond.toFixed(0)}/s | ${s.seconds.toFixed(0)} s | ${s.goodputPerSecond.toFixed(0)}/s (${((100 * s.goodputPerSecond) / (overload.peakPerSecond ?? overload.capacityPerSecond)).toFixed(0)} % of the peak) | ${ms(s.acceptedP50Ms)} · ${ms(s.acceptedP99Ms)} | ${s.refused} · ${ms(s.refusedP50Ms)} · ${ms(s.refusedP99Ms)} · ${s.refusedInGatewayP99Ms === undefined || s.refusedInGatewayP99Ms === null || Number.isNaN(s.refusedInGatewayP99Ms) ? "–" : `≤ ${ms(s.refusedInGatewayP99Ms)}`} | ${reasons(s.shedReasons)} | ${s.failed}${s.failures.length ? ` (${s.failures.join("; ")})` : ""} | ${s.maxRssMb.toFixed(0)} MB (${s.maxRssProcess}) | ${ms(s.clientLagP99Ms)} | ${ms(s.gatewayLagP99Ms)} · ${ms(s.gatewayLagMaxMs)} | ${threads(s.gatewayThreads)}; ${threads(s.generatorThreads)} | ${s.connectionsOpened ?? "–"} | ${s.acceptQueueMax ?? "–"} | ${s.loadAverage ?? "–"} | ${cpu(s.cpuPercent)} |`,
     ),
     "",
-    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised half as much again each half minute from the closed loop's rate until what is served stops growing — two steps not all served and under 5 % above the best before them; the peak is the best goodput a whole step sustained, and when a curve step sustains more than the ramp's best it becomes the peak, the 2× minute offers twice it, and the curve's factors read below 0.5, 1 and 1.5), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone; `--compare-fixed`: gateways restarted with their fixed in-flight limit only, then restarted as configured for one more minute — \"again\" — so the two alternate). Latencies: from a request handed to the HTTP client to its whole response; a refusal's p99 inside the gateway is from the request read to its 503 (a bucket bound of `talk_http_request_duration_seconds`) — the rest is the wait before the gateway got to it (since refusals are answered before the access log and tracing, they are no longer in that histogram: –). Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores). CPU: where the machine's CPU went during the step, as a share of both cores (/proc): the three load-generator processes, the two gateways, the other Talk services, PostgreSQL, RabbitMQ, and the rest (the drill process itself and whatever else ran on the machine); what is missing to 100 % was idle.",
+    "Offered: as a multiple of the peak. Step: ramp (finding the peak: the offer raised half as much again each half minute from the closed loop's rate until what is served stops growing — two steps not all served and under 5 % above the best before them; the peak is the best goodput a whole step sustained, and when a curve step sustains more than the ramp's best it becomes the peak, the 2× minute offers twice it, and the curve's factors read below 0.5, 1 and 1.5), curve, or a comparison: the 2× minute again, later in the same run, under the named condition (`--connection-per-request`: clients that open a connection per request, so every refusal also costs an accept and a close; `--compare-lag-only`: gateways restarted with `OVERLOAD_EVENT_LOOP_BUSY_PERCENT=0`, the event-loop rule on lateness alone; `--compare-fixed`: gateways restarted with their fixed in-flight limit only, then restarted as configured for one more minute — \"again\" — so the two alternate; `--compare-priority`: the running gateways reniced to the services' priority (nice 0; the generators stay ahead), then back — \"again\"). Latencies: from a request handed to the HTTP client to its whole response; a refusal's p99 inside the gateway is from the request read to its 503 (a bucket bound of `talk_http_request_duration_seconds`) — the rest is the wait before the gateway got to it (since refusals are answered before the access log and tracing, they are no longer in that histogram: –). Refused by reason: admission control's rule (docs/operations.md, Overload). Generator lag: the worst generator process's own event-loop delay, included in every latency it reports. Gateway lag: the worst gateway's own event-loop delay during the step — a request waits at least that long to be read, refusals included. Loop threads: the scheduler's account (/proc/PID/schedstat) of the thread that runs each gateway's and each generator's event loop, mean per process: the share of the step it ran, the share it was ready to run but waited for a core (a request that arrives meanwhile waits as long), and its mean wait each time it got a core. Connections opened: new TCP connections during the step. Accept queue: connections the kernel accepted that a gateway had not yet taken (a refusal waits there too). Load average: the machine's, other work on it included (2 cores). CPU: where the machine's CPU went during the step, as a share of both cores (/proc): the three load-generator processes, the two gateways, the other Talk services, PostgreSQL, RabbitMQ, and the rest (the drill process itself and whatever else ran on the machine); what is missing to 100 % was idle.",
     "",
     `Result: ${overload.ok ? "✅" : "❌"} ${overload.verdict}.`,
     "",

@@ -1,5 +1,5 @@
 /** One HTTP server for started services: the ops endpoints, each service's routes, its upgrades. */
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import {
   type ConnectionSettings,
   type Metrics,
@@ -33,7 +33,14 @@ export async function serve(
   const app = createHttpApp(options.trustProxy);
   app.use(opsRouter(options.metrics, [...options.checks, ...services.flatMap((s) => s.checks ?? [])]));
   for (const service of services) service.mount?.(app);
-  const { server, port } = await listen(app, options.port, undefined, options.connections);
+  const gates = services.flatMap((s) => (s.gate ? [s.gate.bind(s)] : []));
+  const handler: RequestListener = gates.length
+    ? (req, res) => {
+        for (const gate of gates) if (gate(req, res)) return;
+        app(req, res);
+      }
+    : app;
+  const { server, port } = await listen(handler, options.port, undefined, options.connections);
   for (const service of services) service.attach?.(server);
   return {
     server,

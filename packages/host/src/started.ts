@@ -2,7 +2,7 @@
  * The one shape every service has: what its start function is given, what it resolves with, and
  * how it declares itself to the host (name, configuration, whether it owns a database).
  */
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Bus } from "@talk/bus";
 import type { Config, ConfigSpec, Logger, Metrics, ReadinessCheck } from "@talk/kit";
 import type { Express } from "express";
@@ -34,6 +34,11 @@ export interface WritingManagerDeps extends ManagerDeps {
  * handlers finish), `stop`, the bus and the database close.
  */
 export interface Started {
+  /**
+   * Runs first for every HTTP request, before express: true when it answered the request itself
+   * (the gateway's admission control refuses the excess here, at the least CPU an answer can cost).
+   */
+  gate?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Adds the service's HTTP surface to the process's app (after /healthz, /readyz, /metrics). */
   mount?(app: Express): void;
   /** Takes the HTTP server once it listens (push serves WebSocket upgrades on it). */

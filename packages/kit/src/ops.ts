@@ -1,5 +1,5 @@
 /** The operational surface of every service: /healthz (alive), /readyz (can serve), /metrics. */
-import { type Server, createServer } from "node:http";
+import { type RequestListener, type Server, createServer } from "node:http";
 import express, { type Router } from "express";
 import { type Metrics, exposition } from "./metrics";
 import type { TrustProxy } from "./trust-proxy";
@@ -52,9 +52,12 @@ export interface ConnectionSettings {
 /** Node's own: 5 s keep-alive, a backlog of 511. */
 const NODE_DEFAULTS = { keepAliveSeconds: 5, backlog: 511 };
 
-/** Starts an express app on `port` (0 picks a free one) and resolves with the bound port. */
+/**
+ * Starts an express app (or a request listener in front of one) on `port` (0 picks a free one) and
+ * resolves with the bound port.
+ */
 export function listen(
-  app: express.Express,
+  app: express.Express | RequestListener,
   port: number,
   host = "0.0.0.0",
   connections: ConnectionSettings = {},

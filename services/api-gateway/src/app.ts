@@ -98,10 +98,12 @@ const apiSecurityHeaders = helmet({
 
 /**
  * The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app);
- * `stop` ends its admission control's sampling.
+ * `gate` is its admission control for the server to run before express; `stop` ends its sampling.
  */
 export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps): {
   router: express.Router;
+  /** Admission control ahead of express (Started's `gate`); the router judges what it did not. */
+  gate: Admission["gate"];
   stop(): void;
 } {
   const api = express.Router();
@@ -134,13 +136,14 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   api.use(agentRoutes(bus));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));
-  return { router: api, stop: () => admission.stop() };
+  return { router: api, gate: admission.gate, stop: () => admission.stop() };
 }
 
 /** The API at /v1.0 and the web console at /. */
 export async function startGateway(deps: GatewayDeps): Promise<Started> {
   const api = createApiRouter(deps);
   return {
+    gate: api.gate,
     mount(app) {
       app.use("/v1.0", api.router);
       app.use(serveConsole());

@@ -1,24 +1,28 @@
 import { waitFor } from "@talk/testkit";
 import { testGateway } from "./fixtures";
 
-describe("admission control (MAX_REQUESTS_IN_FLIGHT)", () => {
+describe.each([
+  ["ahead of express (the server's gate)", true],
+  ["in the API router (an app without the gate)", false],
+])("admission control (MAX_REQUESTS_IN_FLIGHT) %s", (_where, gated) => {
   it("refuses a request beyond the in-flight limit at once with 503 OVERLOADED and Retry-After, and serves again when a slot frees", async () => {
     const held: (() => void)[] = [];
     const gateway = await testGateway(
       { maxRequestsInFlight: 2 },
       () => new Promise<void>((resolve) => held.push(resolve)),
+      { gated },
     );
     try {
       const first = gateway.login("whatever1");
       const second = gateway.login("whatever1");
       await waitFor(() => held.length === 2, { what: "two logins in flight" });
 
-      const refused = await gateway.login("whatever1");
+      const refused = await gateway.login("whatever1", { "x-request-id": "caller-id-7" });
       expect(refused.status).toBe(503);
       expect(refused.headers.get("retry-after")).toBe("1");
       // the SPEC's envelope, its request id the one in X-Request-Id
       const requestId = refused.headers.get("x-request-id");
-      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(requestId).toBe("caller-id-7");
       expect(((await refused.json()) as { error: object }).error).toEqual({
         status: "UNAVAILABLE",
         reason: "OVERLOADED",

@@ -1,20 +1,25 @@
 /** The gateway over the in-memory bus, with an agent-manager stand-in answering logins. */
 import { MemoryBus } from "@talk/bus";
 import { type RpcRequest, formatDate } from "@talk/contracts";
-import { Metrics, closeServer, listen, silentLogger } from "@talk/kit";
-import { createGatewayApp } from "../src/app";
+import { Metrics, closeServer, createHttpApp, listen, silentLogger } from "@talk/kit";
+import { createApiRouter } from "../src/app";
 import type { GatewaySettings } from "../src/config";
 
 export interface TestGateway {
-  login(password: string): Promise<Response>;
+  login(password: string, headers?: Record<string, string>): Promise<Response>;
   metrics: Metrics;
   close(): Promise<void>;
 }
 
-/** `verify` decides each login (throw to refuse it); it answers an agent of a fixed customer. */
+/**
+ * `verify` decides each login (throw to refuse it); it answers an agent of a fixed customer.
+ * `gated`: admission control runs ahead of express, as a service's server runs it (serve's `gate`);
+ * otherwise only the router's own middleware judges (an app without the gate).
+ */
 export async function testGateway(
   settings: Partial<GatewaySettings>,
   verify: (request: RpcRequest<"agent.verifyLogin">) => Promise<void>,
+  { gated = false }: { gated?: boolean } = {},
 ): Promise<TestGateway> {
   const bus = new MemoryBus({ logger: silentLogger });
   await bus.handle("agent.verifyLogin", async (req) => {
@@ -33,7 +38,7 @@ export async function testGateway(
     };
   });
   const metrics = new Metrics("api-gateway", { defaultMetrics: false });
-  const app = createGatewayApp({
+  const api = createApiRouter({
     bus,
     logger: silentLogger,
     metrics,
@@ -50,17 +55,27 @@ export async function testGateway(
       ...settings,
     },
   });
-  const { server, port } = await listen(app, 0, "127.0.0.1");
+  const app = createHttpApp().use("/v1.0", api.router);
+  const { server, port } = await listen(
+    gated
+      ? (req, res) => {
+          if (!api.gate(req, res)) app(req, res);
+        }
+      : app,
+    0,
+    "127.0.0.1",
+  );
   return {
     metrics,
-    login: (password) =>
+    login: (password, headers = {}) =>
       fetch(`http://127.0.0.1:${port}/v1.0/auth/login`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...headers },
         body: JSON.stringify({ username: "ann", password }),
       }),
     async close() {
       await closeServer(server);
+      api.stop();
       await bus.close();
     },
   };

@@ -14,6 +14,7 @@
  * Under twice the load it can serve, the accepted requests keep their latency and the excess learns
  * at once to retry (docs/operations.md, "Overload").
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@talk/contracts";
 import { adoptRequestId } from "@talk/kit";
 import type { NextFunction, Request, Response } from "express";
@@ -34,6 +35,13 @@ const DEFAULT_BUSY_PERCENT = 90;
 
 /** Windows in which the adaptive limit judges whether requests queue (600 of them: its long run). */
 const WINDOW_MS = 100;
+
+/** The API's requests: /v1.0 and below (express mounts it case-insensitively). */
+const API_PATH = /^\/v1\.0(?:[/?]|$)/i;
+
+/** Marks a request admission control has judged already (the gate; the middleware then passes it on). */
+const JUDGED = Symbol("admission judged");
+type Judged = IncomingMessage & { [JUDGED]?: true };
 
 const refusal: Record<ShedReason, (limit: number) => string> = {
   in_flight: (limit) => `This gateway is serving its limit of ${limit} requests at once; retry in a second.`,
@@ -81,17 +89,32 @@ export class Admission {
   }
 
   /**
-   * The middleware: mount it first, before anything reads the body. A refusal is answered here and
+   * The server's first step, before express (serve's `gate`): an API request is refused here and
    * now — the SPEC's error envelope with its request id, no access log line or trace span (the
-   * refusal is counted in `talk_http_requests_shed_total`; under overload those lines would be
-   * most of the log) — so the excess costs the replica as little CPU as an HTTP answer can.
+   * refusal is counted in `talk_http_requests_shed_total`; under overload those lines would be most
+   * of the log), no body read, no express request set up or route matched — so the excess costs the
+   * replica as little CPU as an HTTP answer can. True when it answered (refused) the request.
+   */
+  readonly gate = (req: IncomingMessage, res: ServerResponse): boolean =>
+    API_PATH.test(req.url ?? "") && this.judge(req, res);
+
+  /**
+   * The same as the router's first middleware, for an app served without the gate (the gateway
+   * alone in an express app, in tests); a request the gate judged passes on.
    */
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if ((req as Judged)[JUDGED] || !this.judge(req, res)) next();
+  };
+
+  /** Refuses the request (true) or admits it and counts it in flight until its answer ends (false). */
+  private judge(req: IncomingMessage, res: ServerResponse): boolean {
+    (req as Judged)[JUDGED] = true;
     const reason = this.shedReason();
     if (reason) {
       this.metrics.shed.inc({ reason });
       const limit = reason === "queue" ? (this.adaptive?.limit ?? 0) : this.settings.maxRequestsInFlight;
-      const requestId = adoptRequestId(req.get("x-request-id"));
+      const incoming = req.headers["x-request-id"];
+      const requestId = adoptRequestId(Array.isArray(incoming) ? incoming[0] : incoming);
       const body: ErrorBody = {
         status: "UNAVAILABLE",
         reason: "OVERLOADED",
@@ -104,7 +127,7 @@ export class Admission {
         "X-Content-Type-Options": "nosniff",
       });
       res.end(JSON.stringify({ error: { ...body, request_id: requestId } }));
-      return;
+      return true;
     }
     this.metrics.inFlight.set(++this.inFlight);
     this.adaptive?.admitted(this.inFlight);
@@ -121,8 +144,8 @@ export class Admission {
     };
     res.once("finish", release);
     res.once("close", release);
-    next();
-  };
+    return false;
+  }
 
   stop(): void {
     this.lag?.stop();
