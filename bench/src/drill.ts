@@ -629,7 +629,16 @@ const compareConnections = process.argv.includes("--compare-connections");
  */
 const equalPriority = process.argv.includes("--equal-priority");
 const comparePriority = process.argv.includes("--compare-priority");
-const FRONT_NICE = -10;
+const FRONT_NICE = -20;
+/** `--compare-nice N`: the 2× minute once more with the gateways and the generators at nice N, then as configured. */
+const compareNice = (() => {
+  const at = process.argv.indexOf("--compare-nice");
+  if (at < 0) return undefined;
+  const nice = Number(process.argv[at + 1]);
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19)
+    throw new Error(`--compare-nice: a nice value from -20 to 19, got ${process.argv[at + 1]}`);
+  return nice;
+})();
 /**
  * `--cpu-prof DIR`: every service writes a V8 CPU profile of the overload drill's 2× minute to DIR
  * (summarise one with `npx tsx bench/src/profile-summary.ts <file>`).
@@ -757,6 +766,22 @@ async function overloadDrill(stack: BenchStack, fixtures: Fixtures): Promise<Ove
                   restore: async () => reniceGateways(stack, frontNice),
                 },
                 { phase: "gateways first again" },
+              ]
+            : []),
+          ...(compareNice !== undefined
+            ? [
+                {
+                  phase: `gateways and generators at nice ${compareNice}`,
+                  prepare: async () => {
+                    for (const generator of generators) renice(generator.pid, compareNice);
+                    reniceGateways(stack, compareNice);
+                  },
+                  restore: async () => {
+                    for (const generator of generators) renice(generator.pid, frontNice);
+                    reniceGateways(stack, frontNice);
+                  },
+                },
+                { phase: `gateways and generators at nice ${frontNice} again` },
               ]
             : []),
           ...(compareConnections

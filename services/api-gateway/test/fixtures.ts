@@ -1,4 +1,5 @@
 /** The gateway over the in-memory bus, with an agent-manager stand-in answering logins. */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { MemoryBus } from "@talk/bus";
 import { type RpcRequest, formatDate } from "@talk/contracts";
 import { Metrics, closeServer, createHttpApp, listen, silentLogger } from "@talk/kit";
@@ -58,7 +59,7 @@ export async function testGateway(
   const app = createHttpApp().use("/v1.0", api.router);
   const { server, port } = await listen(
     gated
-      ? (req, res) => {
+      ? (req: IncomingMessage, res: ServerResponse) => {
           if (!api.gate(req, res)) app(req, res);
         }
       : app,
