@@ -67,6 +67,14 @@ const agentFor = (url: string, keepAlive: boolean, idleCloseMs = IDLE_CLOSE_MS):
   return agent;
 };
 
+/**
+ * A request due within this many ms is sent now rather than after a timer of its own: a timer per
+ * request (about 1 ms apart at 1,000/s a process) cost this client 143–187 µs of CPU a request,
+ * sending what is due within 3 ms 93–111 µs (alternating, 1,000/s for 8 s each) — CPU that, on the
+ * machine the stack shares with its clients, the stack does not get. Latency is timed from the send.
+ */
+const EARLY_MS = 3;
+
 interface Sent {
   status: number;
   body: string;
@@ -139,7 +147,7 @@ async function openLoop(command: OpenLoopCommand): Promise<OpenLoopReply> {
   const inFlight: Promise<void>[] = [];
   for (let i = command.index; i < total; i += command.processes) {
     const wait = startAt + (i * 1000) / command.rate - performance.now();
-    if (wait > 1) await sleep(wait);
+    if (wait > EARLY_MS) await sleep(wait);
     const url = gateways[i % gateways.length];
     const sender = command.senders[i % command.senders.length];
     inFlight.push(
