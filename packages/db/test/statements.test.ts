@@ -115,6 +115,28 @@ describe.each(eachDatabase())("statements on %s", (name, open) => {
         [`{${ids.join(",")}}`],
       ),
     ).toEqual([{ n: 100 }, { n: 101 }]);
+    // an array binding, the same statement outside and inside a transaction (knex's runner there)
+    const inArray = (db: Knex | Knex.Transaction) =>
+      prepared<{ n: number }>(
+        db,
+        "things-in-array",
+        "select n from things where id = any(?::uuid[]) order by n",
+        [ids],
+      );
+    expect(await inArray(db)).toEqual([{ n: 100 }, { n: 101 }]);
+    expect(await db.transaction((trx) => inArray(trx))).toEqual([{ n: 100 }, { n: 101 }]);
+    expect(await inArray(db)).toEqual([{ n: 100 }, { n: 101 }]);
+  });
+
+  it("fails a prepared read with the database's error, and its session goes on serving", async () => {
+    await expect(
+      prepared(db, "things-bad", "select n from things where id = ?", ["not a uuid"]),
+    ).rejects.toMatchObject({
+      code: "22P02",
+    });
+    expect(
+      await prepared(db, "things-count", "select count(*)::int as c from things where n >= ?", [0]),
+    ).toEqual([{ c: expect.any(Number) }]);
   });
 
   // The point of it: the server plans it once per session, then runs the plan it kept.
