@@ -141,6 +141,8 @@ export async function startLocalRabbitCluster(
     isolated?: boolean;
     /** On close, each node's logs are copied to `<keepLogsIn>/rabbit-<i>/` before its folder goes. */
     keepLogsIn?: string;
+    /** Plugins every node enables at boot (e.g. rabbitmq_shovel). */
+    plugins?: string[];
   } = {},
 ): Promise<RabbitClusterHandle> {
   const user = unprivilegedUser(["rabbitmq", "nobody"]);
@@ -155,6 +157,7 @@ export async function startLocalRabbitCluster(
         cookie,
         address: network?.address(i),
         config: network ? ISOLATED_CONFIG : PARTITION_CONFIG,
+        plugins: options.plugins,
       }),
     );
   for (const layout of layouts) chownTree(layout.dir, user);

@@ -52,17 +52,26 @@ export interface Layout {
   node: string;
   startupLog: string;
   nodeLog: string;
+  /** Plugins enabled at boot (none by default), e.g. rabbitmq_shovel. */
+  plugins: string[];
 }
 
 /**
  * A node's folder, ports and config. Nodes of one cluster share an epmd port (so they find each
  * other) and an Erlang cookie (so they trust each other). `address`: the node's own address in an
  * isolated network (see netns.ts), which becomes the host part of its (long) node name; `config`:
- * more rabbitmq.conf lines.
+ * more rabbitmq.conf lines; `plugins`: plugins to enable at boot.
  */
 export async function prepare(
-  shared: { epmdPort?: number; cookie?: string; address?: string; config?: string[] } = {},
+  shared: {
+    epmdPort?: number;
+    cookie?: string;
+    address?: string;
+    config?: string[];
+    plugins?: string[];
+  } = {},
 ): Promise<Layout> {
+  const plugins = shared.plugins ?? [];
   const [port, distPort] = [await freePort(), await freePort()];
   const epmdPort = shared.epmdPort ?? (await freePort());
   const dir = makeTempDir("rabbit");
@@ -83,7 +92,7 @@ export async function prepare(
       "",
     ].join("\n"),
   );
-  writeFileSync(join(dir, "enabled_plugins"), "[].\n");
+  writeFileSync(join(dir, "enabled_plugins"), `[${plugins.join(",")}].\n`);
   writeFileSync(join(dir, "rabbitmq-env.conf"), "");
   return {
     dir,
@@ -95,6 +104,7 @@ export async function prepare(
     node,
     startupLog: join(dir, "startup.log"),
     nodeLog: join(dir, "log", `${node}.log`),
+    plugins,
   };
 }
 
@@ -118,7 +128,7 @@ export function environment(layout: Layout): NodeJS.ProcessEnv {
     RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, "advanced.config"),
     RABBITMQ_CONF_ENV_FILE: join(dir, "rabbitmq-env.conf"),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, "enabled_plugins"),
-    RABBITMQ_ENABLED_PLUGINS: "",
+    RABBITMQ_ENABLED_PLUGINS: layout.plugins.join(","),
     RABBITMQ_PID_FILE: join(dir, "rabbit.pid"),
     // Makes rabbitmq-server exec the VM instead of staying as a signal-forwarding shell, so the VM
     // is our child: it gets our SIGTERM directly and keeps the parent-death signal set by setpriv.
