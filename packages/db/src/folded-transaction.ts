@@ -41,6 +41,8 @@ export class FoldedTransaction {
     private readonly db: Knex,
     private readonly connection: unknown,
     private readonly server: boolean,
+    /** Gives the connection back to the pool (once). */
+    private readonly release: () => Promise<void>,
   ) {}
 
   /**
@@ -54,7 +56,13 @@ export class FoldedTransaction {
       releaseConnection(connection: unknown): Promise<unknown>;
     };
     const connection = await client.acquireConnection();
-    const trx = new FoldedTransaction(db, connection, onServer(db));
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await client.releaseConnection(connection);
+    };
+    const trx = new FoldedTransaction(db, connection, onServer(db), release);
     try {
       const value = await work(trx);
       if (!trx.ended) await trx.commit([]);
@@ -63,7 +71,7 @@ export class FoldedTransaction {
       if (trx.begun && !trx.ended) await trx.rollback();
       throw error;
     } finally {
-      await client.releaseConnection(connection);
+      await release();
     }
   }
 
@@ -91,7 +99,8 @@ export class FoldedTransaction {
     } catch (error) {
       // The server skipped the COMMIT after a failed statement: the transaction is still open and
       // aborted, and is rolled back. If the connection failed, there is nothing to roll back on it.
-      if (outcomeUnknown(error)) this.ended = true;
+      // PGlite's thread rolled it back itself (the connection may already be another caller's).
+      if (outcomeUnknown(error) || !this.server) this.ended = true;
       throw error;
     }
   }
@@ -115,9 +124,13 @@ export class FoldedTransaction {
       // PGlite (in its thread): the statements with their bindings, BEGIN and COMMIT included, in
       // one call; it stops at the first that fails, as a server does in a simple query.
       const all = [...(begin ? ["begin"] : []), ...statements, ...(commit ? ["commit"] : [])];
-      const results = await (this.connection as PgliteLike).run(
-        all.map((statement) => this.bound(statement)),
-      );
+      const answer = (this.connection as PgliteLike).run(all.map((statement) => this.bound(statement)));
+      // The run with the COMMIT ends the transaction whatever happens, and the thread runs calls in
+      // the order they were posted: the session is the next caller's now, while this one waits for
+      // its answer (the next transaction's first step runs right after the COMMIT, not once this
+      // thread had time to read the answer).
+      if (commit) await this.release();
+      const results = await answer;
       return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length) as Row[][];
     }
     const texts = statements.map((statement) => this.inline(statement));

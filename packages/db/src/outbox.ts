@@ -271,12 +271,16 @@ export class OutboxRelay {
       // Taken out and published in one transaction: if the broker does not confirm them all, the
       // rollback puts them back. The BEGIN, the lock and the delete go in one round trip (the
       // COMMIT in another); the delete, a statement of its own, sees what committed before the
-      // lock was granted.
-      const [, taken] = await trx.step<{
+      // lock was granted. The COMMIT does not wait for its WAL to reach the disk (the next durable
+      // commit takes it there): a crash can lose only the delete, and the events are published
+      // again — delivery is at-least-once anyway (a confirm can be lost the same way); every event
+      // stays in the outbox until it was published.
+      const [, , taken] = await trx.step<{
         id: number | string;
         event: ExchangeMessage | string;
         created_at: string;
       }>([
+        "set local synchronous_commit = off",
         `select pg_advisory_xact_lock(${RELAY_LOCK_KEY})`,
         `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ${this.batchSize}) returning id, event, created_at`,
       ]);

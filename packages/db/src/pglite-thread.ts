@@ -16,7 +16,9 @@ export interface PgliteLike {
   exec(sql: string, options?: unknown): Promise<unknown[]>;
   /**
    * Runs statements one after the other in one call (one hop to the thread and back); rejects with
-   * the error of the first that fails, and runs none after it. The rows of each.
+   * the error of the first that fails, and runs none after it. The rows of each. A run whose last
+   * statement is `commit` ends its transaction even when one fails (it is rolled back), and calls
+   * posted after it run after it: the session is free for the next caller once it is posted.
    */
   run(statements: readonly BoundStatement[]): Promise<unknown[][]>;
   /**
@@ -58,49 +60,52 @@ const db = new PGlite(workerData.dir, {
   startParams: workerData.startParams,
 });
 let searchPath = "public";
-// PGlite's file system layer on Node writes through to the folder but turns PostgreSQL's fsync and
-// fdatasync into nothing (strace: no sync call at all), so a commit would survive this process's
-// crash but not the machine's. After every call, the WAL segments written since the last sync are
-// flushed (fdatasync; clean ones cost a few µs) and, when the control file changed (a checkpoint),
-// the whole folder: a commit is on disk before its answer leaves this thread.
+// PGlite's file system layer on Node (Emscripten's NODEFS) writes through to the folder but has no
+// fsync, and its fdatasync is a no-op (strace: no sync call at all), so a commit would survive this
+// process's crash but not the machine's. PostgreSQL runs with wal_sync_method=fsync
+// (PGLITE_START_PARAMS), and NODEFS is given the fsync it lacks: PostgreSQL's own sync calls reach
+// the disk — the WAL at each commit that must be durable (before its statement returns, so before
+// the answer leaves this thread), data files and folders at a checkpoint — and calls that commit
+// nothing durable (reads, locks, unlogged tables, synchronous_commit=off) sync nothing. WAL segments
+// are flushed with fdatasync (as PostgreSQL's default wal_sync_method on Linux does), everything
+// else with fsync. The whole folder is flushed once at start (a new folder is a copy of the template).
 const fs = require("node:fs");
 const path = require("node:path");
-const WAL_SEGMENT = /^[0-9A-F]{24}$/;
-const CLOCK_MARGIN_MS = 100; // file times come from a coarse kernel clock: look back further than its tick
-let walSyncedAt = 0;
-let controlTime = 0;
-const durability = { walSyncs: 0, folderSyncs: 0 };
-const flush = (file, data) => {
+const WAL_SEGMENT = new RegExp("/pg_wal/[0-9A-F]{24}$");
+const durability = { walSyncs: 0, fileSyncs: 0, folderSyncs: 0 };
+const flush = (file) => {
   const fd = fs.openSync(file, "r");
-  try { data ? fs.fdatasyncSync(fd) : fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+  try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
 };
 const flushTree = (dir) => {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) flushTree(full);
-    else if (entry.isFile()) flush(full, false);
+    else if (entry.isFile()) flush(full);
   }
-  flush(dir, false);
+  flush(dir);
 };
-const makeDurable = () => {
-  if (!workerData.dir || workerData.dir.startsWith("memory://")) return;
-  const started = Date.now();
-  const walDir = path.join(workerData.dir, "pg_wal");
-  for (const name of fs.readdirSync(walDir)) {
-    if (!WAL_SEGMENT.test(name)) continue;
-    const file = path.join(walDir, name);
-    if (fs.statSync(file).mtimeMs < walSyncedAt - CLOCK_MARGIN_MS) continue;
-    flush(file, true);
-    durability.walSyncs++;
-  }
-  const control = fs.statSync(path.join(workerData.dir, "global", "pg_control")).mtimeMs;
-  if (control !== controlTime) {
-    flushTree(workerData.dir); // a checkpoint: the pages it wrote, the control file, new WAL names
-    controlTime = control;
-    durability.folderSyncs++;
-  }
-  walSyncedAt = started;
-};
+const onDisk = workerData.dir && !workerData.dir.startsWith("memory://");
+const started = db.waitReady.then(() => {
+  if (!onDisk) return;
+  const { NODEFS, FS } = db.Module;
+  NODEFS.stream_ops.fsync = (stream) => {
+    try {
+      if (WAL_SEGMENT.test(stream.path)) {
+        fs.fdatasyncSync(stream.nfd);
+        durability.walSyncs++;
+      } else {
+        fs.fsyncSync(stream.nfd);
+        durability.fileSyncs++;
+      }
+      return 0;
+    } catch (error) {
+      throw new FS.ErrnoError(29); // EIO: PostgreSQL treats a failed fsync as fatal (data_sync_retry off)
+    }
+  };
+  flushTree(workerData.dir);
+  durability.folderSyncs++;
+});
 // The bench's profiling hook (bench/src/lib/cpu-profile-hook.mjs) toggles this thread's CPU profile
 // too, over a BroadcastChannel, when TALK_CPU_PROF_DIR names where profiles go.
 const profileDir = process.env.TALK_CPU_PROF_DIR;
@@ -129,32 +134,44 @@ if (profileDir) {
   channel.unref();
   channel.onmessage = profile;
 }
-parentPort.on("message", async ({ id, op, sql, params, options, statements, schema }) => {
+// Calls run one after the other in the order they were posted (a call posted while another runs
+// waits for it), so a caller may post the next call before the last one answered (the COMMIT of a
+// FoldedTransaction, after which the session is the next caller's).
+let previous = Promise.resolve();
+parentPort.on("message", (message) => {
+  previous = previous.then(() => handle(message));
+});
+const handle = async ({ id, op, sql, params, options, statements, schema }) => {
   try {
     let result = null;
     if (schema && schema !== searchPath) {
       await db.query('set search_path to "' + schema + '"');
       searchPath = schema;
     }
-    if (op === "ready") await db.waitReady;
+    if (op === "ready") await started;
     else if (op === "query") result = await db.query(sql, params, options);
     else if (op === "exec") result = await db.exec(sql, options);
     else if (op === "run") {
       result = [];
-      for (const statement of statements) result.push((await db.query(statement.sql, statement.params)).rows);
+      try {
+        for (const statement of statements) result.push((await db.query(statement.sql, statement.params)).rows);
+      } catch (error) {
+        // A run that ends its transaction leaves none open, even when a statement failed (the
+        // COMMIT then did not run): the next call may already be waiting, from another caller.
+        if (statements.length > 0 && statements[statements.length - 1].sql === "commit")
+          await db.query("rollback").catch(() => undefined);
+        throw error;
+      }
     }
     else if (op === "durability") result = { ...durability };
     else if (op === "close") await db.close();
-    if (op === "query" || op === "exec" || op === "run") makeDurable();
     parentPort.postMessage({ id, result });
   } catch (error) {
-    // A failed call may still have committed (an earlier statement of a run): flush before answering.
-    if (op === "query" || op === "exec" || op === "run") try { makeDurable(); } catch (flushError) { error = flushError; }
     const fields = {};
     for (const name of ${JSON.stringify(ERROR_FIELDS)}) if (error && error[name] !== undefined) fields[name] = error[name];
     parentPort.postMessage({ id, error: { message: String(error && error.message), fields } });
   }
-});
+};
 `;
 
 export class PgliteThread implements PgliteLike {
@@ -194,9 +211,12 @@ export class PgliteThread implements PgliteLike {
     return (await this.call("run", { statements })) as unknown[][];
   }
 
-  /** How often the thread flushed WAL segments and (after a checkpoint) the whole folder to disk. */
-  async durability(): Promise<{ walSyncs: number; folderSyncs: number }> {
-    return (await this.call("durability")) as { walSyncs: number; folderSyncs: number };
+  /**
+   * How often PostgreSQL's syncs reached the disk: WAL segments (a commit), other files and folders
+   * (a checkpoint), and the whole folder (once, at start).
+   */
+  async durability(): Promise<{ walSyncs: number; fileSyncs: number; folderSyncs: number }> {
+    return (await this.call("durability")) as { walSyncs: number; fileSyncs: number; folderSyncs: number };
   }
 
   async close(): Promise<void> {

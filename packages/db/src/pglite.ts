@@ -16,9 +16,9 @@ import { type PgliteLike, PgliteThread } from "./pglite-thread";
  * PGlite's own start parameters (its defaults) with a smaller buffer pool: PGlite's default of
  * 128 MB is touched at start (about 100 MB of resident memory per instance); 16 MB holds the
  * embedded mode's working set, and the operating system's page cache holds the rest of the folder.
- * Without PGlite's default `-F` (fsync off): its file system makes PostgreSQL's syncs no-ops anyway,
- * so the thread flushes the WAL itself after each call (pglite-thread.ts), and PostgreSQL keeps the
- * behaviour of a durable server (`show fsync` is on).
+ * Without PGlite's default `-F` (fsync off), and with `wal_sync_method=fsync`: PGlite's file system
+ * ignores fdatasync and has no fsync, which its thread gives it (pglite-thread.ts), so PostgreSQL
+ * behaves as a durable server (`show fsync` is on) and its own sync calls reach the disk.
  */
 export const PGLITE_START_PARAMS = [
   "--single",
@@ -42,6 +42,8 @@ export const PGLITE_START_PARAMS = [
   "max_parallel_maintenance_workers=0",
   "-c",
   "shared_buffers=16MB",
+  "-c",
+  "wal_sync_method=fsync",
 ];
 
 export interface PgliteFolder {

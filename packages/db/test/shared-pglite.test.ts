@@ -1,13 +1,14 @@
 /**
  * The embedded mode's one PGlite shared by the managers, each in its own schema: a manager sees only
  * its own tables, and a transaction of one manager never has another manager's statements inside it
- * (they wait for its end, and its rollback leaves theirs alone).
+ * (they wait for its end, and its rollback leaves theirs alone). The session passes to the next
+ * caller as soon as a FoldedTransaction's COMMIT is on its way, failed or not.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Knex } from "knex";
-import { SharedPglite, createPgliteTemplate, holdsDatabase, migrate } from "../src";
+import { FoldedTransaction, SharedPglite, createPgliteTemplate, holdsDatabase, migrate } from "../src";
 
 describe("one PGlite, a schema per manager", () => {
   let dir: string;
@@ -70,6 +71,30 @@ describe("one PGlite, a schema per manager", () => {
     expect(order).toEqual(["agents rolls back", "chats writes"]);
     expect(await chats("chats").select("n")).toEqual([{ n: 7 }]);
     expect(await agents("agents").where({ n: 100 }).count({ c: "*" })).toEqual([{ c: 0 }]);
+  });
+
+  it("hands the session on with a COMMIT that fails, rolled back before the next caller's statements", async () => {
+    await chats.raw("create table if not exists uniques (n integer primary key)");
+    await chats("uniques").insert({ n: 1 });
+    const order: string[] = [];
+    const failing = FoldedTransaction.run(chats, async (trx) => {
+      await trx.step([{ sql: "insert into uniques (n) values (?)", bindings: [2] }]);
+      // the other manager's transaction waits for the session meanwhile
+      order.push("chats commits");
+      await trx.commit([{ sql: "insert into uniques (n) values (?)", bindings: [1] }]);
+    }).catch((error: { code?: string }) => error.code);
+    const next = FoldedTransaction.run(agents, async (trx) => {
+      order.push("agents begins");
+      const [rows] = await trx.commit([
+        { sql: "insert into agents (n) values (?) returning n", bindings: [200] },
+      ]);
+      return rows;
+    });
+    expect(await failing).toBe("23505");
+    expect(await next).toEqual([{ n: 200 }]);
+    expect(order).toEqual(["chats commits", "agents begins"]);
+    expect(await chats("uniques").select("n").orderBy("n")).toEqual([{ n: 1 }]);
+    expect(await agents("agents").where({ n: 200 }).count({ c: "*" })).toEqual([{ c: 1 }]);
   });
 
   it("starts a new folder from an initialised template without running initdb", async () => {
