@@ -10,10 +10,10 @@
  * itself: read the traced run for the breakdown and the untraced one for the figures. `--env` sets a
  * variable of every service (e.g. `RABBITMQ_QUEUE_TYPE=classic` to compare the RPC queues' type).
  * With `--cpu-prof DIR` every service writes a V8 CPU profile of the measured `GET talk_chats/{id}`
- * window (summarise one with `npx tsx src/profile-summary.ts <file>`). The GET line also gives the
- * CPU milliseconds per GET of each process; with `--statements` (PostgreSQL loads
- * pg_stat_statements for the run), the statements each database ran per GET with their planning
- * and execution time.
+ * window (summarise one with `npx tsx src/profile-summary.ts <file>`). The GET and POST lines also
+ * give the CPU milliseconds per request of each process; with `--statements` (PostgreSQL loads
+ * pg_stat_statements for the run), the statements each database ran per GET and per POST with
+ * their planning and execution time.
  */
 import http from "node:http";
 import pg from "pg";
@@ -164,17 +164,25 @@ interface StatementRow {
   query: string;
 }
 
-/** The statements of the window, per GET: calls, planning and execution time (pg_stat_statements). */
-async function statementLines(stats: pg.Client, gets: number): Promise<string[]> {
+/** Each process's CPU milliseconds per request of a window, the busiest first. */
+const cpuLine = (cpuMs: Record<string, number>, count: number) =>
+  Object.entries(cpuMs)
+    .filter(([, ms]) => ms > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([group, ms]) => `${group} ${(ms / count).toFixed(3)}`)
+    .join(", ");
+
+/** The statements of a window, per request: calls, planning and execution time (pg_stat_statements). */
+async function statementLines(stats: pg.Client, requests: number, kind: string): Promise<string[]> {
   const { rows } = await stats.query<StatementRow>(
     `select d.datname, s.calls, s.total_plan_time, s.total_exec_time, s.query
        from pg_stat_statements s join pg_database d on d.oid = s.dbid
       where s.query not like '%pg_stat_statements%'
       order by s.total_exec_time + s.total_plan_time desc limit 15`,
   );
-  const per = (value: number) => (value / Math.max(1, gets)).toFixed(3).padStart(7);
+  const per = (value: number) => (value / Math.max(1, requests)).toFixed(3).padStart(7);
   return [
-    "  PostgreSQL statements per GET (pg_stat_statements; background work such as outbox polls included):",
+    `  PostgreSQL statements per ${kind} (pg_stat_statements; background work such as outbox polls included):`,
     "    calls  plan ms  exec ms  database: query",
     ...rows.map(
       (r) =>
@@ -259,15 +267,14 @@ async function main() {
     const { result: gets, cpuMs } = await meter.during(() => profiled(cpuProf, stack, () => get(seconds)));
     results.push(line("GET talk_chats/{id}", gets));
     const count = Math.max(1, gets.summary().count);
-    results.push(
-      `  CPU ms per GET: ${Object.entries(cpuMs)
-        .filter(([, ms]) => ms > 0)
-        .sort((x, y) => y[1] - x[1])
-        .map(([group, ms]) => `${group} ${(ms / count).toFixed(3)}`)
-        .join(", ")}`,
-    );
-    if (stats) results.push(...(await statementLines(stats, count)));
-    results.push(line("POST talk_messages", await post(seconds)));
+    results.push(`  CPU ms per GET: ${cpuLine(cpuMs, count)}`);
+    if (stats) results.push(...(await statementLines(stats, count, "GET")));
+    await stats?.query("select pg_stat_statements_reset()");
+    const { result: posts, cpuMs: postCpuMs } = await meter.during(() => post(seconds));
+    results.push(line("POST talk_messages", posts));
+    const postCount = Math.max(1, posts.summary().count);
+    results.push(`  CPU ms per POST: ${cpuLine(postCpuMs, postCount)}`);
+    if (stats) results.push(...(await statementLines(stats, postCount, "POST")));
     const lines = [...results];
     if (otlp) {
       await new Promise((r) => setTimeout(r, 1500));
