@@ -129,7 +129,10 @@ export class FoldedTransaction {
       // the order they were posted: the session is the next caller's now, while this one waits for
       // its answer (the next transaction's first step runs right after the COMMIT, not once this
       // thread had time to read the answer).
-      if (commit) await this.release();
+      if (commit) {
+        answer.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+        await this.release();
+      }
       const results = await answer;
       return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length) as Row[][];
     }
