@@ -62,14 +62,17 @@ export class CpuMeter {
     for (const [name, pids] of Object.entries(this.named())) for (const pid of pids) nameOf.set(pid, name);
     const out = new Map<number, { group: string; cpuMs: number }>();
     const visit = (proc: ProcInfo, inherited?: string) => {
+      // the bench's own command line may name rabbitmq (`--variants rabbitmq-cluster`): it is the bench
       const group =
         inherited ??
         nameOf.get(proc.pid) ??
-        (/(^|\/)postgres /.test(proc.cmdline)
-          ? "postgres"
-          : /beam|erl_child_setup|epmd|inet_gethost|rabbitmq/.test(proc.cmdline)
-            ? "rabbitmq"
-            : undefined);
+        (proc.pid === process.pid
+          ? undefined
+          : /(^|\/)postgres /.test(proc.cmdline)
+            ? "postgres"
+            : /beam|erl_child_setup|epmd|inet_gethost|rabbitmq/.test(proc.cmdline)
+              ? "rabbitmq"
+              : undefined);
       out.set(proc.pid, {
         group: group ?? (proc.pid === process.pid ? "bench" : "other"),
         cpuMs: proc.cpuMs,
