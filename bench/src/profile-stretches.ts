@@ -7,13 +7,7 @@
  * (default 15): self time by function and by the three frames under the root (the entry: an HTTP
  * request, a resolved promise, a timer…). For the overload drill's `--cpu-prof` profiles.
  */
-import { readFileSync } from "node:fs";
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
+import { frameLabel, readCpuProfile, type ProfileNode as Node } from "./lib/cpu-profile";
 
 interface Stretch {
   ms: number;
@@ -22,23 +16,12 @@ interface Stretch {
 }
 
 const [file, minArg] = process.argv.slice(2);
-if (!file) throw new Error("usage: profile-stretches.ts <file.cpuprofile> [min-ms]");
 const min = Number(minArg ?? 15);
-const profile = JSON.parse(readFileSync(file, "utf8")) as {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-};
+const profile = readCpuProfile(file, "profile-stretches.ts <file.cpuprofile> [min-ms]");
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const label = (id: number) => {
-  const { functionName, url, lineNumber } = (byId.get(id) as Node).callFrame;
-  const where = url.replace(/^.*\/(node_modules\/\.pnpm\/[^/]+\/node_modules\/|packages\/|services\/)/, "");
-  return `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
-};
+const label = (id: number) => frameLabel((byId.get(id) as Node).callFrame);
 
 const stretches: Stretch[] = [];
 let current: Stretch | undefined;

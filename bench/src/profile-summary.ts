@@ -2,23 +2,10 @@
  * `tsx src/profile-summary.ts <file.cpuprofile> [top]`: where a V8 CPU profile spent its time —
  * self time by function and by package (node_modules name or workspace folder).
  */
-import { readFileSync } from "node:fs";
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
+import { frameLabel, readCpuProfile } from "./lib/cpu-profile";
 
 const [file, topArg] = process.argv.slice(2);
-const profile = JSON.parse(readFileSync(file, "utf8")) as {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-};
+const profile = readCpuProfile(file, "profile-summary.ts <file.cpuprofile> [top]");
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -36,11 +23,7 @@ for (const node of profile.nodes) {
   const t = self.get(node.id) ?? 0;
   if (!t) continue;
   const name = node.callFrame.functionName || "(anonymous)";
-  const where = node.callFrame.url.replace(
-    /^.*\/(node_modules\/\.pnpm\/[^/]+\/node_modules\/|packages\/|services\/)/,
-    "",
-  );
-  const key = `${name}  ${where}:${node.callFrame.lineNumber + 1}`;
+  const key = frameLabel(node.callFrame, "  ");
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   const pkg = ["(garbage collector)", "(program)", "(idle)"].includes(name)
     ? name
