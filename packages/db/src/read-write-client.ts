@@ -35,6 +35,9 @@ async function writable(session: pg.Client): Promise<boolean> {
 export function readWriteClient(url: string, hosts: readonly DatabaseHost[]): typeof PgDialect {
   const picker = new HostPicker(hosts);
   return class ReadWriteClient extends PgDialect {
+    /** A PostgreSQL server's client for `onServer`, as the plain `pg` one (not PGlite's). */
+    static readonly onServer = true;
+
     override _acquireOnlyConnection(): Promise<Session> {
       const open = async (host: DatabaseHost): Promise<Attempt<Session>> => {
         const session: Session = new pg.Client({

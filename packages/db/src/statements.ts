@@ -9,9 +9,13 @@ import type { Knex } from "knex";
 
 type Db = Knex | Knex.Transaction;
 
-/** True for a knex instance on a PostgreSQL server (the `pg` driver), false on PGlite. */
+/**
+ * True for a knex instance on a PostgreSQL server — the `pg` driver, on one host or through the
+ * read-write client over a host list (DATABASE_HOSTS) — and false on PGlite.
+ */
 export function onServer(db: Db): boolean {
-  return (db.client as { config?: { client?: unknown } }).config?.client === "pg";
+  const client = (db.client as { config?: { client?: unknown } }).config?.client;
+  return client === "pg" || (client as { onServer?: unknown } | undefined)?.onServer === true;
 }
 
 /** Runs `statements` in order, in one round trip where the database allows; the rows of each. */

@@ -15,7 +15,7 @@ import {
 } from "@talk/testkit";
 import type { Knex } from "knex";
 import pg from "pg";
-import { connectDatabase, pingDatabase, prepared, urlOn } from "../src";
+import { FoldedTransaction, connectDatabase, onServer, pingDatabase, prepared, urlOn } from "../src";
 
 /** Rows on one node, read directly (not through the host list). */
 async function idsOn(url: string): Promise<Set<string>> {
@@ -105,6 +105,20 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
     } finally {
       await reversed.destroy();
     }
+  });
+
+  it("is a PostgreSQL server to the code that folds statements (FoldedTransaction, runStatements)", async () => {
+    // A host list once read as PGlite: every FoldedTransaction (the sends, the outbox relay) failed
+    // with "this.connection.run is not a function" on a database given DATABASE_HOSTS.
+    expect(onServer(db)).toBe(true);
+    const id = randomUUID();
+    const rows = await FoldedTransaction.run(db, async (trx) => {
+      await trx.step([{ sql: "insert into writes (id) values (?)", bindings: [id] }]);
+      return trx.commit<{ n: number }>([
+        { sql: "select count(*)::int as n from writes where id = ?", bindings: [id] },
+      ]);
+    });
+    expect(rows[0][0].n).toBe(1);
   });
 
   it("drops a session that refuses a write (25006) and writes on a new one", async () => {
