@@ -1,5 +1,6 @@
 /** Migrations live beside each service, as code; this runs them in order, once, under knex's lock. */
 import type { Knex } from "knex";
+import { onServer } from "./statements";
 
 export interface Migration {
   name: string;
@@ -21,7 +22,8 @@ export async function migrate(
     }),
   };
   const run = () => db.migrate.latest({ migrationSource: source, tableName });
-  if (isEmbedded(db)) return void (await run());
+  // PGlite has a single connection: nothing else can race, and a held lock would block ourselves.
+  if (!onServer(db)) return void (await run());
   // Replicas start together: the first to take the lock migrates, the others then find nothing to do.
   await db.transaction(async (trx) => {
     await trx.raw("select pg_advisory_xact_lock(?)", [MIGRATION_LOCK_KEY]);
@@ -30,8 +32,3 @@ export async function migrate(
 }
 
 const MIGRATION_LOCK_KEY = 7_346_220;
-
-/** PGlite has a single connection: nothing else can race, and a held lock would block ourselves. */
-function isEmbedded(db: Knex): boolean {
-  return (db.client as { config?: { client?: unknown } }).config?.client !== "pg";
-}

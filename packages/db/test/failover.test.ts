@@ -15,7 +15,7 @@ import {
 } from "@talk/testkit";
 import type { Knex } from "knex";
 import pg from "pg";
-import { FoldedTransaction, connectDatabase, onServer, pingDatabase, prepared, urlOn } from "../src";
+import { FoldedTransaction, connectDatabase, migrate, onServer, pingDatabase, prepared, urlOn } from "../src";
 
 /** Rows on one node, read directly (not through the host list). */
 async function idsOn(url: string): Promise<Set<string>> {
@@ -119,6 +119,22 @@ describeNeeding(["postgres-replicated"])("a database on a primary and a synchron
       ]);
     });
     expect(rows[0][0].n).toBe(1);
+  });
+
+  it("migrates once when replicas start together (the migration lock is taken through the host list)", async () => {
+    // Without the lock (a host list once read as PGlite, which takes none) two replicas both
+    // created the migrations table on a new database: "duplicate key … pg_type_typname_nsp_index".
+    const replicas = [1, 2, 3].map(() => connectDatabase({ url, hosts: server.hosts, poolMax: 2 }));
+    const table = `migrations_${randomUUID().replace(/-/g, "")}`;
+    const migrations = [
+      { name: "001_once", up: (on: Knex) => on.schema.createTable(`${table}_t`, (t) => t.uuid("id")) },
+    ];
+    try {
+      await Promise.all(replicas.map((replica) => migrate(replica, migrations, table)));
+      expect(Number((await db(table).count("* as count"))[0].count)).toBe(1);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.destroy()));
+    }
   });
 
   it("drops a session that refuses a write (25006) and writes on a new one", async () => {
