@@ -370,6 +370,7 @@ export class ConsoleStore {
         return;
       case "chatmessage_created": {
         const message = event.data;
+        if (message.owner_id === this.myId) this.sender.settle(message);
         this.upsert(message);
         const open = event.chat_id === this.openChatId && isVisible();
         this.update(() => this.reads.arrived(message, open));

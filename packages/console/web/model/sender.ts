@@ -18,6 +18,8 @@ export interface SenderEvents {
 
 export class Sender {
   private flushing?: Promise<void>;
+  /** The message whose POST is out (one at a time: they wait behind each other). */
+  private sending?: PendingMessage;
 
   constructor(
     private readonly client: TalkClient,
@@ -47,6 +49,24 @@ export class Sender {
     if (reachable) await this.flush();
   }
 
+  /**
+   * A message of mine arrived live. When it is the one whose POST is still out (its event can come
+   * before the POST's answer), its pending row goes now: the chat never shows it twice, pending and
+   * delivered. The POST's answer then finds nothing left to remove.
+   */
+  settle(message: Message): void {
+    const sending = this.sending;
+    if (
+      sending &&
+      sending.chatId === message.chat_id &&
+      sending.parentId === (message.parent_id || undefined) &&
+      sending.text === message.text
+    ) {
+      this.outbox.remove(sending.key);
+      this.events.changed();
+    }
+  }
+
   /** Sends what waits, oldest first; stops at the first that cannot reach Talk (to retry later). */
   flush(): Promise<void> {
     this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
@@ -55,6 +75,7 @@ export class Sender {
 
   private async drain(): Promise<void> {
     for (let pending = this.outbox.all()[0]; pending; pending = this.outbox.all()[0]) {
+      this.sending = pending;
       try {
         const message = await this.client.messages.send(
           {
@@ -76,6 +97,7 @@ export class Sender {
         if (error instanceof TalkApiError) this.events.refused(pending, error);
         else throw error;
       } finally {
+        this.sending = undefined;
         this.events.changed();
       }
     }
