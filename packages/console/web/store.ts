@@ -26,6 +26,7 @@ import { plainText } from "./model/mentions";
 import { Outbox } from "./model/outbox";
 import { ReadState } from "./model/read-state";
 import { Sender } from "./model/sender";
+import { type KeyValueStorage, browserStorage } from "./model/storage";
 import { Uploads } from "./model/uploads";
 
 export interface History {
@@ -86,7 +87,7 @@ export class ConsoleStore {
     readonly client: TalkClient,
     /** Called when the API no longer takes the session's token (it expired): sign in again. */
     private readonly onSessionEnded: () => void = () => undefined,
-    storage: Storage = localStorage,
+    storage: KeyValueStorage = browserStorage(),
   ) {
     this.reads = new ReadState(client.identity.agentId);
     this.drafts = new Drafts(storage, client.identity.agentId);

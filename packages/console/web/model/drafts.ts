@@ -2,11 +2,7 @@
  * What the agent has typed and not sent, per chat and per thread, kept in `localStorage` so it
  * survives switching chats, reloading, and the chat going away (removed from it, or deleted).
  */
-export interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+import type { KeyValueStorage } from "./storage";
 
 export class Drafts {
   constructor(

@@ -1,14 +1,6 @@
-import { Drafts, type KeyValueStorage } from "./drafts";
+import { Drafts } from "./drafts";
+import { browserStorage, memoryStorage } from "./storage";
 import { Outbox } from "./outbox";
-
-function memoryStorage(): KeyValueStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
 
 describe("messages waiting to be sent", () => {
   it("survive a reload (a new outbox on the same storage), in order, per agent", () => {
@@ -45,5 +37,26 @@ describe("drafts", () => {
     expect(new Drafts(storage, "bob").get("c1")).toBe("");
     drafts.set("c1", "");
     expect(storage.getItem("talk.draft.alice.c1")).toBeNull();
+  });
+});
+
+describe("the console's storage", () => {
+  it("is memory where the browser refuses localStorage, so drafts and the outbox still work", () => {
+    const refused = Object.getOwnPropertyDescriptor(globalThis, "localStorage");
+    Object.defineProperty(globalThis, "localStorage", {
+      configurable: true,
+      get() {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+      },
+    });
+    try {
+      const storage = browserStorage();
+      const drafts = new Drafts(storage, "alice");
+      drafts.set("c1", "hello");
+      expect(drafts.get("c1")).toBe("hello");
+    } finally {
+      if (refused) Object.defineProperty(globalThis, "localStorage", refused);
+      else delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
   });
 });

@@ -3,7 +3,7 @@
  * attempt, so however often it is retried the server creates it once. Kept in `localStorage`
  * (a reload does not lose them) and shown in their chat as pending until they are delivered.
  */
-import type { KeyValueStorage } from "./drafts";
+import type { KeyValueStorage } from "./storage";
 import type { FileMedia } from "./uploads";
 
 export interface PendingMessage {

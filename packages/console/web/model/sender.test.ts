@@ -1,16 +1,8 @@
 import type { Message, TalkClient } from "@talk/client";
-import { Drafts, type KeyValueStorage } from "./drafts";
+import { Drafts } from "./drafts";
+import { memoryStorage } from "./storage";
 import { Outbox } from "./outbox";
 import { Sender } from "./sender";
-
-function memoryStorage(): KeyValueStorage {
-  const items = new Map<string, string>();
-  return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, value),
-    removeItem: (key) => void items.delete(key),
-  };
-}
 
 describe("a message whose event arrives before its POST's answer", () => {
   it("is shown once: its pending row goes when the event comes, and the answer finds nothing left", async () => {
