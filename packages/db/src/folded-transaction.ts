@@ -14,8 +14,23 @@ import pg from "pg";
 import type { BoundStatement, PgliteLike } from "./pglite-thread";
 import { type Statement, onServer } from "./statements";
 
-/** A statement to run as a part of a step: plain SQL, or SQL with knex `?` bindings. */
-export type StepStatement = string | Statement;
+/**
+ * A statement to run as a part of a step: plain SQL, or SQL with knex `?` bindings — kept prepared
+ * on each server session when `prepare` is set (see `preparedOnSession`).
+ */
+export type StepStatement = string | (Statement & { prepare?: boolean });
+
+/**
+ * `statement` kept prepared on each server session: the first step that runs it on a session
+ * sends `PREPARE` with it (in the same round trip), every step then `EXECUTE`s it with its values as
+ * literals, so PostgreSQL parses and plans it once per session (a generic plan: the transaction sets
+ * `plan_cache_mode`) instead of parsing and planning its whole text every time. Its text must be the same on every call (the values in
+ * `bindings`), one of a few shapes: every distinct text is a statement kept on every session. On
+ * PGlite it runs as it is.
+ */
+export function preparedOnSession(statement: Statement): Statement & { prepare: true } {
+  return { ...statement, prepare: true };
+}
 
 interface PgError {
   code?: unknown;
@@ -36,6 +51,8 @@ export function outcomeUnknown(error: unknown): boolean {
 export class FoldedTransaction {
   private begun = false;
   private ended = false;
+  /** The transaction plans its prepared statements generically (`preparedOnSession`). */
+  private generic = false;
 
   private constructor(
     private readonly db: Knex,
@@ -136,15 +153,64 @@ export class FoldedTransaction {
       const results = await answer;
       return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length) as Row[][];
     }
-    const texts = statements.map((statement) => this.inline(statement));
+    const session = sessionOf(this.connection);
+    const preparing: string[] = [];
+    const texts: string[] = [];
+    // Which result is each statement's: a PREPARE answers one of its own.
+    const at: number[] = [];
+    for (const statement of statements) {
+      if (typeof statement !== "string" && statement.prepare) {
+        const { name, sql, values } = this.executing(statement, session);
+        if (!session.prepared.has(name)) {
+          texts.push(`prepare ${name} as ${sql}`);
+          preparing.push(name);
+        }
+        if (!this.generic) {
+          // Generic plans from the first run: a text that takes its values as arrays (`= any(?)`,
+          // `unnest(?)`) is estimated from its values when planned for them, and PostgreSQL would
+          // keep choosing those custom plans — a planning at every run, what preparing saves.
+          texts.push("set local plan_cache_mode = force_generic_plan");
+          this.generic = true;
+        }
+        at.push(texts.length);
+        texts.push(`execute ${name}${values.length > 0 ? `(${values.map(literal).join(", ")})` : ""}`);
+      } else {
+        at.push(texts.length);
+        texts.push(this.inline(statement));
+      }
+    }
     const all = [...(begin ? ["begin"] : []), ...texts, ...(commit ? ["commit"] : [])];
     // Straight to pg's client, not through knex.raw, which would rewrite every `?` of the text —
     // values' included — into a placeholder. Without values pg sends one simple query, which
     // answers one result per statement.
-    const answer = (await (this.connection as pg.Client).query(all.join(";\n"))) as unknown as
-      { rows: Row[] } | { rows: Row[] }[];
+    let answer: { rows: Row[] } | { rows: Row[] }[];
+    try {
+      answer = (await (this.connection as pg.Client).query(all.join(";\n"))) as unknown as
+        { rows: Row[] } | { rows: Row[] }[];
+    } catch (error) {
+      // A PREPARE is not undone by a rollback, and which statements of a failed step ran is not
+      // known: this session's statements get new names from now on (an old one may stay, unused).
+      if (preparing.length > 0) session.generation += 1;
+      throw error;
+    }
+    for (const name of preparing) session.prepared.add(name);
     const results = Array.isArray(answer) ? answer.map((r) => r.rows) : [answer.rows];
-    return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + texts.length);
+    return at.map((i) => results[(begin ? 1 : 0) + i]);
+  }
+
+  /** A prepared statement's name on `session`, its text with `$n` placeholders, and its values. */
+  private executing(statement: Statement, session: Session) {
+    let base = preparedNames.get(statement.sql);
+    if (base === undefined) {
+      if (preparedNames.size >= MAX_PREPARED)
+        throw new Error(
+          `more than ${MAX_PREPARED} statements prepared on each session: is a text not stable?`,
+        );
+      base = `folded_${preparedNames.size + 1}`;
+      preparedNames.set(statement.sql, base);
+    }
+    const native = this.db.raw(statement.sql, statement.bindings).toSQL().toNative();
+    return { name: `${base}_${session.generation}`, sql: native.sql, values: native.bindings };
   }
 
   /** A statement in PostgreSQL's form (`$1`, `$2`, …), its values as knex would bind them. */
@@ -162,6 +228,27 @@ export class FoldedTransaction {
     return native.sql.replace(/\$(\d+)/g, (_, n: string) => literal(native.bindings[Number(n) - 1]));
   }
 }
+
+/** What a server session has prepared (`preparedOnSession`). */
+interface Session {
+  prepared: Set<string>;
+  /** Bumped when a step that prepared failed: names from before may or may not exist. */
+  generation: number;
+}
+
+const sessions = new WeakMap<object, Session>();
+
+function sessionOf(connection: unknown): Session {
+  let session = sessions.get(connection as object);
+  if (!session) sessions.set(connection as object, (session = { prepared: new Set(), generation: 0 }));
+  return session;
+}
+
+/** Each prepared statement's text → its name (the same on every session, with its generation). */
+const preparedNames = new Map<string, string>();
+
+/** A bound on the distinct texts kept prepared: each is kept on every session of the pool. */
+const MAX_PREPARED = 100;
 
 /** pg's own conversion of a parameter to its text form (arrays, dates, buffers, objects as JSON). */
 const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils

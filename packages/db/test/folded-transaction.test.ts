@@ -6,7 +6,7 @@
  */
 import { eachDatabase } from "@talk/testkit";
 import type { Knex } from "knex";
-import { FoldedTransaction, connectDatabase, outcomeUnknown } from "../src";
+import { FoldedTransaction, connectDatabase, outcomeUnknown, preparedOnSession } from "../src";
 
 const awkward = [
   "plain",
@@ -79,6 +79,44 @@ describe.each(eachDatabase())("FoldedTransaction on %s", (name, open) => {
         trx.commit([{ sql: "insert into notes (id, body) values (?, ?)", bindings: [id, "after"] }]),
       );
     expect(await db("notes").whereBetween("id", [200, 203]).count({ n: "*" })).toEqual([{ n: 3 }]);
+  });
+
+  it("runs statements prepared on the session with the same values and rows, and again after a failed step", async () => {
+    const inserting = (id: number, body: string) =>
+      preparedOnSession({
+        sql: "insert into notes (id, body, tags) select ?, ?, ?::text[] returning id, body, tags",
+        bindings: [id, body, [body, "?"]],
+      });
+    const counting = preparedOnSession({
+      sql: "select count(*)::int as n from notes where id >= ?",
+      bindings: [400],
+    });
+    for (const [i, body] of awkward.entries()) {
+      const rows = await FoldedTransaction.run(db, async (trx) => {
+        const [before, plain] = await trx.step([counting, "select 1 as one"]);
+        const [inserted, after] = await trx.commit([inserting(400 + i, body), counting]);
+        return { before, plain, inserted, after };
+      });
+      expect(rows).toEqual({
+        before: [{ n: i }],
+        plain: [{ one: 1 }],
+        inserted: [{ id: 400 + i, body, tags: [body, "?"] }],
+        after: [{ n: i + 1 }],
+      });
+    }
+    // A step that fails (its transaction rolled back) leaves no statement missing or named twice.
+    for (let attempt = 0; attempt < 3; attempt++)
+      await expect(
+        FoldedTransaction.run(db, (trx) => trx.commit([inserting(500, "later"), inserting(400, "taken")])),
+      ).rejects.toMatchObject({ code: "23505" });
+    const [[found]] = await FoldedTransaction.run(db, (trx) => trx.commit([counting]));
+    expect(found).toEqual({ n: awkward.length });
+    if (name !== "PGlite") {
+      const [[kept]] = await FoldedTransaction.run(db, (trx) =>
+        trx.commit(["select count(*)::int as n from pg_prepared_statements where name like 'folded%'"]),
+      );
+      expect((kept as { n: number }).n).toBeGreaterThan(0);
+    }
   });
 
   it("rolls back when the work throws between its steps", async () => {

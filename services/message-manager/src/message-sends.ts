@@ -5,7 +5,8 @@
  * send (domain/sends.ts), and writes every message with its ordinal in its chat, its event, the
  * chats' new sequence numbers and message counts, the senders' own read marks and the keys'
  * responses with one statement, and commits once — two round trips to the database in all (a
- * FoldedTransaction: the BEGIN goes with the claims and the locks, the COMMIT with the writes). Per chat the order, sequence numbers
+ * FoldedTransaction: the BEGIN goes with the claims and the locks, the COMMIT with the writes; the
+ * statements of both steps are prepared on each pooled session, planned once). Per chat the order, sequence numbers
  * and strictly increasing timestamps are exactly those of one-by-one sends: the chat's row is
  * locked while they are taken. Under no load a send is a batch of one.
  *
@@ -35,6 +36,7 @@ import {
   nextTimestampAfter,
   onServer,
   outcomeUnknown,
+  preparedOnSession,
   recordingResponses,
   releasingKeys,
 } from "@talk/db";
@@ -151,7 +153,10 @@ export class BatchedSends {
             here: mentioned.get(i)?.here,
           })),
         );
-        const results = await trx.step([...(claiming?.statements ?? []), ...locking.statements]);
+        const results = await trx.step([
+          ...(claiming?.statements ?? []).map(preparedOnSession),
+          ...locking.statements,
+        ]);
         const claims = claiming
           ? claiming.read(results[0], results[1])
           : new Map<string, KeyClaim<Message>>();
@@ -257,12 +262,14 @@ export class BatchedSends {
         await trx.commit(
           written.length > 0
             ? [
-                this.store.writingSends({
-                  messages: written.map(({ message, ordinal }) => ({ message, ordinal })),
-                  chats: [...touched.values()],
-                  reads: [...reads.values()],
-                  also,
-                }),
+                preparedOnSession(
+                  this.store.writingSends({
+                    messages: written.map(({ message, ordinal }) => ({ message, ordinal })),
+                    chats: [...touched.values()],
+                    reads: [...reads.values()],
+                    also,
+                  }),
+                ),
               ]
             : also,
         );

@@ -4,10 +4,19 @@ import {
   type Message,
   NOT_PINNED,
   type Reaction,
+  UUID_RE,
   normalizeTimestamp,
   type PageRequest,
 } from "@talk/contracts";
-import { type Statement, asOne, nextTimestamp, paginate, runAsOne, uuidLiterals } from "@talk/db";
+import {
+  type Statement,
+  type StepStatement,
+  asOne,
+  nextTimestamp,
+  paginate,
+  preparedOnSession,
+  runAsOne,
+} from "@talk/db";
 import type { Knex } from "knex";
 import type { ChatView } from "../domain/message-rules";
 
@@ -100,6 +109,9 @@ export const MESSAGE_COLUMNS = [
   "mentions",
 ] as const;
 
+/** The columns of a chat's replica row (`ChatRow`), named: a prepared statement must not say `*`. */
+const CHAT_COLUMNS = "id, customer_id, deleted, revision, seq, clock, message_count, type";
+
 /** How a (chat, agent) membership is named in the sets `lockingChatsForSends` reads. */
 export const memberKey = (chatId: string, agentId: string) => `${chatId}:${agentId}`;
 
@@ -167,7 +179,7 @@ export class MessageStore {
    */
   lockingChatsForSends(
     sends: { chatId: string; agentId: string; parentId?: string; mentioned?: string[]; here?: boolean }[],
-  ): { statements: string[]; read(results: Record<string, unknown>[][]): SendFacts } {
+  ): { statements: StepStatement[]; read(results: Record<string, unknown>[][]): SendFacts } {
     const ids = [...new Set(sends.map((s) => s.chatId))].sort();
     const chats = new Map<string, ChatRow>();
     const parents = new Map<string, Pick<Message, "chat_id" | "customer_id">>();
@@ -185,19 +197,33 @@ export class MessageStore {
     const pairs = [...new Map(asked.map((p) => [memberKey(p.chatId, p.agentId), p])).values()];
     const parentIds = [...new Set(sends.flatMap((s) => (s.parentId ? [s.parentId] : [])))];
     const hereChats = [...new Set(sends.flatMap((s) => (s.here ? [s.chatId] : [])))];
+    for (const id of [...ids, ...pairs.flatMap((p) => [p.chatId, p.agentId]), ...parentIds]) assertUuid(id);
     const statements = [
-      `select * from chats where id in (${uuidLiterals(ids)}) order by id for update`,
-      `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
-         from members m
-         join (values ${pairs.map((p) => `(${uuidLiterals([p.chatId, p.agentId])})`).join(", ")}) as v(chat_id, agent_id)
-           on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
+      {
+        sql: `select ${CHAT_COLUMNS} from chats where id = any(?::uuid[]) order by id for update`,
+        bindings: [ids],
+      },
+      {
+        sql: `select m.chat_id, m.agent_id, (clock_timestamp() at time zone 'utc')::timestamp(6) as now
+                from unnest(?::uuid[], ?::uuid[]) as v(chat_id, agent_id)
+                join members m on m.chat_id = v.chat_id and m.agent_id = v.agent_id`,
+        bindings: [pairs.map((p) => p.chatId), pairs.map((p) => p.agentId)],
+      },
       parentIds.length > 0
-        ? `select id, chat_id, customer_id from talk_messages where id in (${uuidLiterals(parentIds)})`
-        : "select null as id where false",
+        ? {
+            sql: "select id, chat_id, customer_id from talk_messages where id = any(?::uuid[])",
+            bindings: [parentIds],
+          }
+        : { sql: "select null as id where false", bindings: [] },
       ...(hereChats.length > 0
-        ? [`select chat_id, agent_id from members where chat_id in (${uuidLiterals(hereChats)})`]
+        ? [
+            {
+              sql: "select chat_id, agent_id from members where chat_id = any(?::uuid[])",
+              bindings: [hereChats],
+            },
+          ]
         : []),
-    ];
+    ].map((statement) => (statement.bindings.length > 0 ? preparedOnSession(statement) : statement.sql));
     const read = (results: Record<string, unknown>[][]): SendFacts => {
       const [rows, found, replied, all] = results as unknown as (ChatRow & {
         agent_id: string;
@@ -354,6 +380,11 @@ export interface OwnRead {
   ordinal: number;
   message_id: string;
   tm: string;
+}
+
+/** Ids are checked before they are sent (the sends' ids were checked at the gateway: a bug otherwise). */
+function assertUuid(id: string): void {
+  if (!UUID_RE.test(id)) throw new TypeError(`not a UUID: ${JSON.stringify(id)}`);
 }
 
 const numbered = (row: ChatRow): ChatRow => ({
