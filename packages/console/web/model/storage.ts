@@ -23,7 +23,8 @@ export function memoryStorage(): KeyValueStorage {
 /** The browser's `localStorage` if it may be used, else memory. */
 export function browserStorage(): KeyValueStorage {
   try {
-    const storage = globalThis.localStorage;
+    const storage = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
+    if (!storage) return memoryStorage();
     const probe = "talk.storage-probe";
     storage.setItem(probe, probe); // throws where storage is full or refused (e.g. Safari's private mode of old)
     storage.removeItem(probe);
