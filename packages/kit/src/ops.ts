@@ -1,13 +1,17 @@
 /** The operational surface of every service: /healthz (alive), /readyz (can serve), /metrics. */
 import { type RequestListener, type Server, createServer } from "node:http";
-import express, { type Router } from "express";
+import express, { type RequestHandler } from "express";
 import { type Metrics, exposition } from "./metrics";
 import type { TrustProxy } from "./trust-proxy";
 
 /** A named readiness check: resolves true when the dependency can be used. */
 export type ReadinessCheck = { name: string; check: () => Promise<boolean> | boolean };
 
-export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router {
+/** The paths of the ops endpoints (express matches routes case-insensitively, and /healthz/ too). */
+const OPS_PATHS = /^\/(?:healthz|readyz|metrics)\/?$/i;
+
+/** The ops endpoints; every other request passes by without a walk through their routes. */
+export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): RequestHandler {
   const router = express.Router();
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -27,7 +31,7 @@ export function opsRouter(metrics: Metrics[], checks: ReadinessCheck[]): Router 
     const { contentType, text } = await exposition(metrics);
     res.type(contentType).send(text);
   });
-  return router;
+  return (req, res, next) => (OPS_PATHS.test(req.path) ? router(req, res, next) : next());
 }
 
 /**

@@ -15,7 +15,13 @@ import {
   openSpan,
 } from "@talk/kit";
 import helmet from "helmet";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
 import { type GatewaySettings, gatewayConfig, gatewaySettings } from "./config";
 import { Admission } from "./http/admission";
 import { authenticate } from "./http/authenticate";
@@ -64,19 +70,20 @@ function observe(metrics: Metrics, logger: Logger) {
       span.setAttributes({ "http.route": route, "http.response.status_code": res.statusCode });
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      within(() =>
-        logger.info(
-          {
-            request_id: req.requestId,
-            method: req.method,
-            route,
-            status: res.statusCode,
-            ms: Math.round(seconds * 1000),
-            agent_id: req.caller?.agent_id,
-          },
-          "request",
-        ),
-      );
+      if (logger.isLevelEnabled("info"))
+        within(() =>
+          logger.info(
+            {
+              request_id: req.requestId,
+              method: req.method,
+              route,
+              status: res.statusCode,
+              ms: Math.round(seconds * 1000),
+              agent_id: req.caller?.agent_id,
+            },
+            "request",
+          ),
+        );
     });
     bind(req); // the body is read in the request stream's callbacks
     within(next);
@@ -87,14 +94,46 @@ function observe(metrics: Metrics, logger: Logger) {
  * The API answers JSON only: nothing in it may run as a page, be sniffed into another type, or be
  * framed (nosniff, a CSP that allows nothing, frame-ancestors 'none', and helmet's other defaults).
  */
-const apiSecurityHeaders = helmet({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
-  },
-  frameguard: { action: "deny" },
-  crossOriginResourcePolicy: false, // browsers of allowed origins read it (CORS decides)
-});
+const apiSecurityHeaders = headersSetBy(
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
+    },
+    frameguard: { action: "deny" },
+    crossOriginResourcePolicy: false, // browsers of allowed origins read it (CORS decides)
+  }),
+);
+
+/**
+ * The headers a middleware sets, asked once: helmet's, configured as above (no per-request CSP
+ * nonce or function), are the same on every response, so they are set from this list instead of by
+ * its dozen middleware functions on each request. (Its X-Powered-By removal is left out:
+ * createHttpApp never sets that header.)
+ */
+function headersSetBy(middleware: (req: Request, res: Response, next: (err?: unknown) => void) => void) {
+  const headers: [string, string][] = [];
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  let passed = false;
+  middleware({} as Request, res as unknown as Response, (err) => {
+    if (err) throw err;
+    passed = true;
+  });
+  if (!passed) throw new Error("the security headers' middleware did not pass the request on");
+  return headers;
+}
+
+/**
+ * `router` entered only by requests whose path (below /v1.0) `paths` matches — every route of its
+ * lies there — so every other request passes it by without a walk through its routes (express
+ * matches routes case-insensitively: so must `paths`).
+ */
+function under(paths: RegExp, router: express.Router): RequestHandler {
+  return (req, res, next) => (paths.test(req.path) ? router(req, res, next) : next());
+}
 
 /**
  * The API as an express router mounted at /v1.0 (the embedded host adds the rest to the same app);
@@ -109,11 +148,16 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
   const api = express.Router();
   const admission = new Admission(settings, new GatewayMetrics(metrics));
   api.use(admission.middleware); // first: refusals answered before anything else runs or reads the body
-  api.use(requestId, observe(metrics, logger.child({ component: "access" })));
-  api.use(apiSecurityHeaders);
+  const observed = observe(metrics, logger.child({ component: "access" }));
+  // One layer: the request id, the static security headers, then the request observed.
+  api.use((req, res, next) => {
+    requestId(req, res);
+    for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
+    observed(req, res, next);
+  });
   api.use(crossOrigin(settings.allowedOrigins)); // preflights are answered before authentication
   // Files first: their bodies stream through to file-manager, never parsed here.
-  api.use(fileRoutes(bus, settings.jwtSecret, settings.fileManagerUrls));
+  api.use(under(/^\/files(?:\/|$)/i, fileRoutes(bus, settings.jwtSecret, settings.fileManagerUrls)));
   api.use(express.json({ limit: settings.bodyLimitBytes, strict: true }));
   api.use(boundedJsonDepth, idempotencyKey);
   const documents = {
@@ -125,15 +169,30 @@ export function createApiRouter({ bus, logger, metrics, settings }: GatewayDeps)
     api.get(path, (_req, res) => {
       res.json(document);
     });
-  api.use(authRoutes(bus, settings));
+  api.use(under(/^\/auth\//i, authRoutes(bus, settings)));
   api.use(authenticate(settings.jwtSecret));
   api.use(reportActivity(bus, logger.child({ component: "activity" })));
-  // The busiest routes first: express tries every route before the one that matches.
-  api.use(messageEditPinSearchRoutes(bus));
-  api.use(messageRoutes(bus, { timeoutMs: settings.rpcTimeoutMs, maxCalls: settings.sendCallsInFlight }));
-  api.use(chatRoutes(bus, logger.child({ component: "chats" })));
-  api.use(presenceRoutes(bus));
-  api.use(agentRoutes(bus));
+  // Search, edits and pins (all below a message or a chat) before the messages' /:id routes.
+  api.use(
+    under(
+      /^\/service_agents\/talk_(?:messages\/[^/]+|chats\/[^/]+\/pins)(?:\/|$)/i,
+      messageEditPinSearchRoutes(bus),
+    ),
+  );
+  api.use(
+    under(
+      /^\/service_agents\/talk_messages(?:\/|$)/i,
+      messageRoutes(bus, { timeoutMs: settings.rpcTimeoutMs, maxCalls: settings.sendCallsInFlight }),
+    ),
+  );
+  api.use(
+    under(
+      /^\/service_agents\/talk_(?:chats|channels)(?:\/|$)/i,
+      chatRoutes(bus, logger.child({ component: "chats" })),
+    ),
+  );
+  const agents = /^\/agents(?:\/|$)/i;
+  api.use(under(agents, presenceRoutes(bus)), under(agents, agentRoutes(bus)));
   api.use(notFoundHandler);
   api.use(errorHandler(logger.child({ component: "http" })));
   return { router: api, gate: admission.gate, stop: () => admission.stop() };

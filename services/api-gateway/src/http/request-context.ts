@@ -1,7 +1,7 @@
 /** Per-request context: the request id (X-Request-Id) and, once authenticated, the caller. */
 import type { TokenClaims } from "@talk/auth";
 import { adoptRequestId } from "@talk/kit";
-import type { NextFunction, Request, Response } from "express";
+import type { Request, Response } from "express";
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -14,8 +14,8 @@ declare global {
 }
 
 /** Adopts a sane incoming X-Request-Id, else makes one; echoes it on every response. */
-export function requestId(req: Request, res: Response, next: NextFunction): void {
-  req.requestId = adoptRequestId(req.get("x-request-id"));
+export function requestId(req: Request, res: Response): void {
+  const incoming = req.headers["x-request-id"];
+  req.requestId = adoptRequestId(Array.isArray(incoming) ? incoming[0] : incoming);
   res.setHeader("X-Request-Id", req.requestId);
-  next();
 }
