@@ -1,5 +1,5 @@
 /**
- * `tsx src/profile-send.ts [--seconds 10] [--concurrency 32] [--hot] [--fsync-off] [--cpu-prof DIR] [--env NAME=VALUE,…]`
+ * `tsx src/profile-send.ts [--seconds 10] [--concurrency 32] [--hot] [--fsync-off] [--cpu-prof DIR] [--broker] [--env NAME=VALUE,…]`
  *
  * Where a send's time goes, on one distributed stack: a closed send load (each worker its own chat,
  * or with --hot every worker in one chat) for `--seconds`, after a warm-up, with
@@ -7,7 +7,9 @@
  *  - PostgreSQL's statements during the window from pg_stat_statements (loaded for this run only,
  *    nested statements of triggers and functions included): calls and execution time per send;
  *  - with --cpu-prof, a V8 CPU profile of exactly the window from every service
- *    (`tsx src/profile-summary.ts <file>` summarises one).
+ *    (`tsx src/profile-summary.ts <file>` summarises one);
+ *  - with --broker, RabbitMQ's side of most of the window (lib/broker-stats.ts): each connection's
+ *    packets and octets each way per send, reductions by Erlang process kind, scheduler states.
  * No baseline runs here: the ratios to B1 are the bench's (`pnpm bench --only send`).
  */
 import pg from "pg";
@@ -18,11 +20,13 @@ import { startStack } from "./lib/stack";
 import { type Sender, talkSend } from "./scenarios/send";
 import { runCommand } from "./lib/run";
 import { argv, option } from "./lib/args";
+import { type BrokerWindow, brokerWindow } from "./lib/broker-stats";
 
 const seconds = Number(option("--seconds", "10"));
 const concurrency = Number(option("--concurrency", "32"));
 const hot = argv.includes("--hot");
 const cpuProf = argv.includes("--cpu-prof") ? option("--cpu-prof", "") : undefined;
+const broker = argv.includes("--broker");
 const durability = argv.includes("--fsync-off") ? "fsync-off" : "durable";
 /** Extra environment for every service (e.g. --env SEND_CALLS_IN_FLIGHT=0 to compare a setting). */
 const env = Object.fromEntries(
@@ -80,6 +84,11 @@ async function main() {
       cpuProf && stack.distributed.processes.forEach((p) => p.pid && process.kill(p.pid, "SIGUSR2"));
     log(`measuring ${seconds} s at concurrency ${concurrency}, ${hot ? "1 chat" : `${concurrency} chats`}`);
     toggle();
+    // the window starts once the CLI reached the node (about a second) and ends before the sends do
+    const brokerSide = broker
+      ? brokerWindow(stack.rabbitUrl, Math.max(1000, seconds * 1000 - 3000))
+      : undefined;
+    brokerSide?.catch(() => undefined);
     const { result, cpuMs } = await meter.during(() => talkSend(clients, senders, concurrency, seconds));
     toggle();
     const summary = result.summary();
@@ -108,6 +117,7 @@ async function main() {
       lines.push(
         `  ${(Number(row.calls) / sends).toFixed(2).padStart(6)}  ${perSend(row.total_exec_time).padStart(8)}  ${(row.total_exec_time / Number(row.calls)).toFixed(3).padStart(7)}  ${(Number(row.rows) / Number(row.calls)).toFixed(1).padStart(9)}  ${row.datname}: ${row.query.replace(/\s+/g, " ").slice(0, 160)}`,
       );
+    if (brokerSide) lines.push("", ...(await brokerLines(brokerSide, summary.rate)));
     process.stdout.write(lines.join("\n") + "\n");
   } finally {
     for (const client of clients) client.close();
@@ -116,6 +126,42 @@ async function main() {
     log("stopping the stack");
     await stack.stop();
   }
+}
+
+/** The broker's window per send (`rate`: sends per second during the run). */
+async function brokerLines(window: Promise<BrokerWindow>, rate: number): Promise<string[]> {
+  const { reductions, schedulers, connections, ms } = await window;
+  const sends = (rate * ms) / 1000;
+  const per = (n: number) => (n / Math.max(1, sends)).toFixed(2);
+  const totalReductions = reductions.reduce((sum, [, n]) => sum + n, 0);
+  const lines = [
+    `RabbitMQ during ${(ms / 1000).toFixed(1)} s of the window (~${sends.toFixed(0)} sends):`,
+    "  per send: packets out  packets in  bytes out  bytes in   connection",
+    ...connections
+      .sort((a, b) => b.recvCnt + b.sendCnt - a.recvCnt - a.sendCnt)
+      .map(
+        (c) =>
+          `           ${per(c.sendCnt).padStart(11)}  ${per(c.recvCnt).padStart(10)}  ${per(c.sendOct).padStart(9)}  ${per(c.recvOct).padStart(8)}   ${c.name}`,
+      ),
+    "  scheduler time per send (µs) by state:",
+    ...Object.entries(schedulers).map(
+      ([type, states]) =>
+        `    ${type}: ` +
+        Object.entries(states)
+          .filter(([state, us]) => state !== "sleep" && us / sends >= 0.5)
+          .sort((a, b) => b[1] - a[1])
+          .map(([state, us]) => `${state} ${per(us)}`)
+          .join(", "),
+    ),
+    `  reductions per send: ${per(totalReductions)} (top process kinds):`,
+    ...reductions
+      .slice(0, 20)
+      .map(
+        ([key, n]) =>
+          `    ${per(n).padStart(9)}  ${((100 * n) / totalReductions).toFixed(1).padStart(5)} %  ${key}`,
+      ),
+  ];
+  return lines;
 }
 
 runCommand("profile", main);
