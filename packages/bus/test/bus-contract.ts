@@ -569,6 +569,27 @@ export function describeBusContract(name: string, makeFixture: () => Promise<Bus
         ).toEqual(events.map((e) => e.seq));
       });
 
+      it("follows entries that come one at a time far past its prefetch window", async () => {
+        const customerId = randomUUID();
+        const spec: StreamSpec = { name: uniqueQueue("trickle"), bindings: [] };
+        await bus.declareStream(spec);
+        const entries: StreamEntry[] = [];
+        readers.push(
+          await bus.readStream(spec, { from: "next", prefetch: 4 }, (entry) => {
+            entries.push(entry);
+          }),
+        );
+        await sleep(200); // the 'next' reader is attached by now
+        const events = Array.from({ length: 13 }, (_, i) =>
+          chatEvent("chat_updated", customerId, randomUUID(), i + 1),
+        );
+        for (const [i, event] of events.entries()) {
+          await bus.appendToStream(spec.name, [event]);
+          await waitFor(() => entries.length === i + 1, { what: `entry ${i + 1} of ${events.length}` });
+        }
+        expect(entries.map((e) => e.event.id)).toEqual(events.map((e) => e.id));
+      });
+
       it("appends many events as one entry: readers get each, in order, with its own position, also from the middle of an entry", async () => {
         const customerId = randomUUID();
         const spec: StreamSpec = { name: uniqueQueue("appended"), bindings: [] };

@@ -70,8 +70,6 @@ interface Attached {
   channel: Channel;
   tag?: string;
   generation: number;
-  /** Deliveries received and not yet handled. */
-  queued: number;
   /** Entries handled since the last acknowledgement. */
   unacked: number;
   ackEvery: number;
@@ -113,7 +111,6 @@ export class AmqpStreamReader implements StreamReader {
     const attached: Attached = {
       channel,
       generation,
-      queued: 0,
       unacked: 0,
       ackEvery: Math.max(1, prefetch >> 1),
     };
@@ -123,7 +120,6 @@ export class AmqpStreamReader implements StreamReader {
         this.queue,
         (message) => {
           if (!message) return this.channelClosed(channel, generation); // cancelled by the broker (e.g. stream deleted)
-          attached.queued++;
           this.tail = this.tail.then(() => this.onMessage(message, attached));
         },
         { noAck: false, arguments: { "x-stream-offset": this.startArgument() } },
@@ -166,7 +162,6 @@ export class AmqpStreamReader implements StreamReader {
   }
 
   private async onMessage(message: ConsumeMessage, attached: Attached): Promise<void> {
-    attached.queued--;
     if (this.stopped || this.attached !== attached) return; // a stale delivery: skip, no ack
     const offset = Number(message.properties.headers?.["x-stream-offset"]);
     if (Number.isFinite(offset) && (offset + 1) * POSITIONS_PER_ENTRY > this.position) {
@@ -189,10 +184,15 @@ export class AmqpStreamReader implements StreamReader {
       if (this.stopped) return;
       this.nextPosition = next;
     }
-    // Acknowledged in batches (one frame for many entries): when nothing more is queued, or when
-    // half the prefetch window is handled, so the broker never waits on an acknowledgement.
+    // Acknowledged in batches (one frame for many entries) once half the prefetch window is handled:
+    // the broker keeps the other half to deliver meanwhile, so it never waits on an acknowledgement.
+    // On a stream an acknowledgement only gives credit back (it removes nothing, and the reader
+    // re-attaches from its own position), so entries left unacknowledged while the stream is quiet
+    // cost nothing. Acknowledging whenever nothing more was queued cost a frame (a write here, a
+    // read and a channel round at the broker) per entry whenever entries came slower than they
+    // were handled, i.e. almost always.
     attached.unacked++;
-    if (attached.queued > 0 && attached.unacked < attached.ackEvery) return;
+    if (attached.unacked < attached.ackEvery) return;
     attached.unacked = 0;
     try {
       attached.channel.ack(message, true);
