@@ -23,9 +23,18 @@ describe("the one rule for strings", () => {
       }),
     ).toThrow(/body\.medias\.0\.address\.target must not contain/);
   });
+  it("checks field names too, and every element of arrays and objects", () => {
+    expect(unstorableStringAt({ ok: "x", "bad\u0000key": 1 })).toBe("(a field name)");
+    expect(unstorableStringAt({ a: { "b\ud800": 1 } })).toBe("a.(a field name)");
+    expect(unstorableStringAt([1, true, null, { x: ["", "y", { z: "\u0000" }] }])).toBe("3.x.2.z");
+    expect(unstorableStringAt([1, true, null, { x: ["", "y", { z: "z" }] }])).toBeUndefined();
+  });
   it("walks values nested far deeper than the call stack without overflowing", () => {
     let deep: unknown = "\u0000";
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(unstorableStringAt(deep)?.startsWith("0.0.0")).toBe(true);
+    let fine: unknown = "ok";
+    for (let i = 0; i < 100_000; i++) fine = { a: fine };
+    expect(unstorableStringAt(fine)).toBeUndefined();
   });
 });

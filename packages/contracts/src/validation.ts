@@ -70,8 +70,35 @@ function describe(error: ErrorObject, where: string): string {
  */
 const UNSTORABLE = /[\u0000\ud800-\udfff]/u;
 
-/** The path (`medias.0.link`) of the first string — value or key — that breaks the string rule. */
+/**
+ * The path (`medias.0.link`) of the first string — value or key — that breaks the string rule. The
+ * common case — nothing breaks it — walks the value without building a path per field (every
+ * validated request, reply and event goes through here); the path is worked out only for a value
+ * that has such a string.
+ */
 export function unstorableStringAt(value: unknown): string | undefined {
+  return hasUnstorableString(value) ? unstorablePath(value) : undefined;
+}
+
+function hasUnstorableString(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === "string") {
+      if (UNSTORABLE.test(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) pending.push(item);
+    } else if (current !== null && typeof current === "object") {
+      for (const key of Object.keys(current)) {
+        if (UNSTORABLE.test(key)) return true;
+        pending.push((current as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
+function unstorablePath(value: unknown): string | undefined {
   const pending: { value: unknown; path: string }[] = [{ value, path: "" }];
   const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
   for (let next = pending.pop(); next; next = pending.pop()) {
