@@ -92,12 +92,22 @@ export class FoldedTransaction {
     }
   }
 
-  /** Runs statements in the transaction (the first step begins it); the rows of each. */
-  step<Row = Record<string, unknown>>(statements: StepStatement[]): Promise<Row[][]> {
+  /**
+   * Runs statements in the transaction (the first step begins it); the rows of each. `before`
+   * (the first step only): statements that go in the same round trip ahead of the BEGIN, in a
+   * transaction of their own — they commit whatever becomes of this one; their rows come first.
+   * If the step fails, whether they committed is not known.
+   */
+  step<Row = Record<string, unknown>>(
+    statements: StepStatement[],
+    { before = [] }: { before?: StepStatement[] } = {},
+  ): Promise<Row[][]> {
     if (this.ended) throw new Error("the transaction has ended");
+    if (before.length > 0 && this.begun)
+      throw new Error("statements before the BEGIN go with the first step");
     const begin = !this.begun;
     this.begun = true;
-    return this.run<Row>(statements, { begin, commit: false });
+    return this.run<Row>(statements, { begin, commit: false, before });
   }
 
   /** Runs the last statements and commits, in one round trip; the rows of each statement. */
@@ -135,13 +145,25 @@ export class FoldedTransaction {
 
   private async run<Row>(
     statements: StepStatement[],
-    { begin, commit }: { begin: boolean; commit: boolean },
+    { begin, commit, before = [] }: { begin: boolean; commit: boolean; before?: StepStatement[] },
   ): Promise<Row[][]> {
+    // The statements in the order they run (`before` in a transaction of its own), and which of
+    // them answer the caller.
+    const transactions = [
+      ...(before.length > 0 ? [{ begin: true, statements: before, commit: true }] : []),
+      { begin, statements, commit },
+    ];
     if (!this.server) {
       // PGlite (in its thread): the statements with their bindings, BEGIN and COMMIT included, in
       // one call; it stops at the first that fails, as a server does in a simple query.
-      const all = [...(begin ? ["begin"] : []), ...statements, ...(commit ? ["commit"] : [])];
-      const answer = (this.connection as PgliteLike).run(all.map((statement) => this.bound(statement)));
+      const all: BoundStatement[] = [];
+      const at: number[] = [];
+      for (const transaction of transactions) {
+        if (transaction.begin) all.push(this.bound("begin"));
+        for (const statement of transaction.statements) at.push(all.push(this.bound(statement)) - 1);
+        if (transaction.commit) all.push(this.bound("commit"));
+      }
+      const answer = (this.connection as PgliteLike).run(all);
       // The run with the COMMIT ends the transaction whatever happens, and the thread runs calls in
       // the order they were posted: the session is the next caller's now, while this one waits for
       // its answer (the next transaction's first step runs right after the COMMIT, not once this
@@ -151,41 +173,47 @@ export class FoldedTransaction {
         await this.release();
       }
       const results = await answer;
-      return results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length) as Row[][];
+      return at.map((i) => results[i] as Row[]);
     }
     const session = sessionOf(this.connection);
     const preparing: string[] = [];
     const texts: string[] = [];
-    // Which result is each statement's: a PREPARE answers one of its own.
+    // Which result is each statement's: a PREPARE, a BEGIN or a SET answers one of its own.
     const at: number[] = [];
-    for (const statement of statements) {
-      if (typeof statement !== "string" && statement.prepare) {
-        const { name, sql, values } = this.executing(statement, session);
-        if (!session.prepared.has(name)) {
-          texts.push(`prepare ${name} as ${sql}`);
-          preparing.push(name);
+    for (const transaction of transactions) {
+      const own = transaction.statements === before;
+      if (transaction.begin) texts.push("begin");
+      let generic = own ? false : this.generic;
+      for (const statement of transaction.statements) {
+        if (typeof statement !== "string" && statement.prepare) {
+          const { name, sql, values } = this.executing(statement, session);
+          if (!session.prepared.has(name)) {
+            texts.push(`prepare ${name} as ${sql}`);
+            preparing.push(name);
+          }
+          if (!generic) {
+            // Generic plans from the first run: a text that takes its values as arrays (`= any(?)`,
+            // `unnest(?)`) is estimated from its values when planned for them, and PostgreSQL would
+            // keep choosing those custom plans — a planning at every run, what preparing saves.
+            texts.push("set local plan_cache_mode = force_generic_plan");
+            generic = true;
+          }
+          at.push(texts.length);
+          texts.push(`execute ${name}${values.length > 0 ? `(${values.map(literal).join(", ")})` : ""}`);
+        } else {
+          at.push(texts.length);
+          texts.push(this.inline(statement));
         }
-        if (!this.generic) {
-          // Generic plans from the first run: a text that takes its values as arrays (`= any(?)`,
-          // `unnest(?)`) is estimated from its values when planned for them, and PostgreSQL would
-          // keep choosing those custom plans — a planning at every run, what preparing saves.
-          texts.push("set local plan_cache_mode = force_generic_plan");
-          this.generic = true;
-        }
-        at.push(texts.length);
-        texts.push(`execute ${name}${values.length > 0 ? `(${values.map(literal).join(", ")})` : ""}`);
-      } else {
-        at.push(texts.length);
-        texts.push(this.inline(statement));
       }
+      if (!own) this.generic = generic;
+      if (transaction.commit) texts.push("commit");
     }
-    const all = [...(begin ? ["begin"] : []), ...texts, ...(commit ? ["commit"] : [])];
     // Straight to pg's client, not through knex.raw, which would rewrite every `?` of the text —
     // values' included — into a placeholder. Without values pg sends one simple query, which
     // answers one result per statement.
     let answer: { rows: Row[] } | { rows: Row[] }[];
     try {
-      answer = (await (this.connection as pg.Client).query(all.join(";\n"))) as unknown as
+      answer = (await (this.connection as pg.Client).query(texts.join(";\n"))) as unknown as
         { rows: Row[] } | { rows: Row[] }[];
     } catch (error) {
       // A PREPARE is not undone by a rollback, and which statements of a failed step ran is not
@@ -195,7 +223,7 @@ export class FoldedTransaction {
     }
     for (const name of preparing) session.prepared.add(name);
     const results = Array.isArray(answer) ? answer.map((r) => r.rows) : [answer.rows];
-    return at.map((i) => results[(begin ? 1 : 0) + i]);
+    return at.map((i) => results[i]);
   }
 
   /** A prepared statement's name on `session`, its text with `$n` placeholders, and its values. */

@@ -8,6 +8,7 @@ import { type Actor, AppError, type RateLimitState } from "@talk/contracts";
 import type { Metrics } from "@talk/kit";
 import type { Knex } from "knex";
 import type { Migration } from "./migrate";
+import type { Statement } from "./statements";
 
 export const RATE_BUCKETS_TABLE = "talk_rate_buckets";
 
@@ -86,18 +87,76 @@ export class WriteBudget {
     ];
   }
 
+  /**
+   * A write's charge left to the code that writes it (`folding`), which may make it in a round trip
+   * of its own instead of one of the budget's.
+   */
+  pending(actor: Actor): PendingCharge {
+    return { budget: this, actor };
+  }
+
+  /**
+   * The charge of a group of writes for a caller's round trip: one statement, to run in a
+   * transaction of its own (it must not roll back with the caller's; FoldedTransaction's `before`),
+   * and what its rows say — every write of the group granted, or not. When not (or when there is no
+   * statement: the group wants more than a bucket holds), `settle` does what `take` does then: what
+   * the statement took given back, and each write charged alone, in order, its refusal saying which
+   * bucket and when to retry.
+   */
+  folding(actors: Actor[]): FoldedCharge {
+    const wants = this.wantsOf(actors);
+    const fits = wants.every((w) => w.tokens <= w.bucket.perMinute);
+    return {
+      statement: fits ? takingTokens(wants) : undefined,
+      granted: (rows) => grantedKeys(rows).size === wants.length,
+      settle: async (rows) => {
+        const results: PromiseSettledResult<void>[] = [];
+        try {
+          if (rows) {
+            const granted = grantedKeys(rows);
+            await againOnDeadlock(() =>
+              giveBack(
+                this.db,
+                wants.filter((w) => granted.has(w.bucket.key)),
+              ),
+            );
+          }
+          for (const actor of actors)
+            results.push(
+              await this.takeAlone(actor).then(
+                () => ({ status: "fulfilled", value: undefined }) as const,
+                (reason: unknown) => ({ status: "rejected", reason }) as const,
+              ),
+            );
+        } catch (reason) {
+          while (results.length < actors.length) results.push({ status: "rejected", reason });
+        }
+        return results;
+      },
+    };
+  }
+
+  private wantsOf(actors: Actor[]): Want[] {
+    const wanted = new Map<string, Want>();
+    for (const actor of actors)
+      for (const [, bucket] of this.bucketsOf(actor)) {
+        const want = wanted.get(bucket.key) ?? { bucket, tokens: 0 };
+        want.tokens += 1;
+        wanted.set(bucket.key, want);
+      }
+    return [...wanted.values()];
+  }
+
   private async charge(group: Charge[]): Promise<void> {
     try {
-      const wanted = new Map<string, { bucket: Bucket; tokens: number }>();
-      for (const { actor } of group)
-        for (const [, bucket] of this.bucketsOf(actor)) {
-          const want = wanted.get(bucket.key) ?? { bucket, tokens: 0 };
-          want.tokens += 1;
-          wanted.set(bucket.key, want);
-        }
-      const wants = [...wanted.values()];
+      const wants = this.wantsOf(group.map((charge) => charge.actor));
       if (wants.every((w) => w.tokens <= w.bucket.perMinute)) {
-        const granted = await againOnDeadlock(() => takeTokens(this.db, wants));
+        const { sql, bindings } = takingTokens(wants);
+        const granted = grantedKeys(
+          await againOnDeadlock(async () =>
+            rowsOf<Record<string, unknown>>(await this.db.raw(sql, bindings)),
+          ),
+        );
         if (granted.size === wants.length) {
           for (const charge of group) charge.resolve();
           return;
@@ -132,6 +191,27 @@ export class WriteBudget {
 
 type BucketName = "agent" | "customer";
 
+interface Want {
+  bucket: Bucket;
+  tokens: number;
+}
+
+/** A write's charge not made yet (`WriteBudget.pending`): the writer folds it or takes it. */
+export interface PendingCharge {
+  readonly budget: WriteBudget;
+  readonly actor: Actor;
+}
+
+/** A group's charge as a statement for a caller's round trip (`WriteBudget.folding`). */
+export interface FoldedCharge {
+  /** Undefined when the group cannot be granted at once: `settle(undefined)` then. */
+  statement?: Statement;
+  /** Whether the statement's rows say every bucket gave all the group wanted. */
+  granted(rows: Record<string, unknown>[]): boolean;
+  /** When not: what it took given back, and each write charged alone (one answer per actor, in order). */
+  settle(rows: Record<string, unknown>[] | undefined): Promise<PromiseSettledResult<void>[]>;
+}
+
 interface Charge {
   actor: Actor;
   resolve: () => void;
@@ -146,14 +226,15 @@ const refilledSql = (perMinute: string, rate: string) =>
   `least(${perMinute}, b.tokens + extract(epoch from (now() - b.at)) * ${rate})`;
 
 /**
- * Takes `tokens` from each bucket that has them all, in one statement; the keys of those that gave.
+ * The statement that takes `tokens` from each bucket that has them all; its rows are the keys of
+ * those that gave (`grantedKeys`).
  * Rows are locked in key order, so two replicas charging overlapping groups wait for each other
  * instead of deadlocking (the overload drill met "deadlock detected" as a 500 before).
  * A bucket seen for the first time starts full. The tokens wanted come in as the proposed row's
  * `tokens` (the capacity minus them), so the conflict's update reads them back; one upsert per
  * capacity (agents' and customers' buckets), as parts of one statement.
  */
-async function takeTokens(db: Db, wants: { bucket: Bucket; tokens: number }[]): Promise<Set<string>> {
+function takingTokens(wants: Want[]): Statement {
   const byCapacity = new Map<number, { key: string; left: number }[]>();
   for (const { bucket, tokens } of wants)
     byCapacity.set(bucket.perMinute, [
@@ -171,15 +252,19 @@ async function takeTokens(db: Db, wants: { bucket: Bucket; tokens: number }[]): 
         where ${refilled} >= ${per} - excluded.tokens
       returning b.key)`;
   });
-  const answer = await db.raw(
-    `with ${parts.join(", ")} ${parts.map((_, i) => `select key from t${i}`).join(" union all ")}`,
-    [...byCapacity.values()].map((rows) => JSON.stringify(rows)),
-  );
-  return new Set(rowsOf<{ key: string }>(answer).map((row) => row.key));
+  return {
+    sql: `with ${parts.join(", ")} ${parts.map((_, i) => `select key from t${i}`).join(" union all ")}`,
+    bindings: [...byCapacity.values()].map((rows) => JSON.stringify(rows)),
+  };
 }
 
-/** Gives back what `takeTokens` took (never above a bucket's capacity). */
-async function giveBack(db: Db, wants: { bucket: Bucket; tokens: number }[]): Promise<void> {
+/** The keys of the buckets that gave (`takingTokens`' rows). */
+function grantedKeys(rows: Record<string, unknown>[]): Set<string> {
+  return new Set(rows.map((row) => String(row.key)));
+}
+
+/** Gives back what `takingTokens` took (never above a bucket's capacity). */
+async function giveBack(db: Db, wants: Want[]): Promise<void> {
   if (wants.length === 0) return;
   await db.raw(
     `update ${RATE_BUCKETS_TABLE} as b set tokens = least(w.per, b.tokens + w.tokens)

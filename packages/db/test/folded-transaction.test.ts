@@ -119,6 +119,26 @@ describe.each(eachDatabase())("FoldedTransaction on %s", (name, open) => {
     }
   });
 
+  it("runs statements before the BEGIN in a transaction of their own: they stand when the transaction rolls back", async () => {
+    const failure = await FoldedTransaction.run(db, async (trx) => {
+      const [before, inside] = await trx.step(
+        [{ sql: "insert into notes (id, body) values (?, ?) returning id", bindings: [601, "inside"] }],
+        {
+          before: [
+            preparedOnSession({
+              sql: "insert into notes (id, body) values (?, ?) returning id",
+              bindings: [600, "apart"],
+            }),
+          ],
+        },
+      );
+      expect([before, inside]).toEqual([[{ id: 600 }], [{ id: 601 }]]);
+      await trx.commit([{ sql: "insert into notes (id, body) values (?, ?)", bindings: [1, "a duplicate"] }]);
+    }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "23505" });
+    expect(await db("notes").whereIn("id", [600, 601]).select("body")).toEqual([{ body: "apart" }]);
+  });
+
   it("rolls back when the work throws between its steps", async () => {
     await expect(
       FoldedTransaction.run(db, async (trx) => {

@@ -56,12 +56,13 @@ export async function startMessageManager({
   const readMarks = new ReadMarks(store, reads, outbox, new ReplicaMembership(store, authority, 5000));
   const applier = new ChatChangeApplier(store, outbox, logger.child({ component: "chat-changes" }), reads);
 
-  // A send's charge and its batch's first round trip overlap: the batch decides once both answered.
+  // A send's charge is made by its batch, in the batch's first round trip (one statement for all
+  // of its sends, ahead of its BEGIN, in a transaction of its own).
   await bus.handle("message.create", (req, ctx) =>
-    messages.create(req.message, requestContextOf(req, ctx.requestId), budget.take(req.actor)),
+    messages.create(req.message, requestContextOf(req, ctx.requestId), budget.pending(req.actor)),
   );
   // Sends gathered by a gateway: each decided, charged and answered on its own (one reply each), and
-  // all of them in the same group commit (they are queued in one tick).
+  // all of them in the same group commit (they are queued in one tick), their charges one statement.
   await bus.handle("message.createMany", async (req, ctx) => ({
     replies: await Promise.all(
       req.sends.map(({ request_id, traceparent, tracestate, ...send }) =>
@@ -69,7 +70,7 @@ export async function startMessageManager({
           .create(
             send.message,
             requestContextOf(send, request_id ?? ctx.requestId),
-            budget.take(send.actor),
+            budget.pending(send.actor),
             traceparent ? { traceparent, ...(tracestate && { tracestate }) } : undefined,
           )
           .then(

@@ -6,7 +6,9 @@
  * chats' new sequence numbers and message counts, the senders' own read marks and the keys'
  * responses with one statement, and commits once — two round trips to the database in all (a
  * FoldedTransaction: the BEGIN goes with the claims and the locks, the COMMIT with the writes; the
- * statements of both steps are prepared on each pooled session, planned once). Per chat the order, sequence numbers
+ * statements of both steps are prepared on each pooled session, planned once). The sends' charge to
+ * their write budgets is one statement too, ahead of the BEGIN in the first round trip, in a
+ * transaction of its own (it stands whatever becomes of the batch, as if made apart). Per chat the order, sequence numbers
  * and strictly increasing timestamps are exactly those of one-by-one sends: the chat's row is
  * locked while they are taken. Under no load a send is a batch of one.
  *
@@ -27,6 +29,7 @@ import {
   type IdempotencyKey,
   type Outbox,
   type KeyClaim,
+  type PendingCharge,
   type Statement,
   FoldedTransaction,
   agentKey,
@@ -57,8 +60,30 @@ interface Send {
   confirmed: boolean;
   /** The trace of the request that sends (batches are written outside it). */
   trace: TraceCarrier;
-  /** Its charge to the write budgets; the send is decided once it answered (a refusal is its answer). */
-  admitted: Promise<void>;
+  /**
+   * Its charge to the write budgets once made; the send is decided once it answered (a refusal is
+   * its answer). Until then (`pending`) the batch makes it, in its first round trip.
+   */
+  admitted?: Promise<void>;
+  pending?: PendingCharge;
+}
+
+/**
+ * A send's charge to its write budgets: made by the caller (its answer), or left to the batch
+ * (`WriteBudget.pending`), which makes it in its first round trip — in a transaction of its own,
+ * so that it does not roll back with the batch, as if made apart.
+ */
+export type Admission = Promise<void> | PendingCharge;
+
+/** The charge's answer, made now if it was left to the batch. */
+export const admissionAnswer = (admission: Admission): Promise<void> =>
+  admission instanceof Promise ? admission : admission.budget.take(admission.actor);
+
+/** The batch's charge was not granted in full: its transaction is rolled back and the charge settled apart. */
+class PartlyGranted extends Error {
+  constructor(readonly rows: Record<string, unknown>[]) {
+    super("a batch's write budget charge was not granted in full");
+  }
 }
 
 /**
@@ -88,11 +113,14 @@ export class BatchedSends {
   send(
     input: CreateMessageRequest,
     context: RequestContext,
-    admitted: Promise<void> = Promise.resolve(),
+    admission: Admission = Promise.resolve(),
     trace: TraceCarrier = traceContext(),
   ): Promise<Message> {
-    admitted.catch(() => undefined); // a refusal is read by the batch, not left unhandled meanwhile
-    return this.group.submit({ input, context, confirmed: false, trace, admitted });
+    if (admission instanceof Promise) {
+      admission.catch(() => undefined); // a refusal is read by the batch, not left unhandled meanwhile
+      return this.group.submit({ input, context, confirmed: false, trace, admitted: admission });
+    }
+    return this.group.submit({ input, context, confirmed: false, trace, pending: admission });
   }
 
   private async confirmThenSend(send: Send): Promise<Message> {
@@ -115,9 +143,34 @@ export class BatchedSends {
     } catch (error) {
       filesFailure = error;
     }
-    // The budgets' answers. On a server they are awaited after the first round trip (the charges
-    // ran meanwhile on other connections of the pool); on PGlite, one connection in all, before it.
-    const charges = Promise.allSettled(sends.map((send) => send.admitted));
+    return this.written(sends, files, filesFailure);
+  }
+
+  private async written(
+    sends: Send[],
+    files: FileLookup | undefined,
+    filesFailure: unknown,
+  ): Promise<Outcome<Message>[]> {
+    // The charges left to the batch: one statement, ahead of the first round trip's BEGIN (in a
+    // transaction of its own). When the group wants more than a bucket holds, each is charged
+    // alone first.
+    const charging: { index: number; charge: PendingCharge }[] = [];
+    for (const [index, send] of sends.entries()) {
+      if (send.admitted || !send.pending) continue;
+      if (charging.length > 0 && send.pending.budget !== charging[0].charge.budget)
+        send.admitted = admissionAnswer(send.pending); // another budget (not met in the service): apart
+      else charging.push({ index, charge: send.pending });
+    }
+    const folded = charging[0]?.charge.budget.folding(charging.map(({ charge }) => charge.actor));
+    const foldedSends = charging.map(({ index }) => index);
+    if (folded && !folded.statement) {
+      settle(sends, foldedSends, await folded.settle(undefined));
+      return this.written(sends, files, filesFailure);
+    }
+    // The answers of charges made apart. On a server they are awaited after the first round trip
+    // (they ran meanwhile on other connections of the pool); on PGlite, one connection in all, before it.
+    const charges = Promise.allSettled(sends.map((send) => send.admitted ?? Promise.resolve()));
+    for (const send of sends) send.admitted?.catch(() => undefined);
     if (!onServer(this.store.db)) await charges;
     const { emit, take } = this.outbox.collector();
     let committing = false;
@@ -153,10 +206,16 @@ export class BatchedSends {
             here: mentioned.get(i)?.here,
           })),
         );
-        const results = await trx.step([
-          ...(claiming?.statements ?? []).map(preparedOnSession),
-          ...locking.statements,
-        ]);
+        const answered = await trx.step(
+          [...(claiming?.statements ?? []).map(preparedOnSession), ...locking.statements],
+          { before: folded?.statement ? [preparedOnSession(folded.statement)] : [] },
+        );
+        // The batch's own charge: granted in full, or the batch starts again once it is settled.
+        const results = folded ? answered.slice(1) : answered;
+        if (folded) {
+          if (!folded.granted(answered[0])) throw new PartlyGranted(answered[0]);
+          for (const i of foldedSends) sends[i].admitted = Promise.resolve();
+        }
         const claims = claiming
           ? claiming.read(results[0], results[1])
           : new Map<string, KeyClaim<Message>>();
@@ -278,6 +337,16 @@ export class BatchedSends {
       if (outcomes.some((outcome) => outcome && "value" in outcome)) this.outbox.committed();
       return outcomes;
     } catch (error) {
+      // The batch's charge was granted in part (its transaction rolled back, nothing else done):
+      // what it took is given back and each send charged alone, in order, as `take` does; then the
+      // batch is written again, its refused sends answered so.
+      if (error instanceof PartlyGranted && folded) {
+        settle(sends, foldedSends, await folded.settle(error.rows));
+        return this.written(sends, files, filesFailure);
+      }
+      // A batch whose first round trip failed may or may not have made its charge: its sends that
+      // are tried again are charged again (at most one token more per send, only when the database
+      // failed a step).
       // Failed before the commit (a statement the server refused, even in the step with the
       // COMMIT: the COMMIT then did not run): nothing of it happened; each send is tried again on
       // its own (a send that fails alone fails). A connection lost during the step with the COMMIT
@@ -286,4 +355,13 @@ export class BatchedSends {
       return sends.map((send) => ({ alone: () => this.group.submitAlone(send) }));
     }
   }
+}
+
+/** The answers of the charges a batch settled apart, to its sends (`foldedSends`, in order). */
+function settle(sends: Send[], foldedSends: number[], answers: PromiseSettledResult<void>[]): void {
+  foldedSends.forEach((i, k) => {
+    const answer = answers[k];
+    sends[i].admitted = answer.status === "fulfilled" ? Promise.resolve() : Promise.reject(answer.reason);
+    sends[i].admitted.catch(() => undefined);
+  });
 }

@@ -47,7 +47,7 @@ import {
   isDeleted,
 } from "./domain/message-rules";
 import type { GroupCommitOptions } from "./group-commit";
-import { BatchedSends, DEFAULT_SEND_BATCHING } from "./message-sends";
+import { type Admission, BatchedSends, DEFAULT_SEND_BATCHING, admissionAnswer } from "./message-sends";
 import type { MessageMetrics } from "./metrics";
 import { type MembershipAuthority, ReplicaMembership } from "./replica-membership";
 import type { MessageStore } from "./store/message-store";
@@ -82,21 +82,22 @@ export class MessageService {
   }
 
   /**
-   * `admitted`: the send's charge to its write budgets, made by the caller (a refusal of it comes
-   * first, before any other answer: a 429 is never hidden behind a 400 or a repeat's answer).
-   * `trace`: the trace its event continues (default: the active one).
+   * `admitted`: the send's charge to its write budgets — made by the caller, or left to the batch
+   * that writes it (`WriteBudget.pending`: it is made in the batch's first round trip). A refusal
+   * of it comes first, before any other answer: a 429 is never hidden behind a 400 or a repeat's
+   * answer. `trace`: the trace its event continues (default: the active one).
    */
   async create(
     input: CreateMessageRequest,
     context: RequestContext,
-    admitted: Promise<void> = Promise.resolve(),
+    admitted: Admission = Promise.resolve(),
     trace?: TraceCarrier,
   ): Promise<Message> {
     try {
       assertPostable(input);
       mentionsIn(input.text ?? ""); // a <@…> that is no agent id is refused before the send is queued
     } catch (error) {
-      await admitted;
+      await admissionAnswer(admitted);
       throw error;
     }
     return this.sends.send(input, context, admitted, trace);

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { MemoryBus } from "@talk/bus";
 import { type Message, normalizeTimestamp } from "@talk/contracts";
-import { Outbox, connectDatabase, migrate } from "@talk/db";
+import { Outbox, WriteBudget, connectDatabase, migrate } from "@talk/db";
 import { silentLogger } from "@talk/kit";
 
 import { eachDatabase } from "@talk/testkit";
@@ -177,6 +177,80 @@ describe.each(eachDatabase())("on %s", (_name, open) => {
         {},
       );
       expect(replies.result.map((m) => m.text).sort()).toEqual(["another answer", "answer"]);
+    });
+  });
+
+  describe("write budgets charged by the batch (in its first round trip)", () => {
+    // Refills are slow enough (1 token per 20 s) not to change what these tests see.
+    const budget = () => new WriteBudget(db, { perAgentPerMinute: 3, perCustomerPerMinute: 1000 });
+    const charged = (limits: WriteBudget, agent: string, text: string, key?: string) =>
+      service.create(
+        { chat_id: chat, type: "normal", text },
+        {
+          actor: { customer_id: customer, agent_id: agent },
+          ...(key ? { idempotency: { key, fingerprint: "same" } } : {}),
+        },
+        limits.pending({ customer_id: customer, agent_id: agent }),
+      );
+
+    it("charges each send once: sends within the budget are written, one by one or together", async () => {
+      const limits = budget();
+      const [agent] = members;
+      await charged(limits, agent, "budget one");
+      await Promise.all([charged(limits, agent, "budget two"), charged(limits, agent, "budget three")]);
+      await expect(charged(limits, agent, "budget four")).rejects.toMatchObject({
+        status: "RESOURCE_EXHAUSTED",
+        reason: "WRITE_RATE_LIMITED",
+      });
+    });
+
+    it("refuses the sends of a batch beyond their budget, in order, gives their keys back and writes the others", async () => {
+      const limits = budget();
+      const [, agent, other] = members;
+      const keys = Array.from({ length: 5 }, () => randomUUID());
+      const results = await Promise.allSettled([
+        ...keys.map((key, i) => charged(limits, agent, `over ${i}`, key)),
+        charged(limits, other, "within"),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        "fulfilled",
+        "fulfilled",
+        "fulfilled",
+        "rejected",
+        "rejected",
+        "fulfilled",
+      ]);
+      expect(results[3]).toMatchObject({
+        reason: { reason: "WRITE_RATE_LIMITED", rateLimit: { limit: 3, remaining: 0 } },
+      });
+      const stored = await db("idempotency_keys").whereIn("key", keys).select("key");
+      expect(stored.map((row: { key: string }) => row.key).sort()).toEqual(keys.slice(0, 3).sort());
+      expect(
+        await db("talk_messages")
+          .where({ chat_id: chat, owner_id: agent })
+          .whereLike("text", "over %")
+          .count({ n: "*" }),
+      ).toEqual([{ n: 3 }]);
+    });
+
+    it("when the batch's one charge is refused in part, charges its sends one by one, in order, as if apart", async () => {
+      const limits = budget();
+      const [, , , agent, other] = members;
+      await charged(limits, agent, "first");
+      await charged(limits, agent, "second");
+      const results = await Promise.allSettled([
+        charged(limits, agent, "third"),
+        charged(limits, agent, "fourth"),
+        charged(limits, other, "mine"),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(results[1]).toMatchObject({ reason: { reason: "WRITE_RATE_LIMITED" } });
+      // what the refused statement took from the other agent's bucket was given back: 2 sends left
+      await charged(limits, other, "mine again");
+      await charged(limits, other, "and again");
+      await expect(charged(limits, other, "one too many")).rejects.toMatchObject({
+        reason: "WRITE_RATE_LIMITED",
+      });
     });
   });
 });
