@@ -33,7 +33,7 @@ import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
 import { FoldedTransaction } from "./folded-transaction";
-import type { Statement } from "./statements";
+import { type Statement, onServer } from "./statements";
 
 export const OUTBOX_TABLE = "talk_outbox";
 const RELAY_LOCK_KEY = 7_346_221; // any constant: one relay per database drains at a time
@@ -263,6 +263,15 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    return onServer(this.db) ? this.publishBatchInTransaction() : this.publishBatchThenDelete();
+  }
+
+  /**
+   * On a server, where replicas of a service share the database: the events are taken out, published
+   * and deleted in one transaction holding the relay's lock, so two replicas never publish the same
+   * events, nor out of order.
+   */
+  private async publishBatchInTransaction(): Promise<number> {
     return FoldedTransaction.run(this.db, async (trx) => {
       // The delete below sees every commit made before this connection was had, so a nudge from
       // one of them needs no pass of its own (a drain nudged while waiting for the connection
@@ -292,28 +301,78 @@ export class OutboxRelay {
             Number((await trx.step<{ n: number }>([`select count(*) as n from ${OUTBOX_TABLE}`]))[0][0].n);
       this.observeLag(pending, rows[0]?.created_at);
       if (rows.length === 0) return 0;
-      const written = rows.map((row) =>
-        typeof row.event === "string" ? (JSON.parse(row.event) as ExchangeMessage) : row.event,
-      );
-      const spans = written.map((event) => this.publishSpan(event));
-      const events = written.map((event, i) => continuedBy(event, spans[i]));
-      // Issued in order on one channel; each resolves on its broker confirm. The stream gets the
-      // pass as one entry (one write and one delivery per reader, not one per event).
-      try {
-        await Promise.all([
-          ...events.map((event) => this.bus.publish<PublishedExchange>(event, { exchange: this.exchange })),
-          // Only an outbox of public events has a stream.
-          ...(this.stream ? [this.bus.appendToStream(this.stream, events as EventEnvelope[])] : []),
-        ]);
-      } catch (err) {
-        for (const { span } of spans) failed(span, err);
-        throw err;
-      } finally {
-        for (const { span } of spans) span.end();
-      }
+      await this.publish(rows);
       await trx.commit([]);
       return rows.length;
     });
+  }
+
+  /**
+   * On PGlite (one process, one session, one relay per schema): the events are read, published,
+   * then deleted — each a transaction of its own, so the one session is free while the bus
+   * publishes. A transaction around the publish held it, and so every service's database, until
+   * the bus accepted the events: with a broker (RABBITMQ_URL) until it confirmed them, up to the
+   * publish timeout while it is away. Nothing else deletes from the outbox and this relay's passes
+   * run one at a time, so the events leave in the order they committed, and none twice except after
+   * a crash between its publish and its delete (delivery is at-least-once).
+   */
+  private async publishBatchThenDelete(): Promise<number> {
+    type Row = { id: number | string; event: ExchangeMessage | string; created_at: string };
+    const [rows] = await FoldedTransaction.run(this.db, (trx) => {
+      // The read sees every commit made before this connection was had, so a nudge from one of
+      // them needs no pass of its own.
+      this.again = false;
+      return trx.commit<Row>([
+        `select id, event, created_at from ${OUTBOX_TABLE} order by id limit ${this.batchSize}`,
+      ]);
+    });
+    const pending =
+      rows.length < this.batchSize
+        ? rows.length
+        : Number(
+            ((await this.db.raw(`select count(*) as n from ${OUTBOX_TABLE}`)) as { rows: { n: number }[] })
+              .rows[0].n,
+          );
+    this.observeLag(pending, rows[0]?.created_at);
+    if (rows.length === 0) return 0;
+    await this.publish(rows);
+    // The delete commits asynchronously (see above): a crash can lose only it, and the events are
+    // published again.
+    await FoldedTransaction.run(this.db, (trx) =>
+      trx.commit([
+        "set local synchronous_commit = off",
+        {
+          sql: `delete from ${OUTBOX_TABLE} where id = any(?::bigint[])`,
+          bindings: [rows.map((row) => String(row.id))],
+        },
+      ]),
+    );
+    return rows.length;
+  }
+
+  /** Publishes the rows' events in order; resolves once the bus accepted (the broker confirmed) them all. */
+  private async publish(
+    rows: readonly { id: number | string; event: ExchangeMessage | string }[],
+  ): Promise<void> {
+    const written = rows.map((row) =>
+      typeof row.event === "string" ? (JSON.parse(row.event) as ExchangeMessage) : row.event,
+    );
+    const spans = written.map((event) => this.publishSpan(event));
+    const events = written.map((event, i) => continuedBy(event, spans[i]));
+    // Issued in order on one channel; each resolves on its broker confirm. The stream gets the
+    // pass as one entry (one write and one delivery per reader, not one per event).
+    try {
+      await Promise.all([
+        ...events.map((event) => this.bus.publish<PublishedExchange>(event, { exchange: this.exchange })),
+        // Only an outbox of public events has a stream.
+        ...(this.stream ? [this.bus.appendToStream(this.stream, events as EventEnvelope[])] : []),
+      ]);
+    } catch (err) {
+      for (const { span } of spans) failed(span, err);
+      throw err;
+    } finally {
+      for (const { span } of spans) span.end();
+    }
   }
 
   /** A producer span per event, under the trace it was written in (a no-op while tracing is off). */
