@@ -32,7 +32,7 @@ import {
 import type { Knex } from "knex";
 import { type IdempotencyKey, oncePerKey } from "./idempotency";
 import type { Migration } from "./migrate";
-import { FoldedTransaction } from "./folded-transaction";
+import { FoldedTransaction, preparedOnSession } from "./folded-transaction";
 import { type Statement, onServer } from "./statements";
 
 export const OUTBOX_TABLE = "talk_outbox";
@@ -291,7 +291,11 @@ export class OutboxRelay {
       }>([
         "set local synchronous_commit = off",
         `select pg_advisory_xact_lock(${RELAY_LOCK_KEY})`,
-        `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ${this.batchSize}) returning id, event, created_at`,
+        // Kept prepared on the session: planned once, not on every pass.
+        preparedOnSession({
+          sql: `delete from ${OUTBOX_TABLE} where id in (select id from ${OUTBOX_TABLE} order by id limit ?) returning id, event, created_at`,
+          bindings: [this.batchSize],
+        }),
       ]);
       const rows = taken.sort((a, b) => Number(a.id) - Number(b.id));
       const pending =
