@@ -10,13 +10,24 @@
  * whose server is missing are skipped loudly; under CI=true they run and fail.
  *
  * Extra arguments go to jest: `pnpm test -- test/http` runs one folder. `--no-lint` skips the code
- * checks (for a quick local re-run).
+ * checks (for a quick local re-run). `--servers` only gets the servers, starts a RabbitMQ broker and
+ * a PostgreSQL server the way the suites do, checks that each answers, and stops them (CI's first
+ * step: a broker that cannot be had or started fails in seconds, named, not in every suite).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { dockerAnswers, missing, serversRequired, type Requirement } from "@talk/testkit";
+import {
+  dockerAnswers,
+  missing,
+  serversRequired,
+  startPostgres,
+  startRabbit,
+  waitForAmqp,
+  waitForPostgres,
+  type Requirement,
+} from "@talk/testkit";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -176,11 +187,37 @@ function reportSkips(resultsFile: string, skipLog: string): void {
   process.stdout.write(`${banner}\n`);
 }
 
+/** A server's URL without its credentials. */
+const shown = (url: string) => url.replace(/\/\/[^@/]*@/, "//");
+
+/** Starts a RabbitMQ broker and a PostgreSQL server as the suites do, checks each answers, stops them. */
+async function startServersOnce(): Promise<void> {
+  const rabbit = await startRabbit();
+  try {
+    await waitForAmqp(rabbit.url, 30_000);
+    say(`RabbitMQ: started, answers AMQP at ${shown(rabbit.url)}`);
+  } finally {
+    await rabbit.close();
+  }
+  const postgres = await startPostgres();
+  try {
+    await waitForPostgres(postgres.url, 30_000);
+    say(`PostgreSQL: started, answers at ${shown(postgres.url)}`);
+  } finally {
+    await postgres.close();
+  }
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2).filter((a) => a !== "--");
   const lint = !args.includes("--no-lint");
   const jestArgs = args.filter((a) => a !== "--no-lint");
   const unavailable = await provision();
+  if (args.includes("--servers")) {
+    if (unavailable.length > 0) return 1;
+    await startServersOnce();
+    return 0;
+  }
   providePromtool();
   if (lint) {
     const status = codeChecks();
